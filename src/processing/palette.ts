@@ -1,0 +1,42 @@
+/** Distinct, stable colours: class k gets the same colour whatever the other classes are. */
+export type Rgb = [number, number, number];
+
+function hslToRgb(h: number, s: number, l: number): Rgb {
+  const a = s * Math.min(l, 1 - l);
+  const f = (n: number) => {
+    const k = (n + h * 12) % 12;
+    return Math.round(255 * (l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  };
+  return [f(0), f(8), f(4)];
+}
+
+/** Golden-angle hues with alternating lightness keep neighbours in the list apart. */
+export function classColour(index: number): Rgb {
+  const hue = (index * 0.381966 + 0.02) % 1;
+  const light = [0.5, 0.38, 0.62][index % 3]!;
+  return hslToRgb(hue, 0.85, light);
+}
+
+export function buildPalette(numClasses: number): Rgb[] {
+  return Array.from({ length: numClasses }, (_, i) => classColour(i));
+}
+
+export const toHex = ([r, g, b]: Rgb): string =>
+  '#' + [r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('');
+
+/**
+ * Label map -> RGBA overlay pixels (label 0 transparent). Writes 32-bit words: one store a pixel.
+ * `hidden` classes (by class index) are drawn transparent too.
+ */
+export function colourizeLabels(labels: Uint16Array, palette: readonly Rgb[], hidden?: ReadonlySet<number>): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(labels.length * 4);
+  const words = new Uint32Array(out.buffer);
+  const lut = new Uint32Array(palette.length + 1);
+  const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  palette.forEach(([r, g, b], i) => {
+    if (hidden?.has(i)) return;
+    lut[i + 1] = little ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+  });
+  for (let i = 0; i < labels.length; i++) words[i] = lut[labels[i]!]!;
+  return out;
+}

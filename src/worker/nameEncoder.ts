@@ -1,0 +1,90 @@
+import type { QueryManifest } from '../models/manifest';
+import type { ClipTokenizer } from '../models/tokenizer';
+import { ensembleTemplates } from '../processing/gkc';
+import { promptsFor, type VocabClass } from '../processing/vocabulary';
+import type { EmbeddingCache } from './embeddingCache';
+import { ort } from './ortRuntime';
+
+/** Prompts a text run takes at once: bounds memory for long vocabularies. */
+const BATCH = 64;
+
+export interface EncodedVocabulary {
+  /** [N, D] normalised name embeddings (template ensemble); zero rows: unknown to the model. */
+  nameEmbeds: Float32Array;
+  nameToClass: Int32Array;
+  dim: number;
+  /** Names whose embedding is zero (the model knows none of their words). */
+  unknown: string[];
+  /** Prompts that had to be run through the text model this time. */
+  encoded: number;
+}
+
+/** Encodes class names to embeddings, running the text model only for prompts not cached. */
+export class NameEncoder {
+  runs = 0;
+  constructor(
+    private session: ort.InferenceSession,
+    private tokenizer: ClipTokenizer,
+    private manifest: QueryManifest,
+    private cache: EmbeddingCache,
+  ) {}
+
+  private async run(prompts: string[]): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    for (let i = 0; i < prompts.length; i += BATCH) {
+      const chunk = prompts.slice(i, i + BATCH);
+      const enc = this.tokenizer.batch(chunk);
+      const feeds: Record<string, ort.Tensor> = {
+        input_ids: new ort.Tensor('int64', enc.ids, [enc.batch, enc.length]),
+      };
+      if (this.session.inputNames.includes('attention_mask'))
+        feeds.attention_mask = new ort.Tensor('int64', enc.mask, [enc.batch, enc.length]);
+      const res = await this.session.run(feeds);
+      const t = res.text_embeds ?? res[this.session.outputNames[0]!]!;
+      const data = (await t.getData()) as Float32Array;
+      const dim = data.length / enc.batch;
+      for (let b = 0; b < enc.batch; b++) out.push(data.slice(b * dim, (b + 1) * dim));
+      this.runs++;
+      t.dispose();
+    }
+    return out;
+  }
+
+  /** One uncached run so the first real edit does not pay for initialisation. */
+  async warm(): Promise<void> {
+    await this.run(['warm up']);
+    this.runs = 0;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+
+  async encode(classes: VocabClass[]): Promise<EncodedVocabulary> {
+    const templates = this.manifest.templates;
+    const names = classes.flatMap((c) => c.names);
+    const nameToClass = Int32Array.from(classes.flatMap((c, i) => c.names.map(() => i)));
+    const prompts = [...new Set(names.flatMap((n) => promptsFor(n, templates)))];
+    const cached = await this.cache.lookup(this.manifest.id, prompts);
+    const missing = prompts.filter((_, i) => !cached[i]);
+    const byPrompt = new Map<string, Float32Array>();
+    prompts.forEach((p, i) => cached[i] && byPrompt.set(p, cached[i]));
+    if (missing.length > 0) {
+      const fresh = await this.run(missing);
+      const entries = missing.map((p, i): [string, Float32Array] => [p, fresh[i]!]);
+      for (const [p, v] of entries) byPrompt.set(p, v);
+      await this.cache.store(this.manifest.id, entries);
+    }
+    const dim = byPrompt.values().next().value?.length ?? 0;
+    const stacked = new Float32Array(names.length * templates.length * dim);
+    names.forEach((n, i) =>
+      promptsFor(n, templates).forEach((p, t) => stacked.set(byPrompt.get(p)!, (i * templates.length + t) * dim)),
+    );
+    const nameEmbeds = dim ? ensembleTemplates(stacked, dim, templates.length) : stacked;
+    const unknown = names.filter((_, i) => {
+      for (let k = 0; k < dim; k++) if (nameEmbeds[i * dim + k] !== 0) return false;
+      return true;
+    });
+    return { nameEmbeds, nameToClass, dim, unknown, encoded: missing.length };
+  }
+}

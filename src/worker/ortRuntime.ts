@@ -1,0 +1,31 @@
+import * as ort from 'onnxruntime-web';
+
+export { ort };
+export type Ep = 'webgpu' | 'wasm';
+
+/** Makes transformers.js reuse this ORT instance instead of initialising its own build. */
+export function shareOrtInstance(): void {
+  (globalThis as Record<symbol, unknown>)[Symbol.for('onnxruntime')] = ort;
+}
+
+export class ModelLoadError extends Error {
+  override name = 'ModelLoadError';
+}
+
+/** Creates a session on the chosen EP; ORT's own message is kept but framed for people. */
+export async function createSession(bytes: Uint8Array, ep: Ep, what: string): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(bytes, {
+      executionProviders: [ep],
+      graphOptimizationLevel: 'all',
+    });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new ModelLoadError(`Could not load ${what} on ${ep === 'webgpu' ? 'WebGPU' : 'WASM'}: ${msg}`);
+  }
+}
+
+/** ONNX files are protobuf ModelProto: the first field is ir_version (tag 0x08). */
+export function looksLikeOnnx(bytes: Uint8Array): boolean {
+  return bytes.length > 16 && bytes[0] === 0x08;
+}

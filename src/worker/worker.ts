@@ -1,0 +1,28 @@
+/// <reference lib="webworker" />
+import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import mjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
+import type { RequestMessage, WorkerMessage } from '../engine/protocol';
+import { detectGpu, fetcherFor, sourceFromBitmap, toBitmap } from './browserDeps';
+import { EmbeddingCache } from './embeddingCache';
+import { Engine } from './engine';
+import { createHandler } from './handler';
+import { indexedDbStore } from './idbStore';
+import { ort, shareOrtInstance } from './ortRuntime';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+// The app serves ORT's runtime itself (never a CDN); give both files or threads break on 3+ cores.
+ort.env.wasm.wasmPaths = { wasm: wasmUrl, mjs: mjsUrl };
+ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+shareOrtInstance();
+
+const handle = createHandler({
+  engine: new Engine(new EmbeddingCache(indexedDbStore())),
+  post: (msg: WorkerMessage, transfer: Transferable[] = []) => self.postMessage(msg, transfer),
+  fetcherFor,
+  gpuInfo: detectGpu,
+  sourceFromBitmap,
+  toBitmap,
+});
+
+self.onmessage = (e: MessageEvent<RequestMessage>) => void handle(e.data);

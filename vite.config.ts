@@ -9,6 +9,8 @@ const isolation = {
 
 export default defineConfig({
   plugins: [react()],
+  // transformers.js imports ORT's separate WebGPU build; one shared runtime (and one .wasm) is enough.
+  resolve: { alias: [{ find: /^onnxruntime-web\/webgpu$/, replacement: 'onnxruntime-web' }] },
   server: { headers: isolation },
   preview: { headers: isolation },
   worker: { format: 'es' },

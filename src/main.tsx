@@ -1,0 +1,29 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { readConfig } from './config';
+import { parseVocabulary } from './processing/vocabulary';
+import { Controller } from './store/controller';
+import { notify, useApp } from './store/store';
+import { App } from './ui/App';
+import './ui/styles.css';
+
+const config = readConfig(location.search);
+if (config.classes) useApp.setState({ classesText: config.classes, vocab: parseVocabulary(config.classes) });
+
+let controller: Controller;
+try {
+  const worker = new Worker(new URL('./worker/worker.ts', import.meta.url), { type: 'module' });
+  controller = new Controller(worker, { dtype: config.dtype });
+} catch (e) {
+  throw new Error(`This browser cannot start the engine worker: ${(e as Error).message}`);
+}
+controller.init(config.manifestUrl, config.ep).catch((e: Error) => notify('error', e.message));
+
+// Test and debugging hook, only when asked for in the URL.
+if (config.debug) Object.assign(window, { __ovseg: { controller, store: useApp } });
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App controller={controller} />
+  </StrictMode>,
+);

@@ -1,0 +1,36 @@
+/** Draws a bitmap into a canvas sized to it (the canvas element scales with CSS). */
+export function drawBitmap(canvas: HTMLCanvasElement, bitmap: ImageBitmap | null, width: number, height: number): void {
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.clearRect(0, 0, width, height);
+  if (bitmap) ctx.drawImage(bitmap, 0, 0, width, height);
+}
+
+/** Image with the overlay on top at the given opacity, as a PNG blob (for export). */
+export async function compositePng(image: ImageBitmap, overlay: ImageBitmap | null, opacity: number): Promise<Blob> {
+  const canvas = document.createElement('canvas');
+  canvas.width = image.width;
+  canvas.height = image.height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('2D canvas unavailable');
+  ctx.drawImage(image, 0, 0);
+  if (overlay) {
+    ctx.globalAlpha = opacity;
+    ctx.drawImage(overlay, 0, 0, image.width, image.height);
+  }
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'),
+  );
+}
+
+/** Saves a blob under a file name through a temporary link. */
+export function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -1,0 +1,83 @@
+import { create } from 'zustand';
+import type { Ep, FileProgress, GpuInfo, ModelInfo, SegmentResult } from '../engine/protocol';
+import { parseVocabulary, type ParsedVocabulary } from '../processing/vocabulary';
+
+export interface Notice {
+  id: number;
+  level: 'error' | 'warning' | 'info';
+  text: string;
+}
+
+export interface LoadedImage {
+  /** Kept on the main thread for display; the worker gets its own copy. */
+  bitmap: ImageBitmap;
+  name: string;
+  width: number;
+  height: number;
+}
+
+interface EngineSlice {
+  gpu: GpuInfo | null;
+  ep: Ep;
+  model: ModelInfo | null;
+  manifestUrl: string;
+  loading: { file: string; loaded: number; total: number | null } | null;
+  engineReady: boolean;
+}
+
+interface InputSlice {
+  image: LoadedImage | null;
+  classesText: string;
+  vocab: ParsedVocabulary;
+}
+
+interface ResultSlice {
+  result: SegmentResult | null;
+  busy: boolean;
+  /** The result belongs to this image (a new image clears it). */
+  resultImage: LoadedImage | null;
+}
+
+interface ViewSlice {
+  opacity: number;
+  threshold: number;
+  notices: Notice[];
+}
+
+export type AppState = EngineSlice & InputSlice & ResultSlice & ViewSlice;
+
+export const DEFAULT_CLASSES = 'sky | blue, grass | green, red, yellow, white, black';
+
+export const useApp = create<AppState>()(() => ({
+  gpu: null,
+  ep: 'wasm',
+  model: null,
+  manifestUrl: '',
+  loading: null,
+  engineReady: false,
+  image: null,
+  classesText: DEFAULT_CLASSES,
+  vocab: parseVocabulary(DEFAULT_CLASSES),
+  result: null,
+  busy: false,
+  resultImage: null,
+  opacity: 0.6,
+  threshold: 0,
+  notices: [],
+}));
+
+let noticeId = 1;
+/** Adds a message; the same text is not repeated while it is on screen. */
+export function notify(level: Notice['level'], text: string): void {
+  const { notices } = useApp.getState();
+  if (notices.some((n) => n.text === text)) return;
+  useApp.setState({ notices: [...notices.slice(-4), { id: noticeId++, level, text }] });
+}
+
+export function dismiss(id: number): void {
+  useApp.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+}
+
+export function setLoading(p: FileProgress | null): void {
+  useApp.setState({ loading: p });
+}

@@ -1,0 +1,51 @@
+import { useEffect, useState } from 'react';
+import type { Controller } from '../store/controller';
+import { useApp } from '../store/store';
+
+const NONE: string[] = [];
+
+/** Class names: commas or new lines separate classes, "|" separates names of one class. */
+export function ClassesInput({ controller }: { controller: Controller }) {
+  const committed = useApp((s) => s.classesText);
+  const warnings = useApp((s) => s.vocab.warnings);
+  const empty = useApp((s) => s.vocab.classes.length === 0);
+  const unknown = useApp((s) => s.result?.unknown ?? NONE);
+  const [text, setText] = useState(committed);
+
+  // Debounced: typing a long name triggers one segmentation, not one a keystroke.
+  useEffect(() => {
+    if (text === committed) return;
+    const t = setTimeout(() => controller.setClasses(text), 250);
+    return () => clearTimeout(t);
+  }, [text, committed, controller]);
+
+  return (
+    <section className="panel">
+      <label htmlFor="classes">Classes</label>
+      <textarea
+        id="classes"
+        data-testid="classes-input"
+        value={text}
+        rows={4}
+        spellCheck={false}
+        onChange={(e) => setText(e.target.value)}
+        placeholder="person, bicycle | bike, road, sky"
+      />
+      <p className="hint">
+        Commas or new lines separate classes; <code>|</code> joins several names of one class (e.g.{' '}
+        <code>bicycle | bike</code>).
+      </p>
+      {empty && <p className="warn">Type at least one class name to segment.</p>}
+      {warnings.map((w) => (
+        <p key={w} className="warn">
+          {w}
+        </p>
+      ))}
+      {unknown.length > 0 && (
+        <p className="warn" data-testid="unknown-names">
+          The model knows none of the words in: {unknown.join(', ')}.
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+import { useEffect, useRef, useState } from 'react';
+import { imageFromClipboard, loadImageFile } from '../media/loadImage';
+import type { Controller } from '../store/controller';
+import { notify, useApp } from '../store/store';
+
+/** Drag-and-drop, file picker and paste (anywhere on the page) for still images. */
+export function DropZone({ controller }: { controller: Controller }) {
+  const input = useRef<HTMLInputElement>(null);
+  const [over, setOver] = useState(false);
+  const hasImage = useApp((s) => s.image !== null);
+
+  const take = async (file: File | null | undefined) => {
+    if (!file) return;
+    try {
+      const { image, note } = await loadImageFile(file);
+      const copy = await createImageBitmap(image.bitmap);
+      controller.setImage(image, copy);
+      if (note) notify('info', note);
+    } catch (e) {
+      notify('error', (e as Error).message);
+    }
+  };
+
+  useEffect(() => {
+    const onPaste = (e: ClipboardEvent) => {
+      const file = imageFromClipboard(e.clipboardData);
+      if (file) {
+        e.preventDefault();
+        void take(file);
+      }
+    };
+    window.addEventListener('paste', onPaste);
+    return () => window.removeEventListener('paste', onPaste);
+  });
+
+  return (
+    <div
+      className={`dropzone${over ? ' over' : ''}${hasImage ? ' compact' : ''}`}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setOver(true);
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setOver(false);
+        void take(e.dataTransfer.files[0]);
+      }}
+      onClick={() => input.current?.click()}
+      role="button"
+      tabIndex={0}
+      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && input.current?.click()}
+    >
+      <input
+        ref={input}
+        data-testid="image-input"
+        type="file"
+        accept="image/*"
+        hidden
+        onChange={(e) => {
+          void take(e.target.files?.[0]);
+          e.target.value = '';
+        }}
+      />
+      <strong>{hasImage ? 'Drop another image' : 'Drop an image here'}</strong>
+      <span>or click to choose a file, or paste (Ctrl+V). Nothing leaves your computer.</span>
+    </div>
+  );
+}

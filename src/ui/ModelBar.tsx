@@ -1,0 +1,48 @@
+import type { Ep } from '../engine/protocol';
+import type { Controller } from '../store/controller';
+import { useApp } from '../store/store';
+
+/** Which model runs, what it is, and the backend switch. */
+export function ModelBar({ controller }: { controller: Controller }) {
+  const model = useApp((s) => s.model);
+  const gpu = useApp((s) => s.gpu);
+  const ep = useApp((s) => s.ep);
+  const ready = useApp((s) => s.engineReady);
+  const manifestUrl = useApp((s) => s.manifestUrl);
+  const loading = useApp((s) => s.loading);
+
+  return (
+    <div className="modelbar">
+      <div className="model">
+        <strong data-testid="model-name">{model?.name ?? 'Loading model…'}</strong>
+        {model?.description && <p className="desc">{model.description}</p>}
+        {model?.id === 'colours' && (
+          <p className="desc" data-testid="demo-note">
+            This is the embedded demo model: it segments colours (and things with a typical colour, like sky
+            or grass) and works offline. Recognising real objects needs a real model.
+          </p>
+        )}
+      </div>
+      <label className="backend">
+        Backend
+        <select
+          data-testid="backend"
+          value={ep}
+          disabled={!ready}
+          onChange={(e) => void controller.load(manifestUrl, e.target.value as Ep)}
+        >
+          <option value="webgpu" disabled={!gpu?.available}>
+            WebGPU{gpu?.available ? (gpu.fallback ? ' (software)' : '') : ' (unavailable)'}
+          </option>
+          <option value="wasm">WASM (CPU)</option>
+        </select>
+      </label>
+      {loading && (
+        <div className="progress" data-testid="load-progress">
+          <span>Loading {loading.file}</span>
+          <progress value={loading.loaded} max={loading.total ?? undefined} />
+        </div>
+      )}
+    </div>
+  );
+}

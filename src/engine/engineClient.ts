@@ -45,7 +45,8 @@ export class EngineClient {
 
   constructor(private worker: WorkerLike) {
     worker.onmessage = (e) => this.receive(e.data);
-    worker.onerror = (e) => this.failAll(new EngineError(`The engine worker crashed: ${e.message || 'unknown error'}`));
+    worker.onerror = (e) =>
+      this.failAll(new EngineError(`The engine worker crashed: ${e.message || 'unknown error'}`));
   }
 
   private receive(msg: WorkerMessage): void {

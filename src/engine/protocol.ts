@@ -68,7 +68,7 @@ export interface SegmentResult {
 
 export interface Requests {
   init: { req: Record<string, never>; res: { gpu: GpuInfo } };
-  load: { req: { manifestUrl: string; ep: Ep }; res: ModelInfo };
+  load: { req: { manifestUrl: string; ep: Ep; dtype?: Dtype | undefined }; res: ModelInfo };
   segment: {
     req: { bitmap?: ImageBitmap; classes: VocabClass[]; threshold: number; debug?: boolean };
     res: SegmentResult;

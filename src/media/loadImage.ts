@@ -26,21 +26,28 @@ export async function loadImageFile(file: Blob & { name?: string }): Promise<Ima
   const name = file.name || 'pasted image';
   if (file.size === 0) throw new ImageInputError(`"${name}" is empty (0 bytes).`);
   if (file.type && !file.type.startsWith('image/'))
-    throw new ImageInputError(`"${name}" is not an image (${file.type}). Drop a PNG, JPEG, WebP, GIF or BMP file.`);
+    throw new ImageInputError(
+      `"${name}" is not an image (${file.type}). Drop a PNG, JPEG, WebP, GIF or BMP file.`,
+    );
   if (file.size > MAX_BYTES) throw new ImageInputError(`"${name}" is larger than ${MAX_BYTES / 2 ** 20} MB.`);
   // Huge images are scaled while decoding, so the full-size pixels never sit in memory.
   const header = readImageSize(new Uint8Array(await file.slice(0, 256 * 1024).arrayBuffer()));
   const big = header && Math.max(header.width, header.height) > MAX_SIDE;
   const opts: ImageBitmapOptions = { imageOrientation: 'from-image' };
   if (big) {
-    opts.resizeWidth = Math.max(1, Math.round((header.width * MAX_SIDE) / Math.max(header.width, header.height)));
+    opts.resizeWidth = Math.max(
+      1,
+      Math.round((header.width * MAX_SIDE) / Math.max(header.width, header.height)),
+    );
     opts.resizeQuality = 'high';
   }
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file, opts);
   } catch {
-    throw new ImageInputError(`"${name}" could not be decoded: the file is damaged or not an image format this browser reads.`);
+    throw new ImageInputError(
+      `"${name}" could not be decoded: the file is damaged or not an image format this browser reads.`,
+    );
   }
   let note: string | null = null;
   const width = header && big ? header.width : bitmap.width;

@@ -38,7 +38,8 @@ export class ManifestError extends Error {
   override name = 'ManifestError';
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
@@ -60,7 +61,10 @@ function checkFiles(v: unknown, part: string): void {
 function checkInput(v: unknown): void {
   need(isObj(v), '"input" must be an object');
   if (v.kind === 'fixed') {
-    need(isNum(v.height) && isNum(v.width) && v.height > 0 && v.width > 0, '"input" fixed needs height, width');
+    need(
+      isNum(v.height) && isNum(v.width) && v.height > 0 && v.width > 0,
+      '"input" fixed needs height, width',
+    );
   } else {
     need(v.kind === 'dynamic', '"input.kind" must be "fixed" or "dynamic"');
     need(isNum(v.longSide) && v.longSide >= 8, '"input.longSide" must be a number >= 8');
@@ -103,7 +107,10 @@ export function parseManifest(json: unknown): Manifest {
     );
   }
   if (json.threshold !== undefined) {
-    need(isNum(json.threshold) && json.threshold >= 0 && json.threshold <= 1, '"threshold" must be in [0, 1]');
+    need(
+      isNum(json.threshold) && json.threshold >= 0 && json.threshold <= 1,
+      '"threshold" must be in [0, 1]',
+    );
   }
   return json as unknown as Manifest;
 }

@@ -17,10 +17,17 @@ export interface ClipTokenizer {
 }
 
 interface TokenizerLike {
-  (text: string, opts: { truncation: boolean; add_special_tokens: boolean }): { input_ids: { data: ArrayLike<number | bigint> } };
+  (
+    text: string,
+    opts: { truncation: boolean; add_special_tokens: boolean },
+  ): { input_ids: { data: ArrayLike<number | bigint> } };
 }
 
-export async function createClipTokenizer(json: unknown, config: unknown, maxLength = 77): Promise<ClipTokenizer> {
+export async function createClipTokenizer(
+  json: unknown,
+  config: unknown,
+  maxLength = 77,
+): Promise<ClipTokenizer> {
   // Loaded lazily: transformers.js is large and only its tokenizer is used.
   const { CLIPTokenizer } = await import('@huggingface/transformers');
   const tok = new CLIPTokenizer(json as object, (config ?? {}) as object) as unknown as TokenizerLike & {

@@ -48,13 +48,27 @@ export function applyOrientation(img: RgbaImage, orientation: number): RgbaImage
       // (sx, sy): source pixel shown at (x, y) for each EXIF orientation.
       let sx: number, sy: number;
       switch (orientation) {
-        case 2: [sx, sy] = [w - 1 - x, y]; break;
-        case 3: [sx, sy] = [w - 1 - x, h - 1 - y]; break;
-        case 4: [sx, sy] = [x, h - 1 - y]; break;
-        case 5: [sx, sy] = [y, x]; break;
-        case 6: [sx, sy] = [y, h - 1 - x]; break;
-        case 7: [sx, sy] = [w - 1 - y, h - 1 - x]; break;
-        default: [sx, sy] = [w - 1 - y, x]; break; // 8
+        case 2:
+          [sx, sy] = [w - 1 - x, y];
+          break;
+        case 3:
+          [sx, sy] = [w - 1 - x, h - 1 - y];
+          break;
+        case 4:
+          [sx, sy] = [x, h - 1 - y];
+          break;
+        case 5:
+          [sx, sy] = [y, x];
+          break;
+        case 6:
+          [sx, sy] = [y, h - 1 - x];
+          break;
+        case 7:
+          [sx, sy] = [w - 1 - y, h - 1 - x];
+          break;
+        default:
+          [sx, sy] = [w - 1 - y, x];
+          break; // 8
       }
       dst[y * W + x] = src[sy * w + sx]!;
     }

@@ -83,7 +83,13 @@ export function sigmoidInPlace(a: Float32Array): Float32Array {
  * semseg[c, p] = sum_q probs[q, c] * masks[q, p] (masks already sigmoid): einsum('qc,qhw->chw').
  * Near-zero probabilities are skipped: their share is below 1e-7 per query.
  */
-export function einsumQC(probs: Float32Array, masks: Float32Array, Q: number, C: number, P: number): Float32Array {
+export function einsumQC(
+  probs: Float32Array,
+  masks: Float32Array,
+  Q: number,
+  C: number,
+  P: number,
+): Float32Array {
   const out = new Float32Array(C * P);
   for (let q = 0; q < Q; q++) {
     const mb = q * P;

@@ -4,7 +4,12 @@ import { encode } from 'fast-png';
  * Label map as a greyscale PNG: pixel value = class index + 1, 0 = unlabelled. 8-bit while the
  * labels fit, 16-bit beyond 255 classes.
  */
-export function encodeLabelPng(labels: Uint16Array, width: number, height: number, numClasses: number): Uint8Array {
+export function encodeLabelPng(
+  labels: Uint16Array,
+  width: number,
+  height: number,
+  numClasses: number,
+): Uint8Array {
   const depth = numClasses + 1 > 255 ? 16 : 8;
   const data = depth === 8 ? Uint8Array.from(labels) : labels;
   return encode({ width, height, data, channels: 1, depth });

@@ -69,7 +69,15 @@ export function labelHistogram(labels: Uint16Array, numLabels: number): Uint32Ar
 }
 
 /** Nearest-neighbour resampling of a float map (hover scores at image coordinates). */
-export function sampleNearest(map: Float32Array, h: number, w: number, x: number, y: number, W: number, H: number): number {
+export function sampleNearest(
+  map: Float32Array,
+  h: number,
+  w: number,
+  x: number,
+  y: number,
+  W: number,
+  H: number,
+): number {
   const sx = Math.min(w - 1, Math.max(0, Math.floor(((x + 0.5) * w) / W)));
   const sy = Math.min(h - 1, Math.max(0, Math.floor(((y + 0.5) * h) / H)));
   return map[sy * w + sx]!;

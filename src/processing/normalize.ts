@@ -16,7 +16,9 @@ export function toPixelValues(img: RgbaImage, mean: readonly number[], std: read
 
 /** Size the model is fed with, from the manifest's input policy and the image size. */
 export function modelInputSize(
-  policy: { kind: 'fixed'; height: number; width: number } | { kind: 'dynamic'; longSide: number; multiple: number },
+  policy:
+    | { kind: 'fixed'; height: number; width: number }
+    | { kind: 'dynamic'; longSide: number; multiple: number },
   width: number,
   height: number,
 ): { width: number; height: number } {

@@ -28,14 +28,20 @@ export const toHex = ([r, g, b]: Rgb): string =>
  * Label map -> RGBA overlay pixels (label 0 transparent). Writes 32-bit words: one store a pixel.
  * `hidden` classes (by class index) are drawn transparent too.
  */
-export function colourizeLabels(labels: Uint16Array, palette: readonly Rgb[], hidden?: ReadonlySet<number>): Uint8ClampedArray {
+export function colourizeLabels(
+  labels: Uint16Array,
+  palette: readonly Rgb[],
+  hidden?: ReadonlySet<number>,
+): Uint8ClampedArray {
   const out = new Uint8ClampedArray(labels.length * 4);
   const words = new Uint32Array(out.buffer);
   const lut = new Uint32Array(palette.length + 1);
   const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
   palette.forEach(([r, g, b], i) => {
     if (hidden?.has(i)) return;
-    lut[i + 1] = little ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+    lut[i + 1] = little
+      ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0
+      : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
   });
   for (let i = 0; i < labels.length; i++) words[i] = lut[labels[i]!]!;
   return out;

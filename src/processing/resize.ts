@@ -9,7 +9,10 @@ export interface RgbaImage {
  * Separable triangle-filter weights for one axis, like PIL's BILINEAR resize (which the Hugging Face
  * image processors use): the filter widens when downscaling, so it antialiases.
  */
-function axisWeights(inSize: number, outSize: number): { start: Int32Array; count: Int32Array; w: Float32Array; k: number } {
+function axisWeights(
+  inSize: number,
+  outSize: number,
+): { start: Int32Array; count: Int32Array; w: Float32Array; k: number } {
   const scale = inSize / outSize;
   const support = Math.max(scale, 1);
   const k = Math.ceil(support) * 2 + 1;
@@ -88,7 +91,14 @@ export function resizeRgba(src: RgbaImage, width: number, height: number): RgbaI
  * Bilinear resampling of C float planes [C,h,w] -> [C,H,W] with PyTorch's
  * `interpolate(mode='bilinear', align_corners=False)` convention (GKC upsamples mask logits so).
  */
-export function upsamplePlanes(src: Float32Array, c: number, h: number, w: number, H: number, W: number): Float32Array {
+export function upsamplePlanes(
+  src: Float32Array,
+  c: number,
+  h: number,
+  w: number,
+  H: number,
+  W: number,
+): Float32Array {
   const out = new Float32Array(c * H * W);
   const y0 = new Int32Array(H),
     y1 = new Int32Array(H),

@@ -30,7 +30,9 @@ export function parseVocabulary(text: string): ParsedVocabulary {
       let name = clean(raw);
       if (!name) continue;
       if (name.length > MAX_NAME_LENGTH) {
-        warnings.push(`"${name.slice(0, 24)}…" is longer than ${MAX_NAME_LENGTH} characters and was shortened.`);
+        warnings.push(
+          `"${name.slice(0, 24)}…" is longer than ${MAX_NAME_LENGTH} characters and was shortened.`,
+        );
         name = name.slice(0, MAX_NAME_LENGTH);
       }
       const key = name.toLowerCase();

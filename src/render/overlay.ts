@@ -1,5 +1,10 @@
 /** Draws a bitmap into a canvas sized to it (the canvas element scales with CSS). */
-export function drawBitmap(canvas: HTMLCanvasElement, bitmap: ImageBitmap | null, width: number, height: number): void {
+export function drawBitmap(
+  canvas: HTMLCanvasElement,
+  bitmap: ImageBitmap | null,
+  width: number,
+  height: number,
+): void {
   if (canvas.width !== width) canvas.width = width;
   if (canvas.height !== height) canvas.height = height;
   const ctx = canvas.getContext('2d');
@@ -9,7 +14,11 @@ export function drawBitmap(canvas: HTMLCanvasElement, bitmap: ImageBitmap | null
 }
 
 /** Image with the overlay on top at the given opacity, as a PNG blob (for export). */
-export async function compositePng(image: ImageBitmap, overlay: ImageBitmap | null, opacity: number): Promise<Blob> {
+export async function compositePng(
+  image: ImageBitmap,
+  overlay: ImageBitmap | null,
+  opacity: number,
+): Promise<Blob> {
   const canvas = document.createElement('canvas');
   canvas.width = image.width;
   canvas.height = image.height;

@@ -27,7 +27,8 @@ export class Controller {
     const { gpu } = await this.client.request('init', {});
     const ep: Ep = wanted ?? (gpu.available ? 'webgpu' : 'wasm');
     useApp.setState({ gpu });
-    if (ep === 'webgpu' && !gpu.available) notify('warning', `WebGPU is not available (${gpu.description}); using WASM.`);
+    if (ep === 'webgpu' && !gpu.available)
+      notify('warning', `WebGPU is not available (${gpu.description}); using WASM.`);
     await this.load(manifestUrl, ep === 'webgpu' && !gpu.available ? 'wasm' : ep);
   }
 
@@ -35,7 +36,12 @@ export class Controller {
     const url = new URL(manifestUrl, location.href).href;
     useApp.setState({ engineReady: false, manifestUrl: url, ep });
     try {
-      const model = await this.client.request('load', { manifestUrl: url, ep, dtype: this.dtype }, [], setLoading);
+      const model = await this.client.request(
+        'load',
+        { manifestUrl: url, ep, dtype: this.dtype },
+        [],
+        setLoading,
+      );
       this.resend = true;
       useApp.setState({ model, threshold: model.threshold, engineReady: true });
       void this.run();
@@ -86,7 +92,12 @@ export class Controller {
     this.outstanding++;
     useApp.setState({ busy: true });
     try {
-      const result = await this.client.segment({ bitmap, classes: s.vocab.classes, threshold: s.threshold, debug });
+      const result = await this.client.segment({
+        bitmap,
+        classes: s.vocab.classes,
+        threshold: s.threshold,
+        debug,
+      });
       if (useApp.getState().image === image) useApp.setState({ result, resultImage: image });
       return result;
     } catch (e) {
@@ -101,6 +112,9 @@ export class Controller {
 
   async exportLabels(): Promise<{ png: Blob; json: Blob }> {
     const { png, json } = await this.client.request('export', {});
-    return { png: new Blob([png], { type: 'image/png' }), json: new Blob([json], { type: 'application/json' }) };
+    return {
+      png: new Blob([png], { type: 'image/png' }),
+      json: new Blob([json], { type: 'application/json' }),
+    };
   }
 }

@@ -24,7 +24,10 @@ export function Controls({ controller }: { controller: Controller }) {
     const s = useApp.getState();
     if (!s.image || !s.result) return;
     try {
-      download(await compositePng(s.image.bitmap, s.result.overlay, s.opacity), `${stem(s.image.name)}-overlay.png`);
+      download(
+        await compositePng(s.image.bitmap, s.result.overlay, s.opacity),
+        `${stem(s.image.name)}-overlay.png`,
+      );
     } catch (e) {
       notify('error', `Export failed: ${(e as Error).message}`);
     }

@@ -6,7 +6,12 @@ export function Notices() {
   return (
     <div className="notices" aria-live="polite">
       {notices.map((n) => (
-        <div key={n.id} className={`notice ${n.level}`} role={n.level === 'error' ? 'alert' : 'status'} data-testid="notice">
+        <div
+          key={n.id}
+          className={`notice ${n.level}`}
+          role={n.level === 'error' ? 'alert' : 'status'}
+          data-testid="notice"
+        >
           <span>{n.text}</span>
           <button aria-label="Dismiss" onClick={() => dismiss(n.id)}>
             ×

@@ -19,11 +19,15 @@ export function StatusBar() {
       <span>Model: {model ? `${model.name} [${model.imageDtype}]` : '—'}</span>
       <span>Backend: {backend}</span>
       <span>State: {state}</span>
-      {model && <span>Load {ms(model.loadMs)} + warm-up {ms(model.warmupMs)}</span>}
+      {model && (
+        <span>
+          Load {ms(model.loadMs)} + warm-up {ms(model.warmupMs)}
+        </span>
+      )}
       {t && (
         <span data-testid="timings">
-          Last run {ms(t.total)}: preprocess {ms(t.preprocess)}, image model {ms(t.image)}, text {ms(t.text)}, combine{' '}
-          {ms(t.combine)}, render {ms(t.render)}
+          Last run {ms(t.total)}: preprocess {ms(t.preprocess)}, image model {ms(t.image)}, text {ms(t.text)},
+          combine {ms(t.combine)}, render {ms(t.render)}
         </span>
       )}
       {result && (

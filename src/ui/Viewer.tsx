@@ -36,9 +36,23 @@ export function Viewer() {
     const x = Math.min(result.width - 1, Math.floor(((e.clientX - r.left) / r.width) * result.width));
     const y = Math.min(result.height - 1, Math.floor(((e.clientY - r.top) / r.height) * result.height));
     const label = result.labels[y * result.width + x] ?? 0;
-    const score = sampleNearest(result.scores, result.scoreHeight, result.scoreWidth, x, y, result.width, result.height);
+    const score = sampleNearest(
+      result.scores,
+      result.scoreHeight,
+      result.scoreWidth,
+      x,
+      y,
+      result.width,
+      result.height,
+    );
     const name = label === 0 ? 'unlabelled' : result.classes[label - 1];
-    setHover({ x, y, left: e.clientX - r.left, top: e.clientY - r.top, text: `${name} · ${score.toFixed(2)}` });
+    setHover({
+      x,
+      y,
+      left: e.clientX - r.left,
+      top: e.clientY - r.top,
+      text: `${name} · ${score.toFixed(2)}`,
+    });
   };
 
   return (

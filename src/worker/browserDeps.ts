@@ -4,7 +4,13 @@ import { httpFetcher } from './bundle';
 import type { ImageSource } from './engine';
 
 export async function detectGpu(): Promise<GpuInfo> {
-  const none: GpuInfo = { available: false, fallback: false, f16: false, description: 'no WebGPU', maxBufferSize: 0 };
+  const none: GpuInfo = {
+    available: false,
+    fallback: false,
+    f16: false,
+    description: 'no WebGPU',
+    maxBufferSize: 0,
+  };
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
   if (!gpu) return none;
   try {
@@ -12,7 +18,8 @@ export async function detectGpu(): Promise<GpuInfo> {
     if (!adapter) return { ...none, description: 'WebGPU present, but no adapter was granted' };
     const info = adapter.info;
     const fallback = Boolean((info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter);
-    const description = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter';
+    const description =
+      [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter';
     return {
       available: true,
       fallback,
@@ -47,7 +54,11 @@ export function sourceFromBitmap(bitmap: ImageBitmap): ImageSource {
   };
 }
 
-export async function toBitmap(rgba: Uint8ClampedArray, width: number, height: number): Promise<ImageBitmap | null> {
+export async function toBitmap(
+  rgba: Uint8ClampedArray,
+  width: number,
+  height: number,
+): Promise<ImageBitmap | null> {
   if (typeof createImageBitmap === 'undefined') return null;
   return createImageBitmap(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, width, height));
 }

@@ -35,7 +35,8 @@ export function httpFetcher(manifestUrl: string): Fetcher {
       loaded += value.length;
       onProgress?.({ file: path, loaded, total });
     }
-    if (total !== null && loaded !== total) throw new BundleError(`Download of ${path} was cut short (${loaded} of ${total} bytes)`);
+    if (total !== null && loaded !== total)
+      throw new BundleError(`Download of ${path} was cut short (${loaded} of ${total} bytes)`);
     const out = new Uint8Array(loaded);
     let o = 0;
     for (const c of chunks) {
@@ -87,5 +88,13 @@ export async function loadBundle(
     onnx(manifest.image.files[imageDtype]!),
     onnx(manifest.text.files[textDtype]!),
   ]);
-  return { manifest, imageBytes, textBytes, imageDtype, textDtype, tokenizerJson: tokJson, tokenizerConfig: tokConfig };
+  return {
+    manifest,
+    imageBytes,
+    textBytes,
+    imageDtype,
+    textDtype,
+    tokenizerJson: tokJson,
+    tokenizerConfig: tokConfig,
+  };
 }

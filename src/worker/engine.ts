@@ -43,7 +43,13 @@ export class Engine {
   private manifest: QueryManifest | null = null;
   private image: ort.InferenceSession | null = null;
   private text: NameEncoder | null = null;
-  private kept: { outputs: QueryOutputs; width: number; height: number; preprocess: number; image: number } | null = null;
+  private kept: {
+    outputs: QueryOutputs;
+    width: number;
+    height: number;
+    preprocess: number;
+    image: number;
+  } | null = null;
   private vocab: { key: string; classes: VocabClass[]; enc: EncodedVocabulary } | null = null;
   imageRuns = 0;
   promptsEncoded = 0;
@@ -63,7 +69,11 @@ export class Engine {
     const byEp: Dtype[] = ep === 'webgpu' ? ['fp32', 'fp16', 'q8'] : ['q8', 'fp32', 'fp16'];
     const prefer = dtype ? [dtype, ...byEp] : byEp;
     const b = await loadBundle(fetcher, manifestPath, prefer, onProgress);
-    const tokenizer = await createClipTokenizer(b.tokenizerJson, b.tokenizerConfig, b.manifest.tokenizer.maxLength ?? 77);
+    const tokenizer = await createClipTokenizer(
+      b.tokenizerJson,
+      b.tokenizerConfig,
+      b.manifest.tokenizer.maxLength ?? 77,
+    );
     const [image, text] = await Promise.all([
       createSession(b.imageBytes, ep, `the image model (${b.manifest.image.files[b.imageDtype]})`),
       createSession(b.textBytes, ep, `the text model (${b.manifest.text.files[b.textDtype]})`),
@@ -102,7 +112,9 @@ export class Engine {
   }
 
   private async runImage(pixels: Float32Array, width: number, height: number): Promise<QueryOutputs> {
-    const res = await this.image!.run({ pixel_values: new ort.Tensor('float32', pixels, [1, 3, height, width]) });
+    const res = await this.image!.run({
+      pixel_values: new ort.Tensor('float32', pixels, [1, 3, height, width]),
+    });
     const masksT = res.pred_masks;
     const embedsT = res.query_embeds;
     if (!masksT || !embedsT) throw new EngineError('The image model must output pred_masks and query_embeds');

@@ -1,3 +1,4 @@
+import type { Dtype } from '../models/manifest';
 import type { Ep, GpuInfo, RequestMessage, Requests, SegmentResult, WorkerMessage } from '../engine/protocol';
 import { encodeLabelPng, labelLegendJson } from '../processing/labelPng';
 import { buildPalette, colourizeLabels } from '../processing/palette';
@@ -31,10 +32,16 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
   const handlers = {
     init: async (): Promise<Requests['init']['res']> => ({ gpu: await deps.gpuInfo() }),
 
-    load: async (m: { id: number; manifestUrl: string; ep: Ep }) => {
+    load: async (m: { id: number; manifestUrl: string; ep: Ep; dtype?: Dtype | undefined }) => {
       const { fetcher, path } = deps.fetcherFor(m.manifestUrl);
       last = null;
-      return engine.load(fetcher, path, m.ep, (progress) => post({ kind: 'progress', id: m.id, progress }));
+      return engine.load(
+        fetcher,
+        path,
+        m.ep,
+        (progress) => post({ kind: 'progress', id: m.id, progress }),
+        m.dtype,
+      );
     },
 
     segment: async (m: Requests['segment']['req']): Promise<[SegmentResult, Transferable[]]> => {
@@ -47,7 +54,12 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
           m.bitmap.close();
         }
       }
-      const out = engine.segment({ threshold: m.threshold, debug: m.debug ?? false, textMs, fresh: !!m.bitmap });
+      const out = engine.segment({
+        threshold: m.threshold,
+        debug: m.debug ?? false,
+        textMs,
+        fresh: !!m.bitmap,
+      });
       const t1 = now();
       const rgba = colourizeLabels(out.labels, buildPalette(out.classes.length));
       const overlay = await deps.toBitmap(rgba, out.width, out.height);

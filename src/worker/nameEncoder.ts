@@ -78,7 +78,9 @@ export class NameEncoder {
     const dim = byPrompt.values().next().value?.length ?? 0;
     const stacked = new Float32Array(names.length * templates.length * dim);
     names.forEach((n, i) =>
-      promptsFor(n, templates).forEach((p, t) => stacked.set(byPrompt.get(p)!, (i * templates.length + t) * dim)),
+      promptsFor(n, templates).forEach((p, t) =>
+        stacked.set(byPrompt.get(p)!, (i * templates.length + t) * dim),
+      ),
     );
     const nameEmbeds = dim ? ensembleTemplates(stacked, dim, templates.length) : stacked;
     const unknown = names.filter((_, i) => {

@@ -58,12 +58,20 @@ export function decodeImage(bytes: Uint8Array): RgbaImage {
       return applyOrientation(img, jpegOrientation(bytes));
     }
   } catch (e) {
-    throw new ImageDecodeError(`The image could not be decoded: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ImageDecodeError(
+      `The image could not be decoded: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   throw new ImageDecodeError('Not a PNG or JPEG image');
 }
 
-function toRgba(data: ArrayLike<number>, width: number, height: number, channels: number, depth: number): RgbaImage {
+function toRgba(
+  data: ArrayLike<number>,
+  width: number,
+  height: number,
+  channels: number,
+  depth: number,
+): RgbaImage {
   const out = new Uint8ClampedArray(width * height * 4);
   const shift = depth === 16 ? 8 : 0;
   for (let i = 0; i < width * height; i++) {

@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { readConfig } from './config';
 import { parseVocabulary } from './processing/vocabulary';
 import { Controller } from './store/controller';
+import { LiveController } from './store/liveController';
 import { notify, useApp } from './store/store';
 import { App } from './ui/App';
 import './ui/styles.css';
@@ -17,13 +18,14 @@ try {
 } catch (e) {
   throw new Error(`This browser cannot start the engine worker: ${(e as Error).message}`);
 }
+const live = new LiveController(controller);
 controller.init(config.manifestUrl, config.ep).catch((e: Error) => notify('error', e.message));
 
 // Test and debugging hook, only when asked for in the URL.
-if (config.debug) Object.assign(window, { __ovseg: { controller, store: useApp } });
+if (config.debug) Object.assign(window, { __ovseg: { controller, live, store: useApp } });
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App controller={controller} />
+    <App controller={controller} live={live} />
   </StrictMode>,
 );

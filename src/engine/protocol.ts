@@ -64,13 +64,22 @@ export interface SegmentResult {
   /** Coloured label map, drawn over the image. */
   overlay: ImageBitmap | null;
   debug?: { classProbs: Float32Array; semsegLow: Float32Array };
+  /** Live video: share of pixels whose label changed since the previous frame. */
+  flicker?: number | undefined;
 }
 
 export interface Requests {
   init: { req: Record<string, never>; res: { gpu: GpuInfo } };
   load: { req: { manifestUrl: string; ep: Ep; dtype?: Dtype | undefined }; res: ModelInfo };
   segment: {
-    req: { bitmap?: ImageBitmap; classes: VocabClass[]; threshold: number; debug?: boolean };
+    req: {
+      bitmap?: ImageBitmap;
+      classes: VocabClass[];
+      threshold: number;
+      debug?: boolean;
+      /** A video frame: temporal smoothing weight (0..0.95) of the previous frames' scores. */
+      live?: { smoothing: number };
+    };
     res: SegmentResult;
   };
   export: { req: Record<string, never>; res: { png: ArrayBuffer; json: string } };

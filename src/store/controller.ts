@@ -74,24 +74,34 @@ export class Controller {
     void this.run();
   }
 
+  /** After live video, the worker holds the last frame: send the still image again. */
+  restoreStill(): void {
+    this.resend = true;
+    useApp.setState({ result: null, resultImage: null });
+    void this.run();
+  }
+
   /** Segments the current state; stale results never overwrite newer ones. */
   async run(debug = false) {
     const s = useApp.getState();
-    if (!s.engineReady || !s.image) return null;
+    // In live mode every frame picks up the current settings by itself.
+    if (!s.engineReady || !s.image || s.live) return null;
     if (s.vocab.classes.length === 0) {
       useApp.setState({ result: null });
       return null;
     }
     const image = s.image;
-    if (this.resend && !this.pendingBitmap) {
-      this.resend = false;
-      this.pendingBitmap = await createImageBitmap(image.bitmap);
-    }
-    const bitmap = this.pendingBitmap ?? undefined;
-    this.pendingBitmap = null;
+    // Busy before the first await: a caller that sees "ready" must never get a stale result.
     this.outstanding++;
     useApp.setState({ busy: true });
+    let bitmap: ImageBitmap | undefined;
     try {
+      if (this.resend && !this.pendingBitmap) {
+        this.resend = false;
+        this.pendingBitmap = await createImageBitmap(image.bitmap);
+      }
+      bitmap = this.pendingBitmap ?? undefined;
+      this.pendingBitmap = null;
       const result = await this.client.segment({
         bitmap,
         classes: s.vocab.classes,

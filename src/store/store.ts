@@ -44,7 +44,27 @@ interface ViewSlice {
   notices: Notice[];
 }
 
-export type AppState = EngineSlice & InputSlice & ResultSlice & ViewSlice;
+export interface LiveStats {
+  fps: number;
+  /** Frame grab to result on screen, and the worker's share of it. */
+  latencyMs: number;
+  captureMs: number;
+  flicker: number | null;
+}
+
+interface LiveSlice {
+  /** The webcam is on and its frames are being segmented. */
+  live: boolean;
+  cameras: { deviceId: string; label: string }[];
+  cameraId: string | null;
+  mirrored: boolean;
+  /** Weight of past frames in the temporal moving average (0 = off). */
+  smoothing: number;
+  liveStats: LiveStats | null;
+  stream: MediaStream | null;
+}
+
+export type AppState = EngineSlice & InputSlice & ResultSlice & ViewSlice & LiveSlice;
 
 export const DEFAULT_CLASSES = 'sky | blue, grass | green, red, yellow, white, black';
 
@@ -64,6 +84,13 @@ export const useApp = create<AppState>()(() => ({
   opacity: 0.6,
   threshold: 0,
   notices: [],
+  live: false,
+  cameras: [],
+  cameraId: null,
+  mirrored: true,
+  smoothing: 0,
+  liveStats: null,
+  stream: null,
 }));
 
 let noticeId = 1;

@@ -1,4 +1,5 @@
 import type { Controller } from '../store/controller';
+import type { LiveController } from '../store/liveController';
 import { ClassesInput } from './ClassesInput';
 import { Controls } from './Controls';
 import { DropZone } from './DropZone';
@@ -7,8 +8,9 @@ import { ModelBar } from './ModelBar';
 import { Notices } from './Notices';
 import { StatusBar } from './StatusBar';
 import { Viewer } from './Viewer';
+import { WebcamPanel } from './WebcamPanel';
 
-export function App({ controller }: { controller: Controller }) {
+export function App({ controller, live }: { controller: Controller; live: LiveController }) {
   return (
     <div className="app">
       <header>
@@ -21,11 +23,12 @@ export function App({ controller }: { controller: Controller }) {
       <main>
         <aside>
           <DropZone controller={controller} />
+          <WebcamPanel live={live} />
           <ClassesInput controller={controller} />
           <Controls controller={controller} />
           <Legend />
         </aside>
-        <Viewer />
+        <Viewer live={live} />
       </main>
       <StatusBar />
     </div>

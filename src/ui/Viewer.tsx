@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { sampleNearest } from '../processing/labels';
 import { drawBitmap } from '../render/overlay';
+import type { LiveController } from '../store/liveController';
 import { useApp } from '../store/store';
 
 interface Hover {
@@ -11,24 +12,44 @@ interface Hover {
   text: string;
 }
 
-/** The image, its coloured label map on top, and a read-out of the class under the pointer. */
-export function Viewer() {
+/** The image (or live video), its coloured label map on top, and the class under the pointer. */
+export function Viewer({ live: ctl }: { live: LiveController }) {
+  const live = useApp((s) => s.live);
+  const mirrored = useApp((s) => s.mirrored);
   const image = useApp((s) => s.image);
   const result = useApp((s) => (s.resultImage === s.image ? s.result : null));
+  const liveResult = useApp((s) => (s.live ? s.result : null));
   const opacity = useApp((s) => s.opacity);
   const busy = useApp((s) => s.busy);
   const base = useRef<HTMLCanvasElement>(null);
   const over = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<Hover | null>(null);
+  // Stable ref callback: a new one each render would restart playback every render.
+  const videoRef = useCallback((v: HTMLVideoElement | null) => ctl.attach(v), [ctl]);
 
   useEffect(() => {
     if (base.current && image) drawBitmap(base.current, image.bitmap, image.width, image.height);
   }, [image]);
   useEffect(() => {
-    if (over.current && image) drawBitmap(over.current, result?.overlay ?? null, image.width, image.height);
-  }, [image, result]);
+    if (over.current && image && !live)
+      drawBitmap(over.current, result?.overlay ?? null, image.width, image.height);
+  }, [image, result, live]);
+  useEffect(() => {
+    if (over.current && liveResult)
+      drawBitmap(over.current, liveResult.overlay, liveResult.width, liveResult.height);
+  }, [liveResult]);
 
-  if (!image) return <div className="viewer empty">No image yet.</div>;
+  if (live)
+    return (
+      <div className="viewer">
+        <div className={`stack${mirrored ? ' mirrored' : ''}`}>
+          <video ref={videoRef} className="layer" muted playsInline data-testid="video" />
+          <canvas ref={over} data-testid="overlay" className="layer top" style={{ opacity }} />
+        </div>
+      </div>
+    );
+  if (!image)
+    return <div className="viewer empty">No image yet: drop one, paste one, or start the webcam.</div>;
 
   const onMove = (e: React.PointerEvent<HTMLCanvasElement>) => {
     if (!result) return setHover(null);

@@ -27,6 +27,11 @@ export interface CombineOptions {
   width: number;
   height: number;
   debug?: boolean;
+  /**
+   * Temporal smoothing (video): class scores become `history * previous + (1 - history) * current`,
+   * an exponential moving average across frames. `previous` must have this frame's layout.
+   */
+  smoothing?: { previous: Float32Array | null; history: number };
 }
 
 export interface Combined {
@@ -38,6 +43,8 @@ export interface Combined {
   scoreHeight: number;
   counts: Uint32Array;
   debug?: { classProbs: Float32Array; semsegLow: Float32Array };
+  /** [C, scoreHeight*scoreWidth] class scores (kept for smoothing the next frame). */
+  semseg: Float32Array;
 }
 
 /**
@@ -60,8 +67,27 @@ export function combine(out: QueryOutputs, o: CombineOptions): Combined {
   const sw = smaller ? o.width : out.inputWidth;
   const sh = smaller ? o.height : out.inputHeight;
   const P = sw * sh;
-  const sig = sigmoidInPlace(upsamplePlanes(out.masks, out.Q, out.h, out.w, sh, sw));
-  const semseg = einsumQC(probs, sig, out.Q, C, P);
+  // Queries that give no class a share (void took them) add nothing: skip their upsampling.
+  const active: number[] = [];
+  for (let q = 0; q < out.Q; q++) {
+    let m = 0;
+    for (let c = 0; c < C; c++) m = Math.max(m, probs[q * C + c]!);
+    if (m >= 1e-7) active.push(q);
+  }
+  const hw = out.h * out.w;
+  const masks = new Float32Array(active.length * hw);
+  const activeProbs = new Float32Array(active.length * C);
+  active.forEach((q, i) => {
+    masks.set(out.masks.subarray(q * hw, (q + 1) * hw), i * hw);
+    activeProbs.set(probs.subarray(q * C, (q + 1) * C), i * C);
+  });
+  const sig = sigmoidInPlace(upsamplePlanes(masks, active.length, out.h, out.w, sh, sw));
+  const semseg = einsumQC(activeProbs, sig, active.length, C, P);
+  const prev = o.smoothing?.previous;
+  if (prev && prev.length === semseg.length) {
+    const h = o.smoothing!.history;
+    for (let i = 0; i < semseg.length; i++) semseg[i] = h * prev[i]! + (1 - h) * semseg[i]!;
+  }
   const raw = argmaxLabels(semseg, C, P, 0);
   let labels: Uint16Array;
   if (sw === o.width && sh === o.height) {
@@ -76,6 +102,7 @@ export function combine(out: QueryOutputs, o: CombineOptions): Combined {
     scoreWidth: sw,
     scoreHeight: sh,
     counts: labelHistogram(labels, C + 1),
+    semseg,
   };
   if (o.debug) {
     const lowSig = sigmoidInPlace(Float32Array.from(out.masks));

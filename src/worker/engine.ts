@@ -20,6 +20,8 @@ export interface ImageSource {
 }
 
 export interface SegmentOutput extends Combined {
+  /** Share of pixels whose label changed since the previous live frame. */
+  flicker?: number | undefined;
   width: number;
   height: number;
   classes: string[];
@@ -51,6 +53,8 @@ export class Engine {
     image: number;
   } | null = null;
   private vocab: { key: string; classes: VocabClass[]; enc: EncodedVocabulary } | null = null;
+  /** Previous frame of a live stream: smoothing input and flicker reference. */
+  private live: { key: string; semseg: Float32Array; labels: Uint16Array } | null = null;
   imageRuns = 0;
   promptsEncoded = 0;
   info: ModelInfo | null = null;
@@ -176,12 +180,21 @@ export class Engine {
   }
 
   /** Classifies the kept image outputs with the current vocabulary. */
-  segment(opts: { threshold: number; debug?: boolean; textMs?: number; fresh?: boolean }): SegmentOutput {
+  segment(opts: {
+    threshold: number;
+    debug?: boolean;
+    textMs?: number;
+    fresh?: boolean;
+    /** Video frame: smoothing weight of the history (0 = none) and flicker against the last frame. */
+    live?: { smoothing: number };
+  }): SegmentOutput {
     const { manifest, text } = this.need();
     if (!this.kept) throw new EngineError('No image to segment');
     if (!this.vocab) throw new EngineError('The vocabulary is empty: type at least one class name');
     const { outputs, width, height } = this.kept;
     const t0 = now();
+    const liveKey = `${this.vocab.key}|${width}x${height}|${opts.threshold}`;
+    if (!opts.live || this.live?.key !== liveKey) this.live = null;
     const combined = combine(outputs, {
       nameEmbeds: this.vocab.enc.nameEmbeds,
       nameToClass: this.vocab.enc.nameToClass,
@@ -192,9 +205,23 @@ export class Engine {
       width,
       height,
       debug: opts.debug ?? false,
+      smoothing: opts.live
+        ? { previous: this.live?.semseg ?? null, history: opts.live.smoothing }
+        : undefined,
     });
+    let flicker: number | undefined;
+    if (opts.live) {
+      if (this.live) {
+        let changed = 0;
+        const prev = this.live.labels;
+        for (let i = 0; i < prev.length; i++) if (prev[i] !== combined.labels[i]) changed++;
+        flicker = changed / prev.length;
+      }
+      this.live = { key: liveKey, semseg: combined.semseg, labels: combined.labels.slice() };
+    }
     return {
       ...combined,
+      flicker,
       width,
       height,
       classes: this.vocab.classes.map((c) => c.label),

@@ -66,8 +66,9 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
       last = { labels: out.labels, width: out.width, height: out.height, classes: m.classes };
       // The worker keeps its label map for export; the page gets its own copy.
       const labels = out.labels.slice();
+      const { semseg: _scores, ...rest } = out;
       const result: SegmentResult = {
-        ...out,
+        ...rest,
         labels,
         overlay,
         timings: { ...out.timings, render: now() - t1, total: now() - t0 },

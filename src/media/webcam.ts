@@ -1,0 +1,44 @@
+/** Camera access with messages a person can act on. */
+export interface CameraInfo {
+  deviceId: string;
+  label: string;
+}
+
+export class CameraError extends Error {
+  override name = 'CameraError';
+}
+
+export async function listCameras(): Promise<CameraInfo[]> {
+  if (!navigator.mediaDevices?.enumerateDevices) return [];
+  const devices = await navigator.mediaDevices.enumerateDevices();
+  return devices
+    .filter((d) => d.kind === 'videoinput')
+    .map((d, i) => ({ deviceId: d.deviceId, label: d.label || `Camera ${i + 1}` }));
+}
+
+export async function openCamera(deviceId: string | null): Promise<MediaStream> {
+  if (!navigator.mediaDevices?.getUserMedia)
+    throw new CameraError(
+      'This browser gives no camera access here (a secure context, https or localhost, is needed).',
+    );
+  try {
+    return await navigator.mediaDevices.getUserMedia({
+      video: deviceId ? { deviceId: { exact: deviceId } } : { width: { ideal: 640 }, height: { ideal: 480 } },
+      audio: false,
+    });
+  } catch (e) {
+    const name = (e as DOMException).name;
+    if (name === 'NotAllowedError' || name === 'SecurityError')
+      throw new CameraError('Camera permission was denied. Allow camera access for this page and try again.');
+    if (name === 'NotFoundError' || name === 'OverconstrainedError')
+      throw new CameraError('No camera was found. Plug one in, or keep using still images.');
+    if (name === 'NotReadableError')
+      throw new CameraError('The camera is in use by another program or could not start.');
+    throw new CameraError(`The camera could not start: ${(e as Error).message}`);
+  }
+}
+
+/** Stops every track, which releases the device (the camera light goes off). */
+export function closeCamera(stream: MediaStream | null): void {
+  stream?.getTracks().forEach((t) => t.stop());
+}

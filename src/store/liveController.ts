@@ -1,0 +1,127 @@
+import { SupersededError } from '../engine/engineClient';
+import { CameraError, closeCamera, listCameras, openCamera } from '../media/webcam';
+import { FrameLoop } from '../media/frameLoop';
+import type { Controller } from './controller';
+import { notify, useApp, type LoadedImage } from './store';
+
+const now = () => performance.now();
+
+/**
+ * Webcam mode: opens the camera, segments its frames (one in flight, newest wins) with whatever
+ * model, backend, vocabulary and threshold are current, and releases the camera on stop.
+ */
+export class LiveController {
+  private loop: FrameLoop | null = null;
+  private video: HTMLVideoElement | null = null;
+  private frameTimes: number[] = [];
+
+  constructor(private controller: Controller) {}
+
+  async refreshCameras(): Promise<void> {
+    try {
+      useApp.setState({ cameras: await listCameras() });
+    } catch {
+      useApp.setState({ cameras: [] });
+    }
+  }
+
+  /** The <video> element the stream plays in (mounted by the UI). */
+  attach(video: HTMLVideoElement | null): void {
+    this.video = video;
+    const { stream, live } = useApp.getState();
+    if (video && stream && live) void this.play(video, stream);
+  }
+
+  async start(deviceId: string | null = useApp.getState().cameraId): Promise<void> {
+    this.stop(false);
+    let stream: MediaStream;
+    try {
+      stream = await openCamera(deviceId);
+    } catch (e) {
+      notify('error', e instanceof CameraError ? e.message : `Camera error: ${(e as Error).message}`);
+      return;
+    }
+    const track = stream.getVideoTracks()[0];
+    track?.addEventListener('ended', () => {
+      if (useApp.getState().stream === stream) {
+        notify(
+          'error',
+          'The camera stopped (unplugged or taken by another program). Still images still work.',
+        );
+        this.stop();
+      }
+    });
+    useApp.setState({
+      stream,
+      live: true,
+      cameraId: track?.getSettings().deviceId ?? deviceId,
+      liveStats: null,
+    });
+    void this.refreshCameras(); // labels become readable once permission is granted
+    if (this.video) await this.play(this.video, stream);
+  }
+
+  private async play(video: HTMLVideoElement, stream: MediaStream): Promise<void> {
+    if (video.srcObject !== stream) video.srcObject = stream;
+    try {
+      await video.play();
+    } catch {
+      // Autoplay of a muted camera stream is allowed; a failure here shows as no frames.
+    }
+    this.loop?.stop();
+    this.loop = new FrameLoop(video, (frame) => this.process(frame));
+    this.loop.start();
+  }
+
+  private async process(frame: ImageBitmap): Promise<void> {
+    const s = useApp.getState();
+    if (!s.live || !s.engineReady || s.vocab.classes.length === 0) {
+      frame.close();
+      return;
+    }
+    const t0 = now();
+    try {
+      const result = await this.controller.client.segment({
+        bitmap: frame,
+        classes: s.vocab.classes,
+        threshold: s.threshold,
+        live: { smoothing: s.smoothing },
+      });
+      if (!useApp.getState().live) return;
+      const t = now();
+      this.frameTimes = [...this.frameTimes.filter((x) => t - x < 2000), t];
+      const span = (t - this.frameTimes[0]!) / 1000;
+      const fps = this.frameTimes.length > 1 ? (this.frameTimes.length - 1) / span : 0;
+      useApp.setState({
+        result,
+        resultImage: null,
+        liveStats: { fps, latencyMs: t - t0, captureMs: 0, flicker: result.flicker ?? null },
+      });
+    } catch (e) {
+      if (!(e instanceof SupersededError)) notify('error', (e as Error).message);
+    }
+  }
+
+  /** Stops the stream and releases the camera; the still image (if any) comes back. */
+  stop(restoreStill = true): void {
+    this.loop?.stop();
+    this.loop = null;
+    const { stream } = useApp.getState();
+    closeCamera(stream);
+    if (this.video) this.video.srcObject = null;
+    this.frameTimes = [];
+    useApp.setState({ stream: null, live: false, liveStats: null });
+    if (restoreStill && stream) this.controller.restoreStill();
+  }
+
+  /** Freezes the current frame: it becomes the still image, with export and hover. */
+  async snapshot(): Promise<void> {
+    const video = this.video;
+    if (!video || !useApp.getState().live) return;
+    const bitmap = await createImageBitmap(video);
+    const copy = await createImageBitmap(bitmap);
+    this.stop(false);
+    const image: LoadedImage = { bitmap, name: 'snapshot.png', width: bitmap.width, height: bitmap.height };
+    this.controller.setImage(image, copy);
+  }
+}

@@ -1,0 +1,91 @@
+import { useEffect } from 'react';
+import type { LiveController } from '../store/liveController';
+import { useApp } from '../store/store';
+
+/** Webcam toggle, camera picker, mirror and smoothing options, snapshot, and live figures. */
+export function WebcamPanel({ live: ctl }: { live: LiveController }) {
+  const live = useApp((s) => s.live);
+  const cameras = useApp((s) => s.cameras);
+  const cameraId = useApp((s) => s.cameraId);
+  const mirrored = useApp((s) => s.mirrored);
+  const smoothing = useApp((s) => s.smoothing);
+  const stats = useApp((s) => s.liveStats);
+  const timings = useApp((s) => (s.live ? s.result?.timings : undefined));
+
+  useEffect(() => {
+    void ctl.refreshCameras();
+  }, [ctl]);
+
+  return (
+    <section className="panel webcam">
+      <div className="row">
+        <button
+          data-testid="webcam-toggle"
+          aria-pressed={live}
+          onClick={() => (live ? ctl.stop() : void ctl.start())}
+        >
+          {live ? 'Stop webcam' : 'Start webcam'}
+        </button>
+        {live && (
+          <button data-testid="snapshot" onClick={() => void ctl.snapshot()}>
+            Snapshot
+          </button>
+        )}
+      </div>
+      {cameras.length > 1 && (
+        <label>
+          Camera
+          <select
+            data-testid="camera-select"
+            value={cameraId ?? ''}
+            onChange={(e) => {
+              useApp.setState({ cameraId: e.target.value });
+              if (live) void ctl.start(e.target.value);
+            }}
+          >
+            {cameras.map((c) => (
+              <option key={c.deviceId} value={c.deviceId}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={mirrored}
+          onChange={(e) => useApp.setState({ mirrored: e.target.checked })}
+        />{' '}
+        Mirror preview
+      </label>
+      <label title="Average class scores over recent frames: steadier labels, slower to follow motion">
+        Temporal smoothing <output>{smoothing === 0 ? 'off' : smoothing.toFixed(2)}</output>
+        <input
+          type="range"
+          min={0}
+          max={0.9}
+          step={0.1}
+          value={smoothing}
+          data-testid="smoothing"
+          onChange={(e) => useApp.setState({ smoothing: Number(e.target.value) })}
+        />
+      </label>
+      {live && stats && (
+        <p
+          className="hint"
+          data-testid="live-stats"
+          data-fps={stats.fps.toFixed(2)}
+          data-flicker={stats.flicker === null ? '' : stats.flicker.toFixed(4)}
+        >
+          {stats.fps.toFixed(1)} fps · frame to result {Math.round(stats.latencyMs)} ms
+          {timings &&
+            ` (preprocess ${Math.round(timings.preprocess)}, image model ${Math.round(timings.image)}, combine ${Math.round(
+              timings.combine,
+            )}, render ${Math.round(timings.render ?? 0)} ms)`}
+          {stats.flicker !== null && ` · flicker ${(100 * stats.flicker).toFixed(1)}%`}
+        </p>
+      )}
+    </section>
+  );
+}

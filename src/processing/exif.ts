@@ -9,7 +9,8 @@ export function jpegOrientation(bytes: Uint8Array): number {
     if (bytes[off] !== 0xff) return 1;
     const marker = bytes[off + 1]!;
     const len = view.getUint16(off + 2);
-    if (marker === 0xe1 && view.getUint32(off + 4) === 0x45786966) return tiffOrientation(view, off + 10);
+    if (marker === 0xe1 && off + 8 <= bytes.length && view.getUint32(off + 4) === 0x45786966)
+      return tiffOrientation(view, off + 10);
     if (marker === 0xda) return 1; // image data starts: no EXIF before it
     off += 2 + len;
   }

@@ -10,7 +10,8 @@ export function encodeLabelPng(
   height: number,
   numClasses: number,
 ): Uint8Array {
-  const depth = numClasses + 1 > 255 ? 16 : 8;
+  // Values run 0..numClasses: 8 bits hold them up to 255 classes.
+  const depth = numClasses > 255 ? 16 : 8;
   const data = depth === 8 ? Uint8Array.from(labels) : labels;
   return encode({ width, height, data, channels: 1, depth });
 }

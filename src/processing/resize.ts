@@ -78,9 +78,10 @@ export function resizeRgba(src: RgbaImage, width: number, height: number): RgbaI
         b += tmp[p + 2]! * wt;
       }
       const o = (y * width + x) * 4;
-      out[o] = r + 0.5;
-      out[o + 1] = g + 0.5;
-      out[o + 2] = b + 0.5;
+      // Uint8ClampedArray rounds to nearest itself: adding 0.5 here would bias every value up.
+      out[o] = r;
+      out[o + 1] = g;
+      out[o + 2] = b;
       out[o + 3] = 255;
     }
   }

@@ -36,7 +36,7 @@ export function parseVocabulary(text: string): ParsedVocabulary {
         name = name.slice(0, MAX_NAME_LENGTH);
       }
       const key = name.toLowerCase();
-      const owner = seen.get(key);
+      const owner = seen.get(key) ?? (names.some((n) => n.toLowerCase() === key) ? names[0] : undefined);
       if (owner !== undefined) {
         warnings.push(`"${name}" appears more than once; kept it in "${owner}" only.`);
         continue;

@@ -8,7 +8,8 @@ const bin = (file: string) => {
   const b = readFileSync(`${DIR}/${file}`);
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.length);
 };
-const maxAbs = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+const maxAbs = (a: Float32Array, b: Float32Array) =>
+  a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
 /** A hub CLIP text encoder (input_ids -> text_embeds), each variant against its own reference. */
 describe('clip-text-tiny golden (WASM, Node)', () => {

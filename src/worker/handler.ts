@@ -46,13 +46,13 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
 
     segment: async (m: Requests['segment']['req']): Promise<[SegmentResult, Transferable[]]> => {
       const t0 = now();
-      const textMs = await engine.setVocabulary(m.classes);
-      if (m.bitmap) {
-        try {
-          await engine.setImage(deps.sourceFromBitmap(m.bitmap));
-        } finally {
-          m.bitmap.close();
-        }
+      let textMs: number;
+      try {
+        textMs = await engine.setVocabulary(m.classes);
+        if (m.bitmap) await engine.setImage(deps.sourceFromBitmap(m.bitmap));
+      } finally {
+        // Released even when the vocabulary is refused: the bitmap was transferred to us.
+        m.bitmap?.close();
       }
       const out = engine.segment({
         threshold: m.threshold,

@@ -1,0 +1,200 @@
+import { describe, expect, it, vi } from 'vitest';
+import { EngineClient, EngineError, SupersededError, type WorkerLike } from './engineClient';
+import type { RequestMessage, Requests, SegmentResult, WorkerMessage } from './protocol';
+
+/** Test double of a Worker: records posted messages and lets the test answer them. */
+class FakeWorker implements WorkerLike {
+  posted: { msg: RequestMessage; transfer: Transferable[] }[] = [];
+  onmessage: ((e: MessageEvent<WorkerMessage>) => void) | null = null;
+  onerror: ((e: ErrorEvent) => void) | null = null;
+  terminated = false;
+  postMessage(msg: RequestMessage, transfer: Transferable[]): void {
+    this.posted.push({ msg, transfer });
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+  send(msg: WorkerMessage): void {
+    this.onmessage?.({ data: msg } as MessageEvent<WorkerMessage>);
+  }
+  reply(id: number, result: unknown): void {
+    this.send({ kind: 'reply', id, result } as WorkerMessage);
+  }
+  crash(message: string): void {
+    this.onerror?.({ message } as ErrorEvent);
+  }
+}
+
+const bitmap = (name: string) =>
+  ({ name, close: vi.fn() }) as unknown as ImageBitmap & { close: ReturnType<typeof vi.fn> };
+const flush = () => new Promise((r) => setTimeout(r, 0));
+const segReq = (bitmap?: ImageBitmap): Requests['segment']['req'] => ({
+  classes: [{ label: 'sky', names: ['sky'] }],
+  threshold: 0,
+  ...(bitmap ? { bitmap } : {}),
+});
+const fakeResult = (tag: number) => ({ width: tag }) as unknown as SegmentResult;
+
+describe('EngineClient.request', () => {
+  it('posts {kind, id, ...payload} with the transfer list and resolves with the matching reply', async () => {
+    const w = new FakeWorker();
+    const client = new EngineClient(w);
+    const buf = new ArrayBuffer(4);
+    const a = client.request('init', {});
+    const b = client.request('load', { manifestUrl: '/m/ovseg.json', ep: 'wasm' }, [buf]);
+    expect(w.posted.map((p) => p.msg)).toEqual([
+      { kind: 'init', id: 1 },
+      { kind: 'load', id: 2, manifestUrl: '/m/ovseg.json', ep: 'wasm' },
+    ]);
+    expect(w.posted[1]!.transfer).toEqual([buf]);
+    // Replies out of order still reach their own requests.
+    w.reply(2, { id: 'colours' });
+    w.reply(1, { gpu: { available: false } });
+    await expect(b).resolves.toEqual({ id: 'colours' });
+    await expect(a).resolves.toEqual({ gpu: { available: false } });
+  });
+
+  it('ignores replies for unknown or finished ids', async () => {
+    const w = new FakeWorker();
+    const client = new EngineClient(w);
+    const a = client.request('init', {});
+    w.reply(99, 'nobody');
+    w.reply(1, 'first');
+    w.reply(1, 'second');
+    await expect(a).resolves.toBe('first');
+  });
+
+  it('rejects with the worker error name and message', async () => {
+    const w = new FakeWorker();
+    const client = new EngineClient(w);
+    const p = client.request('export', {});
+    w.send({ kind: 'error', id: 1, name: 'BundleError', message: 'Could not download x.onnx: HTTP 404' });
+    const err = await p.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as Error).name).toBe('BundleError');
+    expect((err as Error).message).toBe('Could not download x.onnx: HTTP 404');
+  });
+
+  it('passes progress messages to the callback before the reply', async () => {
+    const w = new FakeWorker();
+    const client = new EngineClient(w);
+    const onProgress = vi.fn();
+    const p = client.request('load', { manifestUrl: 'u', ep: 'wasm' }, [], onProgress);
+    w.send({ kind: 'progress', id: 1, progress: { file: 'a.onnx', loaded: 5, total: 10 } });
+    w.send({ kind: 'progress', id: 1, progress: { file: 'a.onnx', loaded: 10, total: 10 } });
+    expect(onProgress).toHaveBeenCalledTimes(2);
+    expect(onProgress).toHaveBeenNthCalledWith(1, { file: 'a.onnx', loaded: 5, total: 10 });
+    w.reply(1, 'done');
+    await expect(p).resolves.toBe('done');
+    // Progress after the reply goes nowhere.
+    w.send({ kind: 'progress', id: 1, progress: { file: 'a.onnx', loaded: 11, total: 10 } });
+    expect(onProgress).toHaveBeenCalledTimes(2);
+  });
+
+  it('rejects every pending request when the worker crashes', async () => {
+    const w = new FakeWorker();
+    const client = new EngineClient(w);
+    const a = client.request('init', {});
+    const b = client.request('load', { manifestUrl: 'u', ep: 'wasm' });
+    w.crash('out of memory');
+    for (const p of [a, b]) {
+      const err = await p.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(EngineError);
+      expect((err as Error).message).toContain('crashed');
+      expect((err as Error).message).toContain('out of memory');
+    }
+  });
+
+  it('terminate() rejects pending requests and stops the worker', async () => {
+    const w = new FakeWorker();
+    const client = new EngineClient(w);
+    const a = client.request('init', {});
+    client.terminate();
+    await expect(a).rejects.toThrow('stopped');
+    expect(w.terminated).toBe(true);
+  });
+});
+
+describe('EngineClient.segment', () => {
+  it('runs one at a time, queues the next, and a newer request replaces the queued one', async () => {
+    const w = new FakeWorker();
+    const client = new EngineClient(w);
+    const b1 = bitmap('b1'),
+      b2 = bitmap('b2');
+
+    const s1 = client.segment(segReq(b1));
+    expect(w.posted).toHaveLength(1);
+    expect(w.posted[0]!.msg).toMatchObject({ kind: 'segment', id: 1, bitmap: b1 });
+    expect(w.posted[0]!.transfer).toEqual([b1]);
+    expect(client.busy).toBe(true);
+
+    const s2 = client.segment(segReq(b2));
+    expect(w.posted).toHaveLength(1); // queued, not sent
+
+    // The third (no image of its own) replaces the second and takes over its image.
+    const s3 = client.segment(segReq());
+    await expect(s2).rejects.toBeInstanceOf(SupersededError);
+    expect(w.posted).toHaveLength(1);
+    expect(b2.close).not.toHaveBeenCalled();
+
+    w.reply(1, fakeResult(1));
+    await expect(s1).resolves.toEqual(fakeResult(1));
+    await flush();
+    expect(w.posted).toHaveLength(2);
+    expect(w.posted[1]!.msg).toMatchObject({ kind: 'segment', id: 2, bitmap: b2 });
+    expect(w.posted[1]!.transfer).toEqual([b2]);
+
+    w.reply(2, fakeResult(3));
+    await expect(s3).resolves.toEqual(fakeResult(3));
+    await flush();
+    expect(client.busy).toBe(false);
+    expect(w.posted).toHaveLength(2);
+    expect(b1.close).not.toHaveBeenCalled();
+  });
+
+  it('closes a replaced image when the newer request brings its own', async () => {
+    const w = new FakeWorker();
+    const client = new EngineClient(w);
+    const b2 = bitmap('b2'),
+      b3 = bitmap('b3');
+    const s1 = client.segment(segReq());
+    const s2 = client.segment(segReq(b2));
+    const s3 = client.segment(segReq(b3));
+    await expect(s2).rejects.toThrow(SupersededError);
+    expect(b2.close).toHaveBeenCalledTimes(1);
+    expect(w.posted[0]!.transfer).toEqual([]);
+    w.reply(1, fakeResult(1));
+    await s1;
+    await flush();
+    expect(w.posted[1]!.msg).toMatchObject({ id: 2, bitmap: b3 });
+    expect(w.posted[1]!.transfer).toEqual([b3]);
+    w.reply(2, fakeResult(3));
+    await expect(s3).resolves.toEqual(fakeResult(3));
+    expect(b3.close).not.toHaveBeenCalled();
+  });
+
+  it('moves on to the queued request after an error reply', async () => {
+    const w = new FakeWorker();
+    const client = new EngineClient(w);
+    const s1 = client.segment(segReq());
+    const s2 = client.segment(segReq());
+    w.send({ kind: 'error', id: 1, name: 'EngineError', message: 'No model is loaded' });
+    await expect(s1).rejects.toThrow('No model is loaded');
+    await flush();
+    expect(w.posted).toHaveLength(2);
+    w.reply(2, fakeResult(2));
+    await expect(s2).resolves.toEqual(fakeResult(2));
+  });
+
+  it('rejects the running segmentation when the worker crashes', async () => {
+    const w = new FakeWorker();
+    const client = new EngineClient(w);
+    const s1 = client.segment(segReq(bitmap('b1')));
+    w.crash('');
+    const err = await s1.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as Error).message).toContain('crashed');
+    await flush();
+    expect(client.busy).toBe(false);
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { buildPalette, classColour, colourizeLabels, toHex, type Rgb } from './palette';
+
+describe('colourizeLabels', () => {
+  const palette: Rgb[] = [
+    [255, 0, 0],
+    [0, 128, 255],
+    [1, 2, 3],
+  ];
+
+  it('writes RGBA per pixel from the palette, label k + 1 = class k, label 0 transparent', () => {
+    const out = colourizeLabels(new Uint16Array([0, 1, 2, 3, 1]), palette);
+    expect(out).toBeInstanceOf(Uint8ClampedArray);
+    expect(Array.from(out)).toEqual([
+      0, 0, 0, 0, 255, 0, 0, 255, 0, 128, 255, 255, 1, 2, 3, 255, 255, 0, 0, 255,
+    ]);
+  });
+
+  it('draws hidden classes transparent', () => {
+    const out = colourizeLabels(new Uint16Array([1, 2, 3, 0]), palette, new Set([1]));
+    expect(Array.from(out)).toEqual([255, 0, 0, 255, 0, 0, 0, 0, 1, 2, 3, 255, 0, 0, 0, 0]);
+    const none = colourizeLabels(new Uint16Array([1, 2, 3]), palette, new Set([0, 1, 2]));
+    expect(none.every((v) => v === 0)).toBe(true);
+  });
+
+  it('gives labels beyond the palette no colour and handles an empty map', () => {
+    expect(Array.from(colourizeLabels(new Uint16Array([9]), palette))).toEqual([0, 0, 0, 0]);
+    expect(colourizeLabels(new Uint16Array(0), palette).length).toBe(0);
+  });
+});
+
+describe('buildPalette / classColour', () => {
+  it('gives the first 20 classes distinct, clearly different colours', () => {
+    const p = buildPalette(20);
+    expect(p).toHaveLength(20);
+    expect(new Set(p.map(toHex)).size).toBe(20);
+    for (const c of p) for (const v of c) expect(Number.isInteger(v) && v >= 0 && v <= 255).toBe(true);
+    // Neighbours in the list, which are often neighbours in the legend, differ visibly.
+    for (let i = 1; i < 20; i++) {
+      const d = Math.hypot(...p[i]!.map((v, k) => v - p[i - 1]![k]!));
+      expect(d).toBeGreaterThan(40);
+    }
+  });
+
+  it('is stable: class k has the same colour whatever the number of classes', () => {
+    const small = buildPalette(3);
+    const big = buildPalette(50);
+    expect(big.slice(0, 3)).toEqual(small);
+    expect(classColour(7)).toEqual(big[7]);
+  });
+});
+
+describe('toHex', () => {
+  it('formats two lower-case hex digits per channel', () => {
+    expect(toHex([255, 0, 16])).toBe('#ff0010');
+    expect(toHex([0, 0, 0])).toBe('#000000');
+    expect(toHex([1, 171, 205])).toBe('#01abcd');
+  });
+});

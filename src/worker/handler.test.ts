@@ -1,0 +1,231 @@
+import { decode } from 'fast-png';
+import { describe, expect, it, vi } from 'vitest';
+import { fsFetcher, newEngine, rgbaSource } from '../../tools/lib/nodeEngine';
+import type {
+  GpuInfo,
+  ModelInfo,
+  RequestMessage,
+  Requests,
+  SegmentResult,
+  WorkerMessage,
+} from '../engine/protocol';
+import type { RgbaImage } from '../processing/resize';
+import type { VocabClass } from '../processing/vocabulary';
+import type { Fetcher } from './bundle';
+import { createHandler } from './handler';
+
+const W = 40,
+  H = 30;
+/** Left half pure red, right half pure blue. */
+function twoColourImage(): RgbaImage {
+  const data = new Uint8ClampedArray(W * H * 4);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) data.set(x < W / 2 ? [255, 0, 0, 255] : [0, 0, 255, 255], (y * W + x) * 4);
+  return { width: W, height: H, data };
+}
+
+const noGpu: GpuInfo = {
+  available: false,
+  fallback: false,
+  f16: false,
+  description: 'no WebGPU',
+  maxBufferSize: 0,
+};
+const vocab = (...classes: string[][]): VocabClass[] => classes.map((names) => ({ label: names[0]!, names }));
+
+type Posted = { msg: WorkerMessage; transfer: Transferable[] | undefined };
+/** A request without its id (the protocol's intersections do not survive a plain Omit). */
+type Req = { kind: RequestMessage['kind'] } & Record<string, unknown>;
+const msg = (m: Req, id: number) => ({ ...m, id }) as unknown as RequestMessage;
+
+function setup() {
+  const posted: Posted[] = [];
+  const base = fsFetcher('public/models/colours');
+  // The file fetcher reports no progress itself; report one event a file, like a download would.
+  const fetcher: Fetcher = async (file, onProgress) => {
+    const bytes = await base(file);
+    onProgress?.({ file, loaded: bytes.length, total: bytes.length });
+    return bytes;
+  };
+  const sourceFromBitmap = vi.fn((_: ImageBitmap) => rgbaSource(twoColourImage()));
+  const toBitmap = vi.fn(async (_rgba: Uint8ClampedArray, _w: number, _h: number) => null);
+  const handle = createHandler({
+    engine: newEngine(),
+    post: (msg, transfer) => posted.push({ msg, transfer }),
+    fetcherFor: () => ({ fetcher, path: 'ovseg.json' }),
+    gpuInfo: async () => noGpu,
+    sourceFromBitmap,
+    toBitmap,
+  });
+  let nextId = 1;
+  /** Sends one request, waits for it, returns what was posted for it (progress, then one answer). */
+  const send = async (m: Req): Promise<Posted[]> => {
+    const id = nextId++;
+    await handle(msg(m, id));
+    return posted.filter((p) => p.msg.id === id);
+  };
+  return { posted, handle, send, sourceFromBitmap, toBitmap };
+}
+
+const fakeBitmap = () => ({ close: vi.fn() }) as unknown as ImageBitmap & { close: ReturnType<typeof vi.fn> };
+const answer = (ps: Posted[]) => ps[ps.length - 1]!;
+const result = <T>(ps: Posted[]): T => {
+  const a = answer(ps).msg;
+  if (a.kind !== 'reply') throw new Error(`expected a reply, got ${JSON.stringify(a)}`);
+  return a.result as T;
+};
+const segment = (classes: VocabClass[], bitmap?: ImageBitmap): Req => ({
+  kind: 'segment',
+  classes,
+  threshold: 0.3,
+  ...(bitmap ? { bitmap } : {}),
+});
+
+describe('createHandler with the real engine and the colours model', () => {
+  it('answers init, load, segment, vocabulary edits and export', async () => {
+    const { send, sourceFromBitmap, toBitmap } = setup();
+
+    // init
+    const init = await send({ kind: 'init' });
+    expect(init).toHaveLength(1);
+    expect(init[0]!.msg).toEqual({ kind: 'reply', id: 1, result: { gpu: noGpu } });
+
+    // load: progress for the downloads, then one reply with the model info
+    const load = await send({ kind: 'load', manifestUrl: '/models/colours/ovseg.json', ep: 'wasm' });
+    const progress = load.slice(0, -1);
+    expect(progress.length).toBeGreaterThan(0);
+    for (const p of progress) expect(p.msg.kind).toBe('progress');
+    const files = progress.map((p) => (p.msg.kind === 'progress' ? p.msg.progress.file : ''));
+    expect(files).toEqual(expect.arrayContaining(['image_model.onnx', 'text_model.onnx', 'tokenizer.json']));
+    const info = result<ModelInfo>(load);
+    expect(info).toMatchObject({
+      id: 'colours',
+      ep: 'wasm',
+      imageDtype: 'fp32',
+      textDtype: 'fp32',
+      threshold: 0.3,
+    });
+    expect(info.vocabulary).toContain('red');
+
+    // segment with an image
+    const b1 = fakeBitmap();
+    const s1 = await send(segment(vocab(['red'], ['blue']), b1));
+    expect(s1).toHaveLength(1);
+    const r1 = result<SegmentResult>(s1);
+    expect(b1.close).toHaveBeenCalledTimes(1);
+    expect(sourceFromBitmap).toHaveBeenCalledWith(b1);
+    expect([r1.width, r1.height, r1.labels.length]).toEqual([W, H, W * H]);
+    expect(r1.labels).toBeInstanceOf(Uint16Array);
+    expect(r1.classes).toEqual(['red', 'blue']);
+    expect(r1.runs).toMatchObject({ image: 1, promptsEncoded: 2 });
+    expect(r1.runs.text).toBeGreaterThanOrEqual(1);
+    expect(r1.overlay).toBeNull();
+    expect(r1.counts.length).toBe(3);
+    expect(r1.counts.reduce((a, b) => a + b, 0)).toBe(W * H);
+    // The colours model finds the red half and the blue half.
+    expect(r1.labels[(H >> 1) * W + 5]).toBe(1);
+    expect(r1.labels[(H >> 1) * W + W - 5]).toBe(2);
+    // Result buffers travel in the transfer list.
+    const transfer = answer(s1).transfer!;
+    expect(transfer).toContain(r1.labels.buffer);
+    expect(transfer).toContain(r1.scores.buffer);
+    expect(transfer).toContain(r1.counts.buffer);
+    expect(toBitmap).toHaveBeenCalledTimes(1);
+    expect(toBitmap.mock.calls[0]![0].length).toBe(W * H * 4);
+    expect(toBitmap.mock.calls[0]!.slice(1)).toEqual([W, H]);
+
+    // A vocabulary edit without an image: no image run, only the new prompts are encoded.
+    const s2 = await send(segment(vocab(['red'], ['blue'], ['green', 'lime'], ['zebra'])));
+    const r2 = result<SegmentResult>(s2);
+    expect(r2.runs.image).toBe(1);
+    expect(r2.runs.promptsEncoded).toBe(2 + 3);
+    expect(r2.classes).toEqual(['red', 'blue', 'green', 'zebra']);
+    expect(r2.unknown).toEqual(['zebra']);
+    expect(r2.timings.image).toBe(0);
+    expect(r2.labels.length).toBe(W * H);
+    expect(sourceFromBitmap).toHaveBeenCalledTimes(1);
+
+    // The same vocabulary again: nothing re-encoded.
+    const r3 = result<SegmentResult>(
+      await send(segment(vocab(['red'], ['blue'], ['green', 'lime'], ['zebra']))),
+    );
+    expect(r3.runs).toEqual(r2.runs);
+    expect(Array.from(r3.labels)).toEqual(Array.from(r2.labels));
+
+    // A new image with a known vocabulary: one more image run, no new prompts.
+    const b2 = fakeBitmap();
+    const r4 = result<SegmentResult>(await send(segment(vocab(['red'], ['blue']), b2)));
+    expect(b2.close).toHaveBeenCalledTimes(1);
+    expect(r4.runs.image).toBe(2);
+    expect(r4.runs.promptsEncoded).toBe(5);
+    expect(Array.from(r4.labels)).toEqual(Array.from(r1.labels));
+
+    // export: a PNG of the last label map and its legend
+    const ex = await send({ kind: 'export' });
+    const { png, json } = result<Requests['export']['res']>(ex);
+    expect(answer(ex).transfer).toEqual([png]);
+    const img = decode(new Uint8Array(png));
+    expect([img.width, img.height, img.channels, img.depth]).toEqual([W, H, 1, 8]);
+    expect(Array.from(img.data)).toEqual(Array.from(r4.labels));
+    expect(JSON.parse(json)).toEqual({
+      model: 'colours',
+      unlabelled: 0,
+      classes: [
+        { value: 1, label: 'red', names: ['red'] },
+        { value: 2, label: 'blue', names: ['blue'] },
+      ],
+    });
+  });
+
+  it('answers errors as {kind: "error"} with a clear message', async () => {
+    const { send } = setup();
+    const b = fakeBitmap();
+    const early = await send(segment(vocab(['red']), b));
+    expect(early).toHaveLength(1);
+    expect(early[0]!.msg).toMatchObject({ kind: 'error', id: 1, name: 'EngineError' });
+    expect((early[0]!.msg as { message: string }).message).toMatch(/no model is loaded/i);
+    // A transferred image is released even when the request fails.
+    expect(b.close).toHaveBeenCalledTimes(1);
+
+    const ex = await send({ kind: 'export' });
+    expect(ex[0]!.msg).toMatchObject({ kind: 'error', id: 2 });
+    expect((ex[0]!.msg as { message: string }).message).toMatch(/nothing to export/i);
+
+    await send({ kind: 'load', manifestUrl: 'x', ep: 'wasm' });
+    const empty = await send(segment([], fakeBitmap()));
+    expect(empty[0]!.msg).toMatchObject({ kind: 'error', id: 4, name: 'EngineError' });
+    expect((empty[0]!.msg as { message: string }).message).toMatch(/vocabulary is empty/i);
+
+    // Segmenting with a vocabulary but no image yet.
+    const noImage = await send(segment(vocab(['red'])));
+    expect(noImage[0]!.msg).toMatchObject({ kind: 'error', id: 5 });
+    expect((noImage[0]!.msg as { message: string }).message).toMatch(/no image/i);
+  });
+
+  it('handles messages strictly in arrival order, one answer each', async () => {
+    const { handle, posted } = setup();
+    const msgs: RequestMessage[] = [
+      msg({ kind: 'init' }, 1),
+      msg({ kind: 'segment', classes: vocab(['red']), threshold: 0 }, 2), // before load: error
+      msg({ kind: 'load', manifestUrl: 'x', ep: 'wasm' }, 3),
+      msg({ kind: 'segment', classes: vocab(['red'], ['blue']), threshold: 0.3, bitmap: fakeBitmap() }, 4),
+      msg({ kind: 'export' }, 5),
+    ];
+    // Sent all at once, without waiting for answers.
+    const done = msgs.map((m) => handle(m));
+    await Promise.all(done);
+    const answers = posted.filter((p) => p.msg.kind !== 'progress').map((p) => [p.msg.id, p.msg.kind]);
+    expect(answers).toEqual([
+      [1, 'reply'],
+      [2, 'error'],
+      [3, 'reply'],
+      [4, 'reply'],
+      [5, 'reply'],
+    ]);
+    // Progress of the load comes between the answers of requests 2 and 3.
+    const order = posted.map((p) => p.msg.id);
+    const firstProgress = posted.findIndex((p) => p.msg.kind === 'progress');
+    expect(order[firstProgress]).toBe(3);
+    expect(firstProgress).toBeGreaterThan(order.indexOf(2));
+  });
+});

@@ -59,6 +59,7 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
         debug: m.debug ?? false,
         textMs,
         fresh: !!m.bitmap,
+        live: m.live,
       });
       const t1 = now();
       const rgba = colourizeLabels(out.labels, buildPalette(out.classes.length));

@@ -89,9 +89,10 @@ export class LiveController {
       });
       if (!useApp.getState().live) return;
       const t = now();
-      this.frameTimes = [...this.frameTimes.filter((x) => t - x < 2000), t];
+      // Rate over the last few results (slow backends give one every few seconds).
+      this.frameTimes = [...this.frameTimes.filter((x) => t - x < 10_000).slice(-7), t];
       const span = (t - this.frameTimes[0]!) / 1000;
-      const fps = this.frameTimes.length > 1 ? (this.frameTimes.length - 1) / span : 0;
+      const fps = this.frameTimes.length > 1 ? (this.frameTimes.length - 1) / span : 1000 / (t - t0);
       useApp.setState({
         result,
         resultImage: null,

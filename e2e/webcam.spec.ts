@@ -1,0 +1,159 @@
+/**
+ * Webcam mode on a fake camera playing generated videos: the live label map follows moving shapes,
+ * smoothing lowers flicker on a still scene, settings apply live, stop releases the camera.
+ */
+import type { Browser, Page } from '@playwright/test';
+import { AppPage } from './support/app';
+import { cameraBrowser, frameOf, iou, nextLiveFrame, type Scene } from './support/camera';
+import { stillScene } from './support/camera-still';
+import { expect, test } from './support/fixtures';
+
+const CLASSES = 'red, blue, black, white';
+
+async function openLive(browser: Browser, app: AppPage): Promise<{ page: Page; live: AppPage }> {
+  const page = await browser.newPage({ baseURL: 'http://localhost:4173' });
+  page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
+  const live = new AppPage(page, app.ep, app.slow);
+  await live.open({ classes: CLASSES, debug: true });
+  await page.getByTestId('webcam-toggle').click();
+  await expect(page.getByTestId('live-stats')).toBeVisible({ timeout: app.slow });
+  return { page, live };
+}
+
+async function withCamera(scene: Scene, app: AppPage, fn: (page: Page, live: AppPage) => Promise<void>) {
+  const browser = await cameraBrowser(scene);
+  try {
+    const { page, live } = await openLive(browser, app);
+    await fn(page, live);
+  } finally {
+    await browser.close();
+  }
+}
+
+test('the live label map follows the moving shapes; fps shown; stop releases the camera', async ({ app }) => {
+  await withCamera('moving', app, async (page) => {
+    const ious: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const f = await nextLiveFrame(page, app.slow);
+      const n = frameOf(f);
+      expect(n, 'barcode readable in the label map').not.toBeNull();
+      const red = iou(f, n!, 'red', 'red');
+      const blue = iou(f, n!, 'blue', 'blue');
+      ious.push(`frame ${n}: red ${red.toFixed(3)}, blue ${blue.toFixed(3)}`);
+      expect(red).toBeGreaterThanOrEqual(0.8);
+      expect(blue).toBeGreaterThanOrEqual(0.8);
+      await page.waitForTimeout(700);
+    }
+    const stats = page.getByTestId('live-stats');
+    const fps = Number(await stats.getAttribute('data-fps'));
+    console.log(`[webcam ${app.ep}] ${await stats.textContent()} | ${ious.join('; ')}`);
+    expect(fps).toBeGreaterThan(0);
+
+    // Keep the tracks, stop, and check each one ended (the device is released).
+    await page.evaluate(() => {
+      const w = window as unknown as {
+        __tracks: MediaStreamTrack[];
+        __ovseg: { store: { getState(): { stream: MediaStream } } };
+      };
+      w.__tracks = w.__ovseg.store.getState().stream.getTracks();
+    });
+    await page.getByTestId('webcam-toggle').click();
+    await expect(page.getByTestId('video')).toHaveCount(0);
+    const states = await page.evaluate(() =>
+      (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.map((t) => t.readyState),
+    );
+    expect(states.length).toBeGreaterThan(0);
+    expect(states.every((s) => s === 'ended')).toBe(true);
+  });
+});
+
+test('temporal smoothing lowers flicker on a still scene (both figures printed)', async ({ app }) => {
+  test.slow(app.ep === 'webgpu', 'SwiftShader WebGPU gives few frames a second');
+  await withCamera('still', app, async (page) => {
+    const measure = async (smoothing: number) => {
+      await page.evaluate(
+        (s) =>
+          (window as unknown as { __ovseg: { store: { setState(v: object): void } } }).__ovseg.store.setState(
+            { smoothing: s },
+          ),
+        smoothing,
+      );
+      await nextLiveFrame(page, app.slow); // first frame after the change may blend the old setting
+      const values: number[] = [];
+      while (values.length < 12) {
+        const f = await nextLiveFrame(page, app.slow);
+        if (f.flicker !== null) values.push(f.flicker);
+      }
+      return values.reduce((a, b) => a + b, 0) / values.length;
+    };
+    const raw = await measure(0);
+    const smooth = await measure(0.8);
+    console.log(
+      `[webcam ${app.ep}] flicker on a still scene: ${(100 * raw).toFixed(3)}% of pixels a frame without smoothing, ${(100 * smooth).toFixed(3)}% with smoothing 0.8`,
+    );
+    expect(raw).toBeGreaterThan(0);
+    expect(smooth).toBeLessThan(raw);
+  });
+});
+
+test('vocabulary and opacity apply live; snapshot becomes the still image with export', async ({ app }) => {
+  await withCamera('moving', app, async (page, live) => {
+    await live.setClasses('red, black, white');
+    await expect
+      .poll(async () => (await nextLiveFrame(page, app.slow)).classes, { timeout: app.slow })
+      .toEqual(['red', 'black', 'white']);
+    await page.getByTestId('opacity').fill('0.3');
+    await expect(page.getByTestId('overlay')).toHaveCSS('opacity', '0.3');
+    await expect(page.getByTestId('live-stats')).toBeVisible(); // still streaming
+    await page.getByTestId('snapshot').click();
+    await expect(page.getByTestId('video')).toHaveCount(0);
+    await live.waitForResult(['red', 'black', 'white']);
+    const out = await live.exportLabelMap();
+    expect([out.png.width, out.png.height]).toEqual([320, 240]);
+  });
+});
+
+test('denied camera, missing camera and an unplugged camera give clear messages; still images keep working', async ({
+  app,
+}) => {
+  test.skip(app.ep === 'webgpu', 'camera errors do not depend on the backend; covered on the wasm project');
+  const denied = await cameraBrowser('moving', false);
+  try {
+    const page = await denied.newPage({ baseURL: 'http://localhost:4173' });
+    const a = new AppPage(page, app.ep, app.slow);
+    await a.open({ classes: CLASSES, debug: true });
+    await page.getByTestId('webcam-toggle').click();
+    await expect(a.notices.filter({ hasText: /permission was denied/i })).toBeVisible({ timeout: app.slow });
+    await expect(page.getByTestId('webcam-toggle')).toHaveText(/start webcam/i);
+  } finally {
+    await denied.close();
+  }
+
+  await withCamera('moving', app, async (page, live) => {
+    // Unplugging: the track ends by itself.
+    await page.evaluate(() => {
+      const w = window as unknown as { __ovseg: { store: { getState(): { stream: MediaStream } } } };
+      w.__ovseg.store.getState().stream.getVideoTracks()[0]!.dispatchEvent(new Event('ended'));
+    });
+    await expect(live.notices.filter({ hasText: /camera stopped/i })).toBeVisible();
+    await expect(page.getByTestId('video')).toHaveCount(0);
+  });
+
+  const nocam = await cameraBrowser('moving');
+  try {
+    const page = await nocam.newPage({ baseURL: 'http://localhost:4173' });
+    // A machine without a camera: the browser reports NotFoundError.
+    await page.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
+    });
+    const a = new AppPage(page, app.ep, app.slow);
+    await a.open({ classes: 'red, blue' });
+    await page.getByTestId('webcam-toggle').click();
+    await expect(a.notices.filter({ hasText: /no camera was found/i })).toBeVisible();
+    await a.segmentImage(stillScene(), 'after-camera-error.png');
+    await a.waitForResult(['red', 'blue']);
+  } finally {
+    await nocam.close();
+  }
+});

@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { readConfig } from './config';
+import { EMBEDDED_MODEL, readConfig } from './config';
 import { parseVocabulary } from './processing/vocabulary';
 import { Controller } from './store/controller';
 import { LiveController } from './store/liveController';
@@ -9,17 +9,18 @@ import { App } from './ui/App';
 import './ui/styles.css';
 
 const config = readConfig(location.search);
+useApp.setState({ hub: config.hub, embeddedUrl: EMBEDDED_MODEL });
 if (config.classes) useApp.setState({ classesText: config.classes, vocab: parseVocabulary(config.classes) });
 
 let controller: Controller;
 try {
   const worker = new Worker(new URL('./worker/worker.ts', import.meta.url), { type: 'module' });
-  controller = new Controller(worker, { dtype: config.dtype });
+  controller = new Controller(worker, { dtype: config.dtype, gpuBufferLimit: config.gpuBufferLimit });
 } catch (e) {
   throw new Error(`This browser cannot start the engine worker: ${(e as Error).message}`);
 }
 const live = new LiveController(controller);
-controller.init(config.manifestUrl, config.ep).catch((e: Error) => notify('error', e.message));
+controller.init(config.ep, config.model).catch((e: Error) => notify('error', e.message));
 
 // Test and debugging hook, only when asked for in the URL.
 if (config.debug) Object.assign(window, { __ovseg: { controller, live, store: useApp } });

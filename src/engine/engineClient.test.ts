@@ -41,10 +41,12 @@ describe('EngineClient.request', () => {
     const client = new EngineClient(w);
     const buf = new ArrayBuffer(4);
     const a = client.request('init', {});
-    const b = client.request('load', { manifestUrl: '/m/ovseg.json', ep: 'wasm' }, [buf]);
+    const b = client.request('load', { source: { kind: 'url', manifestUrl: '/m/ovseg.json' }, ep: 'wasm' }, [
+      buf,
+    ]);
     expect(w.posted.map((p) => p.msg)).toEqual([
       { kind: 'init', id: 1 },
-      { kind: 'load', id: 2, manifestUrl: '/m/ovseg.json', ep: 'wasm' },
+      { kind: 'load', id: 2, source: { kind: 'url', manifestUrl: '/m/ovseg.json' }, ep: 'wasm' },
     ]);
     expect(w.posted[1]!.transfer).toEqual([buf]);
     // Replies out of order still reach their own requests.
@@ -79,7 +81,12 @@ describe('EngineClient.request', () => {
     const w = new FakeWorker();
     const client = new EngineClient(w);
     const onProgress = vi.fn();
-    const p = client.request('load', { manifestUrl: 'u', ep: 'wasm' }, [], onProgress);
+    const p = client.request(
+      'load',
+      { source: { kind: 'url', manifestUrl: 'u' }, ep: 'wasm' },
+      [],
+      onProgress,
+    );
     w.send({ kind: 'progress', id: 1, progress: { file: 'a.onnx', loaded: 5, total: 10 } });
     w.send({ kind: 'progress', id: 1, progress: { file: 'a.onnx', loaded: 10, total: 10 } });
     expect(onProgress).toHaveBeenCalledTimes(2);
@@ -95,7 +102,7 @@ describe('EngineClient.request', () => {
     const w = new FakeWorker();
     const client = new EngineClient(w);
     const a = client.request('init', {});
-    const b = client.request('load', { manifestUrl: 'u', ep: 'wasm' });
+    const b = client.request('load', { source: { kind: 'url', manifestUrl: 'u' }, ep: 'wasm' });
     w.crash('out of memory');
     for (const p of [a, b]) {
       const err = await p.catch((e: unknown) => e);

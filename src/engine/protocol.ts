@@ -7,6 +7,15 @@ import type { VocabClass } from '../processing/vocabulary';
 
 export type Ep = 'webgpu' | 'wasm';
 
+/** Where a model bundle comes from. */
+export type ModelSource =
+  /** A manifest (`ovseg.json`) at a URL; its files are relative to it. */
+  | { kind: 'url'; manifestUrl: string }
+  /** A manifest object (a preset) whose files are relative to `baseUrl`. */
+  | { kind: 'inline'; manifest: unknown; baseUrl: string }
+  /** Files the user dropped: the manifest and the files it names, by name. */
+  | { kind: 'files'; manifest: unknown; files: Record<string, Blob> };
+
 export interface GpuInfo {
   /** A WebGPU adapter was granted. */
   available: boolean;
@@ -15,11 +24,13 @@ export interface GpuInfo {
   f16: boolean;
   description: string;
   maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
 }
 
 export interface ModelInfo {
   id: string;
   name: string;
+  family: 'query' | 'dense';
   description: string;
   ep: Ep;
   imageDtype: Dtype;
@@ -70,7 +81,30 @@ export interface SegmentResult {
 
 export interface Requests {
   init: { req: Record<string, never>; res: { gpu: GpuInfo } };
-  load: { req: { manifestUrl: string; ep: Ep; dtype?: Dtype | undefined }; res: ModelInfo };
+  load: {
+    req: {
+      source: ModelSource;
+      ep: Ep;
+      dtype?: Dtype | undefined;
+      hub?: string | undefined;
+      /** Overrides the adapter's buffer limit (diagnostics: ?debug&gpuBufferLimit=bytes). */
+      gpuBufferLimit?: number | undefined;
+    };
+    res: ModelInfo;
+  };
+  /** Aborts the download of the model being loaded (answered at once, not queued). */
+  cancel: { req: Record<string, never>; res: { cancelled: boolean } };
+  /** Cached bytes for each URL prefix (one per model), and the origin's storage figures. */
+  storage: {
+    req: { prefixes: string[] };
+    res: {
+      cached: { prefix: string; files: number; bytes: number }[];
+      usage: number | null;
+      quota: number | null;
+    };
+  };
+  /** Deletes cached files under these URL prefixes. */
+  evict: { req: { prefixes: string[] }; res: { deleted: number } };
   segment: {
     req: {
       bitmap?: ImageBitmap;

@@ -23,7 +23,7 @@ describe('parseManifest', () => {
   it('accepts the embedded colours model', () => {
     const m = parseManifest(colours());
     expect(m.id).toBe('colours');
-    expect(m.family).toBe('query');
+    if (m.family !== 'query') throw new Error('expected the query family');
     expect(m.input).toEqual({ kind: 'dynamic', longSide: 384, multiple: 8 });
     expect(m.image.files.fp32).toBe('image_model.onnx');
     expect(m.templates).toEqual(['{}']);
@@ -32,6 +32,7 @@ describe('parseManifest', () => {
   it('accepts the query-ovseg-tiny fixture', () => {
     const m = parseManifest(readJson('fixtures/query-ovseg-tiny/ovseg.json'));
     expect(m.id).toBe('query-ovseg-tiny');
+    if (m.family !== 'query') throw new Error('expected the query family');
     expect(m.input).toEqual({ kind: 'fixed', height: 256, width: 320 });
     expect(Object.keys(m.image.files).sort()).toEqual(['fp16', 'fp32', 'q8']);
     expect(m.voidEmbedding).toHaveLength(16);

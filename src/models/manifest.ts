@@ -10,29 +10,61 @@ export type InputPolicy =
   /** Any size: scale so the long side is `longSide`, each side rounded to a multiple of `multiple`. */
   | { kind: 'dynamic'; longSide: number; multiple: number };
 
-export interface QueryManifest {
+/**
+ * One ONNX graph in its variants. `repo` ("owner/name") places the files in a Hugging Face hub
+ * repository (under the app's configurable hub URL) instead of beside the manifest.
+ */
+export interface ModelPart {
+  files: Partial<Record<Dtype, string>>;
+  repo?: string;
+  /** Approximate download size per variant in bytes, for the model manager (optional). */
+  sizes?: Partial<Record<Dtype, number>>;
+}
+
+export interface TokenizerRef {
+  json: string;
+  config?: string;
+  maxLength?: number;
+  repo?: string;
+}
+
+interface ManifestBase {
   id: string;
   name: string;
-  family: 'query';
   description?: string;
   licence?: string;
   source?: string;
-  image: { files: Partial<Record<Dtype, string>> };
-  text: { files: Partial<Record<Dtype, string>> };
-  tokenizer: { json: string; config?: string; maxLength?: number };
+  tokenizer: TokenizerRef;
   input: InputPolicy;
   pixel: { mean: [number, number, number]; std: [number, number, number] };
   templates: string[];
+  /** Default "unlabelled" threshold on the winning class score. */
+  threshold?: number;
+}
+
+/** CLIPSeg shape: one graph over text and image, split at load time. */
+export interface DenseManifest extends ManifestBase {
+  family: 'dense';
+  model: ModelPart;
+  /**
+   * How the names of one class combine: `max` over per-name scores (GKC's choice), or `mean` of the
+   * normalised name embeddings, one decoder row per class (cheaper).
+   */
+  classMode?: 'max' | 'mean';
+}
+
+export interface QueryManifest extends ManifestBase {
+  family: 'query';
+  image: ModelPart;
+  text: ModelPart;
   logitScale: number;
   /** Learned "no object" embedding; without one, void gets no column. */
   voidEmbedding?: number[];
-  /** Default "unlabelled" threshold on the winning class score (0 = pure argmax, as GKC). */
-  threshold?: number;
   /** Words the model knows, for UI hints (optional). */
   vocabulary?: string[];
 }
 
-export type Manifest = QueryManifest;
+export type Manifest = QueryManifest | DenseManifest;
 
 export class ManifestError extends Error {
   override name = 'ManifestError';
@@ -49,6 +81,10 @@ function need(cond: boolean, what: string): asserts cond {
 
 function checkFiles(v: unknown, part: string): void {
   need(isObj(v) && isObj(v.files), `"${part}.files" must be an object of dtype -> file`);
+  need(
+    v.repo === undefined || (isStr(v.repo) && /^[\w.-]+\/[\w.-]+$/.test(v.repo)),
+    `"${part}.repo" must look like "owner/name"`,
+  );
   const files = v.files as Record<string, unknown>;
   const keys = Object.keys(files);
   need(keys.length > 0, `"${part}.files" lists no file`);
@@ -77,9 +113,21 @@ export function parseManifest(json: unknown): Manifest {
   need(isObj(json), 'not a JSON object');
   need(isStr(json.id), '"id" must be a non-empty string');
   need(isStr(json.name), '"name" must be a non-empty string');
-  need(json.family === 'query', `"family" must be "query" (got ${JSON.stringify(json.family)})`);
-  checkFiles(json.image, 'image');
-  checkFiles(json.text, 'text');
+  need(
+    json.family === 'query' || json.family === 'dense',
+    `"family" must be "query" or "dense" (got ${JSON.stringify(json.family)})`,
+  );
+  if (json.family === 'query') {
+    checkFiles(json.image, 'image');
+    checkFiles(json.text, 'text');
+    need(isNum(json.logitScale) && json.logitScale > 0, '"logitScale" must be a positive number');
+  } else {
+    checkFiles(json.model, 'model');
+    need(
+      json.classMode === undefined || json.classMode === 'max' || json.classMode === 'mean',
+      '"classMode" must be "max" or "mean"',
+    );
+  }
   need(isObj(json.tokenizer) && isStr(json.tokenizer.json), '"tokenizer.json" must name the tokenizer file');
   checkInput(json.input);
   const px = json.pixel;
@@ -99,7 +147,6 @@ export function parseManifest(json: unknown): Manifest {
       json.templates.every((t) => typeof t === 'string' && t.includes('{}')),
     '"templates" must be a non-empty list of strings containing "{}"',
   );
-  need(isNum(json.logitScale) && json.logitScale > 0, '"logitScale" must be a positive number');
   if (json.voidEmbedding !== undefined) {
     need(
       Array.isArray(json.voidEmbedding) && json.voidEmbedding.length > 0 && json.voidEmbedding.every(isNum),

@@ -2,7 +2,11 @@ import { EngineClient, SupersededError, type WorkerLike } from '../engine/engine
 import type { Ep } from '../engine/protocol';
 import type { Dtype } from '../models/manifest';
 import { parseVocabulary } from '../processing/vocabulary';
+import { chooseVariant } from '../models/presets';
+import { EMBEDDED_KEY, embeddedEntry, presetEntries, urlEntry, type ModelEntry } from './catalogue';
 import { notify, setLoading, useApp, type LoadedImage } from './store';
+
+const CLIPSEG_ENTRY = (hub: string) => presetEntries(hub)[0]!;
 
 /**
  * Wires the store to the engine worker: loads models, and re-segments whenever the image, the
@@ -18,38 +22,88 @@ export class Controller {
   /** Segmentation requests not yet settled (queued, in flight, or superseded). */
   private outstanding = 0;
 
-  constructor(worker: WorkerLike, opts: { dtype?: Dtype } = {}) {
+  private gpuBufferLimit: number | undefined;
+
+  constructor(
+    worker: WorkerLike,
+    opts: { dtype?: Dtype | undefined; gpuBufferLimit?: number | undefined } = {},
+  ) {
     this.client = new EngineClient(worker);
     this.dtype = opts.dtype;
+    this.gpuBufferLimit = opts.gpuBufferLimit;
   }
 
-  async init(manifestUrl: string, wanted: Ep | null): Promise<void> {
+  /**
+   * Picks the backend and the first model: the one asked for in the URL, else CLIPSeg from the hub
+   * (downloaded once, then cached), else the embedded model, with a banner saying why.
+   */
+  async init(wanted: Ep | null, model: string | null): Promise<void> {
     const { gpu } = await this.client.request('init', {});
-    const ep: Ep = wanted ?? (gpu.available ? 'webgpu' : 'wasm');
+    const ep: Ep = wanted === 'wasm' || !gpu.available ? 'wasm' : 'webgpu';
     useApp.setState({ gpu });
-    if (ep === 'webgpu' && !gpu.available)
+    if (wanted === 'webgpu' && !gpu.available)
       notify('warning', `WebGPU is not available (${gpu.description}); using WASM.`);
-    await this.load(manifestUrl, ep === 'webgpu' && !gpu.available ? 'wasm' : ep);
+    const { hub, embeddedUrl } = useApp.getState();
+    const embedded = embeddedEntry(embeddedUrl);
+    if (model === EMBEDDED_KEY) return void (await this.load(embedded, ep));
+    const entry = model
+      ? (presetEntries(hub).find((e) => e.key === model) ?? urlEntry(model))
+      : CLIPSEG_ENTRY(hub);
+    if (await this.load(entry, ep, { quiet: !model })) return;
+    if (!model) {
+      useApp.setState({
+        banner: `${entry.name} could not be downloaded (offline, or the model hub is unreachable) and is not cached: using the embedded colours model, which segments colours only.`,
+      });
+    }
+    await this.load(embedded, ep);
   }
 
-  async load(manifestUrl: string, ep: Ep): Promise<void> {
-    const url = new URL(manifestUrl, location.href).href;
-    useApp.setState({ engineReady: false, manifestUrl: url, ep });
+  /** Loads a model; on failure the previous model stays. Returns whether it loaded. */
+  async load(entry: ModelEntry, ep: Ep, o: { quiet?: boolean } = {}): Promise<boolean> {
+    const before = useApp.getState();
+    const { gpu, hub } = before;
+    const choice = chooseVariant(ep, gpu, entry.sizes);
+    const dtype = this.dtype ?? choice.prefer[0];
+    const reason = this.dtype ? 'chosen in the page address (?dtype=)' : choice.reason;
+    useApp.setState({ engineReady: false, ep, loadingEntry: entry });
     try {
+      const source =
+        entry.source.kind === 'url'
+          ? { ...entry.source, manifestUrl: new URL(entry.source.manifestUrl, location.href).href }
+          : entry.source;
       const model = await this.client.request(
         'load',
-        { manifestUrl: url, ep, dtype: this.dtype },
+        { source, ep, dtype, hub, gpuBufferLimit: this.gpuBufferLimit },
         [],
         setLoading,
       );
       this.resend = true;
-      useApp.setState({ model, threshold: model.threshold, engineReady: true });
+      useApp.setState({
+        model,
+        entry,
+        variantReason: reason,
+        threshold: model.threshold,
+        engineReady: true,
+        banner: entry.embedded ? before.banner : null,
+      });
       void this.run();
+      return true;
     } catch (e) {
-      notify('error', `Could not load the model: ${(e as Error).message}`);
+      const err = e as Error;
+      if (!o.quiet)
+        notify(err.name === 'AbortError' ? 'info' : 'error', `Could not load ${entry.name}: ${err.message}`);
+      // The worker keeps the previous model when a load fails.
+      useApp.setState({ engineReady: before.model !== null, ep: before.model?.ep ?? ep });
+      return false;
     } finally {
       setLoading(null);
+      useApp.setState({ loadingEntry: null });
     }
+  }
+
+  /** Stops a download in progress (the load then fails and the previous model stays). */
+  cancelLoad(): void {
+    void this.client.request('cancel', {});
   }
 
   /** `workerCopy` is transferred to the worker; `image.bitmap` stays here for display. */
@@ -66,6 +120,10 @@ export class Controller {
   setClasses(text: string): void {
     const vocab = parseVocabulary(text);
     useApp.setState({ classesText: text, vocab });
+    // The vocabulary travels in the page address, so a link shares it.
+    const url = new URL(location.href);
+    url.searchParams.set('classes', text);
+    history.replaceState(null, '', url);
     void this.run();
   }
 

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { Ep, FileProgress, GpuInfo, ModelInfo, SegmentResult } from '../engine/protocol';
 import { parseVocabulary, type ParsedVocabulary } from '../processing/vocabulary';
+import type { ModelEntry } from './catalogue';
 
 export interface Notice {
   id: number;
@@ -20,7 +21,16 @@ interface EngineSlice {
   gpu: GpuInfo | null;
   ep: Ep;
   model: ModelInfo | null;
-  manifestUrl: string;
+  /** The catalogue entry of the loaded model, and of the one being loaded. */
+  entry: ModelEntry | null;
+  loadingEntry: ModelEntry | null;
+  /** Why this file variant runs (shown in the model manager). */
+  variantReason: string;
+  /** Base URL of the model hub (build setting or ?hub=). */
+  hub: string;
+  embeddedUrl: string;
+  /** A persistent message above the app (e.g. fell back to the embedded model). */
+  banner: string | null;
   loading: { file: string; loaded: number; total: number | null } | null;
   engineReady: boolean;
 }
@@ -72,7 +82,12 @@ export const useApp = create<AppState>()(() => ({
   gpu: null,
   ep: 'wasm',
   model: null,
-  manifestUrl: '',
+  entry: null,
+  loadingEntry: null,
+  variantReason: '',
+  hub: '',
+  embeddedUrl: '',
+  banner: null,
   loading: null,
   engineReady: false,
   image: null,

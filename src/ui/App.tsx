@@ -1,6 +1,9 @@
 import type { Controller } from '../store/controller';
 import type { LiveController } from '../store/liveController';
+import { useState } from 'react';
+import { useApp } from '../store/store';
 import { ClassesInput } from './ClassesInput';
+import { ModelManager } from './ModelManager';
 import { Controls } from './Controls';
 import { DropZone } from './DropZone';
 import { Legend } from './Legend';
@@ -11,6 +14,8 @@ import { Viewer } from './Viewer';
 import { WebcamPanel } from './WebcamPanel';
 
 export function App({ controller, live }: { controller: Controller; live: LiveController }) {
+  const [models, setModels] = useState(false);
+  const banner = useApp((s) => s.banner);
   return (
     <div className="app">
       <header>
@@ -18,7 +23,16 @@ export function App({ controller, live }: { controller: Controller; live: LiveCo
           ovseg-web <small>open-vocabulary segmentation, on your machine</small>
         </h1>
         <ModelBar controller={controller} />
+        <button data-testid="open-models" aria-expanded={models} onClick={() => setModels(!models)}>
+          Models…
+        </button>
       </header>
+      {banner && (
+        <div className="banner" role="status" data-testid="banner">
+          {banner}
+        </div>
+      )}
+      {models && <ModelManager controller={controller} />}
       <Notices />
       <main>
         <aside>

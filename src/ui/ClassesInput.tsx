@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Controller } from '../store/controller';
 import { useApp } from '../store/store';
+import { VocabPresets } from './VocabPresets';
 
 const NONE: string[] = [];
 
@@ -31,6 +32,7 @@ export function ClassesInput({ controller }: { controller: Controller }) {
         onChange={(e) => setText(e.target.value)}
         placeholder="person, bicycle | bike, road, sky"
       />
+      <VocabPresets onPick={setText} />
       <p className="hint">
         Commas or new lines separate classes; <code>|</code> joins several names of one class (e.g.{' '}
         <code>bicycle | bike</code>).

@@ -8,7 +8,7 @@ export function ModelBar({ controller }: { controller: Controller }) {
   const gpu = useApp((s) => s.gpu);
   const ep = useApp((s) => s.ep);
   const ready = useApp((s) => s.engineReady);
-  const manifestUrl = useApp((s) => s.manifestUrl);
+  const entry = useApp((s) => s.entry);
   const loading = useApp((s) => s.loading);
 
   return (
@@ -29,7 +29,7 @@ export function ModelBar({ controller }: { controller: Controller }) {
           data-testid="backend"
           value={ep}
           disabled={!ready}
-          onChange={(e) => void controller.load(manifestUrl, e.target.value as Ep)}
+          onChange={(e) => entry && void controller.load(entry, e.target.value as Ep)}
         >
           <option value="webgpu" disabled={!gpu?.available}>
             WebGPU{gpu?.available ? (gpu.fallback ? ' (software)' : '') : ' (unavailable)'}

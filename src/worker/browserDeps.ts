@@ -1,6 +1,7 @@
 import type { GpuInfo } from '../engine/protocol';
 import type { RgbaImage } from '../processing/resize';
-import { httpFetcher } from './bundle';
+import type { FileProgress } from './bundle';
+import { cachedBytes, cachingFetcher, deleteCached, openModelCache } from './modelCache';
 import type { ImageSource } from './engine';
 
 export async function detectGpu(): Promise<GpuInfo> {
@@ -10,6 +11,7 @@ export async function detectGpu(): Promise<GpuInfo> {
     f16: false,
     description: 'no WebGPU',
     maxBufferSize: 0,
+    maxStorageBufferBindingSize: 0,
   };
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
   if (!gpu) return none;
@@ -26,14 +28,35 @@ export async function detectGpu(): Promise<GpuInfo> {
       f16: adapter.features.has('shader-f16'),
       description,
       maxBufferSize: adapter.limits.maxBufferSize,
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     };
   } catch (e) {
     return { ...none, description: `WebGPU failed: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
 
-export function fetcherFor(manifestUrl: string) {
-  return { fetcher: httpFetcher(manifestUrl), path: manifestUrl };
+export function fetcher(base: string, o: { signal: AbortSignal; onProgress: (p: FileProgress) => void }) {
+  const cache = openModelCache();
+  return (path: string, onProgress?: (p: FileProgress) => void) =>
+    cache.then((c) =>
+      cachingFetcher(base, { cache: c, signal: o.signal, onProgress: o.onProgress })(path, onProgress),
+    );
+}
+
+export async function storage(prefixes: string[]) {
+  const cache = await openModelCache();
+  const cached = await Promise.all(
+    prefixes.map(async (prefix) => ({ prefix, ...(await cachedBytes(cache, prefix)) })),
+  );
+  const est = await navigator.storage?.estimate?.().catch(() => null);
+  return { cached, usage: est?.usage ?? null, quota: est?.quota ?? null };
+}
+
+export async function evict(prefixes: string[]) {
+  const cache = await openModelCache();
+  let n = 0;
+  for (const p of prefixes) n += await deleteCached(cache, p);
+  return n;
 }
 
 /** Scales on the GPU-backed canvas: no per-pixel JavaScript for the resize. */

@@ -1,4 +1,4 @@
-import { parseManifest, pickDtype, type Dtype, type Manifest } from '../models/manifest';
+import { parseManifest, pickDtype, type Dtype, type Manifest, type ModelPart } from '../models/manifest';
 import { looksLikeOnnx } from './ortRuntime';
 
 import type { FileProgress } from '../engine/protocol';
@@ -9,50 +9,18 @@ export type { FileProgress };
 export type Fetcher = (path: string, onProgress?: (p: FileProgress) => void) => Promise<Uint8Array>;
 
 export class BundleError extends Error {
-  override name = 'BundleError';
-}
-
-/** Fetcher over HTTP(S), relative to the manifest URL, reporting bytes as they stream in. */
-export function httpFetcher(manifestUrl: string): Fetcher {
-  return async (path, onProgress) => {
-    const url = new URL(path, manifestUrl).href;
-    let res: Response;
-    try {
-      res = await fetch(url);
-    } catch (e) {
-      throw new BundleError(`Could not reach ${url}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    if (!res.ok) throw new BundleError(`Could not download ${path}: HTTP ${res.status}`);
-    const total = Number(res.headers.get('content-length')) || null;
-    if (!res.body) return new Uint8Array(await res.arrayBuffer());
-    const reader = res.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let loaded = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      loaded += value.length;
-      onProgress?.({ file: path, loaded, total });
-    }
-    if (total !== null && loaded !== total)
-      throw new BundleError(`Download of ${path} was cut short (${loaded} of ${total} bytes)`);
-    const out = new Uint8Array(loaded);
-    let o = 0;
-    for (const c of chunks) {
-      out.set(c, o);
-      o += c.length;
-    }
-    return out;
-  };
+  constructor(
+    message: string,
+    override readonly name: string = 'BundleError',
+  ) {
+    super(message);
+  }
 }
 
 export interface LoadedBundle {
   manifest: Manifest;
-  imageBytes: Uint8Array;
-  textBytes: Uint8Array;
-  imageDtype: Dtype;
-  textDtype: Dtype;
+  /** ONNX bytes per part: query bundles have `image` and `text`, dense ones `model`. */
+  parts: Partial<Record<'image' | 'text' | 'model', { bytes: Uint8Array; dtype: Dtype; file: string }>>;
   tokenizerJson: unknown;
   tokenizerConfig: unknown;
 }
@@ -65,36 +33,46 @@ const decodeJson = (bytes: Uint8Array, what: string): unknown => {
   }
 };
 
-/** Reads and checks a whole bundle: manifest, tokenizer, both ONNX graphs. */
+/** Where a file of a part lives: beside the manifest, or in a hub repository. */
+export function partFile(file: string, repo: string | undefined, hub: string): string {
+  return repo ? `${hub.replace(/\/+$/, '')}/${repo}/resolve/main/${file}` : file;
+}
+
+export type ManifestSource = { path: string } | { manifest: Manifest };
+
+/** Reads and checks a whole bundle: manifest, tokenizer and every ONNX graph of its family. */
 export async function loadBundle(
   fetcher: Fetcher,
-  manifestPath: string,
+  source: ManifestSource,
   prefer: Dtype[],
+  hub: string,
   onProgress?: (p: FileProgress) => void,
 ): Promise<LoadedBundle> {
-  const manifest = parseManifest(decodeJson(await fetcher(manifestPath), 'The model manifest'));
-  const imageDtype = pickDtype(manifest.image.files, prefer);
-  const textDtype = pickDtype(manifest.text.files, prefer);
-  const onnx = async (file: string) => {
+  const manifest =
+    'manifest' in source
+      ? parseManifest(source.manifest)
+      : parseManifest(decodeJson(await fetcher(source.path), 'The model manifest'));
+  const partList: ['image' | 'text' | 'model', ModelPart][] =
+    manifest.family === 'query'
+      ? [
+          ['image', manifest.image],
+          ['text', manifest.text],
+        ]
+      : [['model', manifest.model]];
+  const load = async ([name, part]: ['image' | 'text' | 'model', ModelPart]) => {
+    const dtype = pickDtype(part.files, prefer);
+    const file = partFile(part.files[dtype]!, part.repo, hub);
     const bytes = await fetcher(file, onProgress);
     if (!looksLikeOnnx(bytes)) throw new BundleError(`${file} is not an ONNX model`);
-    return bytes;
+    return [name, { bytes, dtype, file }] as const;
   };
-  const [tokJson, tokConfig, imageBytes, textBytes] = await Promise.all([
-    fetcher(manifest.tokenizer.json, onProgress).then((b) => decodeJson(b, manifest.tokenizer.json)),
-    manifest.tokenizer.config
-      ? fetcher(manifest.tokenizer.config).then((b) => decodeJson(b, manifest.tokenizer.config!))
+  const tok = manifest.tokenizer;
+  const [tokJson, tokConfig, ...loaded] = await Promise.all([
+    fetcher(partFile(tok.json, tok.repo, hub), onProgress).then((b) => decodeJson(b, tok.json)),
+    tok.config
+      ? fetcher(partFile(tok.config, tok.repo, hub)).then((b) => decodeJson(b, tok.config!))
       : Promise.resolve({}),
-    onnx(manifest.image.files[imageDtype]!),
-    onnx(manifest.text.files[textDtype]!),
+    ...partList.map(load),
   ]);
-  return {
-    manifest,
-    imageBytes,
-    textBytes,
-    imageDtype,
-    textDtype,
-    tokenizerJson: tokJson,
-    tokenizerConfig: tokConfig,
-  };
+  return { manifest, parts: Object.fromEntries(loaded), tokenizerJson: tokJson, tokenizerConfig: tokConfig };
 }

@@ -84,7 +84,7 @@ export function combine(out: QueryOutputs, o: CombineOptions): Combined {
   const sig = sigmoidInPlace(upsamplePlanes(masks, active.length, out.h, out.w, sh, sw));
   const semseg = einsumQC(activeProbs, sig, active.length, C, P);
   const prev = o.smoothing?.previous;
-  if (prev && prev.length === semseg.length) {
+  if (prev && prev.length === semseg.length && o.smoothing!.history > 0) {
     const h = o.smoothing!.history;
     for (let i = 0; i < semseg.length; i++) semseg[i] = h * prev[i]! + (1 - h) * semseg[i]!;
   }

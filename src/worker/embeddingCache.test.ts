@@ -91,7 +91,7 @@ describe('EmbeddingCache', () => {
   });
 
   it('treats a throwing store as a miss only', async () => {
-    const broken: PersistentStore = {
+    const broken: PersistentStore<Float32Array> = {
       getMany: vi.fn(async () => {
         throw new Error('IndexedDB blocked');
       }),
@@ -102,7 +102,7 @@ describe('EmbeddingCache', () => {
         throw new Error('nope');
       }),
     };
-    const cache = new EmbeddingCache(broken);
+    const cache = new EmbeddingCache<Float32Array>(broken);
     expect(await cache.lookup('m', ['cat'])).toEqual([undefined]);
     await expect(cache.store('m', [['cat', vec(5)]])).resolves.toBeUndefined();
     // Memory still works.

@@ -1,25 +1,25 @@
 /** Where text embeddings persist between sessions (IndexedDB in the browser; none in Node). */
-export interface PersistentStore {
-  getMany(keys: string[]): Promise<(Float32Array | undefined)[]>;
-  putMany(entries: [string, Float32Array][]): Promise<void>;
+export interface PersistentStore<V = unknown> {
+  getMany(keys: string[]): Promise<(V | undefined)[]>;
+  putMany(entries: [string, V][]): Promise<void>;
   clear?(): Promise<void>;
 }
 
 /**
- * Text-embedding cache keyed by model and prompt: memory first, then the persistent store.
+ * Text-side cache (embeddings, or a split model's cut tensors) keyed by model and prompt: memory first, then the persistent store.
  * A vocabulary edit only encodes prompts found in neither.
  */
-export class EmbeddingCache {
-  private mem = new Map<string, Float32Array>();
+export class EmbeddingCache<V = Float32Array> {
+  private mem = new Map<string, V>();
 
-  constructor(private persistent: PersistentStore | null = null) {}
+  constructor(private persistent: PersistentStore<V> | null = null) {}
 
   static key(modelId: string, prompt: string): string {
     return `${modelId}\u0000${prompt}`;
   }
 
   /** Returns cached embeddings (undefined where missing), filling memory from the store. */
-  async lookup(modelId: string, prompts: string[]): Promise<(Float32Array | undefined)[]> {
+  async lookup(modelId: string, prompts: string[]): Promise<(V | undefined)[]> {
     const keys = prompts.map((p) => EmbeddingCache.key(modelId, p));
     const found = keys.map((k) => this.mem.get(k));
     const missing = keys.filter((_, i) => !found[i]);
@@ -42,8 +42,8 @@ export class EmbeddingCache {
     return found;
   }
 
-  async store(modelId: string, entries: [string, Float32Array][]): Promise<void> {
-    const keyed = entries.map(([p, v]): [string, Float32Array] => [EmbeddingCache.key(modelId, p), v]);
+  async store(modelId: string, entries: [string, V][]): Promise<void> {
+    const keyed = entries.map(([p, v]): [string, V] => [EmbeddingCache.key(modelId, p), v]);
     for (const [k, v] of keyed) this.mem.set(k, v);
     if (this.persistent) await this.persistent.putMany(keyed).catch(() => undefined);
   }

@@ -30,7 +30,7 @@ describe('query-ovseg-tiny golden (WASM, Node)', () => {
 
   beforeAll(async () => {
     engine = newEngine();
-    await engine.load(fsFetcher(DIR), 'ovseg.json', 'wasm', undefined, 'fp32');
+    await engine.load(fsFetcher(DIR), { path: 'ovseg.json' }, 'wasm', { dtype: 'fp32' });
     const { classes } = parseVocabulary(vocabText);
     expect(classes.map((c) => c.names)).toEqual(golden.classes);
     await engine.setVocabulary(classes);
@@ -38,7 +38,7 @@ describe('query-ovseg-tiny golden (WASM, Node)', () => {
 
   it('matches class_probs, semseg_low and label_map from the golden pixel_values', async () => {
     await engine.setPixelValues(f32('pixel_values.bin'), 320, 256);
-    const out = engine.segment({ threshold: 0, debug: true });
+    const out = await engine.segment({ threshold: 0, debug: true });
     expect(maxAbs(out.debug!.classProbs, f32('class_probs.bin'))).toBeLessThan(1e-4);
     expect(maxAbs(out.debug!.semsegLow, f32('semseg_low.bin'))).toBeLessThan(1e-4);
     expect(out.width).toBe(320);
@@ -49,7 +49,7 @@ describe('query-ovseg-tiny golden (WASM, Node)', () => {
   it('matches label_map starting from image.png through the app preprocessing', async () => {
     const img = decodeImage(new Uint8Array(readFileSync(`${DIR}/image.png`)));
     await engine.setImage(rgbaSource(img));
-    const out = engine.segment({ threshold: 0 });
+    const out = await engine.segment({ threshold: 0 });
     expect(agreement(out.labels, refLabels)).toBeGreaterThanOrEqual(0.99);
   });
 
@@ -57,7 +57,7 @@ describe('query-ovseg-tiny golden (WASM, Node)', () => {
     const img = decodeImage(new Uint8Array(readFileSync(`${DIR}/image.png`)));
     const { resizeRgba } = await import('../processing/resize');
     await engine.setImage(rgbaSource(resizeRgba(img, 480, 384)));
-    const out = engine.segment({ threshold: 0 });
+    const out = await engine.segment({ threshold: 0 });
     expect([out.width, out.height, out.labels.length]).toEqual([480, 384, 480 * 384]);
     // Nearest sampling of the golden map at the larger size agrees almost everywhere.
     let same = 0;

@@ -1,16 +1,22 @@
+import type { PromptCut } from '../models/dense/denseModel';
 import type { ModelInfo, Timings } from '../engine/protocol';
-import type { Dtype, QueryManifest } from '../models/manifest';
+import type { Dtype } from '../models/manifest';
+import { checkGpuBuffers } from '../models/onnx/bufferCheck';
 import { createClipTokenizer } from '../models/tokenizer';
 import { modelInputSize, toPixelValues } from '../processing/normalize';
 import type { RgbaImage } from '../processing/resize';
 import type { VocabClass } from '../processing/vocabulary';
-import { loadBundle, type Fetcher, type FileProgress } from './bundle';
+import { loadBundle, type Fetcher, type FileProgress, type ManifestSource } from './bundle';
+import type { Combined } from './combine';
+import { DenseRunner } from './denseRunner';
+import type { EmbeddingCache } from './embeddingCache';
+import { EngineError } from './errors';
+import type { Ep } from './ortRuntime';
+import { QueryRunner } from './queryRunner';
+import type { Runner } from './runner';
 
 export type { ModelInfo, Timings };
-import { combine, type Combined, type QueryOutputs } from './combine';
-import type { EmbeddingCache } from './embeddingCache';
-import { NameEncoder, type EncodedVocabulary } from './nameEncoder';
-import { createSession, ort, type Ep } from './ortRuntime';
+export { EngineError };
 
 /** Something that can hand the engine its pixels at a requested size. */
 export interface ImageSource {
@@ -27,139 +33,118 @@ export interface SegmentOutput extends Combined {
   classes: string[];
   unknown: string[];
   timings: Timings;
-  /** Counters since load: image-model runs and text-model runs. */
+  /** Counters since load: image-model runs, text-model runs, prompts encoded. */
   runs: { image: number; text: number; promptsEncoded: number };
 }
 
-export class EngineError extends Error {
-  override name = 'EngineError';
+export interface LoadOptions {
+  dtype?: Dtype | undefined;
+  /** Base URL of the model hub for parts that name a `repo`. */
+  hub?: string | undefined;
+  /** WebGPU: the adapter's largest storage-buffer binding; bigger tensors cannot run there. */
+  gpuBufferLimit?: number | undefined;
+  onProgress?: (p: FileProgress) => void;
 }
 
 const now = () => performance.now();
+export const DEFAULT_HUB = 'https://huggingface.co';
 
 /**
- * The query-family engine, free of DOM and worker APIs so that the browser worker and the Node
- * command line run the same code. Image outputs are kept, so a vocabulary edit re-runs no image model.
+ * The engine, free of DOM and worker APIs so that the browser worker and the Node command line run
+ * the same code. It loads a bundle of either family, keeps the text side cached per prompt and the
+ * image's outputs per image, so a vocabulary edit re-runs only what depends on it.
  */
 export class Engine {
-  private manifest: QueryManifest | null = null;
-  private image: ort.InferenceSession | null = null;
-  private text: NameEncoder | null = null;
-  private kept: {
-    outputs: QueryOutputs;
-    width: number;
-    height: number;
-    preprocess: number;
-    image: number;
-  } | null = null;
-  private vocab: { key: string; classes: VocabClass[]; enc: EncodedVocabulary } | null = null;
+  private runner: Runner | null = null;
+  private image: { width: number; height: number; preprocess: number; image: number } | null = null;
+  private vocab: { key: string; classes: VocabClass[]; unknown: string[] } | null = null;
   /** Previous frame of a live stream: smoothing input and flicker reference. */
-  private live: { key: string; semseg: Float32Array; labels: Uint16Array } | null = null;
-  imageRuns = 0;
+  private live: { key: string; state: Float32Array; labels: Uint16Array } | null = null;
+  /** The loaded model's pixel normalisation. */
+  private norm: { mean: number[]; std: number[] } | null = null;
   promptsEncoded = 0;
   info: ModelInfo | null = null;
 
-  constructor(private cache: EmbeddingCache) {}
+  constructor(
+    private cache: EmbeddingCache<Float32Array>,
+    private cutCache: EmbeddingCache<PromptCut> = cache as unknown as EmbeddingCache<PromptCut>,
+  ) {}
 
-  async load(
-    fetcher: Fetcher,
-    manifestPath: string,
-    ep: Ep,
-    onProgress?: (p: FileProgress) => void,
-    dtype?: Dtype,
-  ): Promise<ModelInfo> {
+  async load(fetcher: Fetcher, source: ManifestSource, ep: Ep, o: LoadOptions = {}): Promise<ModelInfo> {
     const t0 = now();
     // int8 graphs fall off the WebGPU EP; q8 is the fast choice on WASM.
     const byEp: Dtype[] = ep === 'webgpu' ? ['fp32', 'fp16', 'q8'] : ['q8', 'fp32', 'fp16'];
-    const prefer = dtype ? [dtype, ...byEp] : byEp;
-    const b = await loadBundle(fetcher, manifestPath, prefer, onProgress);
+    const prefer = o.dtype ? [o.dtype, ...byEp] : byEp;
+    const b = await loadBundle(fetcher, source, prefer, o.hub ?? DEFAULT_HUB, o.onProgress);
+    const m = b.manifest;
+    if (ep === 'webgpu' && o.gpuBufferLimit)
+      for (const part of Object.values(b.parts))
+        if (part) checkGpuBuffers(part.bytes, part.file, o.gpuBufferLimit);
     const tokenizer = await createClipTokenizer(
       b.tokenizerJson,
       b.tokenizerConfig,
-      b.manifest.tokenizer.maxLength ?? 77,
+      m.tokenizer.maxLength ?? 77,
     );
-    const [image, text] = await Promise.all([
-      createSession(b.imageBytes, ep, `the image model (${b.manifest.image.files[b.imageDtype]})`),
-      createSession(b.textBytes, ep, `the text model (${b.manifest.text.files[b.textDtype]})`),
-    ]);
+    // Release the old sessions before creating new ones. ORT-web counts live WebGPU sessions but
+    // misses those created before its WebGPU backend started: releasing such WASM sessions after
+    // new WebGPU ones exist drops the count to 0 and frees the new sessions' GPU buffers
+    // ("no GPU data for input" when switching WASM -> WebGPU).
     await this.dispose();
-    this.manifest = b.manifest;
-    this.image = image;
-    this.text = new NameEncoder(text, tokenizer, b.manifest, this.cache);
-    this.imageRuns = 0;
-    this.promptsEncoded = 0;
+    const runner =
+      m.family === 'query'
+        ? await QueryRunner.create(b, ep, tokenizer, this.cache)
+        : await DenseRunner.create(b, ep, tokenizer, this.cutCache);
+    this.runner = runner;
+    this.norm = m.pixel;
     const loadMs = now() - t0;
-    const warmupMs = await this.warmUp();
+    const t1 = now();
+    await runner.warmUp();
     this.info = {
-      id: b.manifest.id,
-      name: b.manifest.name,
-      description: b.manifest.description ?? '',
+      id: m.id,
+      name: m.name,
+      family: m.family,
+      description: m.description ?? '',
       ep,
-      imageDtype: b.imageDtype,
-      textDtype: b.textDtype,
-      threshold: b.manifest.threshold ?? 0,
-      vocabulary: b.manifest.vocabulary ?? [],
+      imageDtype: runner.dtypes.image,
+      textDtype: runner.dtypes.text,
+      threshold: m.threshold ?? 0,
+      vocabulary: m.family === 'query' ? (m.vocabulary ?? []) : [],
       loadMs,
-      warmupMs,
+      warmupMs: now() - t1,
     };
     return this.info;
   }
 
-  /** First runs compile shaders and allocate; do them before the user waits on a result. */
-  private async warmUp(): Promise<number> {
-    const t0 = now();
-    const m = this.manifest!;
-    const size = modelInputSize(m.input, 64, 64);
-    await this.runImage(new Float32Array(3 * size.width * size.height), size.width, size.height);
-    await this.text!.warm();
-    return now() - t0;
-  }
-
-  private async runImage(pixels: Float32Array, width: number, height: number): Promise<QueryOutputs> {
-    const res = await this.image!.run({
-      pixel_values: new ort.Tensor('float32', pixels, [1, 3, height, width]),
-    });
-    const masksT = res.pred_masks;
-    const embedsT = res.query_embeds;
-    if (!masksT || !embedsT) throw new EngineError('The image model must output pred_masks and query_embeds');
-    const [, Q, h, w] = masksT.dims as number[];
-    const D = embedsT.dims[2]!;
-    const masks = (await masksT.getData()) as Float32Array;
-    const embeds = (await embedsT.getData()) as Float32Array;
-    masksT.dispose();
-    embedsT.dispose();
-    return { masks, embeds, Q: Q!, h: h!, w: w!, D, inputWidth: width, inputHeight: height };
-  }
-
-  private need(): { manifest: QueryManifest; text: NameEncoder } {
-    if (!this.manifest || !this.text) throw new EngineError('No model is loaded');
-    return { manifest: this.manifest, text: this.text };
+  private need(): Runner {
+    if (!this.runner) throw new EngineError('No model is loaded');
+    return this.runner;
   }
 
   /** Encodes the vocabulary (cached prompts cost nothing); returns milliseconds spent. */
   async setVocabulary(classes: VocabClass[]): Promise<number> {
-    const { text } = this.need();
+    const runner = this.need();
     if (classes.length === 0) throw new EngineError('The vocabulary is empty: type at least one class name');
     const key = JSON.stringify(classes);
     if (this.vocab?.key === key) return 0;
     const t0 = now();
-    const enc = await text.encode(classes);
-    this.promptsEncoded += enc.encoded;
-    this.vocab = { key, classes, enc };
+    const { encoded, unknown } = await runner.setVocabulary(classes);
+    this.promptsEncoded += encoded;
+    this.vocab = { key, classes, unknown };
     return now() - t0;
   }
 
-  /** Runs the image model on a new image and keeps its outputs for later vocabulary edits. */
+  /** A new image: preprocessed to the model's input size, image-only work done now. */
   async setImage(src: ImageSource): Promise<void> {
-    const { manifest } = this.need();
+    const runner = this.need();
     const t0 = now();
-    const size = modelInputSize(manifest.input, src.width, src.height);
+    const size = modelInputSize(runner.input, src.width, src.height);
     const rgba = await src.pixels(size.width, size.height);
-    const pixels = toPixelValues(rgba, manifest.pixel.mean, manifest.pixel.std);
+    const norm = this.norm!;
+    const pixels = toPixelValues(rgba, norm.mean, norm.std);
     await this.setPixelValues(pixels, size.width, size.height, src.width, src.height, now() - t0);
   }
 
-  /** Runs the image model on ready pixel values (NCHW, the model's input size). */
+  /** Runs the image side on ready pixel values (NCHW, the model's input size). */
   async setPixelValues(
     pixels: Float32Array,
     width: number,
@@ -168,46 +153,39 @@ export class Engine {
     imageHeight = height,
     preprocess = 0,
   ): Promise<void> {
-    this.need();
+    const runner = this.need();
     const t1 = now();
-    const outputs = await this.runImage(pixels, width, height);
-    this.imageRuns++;
-    this.kept = { outputs, width: imageWidth, height: imageHeight, preprocess, image: now() - t1 };
+    await runner.setPixels(pixels, width, height);
+    this.image = { width: imageWidth, height: imageHeight, preprocess, image: now() - t1 };
   }
 
   get hasImage(): boolean {
-    return this.kept !== null;
+    return this.image !== null;
   }
 
-  /** Classifies the kept image outputs with the current vocabulary. */
-  segment(opts: {
+  /** Labels the current image with the current vocabulary. */
+  async segment(opts: {
     threshold: number;
     debug?: boolean;
     textMs?: number;
     fresh?: boolean;
     /** Video frame: smoothing weight of the history (0 = none) and flicker against the last frame. */
-    live?: { smoothing: number };
-  }): SegmentOutput {
-    const { manifest, text } = this.need();
-    if (!this.kept) throw new EngineError('No image to segment');
+    live?: { smoothing: number } | undefined;
+  }): Promise<SegmentOutput> {
+    const runner = this.need();
+    if (!this.image) throw new EngineError('No image to segment');
     if (!this.vocab) throw new EngineError('The vocabulary is empty: type at least one class name');
-    const { outputs, width, height } = this.kept;
+    const { width, height } = this.image;
     const t0 = now();
+    const imageRunsBefore = runner.imageRuns;
     const liveKey = `${this.vocab.key}|${width}x${height}|${opts.threshold}`;
     if (!opts.live || this.live?.key !== liveKey) this.live = null;
-    const combined = combine(outputs, {
-      nameEmbeds: this.vocab.enc.nameEmbeds,
-      nameToClass: this.vocab.enc.nameToClass,
-      numClasses: this.vocab.classes.length,
-      logitScale: manifest.logitScale,
-      voidEmbedding: manifest.voidEmbedding ? Float32Array.from(manifest.voidEmbedding) : null,
+    const combined = await runner.segment({
       threshold: opts.threshold,
       width,
       height,
       debug: opts.debug ?? false,
-      smoothing: opts.live
-        ? { previous: this.live?.semseg ?? null, history: opts.live.smoothing }
-        : undefined,
+      smoothing: opts.live ? { previous: this.live?.state ?? null, history: opts.live.smoothing } : undefined,
     });
     let flicker: number | undefined;
     if (opts.live) {
@@ -217,33 +195,35 @@ export class Engine {
         for (let i = 0; i < prev.length; i++) if (prev[i] !== combined.labels[i]) changed++;
         flicker = changed / prev.length;
       }
-      this.live = { key: liveKey, semseg: combined.semseg, labels: combined.labels.slice() };
+      this.live = { key: liveKey, state: combined.semseg, labels: combined.labels.slice() };
     }
+    // Dense models run their image part here (it depends on the vocabulary): count it as image time.
+    const segMs = now() - t0;
+    const imageInSegment = runner.imageRuns > imageRunsBefore;
     return {
       ...combined,
       flicker,
       width,
       height,
       classes: this.vocab.classes.map((c) => c.label),
-      unknown: this.vocab.enc.unknown,
+      unknown: this.vocab.unknown,
       timings: {
-        preprocess: opts.fresh ? this.kept.preprocess : 0,
-        image: opts.fresh ? this.kept.image : 0,
+        preprocess: opts.fresh ? this.image.preprocess : 0,
+        image: (opts.fresh ? this.image.image : 0) + (imageInSegment ? segMs : 0),
         text: opts.textMs ?? 0,
-        combine: now() - t0,
+        combine: imageInSegment ? 0 : segMs,
       },
-      runs: { image: this.imageRuns, text: text.runs, promptsEncoded: this.promptsEncoded },
+      runs: { image: runner.imageRuns, text: runner.textRuns, promptsEncoded: this.promptsEncoded },
     };
   }
 
   async dispose(): Promise<void> {
-    await this.image?.release();
-    await this.text?.release();
+    await this.runner?.release();
+    this.runner = null;
     this.image = null;
-    this.text = null;
-    this.kept = null;
     this.vocab = null;
-    this.manifest = null;
+    this.live = null;
     this.info = null;
+    this.promptsEncoded = 0;
   }
 }

@@ -30,6 +30,7 @@ const noGpu: GpuInfo = {
   f16: false,
   description: 'no WebGPU',
   maxBufferSize: 0,
+  maxStorageBufferBindingSize: 0,
 };
 const vocab = (...classes: string[][]): VocabClass[] => classes.map((names) => ({ label: names[0]!, names }));
 
@@ -43,7 +44,8 @@ function setup() {
   const base = fsFetcher('public/models/colours');
   // The file fetcher reports no progress itself; report one event a file, like a download would.
   const fetcher: Fetcher = async (file, onProgress) => {
-    const bytes = await base(file);
+    // The manifest is asked for by its URL; the bundle's folder stands in for that URL here.
+    const bytes = await base(file.endsWith('ovseg.json') ? 'ovseg.json' : file);
     onProgress?.({ file, loaded: bytes.length, total: bytes.length });
     return bytes;
   };
@@ -52,7 +54,7 @@ function setup() {
   const handle = createHandler({
     engine: newEngine(),
     post: (msg, transfer) => posted.push({ msg, transfer }),
-    fetcherFor: () => ({ fetcher, path: 'ovseg.json' }),
+    fetcher: () => fetcher,
     gpuInfo: async () => noGpu,
     sourceFromBitmap,
     toBitmap,
@@ -91,7 +93,11 @@ describe('createHandler with the real engine and the colours model', () => {
     expect(init[0]!.msg).toEqual({ kind: 'reply', id: 1, result: { gpu: noGpu } });
 
     // load: progress for the downloads, then one reply with the model info
-    const load = await send({ kind: 'load', manifestUrl: '/models/colours/ovseg.json', ep: 'wasm' });
+    const load = await send({
+      kind: 'load',
+      source: { kind: 'url', manifestUrl: '/models/colours/ovseg.json' },
+      ep: 'wasm',
+    });
     const progress = load.slice(0, -1);
     expect(progress.length).toBeGreaterThan(0);
     for (const p of progress) expect(p.msg.kind).toBe('progress');
@@ -191,7 +197,7 @@ describe('createHandler with the real engine and the colours model', () => {
     expect(ex[0]!.msg).toMatchObject({ kind: 'error', id: 2 });
     expect((ex[0]!.msg as { message: string }).message).toMatch(/nothing to export/i);
 
-    await send({ kind: 'load', manifestUrl: 'x', ep: 'wasm' });
+    await send({ kind: 'load', source: { kind: 'url', manifestUrl: 'ovseg.json' }, ep: 'wasm' });
     const empty = await send(segment([], fakeBitmap()));
     expect(empty[0]!.msg).toMatchObject({ kind: 'error', id: 4, name: 'EngineError' });
     expect((empty[0]!.msg as { message: string }).message).toMatch(/vocabulary is empty/i);
@@ -207,7 +213,7 @@ describe('createHandler with the real engine and the colours model', () => {
     const msgs: RequestMessage[] = [
       msg({ kind: 'init' }, 1),
       msg({ kind: 'segment', classes: vocab(['red']), threshold: 0 }, 2), // before load: error
-      msg({ kind: 'load', manifestUrl: 'x', ep: 'wasm' }, 3),
+      msg({ kind: 'load', source: { kind: 'url', manifestUrl: 'ovseg.json' }, ep: 'wasm' }, 3),
       msg({ kind: 'segment', classes: vocab(['red'], ['blue']), threshold: 0.3, bitmap: fakeBitmap() }, 4),
       msg({ kind: 'export' }, 5),
     ];

@@ -1,47 +1,89 @@
-import type { Dtype } from '../models/manifest';
-import type { Ep, GpuInfo, RequestMessage, Requests, SegmentResult, WorkerMessage } from '../engine/protocol';
+import type {
+  GpuInfo,
+  ModelSource,
+  RequestMessage,
+  Requests,
+  SegmentResult,
+  WorkerMessage,
+} from '../engine/protocol';
 import { encodeLabelPng, labelLegendJson } from '../processing/labelPng';
 import { buildPalette, colourizeLabels } from '../processing/palette';
 import type { VocabClass } from '../processing/vocabulary';
-import type { Fetcher } from './bundle';
+import { BundleError, type Fetcher, type FileProgress, type ManifestSource } from './bundle';
 import { Engine, type ImageSource } from './engine';
 
 /** What the handler needs from its environment (a real worker, or a test). */
 export interface HandlerDeps {
   engine: Engine;
   post(msg: WorkerMessage, transfer?: Transferable[]): void;
-  fetcherFor(manifestUrl: string): { fetcher: Fetcher; path: string };
+  /** Files relative to `base` (a URL, or a folder in Node), downloaded or read. */
+  fetcher(base: string, o: { signal: AbortSignal; onProgress: (p: FileProgress) => void }): Fetcher;
   gpuInfo(): Promise<GpuInfo>;
   /** Turns a transferred bitmap into an image source (OffscreenCanvas in a worker). */
   sourceFromBitmap(bitmap: ImageBitmap): ImageSource;
   /** Draws RGBA pixels into a transferable bitmap, or null where that is impossible. */
   toBitmap(rgba: Uint8ClampedArray, width: number, height: number): Promise<ImageBitmap | null>;
+  /** Model cache maintenance (Cache Storage in the browser). */
+  storage?(prefixes: string[]): Promise<Requests['storage']['res']>;
+  evict?(prefixes: string[]): Promise<number>;
 }
 
 const now = () => performance.now();
 
+/** Reads dropped files by name (paths in the manifest are matched on their last segment too). */
+function blobFetcher(files: Record<string, Blob>): Fetcher {
+  return async (path) => {
+    const blob = files[path] ?? files[path.split('/').pop()!];
+    if (!blob) throw new BundleError(`The dropped files do not include ${path}`);
+    return new Uint8Array(await blob.arrayBuffer());
+  };
+}
+
 /**
- * Message handler: one request at a time, in arrival order, each answered with one reply or error.
- * Result buffers are transferred, never copied twice.
+ * Message handler: one request at a time, in arrival order, each answered with one reply or error
+ * (`cancel` is answered at once, so it can stop a download in progress). Result buffers are
+ * transferred, never copied twice.
  */
 export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promise<void> {
   const { engine, post } = deps;
   let queue: Promise<void> = Promise.resolve();
   let last: { labels: Uint16Array; width: number; height: number; classes: VocabClass[] } | null = null;
+  let loading: AbortController | null = null;
+
+  const sourceOf = (s: ModelSource, signal: AbortSignal, onProgress: (p: FileProgress) => void) => {
+    if (s.kind === 'url')
+      return {
+        fetcher: deps.fetcher(s.manifestUrl, { signal, onProgress }),
+        source: { path: s.manifestUrl },
+      };
+    const manifest = { manifest: s.manifest } as ManifestSource;
+    if (s.kind === 'inline')
+      return { fetcher: deps.fetcher(s.baseUrl, { signal, onProgress }), source: manifest };
+    return { fetcher: blobFetcher(s.files), source: manifest };
+  };
 
   const handlers = {
     init: async (): Promise<Requests['init']['res']> => ({ gpu: await deps.gpuInfo() }),
 
-    load: async (m: { id: number; manifestUrl: string; ep: Ep; dtype?: Dtype | undefined }) => {
-      const { fetcher, path } = deps.fetcherFor(m.manifestUrl);
+    load: async (m: Requests['load']['req'] & { id: number }) => {
       last = null;
-      return engine.load(
-        fetcher,
-        path,
-        m.ep,
-        (progress) => post({ kind: 'progress', id: m.id, progress }),
-        m.dtype,
-      );
+      const ctl = (loading = new AbortController());
+      try {
+        const onProgress = (progress: FileProgress) => post({ kind: 'progress', id: m.id, progress });
+        const { fetcher, source } = sourceOf(m.source, ctl.signal, onProgress);
+        const gpuBufferLimit =
+          m.ep === 'webgpu'
+            ? (m.gpuBufferLimit ?? (await deps.gpuInfo()).maxStorageBufferBindingSize)
+            : undefined;
+        return await engine.load(fetcher, source, m.ep, {
+          dtype: m.dtype,
+          hub: m.hub,
+          onProgress,
+          gpuBufferLimit,
+        });
+      } finally {
+        if (loading === ctl) loading = null;
+      }
     },
 
     segment: async (m: Requests['segment']['req']): Promise<[SegmentResult, Transferable[]]> => {
@@ -54,7 +96,7 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
         // Released even when the vocabulary is refused: the bitmap was transferred to us.
         m.bitmap?.close();
       }
-      const out = engine.segment({
+      const out = await engine.segment({
         threshold: m.threshold,
         debug: m.debug ?? false,
         textMs,
@@ -85,6 +127,13 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
       const buf = png.buffer.slice(png.byteOffset, png.byteOffset + png.byteLength) as ArrayBuffer;
       return [{ png: buf, json: labelLegendJson(last.classes, engine.info?.id ?? 'unknown') }, [buf]];
     },
+
+    storage: async (m: Requests['storage']['req']) =>
+      deps.storage ? deps.storage(m.prefixes) : { cached: [], usage: null, quota: null },
+
+    evict: async (m: Requests['evict']['req']) => ({
+      deleted: deps.evict ? await deps.evict(m.prefixes) : 0,
+    }),
   };
 
   async function handle(msg: RequestMessage): Promise<void> {
@@ -106,6 +155,14 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
           post({ kind: 'reply', id: msg.id, result }, transfer);
           break;
         }
+        case 'storage':
+          post({ kind: 'reply', id: msg.id, result: await handlers.storage(msg) });
+          break;
+        case 'evict':
+          post({ kind: 'reply', id: msg.id, result: await handlers.evict(msg) });
+          break;
+        case 'cancel':
+          break; // answered outside the queue
       }
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
@@ -113,5 +170,13 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
     }
   }
 
-  return (msg) => (queue = queue.then(() => handle(msg)));
+  return (msg) => {
+    if (msg.kind === 'cancel') {
+      const cancelled = loading !== null;
+      loading?.abort();
+      post({ kind: 'reply', id: msg.id, result: { cancelled } });
+      return Promise.resolve();
+    }
+    return (queue = queue.then(() => handle(msg)));
+  };
 }

@@ -19,7 +19,7 @@ const done = (tx: IDBTransaction): Promise<void> =>
   });
 
 /** Text embeddings persisted in IndexedDB, so a reload does not re-encode a vocabulary. */
-export function indexedDbStore(): PersistentStore | null {
+export function indexedDbStore(): PersistentStore<unknown> | null {
   if (typeof indexedDB === 'undefined') return null;
   let db: Promise<IDBDatabase> | null = null;
   const get = () => (db ??= open());
@@ -27,9 +27,9 @@ export function indexedDbStore(): PersistentStore | null {
     async getMany(keys) {
       const tx = (await get()).transaction(STORE, 'readonly');
       const st = tx.objectStore(STORE);
-      const reqs = keys.map((k) => st.get(k) as IDBRequest<Float32Array | undefined>);
+      const reqs = keys.map((k) => st.get(k) as IDBRequest<unknown>);
       await done(tx);
-      return reqs.map((r) => (r.result instanceof Float32Array ? r.result : undefined));
+      return reqs.map((r) => (r.result === null ? undefined : r.result));
     },
     async putMany(entries) {
       const tx = (await get()).transaction(STORE, 'readwrite');

@@ -26,7 +26,9 @@ export class NameEncoder {
     private session: ort.InferenceSession,
     private tokenizer: ClipTokenizer,
     private manifest: QueryManifest,
-    private cache: EmbeddingCache,
+    private cache: EmbeddingCache<Float32Array>,
+    /** Cache namespace: model id and text-model variant. */
+    private namespace: string = manifest.id,
   ) {}
 
   private async run(prompts: string[]): Promise<Float32Array[]> {
@@ -65,7 +67,7 @@ export class NameEncoder {
     const names = classes.flatMap((c) => c.names);
     const nameToClass = Int32Array.from(classes.flatMap((c, i) => c.names.map(() => i)));
     const prompts = [...new Set(names.flatMap((n) => promptsFor(n, templates)))];
-    const cached = await this.cache.lookup(this.manifest.id, prompts);
+    const cached = await this.cache.lookup(this.namespace, prompts);
     const missing = prompts.filter((_, i) => !cached[i]);
     const byPrompt = new Map<string, Float32Array>();
     prompts.forEach((p, i) => cached[i] && byPrompt.set(p, cached[i]));
@@ -73,7 +75,7 @@ export class NameEncoder {
       const fresh = await this.run(missing);
       const entries = missing.map((p, i): [string, Float32Array] => [p, fresh[i]!]);
       for (const [p, v] of entries) byPrompt.set(p, v);
-      await this.cache.store(this.manifest.id, entries);
+      await this.cache.store(this.namespace, entries);
     }
     const dim = byPrompt.values().next().value?.length ?? 0;
     const stacked = new Float32Array(names.length * templates.length * dim);

@@ -2,8 +2,9 @@
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import mjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
 import type { RequestMessage, WorkerMessage } from '../engine/protocol';
-import { detectGpu, fetcherFor, sourceFromBitmap, toBitmap } from './browserDeps';
-import { EmbeddingCache } from './embeddingCache';
+import { detectGpu, evict, fetcher, sourceFromBitmap, storage, toBitmap } from './browserDeps';
+import type { PromptCut } from '../models/dense/denseModel';
+import { EmbeddingCache, type PersistentStore } from './embeddingCache';
 import { Engine } from './engine';
 import { createHandler } from './handler';
 import { indexedDbStore } from './idbStore';
@@ -17,9 +18,14 @@ ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardw
 shareOrtInstance();
 
 const handle = createHandler({
-  engine: new Engine(new EmbeddingCache(indexedDbStore())),
+  engine: new Engine(
+    new EmbeddingCache(indexedDbStore() as PersistentStore<Float32Array> | null),
+    new EmbeddingCache(indexedDbStore() as PersistentStore<PromptCut> | null),
+  ),
   post: (msg: WorkerMessage, transfer: Transferable[] = []) => self.postMessage(msg, transfer),
-  fetcherFor,
+  fetcher,
+  storage,
+  evict,
   gpuInfo: detectGpu,
   sourceFromBitmap,
   toBitmap,

@@ -1,0 +1,173 @@
+import { useEffect, useState } from 'react';
+import { parseManifest } from '../models/manifest';
+import { embeddedEntry, presetEntries, urlEntry, type ModelEntry } from '../store/catalogue';
+import type { Controller } from '../store/controller';
+import { notify, useApp } from '../store/store';
+
+const mb = (b: number) =>
+  b >= 1e6 ? `${(b / 1e6).toFixed(b >= 1e8 ? 0 : 1)} MB` : `${Math.max(1, Math.round(b / 1e3))} kB`;
+
+/** Models: size, source, licence, cached or not; use/download, cancel, delete; storage; bring your own. */
+export function ModelManager({ controller }: { controller: Controller }) {
+  const hub = useApp((s) => s.hub);
+  const embeddedUrl = useApp((s) => s.embeddedUrl);
+  const active = useApp((s) => s.entry);
+  const model = useApp((s) => s.model);
+  const loadingEntry = useApp((s) => s.loadingEntry);
+  const ep = useApp((s) => s.ep);
+  const reason = useApp((s) => s.variantReason);
+  const [cached, setCached] = useState<Record<string, number>>({});
+  const [usage, setUsage] = useState<string>('');
+  const [url, setUrl] = useState('');
+
+  const entries: ModelEntry[] = [embeddedEntry(embeddedUrl), ...presetEntries(hub)];
+  if (active && !entries.some((e) => e.key === active.key)) entries.push(active);
+
+  const [tick, setTick] = useState(0);
+  const refresh = () => setTick((t) => t + 1);
+  const keys = entries.map((e) => `${e.key} ${e.cachePrefixes.join(' ')}`).join('\n');
+
+  // Cache state comes from the worker (Cache Storage); re-read it after every change.
+  useEffect(() => {
+    let alive = true;
+    const list = keys.split('\n').map((l) => l.split(' '));
+    void controller.client.request('storage', { prefixes: list.flatMap(([, ...p]) => p) }).then((r) => {
+      if (!alive) return;
+      const byPrefix = new Map(r.cached.map((c) => [c.prefix, c.bytes]));
+      setCached(
+        Object.fromEntries(list.map(([k, ...p]) => [k!, p.reduce((a, x) => a + (byPrefix.get(x) ?? 0), 0)])),
+      );
+      setUsage(r.usage === null ? 'unknown' : `${mb(r.usage)}${r.quota ? ` of ${mb(r.quota)}` : ''}`);
+    });
+    return () => {
+      alive = false;
+    };
+  }, [controller, keys, tick, model, loadingEntry]);
+
+  const use = (e: ModelEntry) => void controller.load(e, ep).then(refresh);
+  const remove = async (e: ModelEntry) => {
+    await controller.client.request('evict', { prefixes: e.cachePrefixes });
+    await refresh();
+  };
+  const loadFiles = async (files: FileList | null) => {
+    if (!files?.length) return;
+    const list = Array.from(files);
+    const mf =
+      list.find((f) => f.name === 'ovseg.json') ??
+      list.find(
+        (f) => f.name.endsWith('.json') && f.name !== 'tokenizer.json' && f.name !== 'tokenizer_config.json',
+      );
+    if (!mf)
+      return notify('error', "Drop the bundle's manifest (ovseg.json) together with the files it names.");
+    try {
+      const manifest = parseManifest(JSON.parse(await mf.text()));
+      const entry: ModelEntry = {
+        ...urlEntry(`local:${manifest.id}`),
+        key: `files:${manifest.id}`,
+        name: manifest.name,
+        origin: 'files on this computer',
+        source: { kind: 'files', manifest, files: Object.fromEntries(list.map((f) => [f.name, f])) },
+        cachePrefixes: [],
+      };
+      await controller.load(entry, ep);
+    } catch (e) {
+      notify('error', `That bundle cannot be used: ${(e as Error).message}`);
+    }
+  };
+
+  return (
+    <section className="panel models" data-testid="model-manager">
+      <h2>Models</h2>
+      <ul>
+        {entries.map((e) => {
+          const isActive = active?.key === e.key;
+          const isLoading = loadingEntry?.key === e.key;
+          const bytes = cached[e.key] ?? 0;
+          const size = Object.values(e.sizes)[0];
+          return (
+            <li key={e.key} data-key={e.key} data-testid="model-row" data-cached={bytes > 0 ? 'yes' : 'no'}>
+              <div className="title">
+                <strong>{e.name}</strong> {isActive && <span className="badge">in use</span>}
+              </div>
+              <p className="hint">{e.summary}</p>
+              <p className="hint">
+                {e.embedded ? (
+                  'Embedded'
+                ) : (
+                  <a href={e.origin} target="_blank" rel="noreferrer">
+                    {e.origin}
+                  </a>
+                )}{' '}
+                · {e.licence}
+                {size
+                  ? ` · about ${mb(size)}${Object.keys(e.sizes).length > 1 ? ' (largest variant)' : ''}`
+                  : ''}
+              </p>
+              <p className="hint" data-testid="model-cache-state">
+                {e.embedded
+                  ? 'Always available offline'
+                  : bytes > 0
+                    ? `Cached: ${mb(bytes)}`
+                    : 'Not downloaded'}
+              </p>
+              {isActive && model && (
+                <p className="hint" data-testid="model-variant">
+                  Running the {model.imageDtype} variant on {model.ep === 'webgpu' ? 'WebGPU' : 'WASM'}:{' '}
+                  {reason}.
+                </p>
+              )}
+              <div className="row">
+                {!isActive && !isLoading && (
+                  <button data-testid="model-use" disabled={loadingEntry !== null} onClick={() => use(e)}>
+                    {e.embedded || bytes > 0 ? 'Use' : 'Download and use'}
+                  </button>
+                )}
+                {isLoading && (
+                  <button data-testid="model-cancel" onClick={() => controller.cancelLoad()}>
+                    Cancel download
+                  </button>
+                )}
+                {!e.embedded && bytes > 0 && !isLoading && (
+                  <button data-testid="model-delete" onClick={() => void remove(e)}>
+                    Delete from cache
+                  </button>
+                )}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      <p className="hint" data-testid="storage-used">
+        Storage used by this site: {usage}
+      </p>
+      <h3>Bring your own model</h3>
+      <form
+        className="row"
+        onSubmit={(ev) => {
+          ev.preventDefault();
+          if (url.trim()) void controller.load(urlEntry(new URL(url.trim(), location.href).href), ep);
+        }}
+      >
+        <input
+          data-testid="byo-url"
+          type="url"
+          placeholder="https://…/ovseg.json"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+        />
+        <button data-testid="byo-load" type="submit">
+          Load
+        </button>
+      </form>
+      <label className="hint">
+        …or choose the bundle's files (ovseg.json, the ONNX files, tokenizer.json):
+        <input
+          data-testid="byo-files"
+          type="file"
+          multiple
+          onChange={(e) => void loadFiles(e.target.files)}
+        />
+      </label>
+    </section>
+  );
+}

@@ -1,0 +1,3 @@
+export class EngineError extends Error {
+  override name = 'EngineError';
+}

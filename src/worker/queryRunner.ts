@@ -1,0 +1,108 @@
+import type { QueryManifest } from '../models/manifest';
+import type { ClipTokenizer } from '../models/tokenizer';
+import type { VocabClass } from '../processing/vocabulary';
+import { combine, type QueryOutputs } from './combine';
+import type { EmbeddingCache } from './embeddingCache';
+import type { LoadedBundle } from './bundle';
+import { NameEncoder, type EncodedVocabulary } from './nameEncoder';
+import { createSession, ort, type Ep } from './ortRuntime';
+import type { Runner, RunnerSegment } from './runner';
+import { EngineError } from './errors';
+
+/** GKC / Mask2Former family: image model once per image, names embedded once and cached. */
+export class QueryRunner implements Runner {
+  imageRuns = 0;
+  private outputs: QueryOutputs | null = null;
+  private vocab: { classes: VocabClass[]; enc: EncodedVocabulary } | null = null;
+  private readonly voidEmbedding: Float32Array | null;
+
+  private constructor(
+    private manifest: QueryManifest,
+    private image: ort.InferenceSession,
+    private text: NameEncoder,
+    readonly dtypes: Runner['dtypes'],
+  ) {
+    this.voidEmbedding = manifest.voidEmbedding ? Float32Array.from(manifest.voidEmbedding) : null;
+  }
+
+  static async create(
+    b: LoadedBundle,
+    ep: Ep,
+    tokenizer: ClipTokenizer,
+    cache: EmbeddingCache<Float32Array>,
+  ): Promise<QueryRunner> {
+    const m = b.manifest as QueryManifest;
+    const image = b.parts.image!;
+    const text = b.parts.text!;
+    const [imageSession, textSession] = await Promise.all([
+      createSession(image.bytes, ep, `the image model (${image.file})`),
+      createSession(text.bytes, ep, `the text model (${text.file})`),
+    ]);
+    // Embeddings differ between variants: the cache namespace names the text variant.
+    const encoder = new NameEncoder(textSession, tokenizer, m, cache, `${m.id}@${text.dtype}`);
+    return new QueryRunner(m, imageSession, encoder, { image: image.dtype, text: text.dtype });
+  }
+
+  get input() {
+    return this.manifest.input;
+  }
+  get textRuns() {
+    return this.text.runs;
+  }
+
+  async setVocabulary(classes: VocabClass[]) {
+    const enc = await this.text.encode(classes);
+    this.vocab = { classes, enc };
+    return { encoded: enc.encoded, unknown: enc.unknown };
+  }
+
+  async setPixels(pixels: Float32Array, width: number, height: number): Promise<void> {
+    this.outputs = await this.runImage(pixels, width, height);
+    this.imageRuns++;
+  }
+
+  private async runImage(pixels: Float32Array, width: number, height: number): Promise<QueryOutputs> {
+    const res = await this.image.run({
+      pixel_values: new ort.Tensor('float32', pixels, [1, 3, height, width]),
+    });
+    const masksT = res.pred_masks;
+    const embedsT = res.query_embeds;
+    if (!masksT || !embedsT) throw new EngineError('The image model must output pred_masks and query_embeds');
+    const [, Q, h, w] = masksT.dims as number[];
+    const D = embedsT.dims[2]!;
+    const masks = (await masksT.getData()) as Float32Array;
+    const embeds = (await embedsT.getData()) as Float32Array;
+    masksT.dispose();
+    embedsT.dispose();
+    return { masks, embeds, Q: Q!, h: h!, w: w!, D, inputWidth: width, inputHeight: height };
+  }
+
+  async segment(o: RunnerSegment) {
+    if (!this.outputs) throw new EngineError('No image to segment');
+    if (!this.vocab) throw new EngineError('The vocabulary is empty: type at least one class name');
+    return combine(this.outputs, {
+      nameEmbeds: this.vocab.enc.nameEmbeds,
+      nameToClass: this.vocab.enc.nameToClass,
+      numClasses: this.vocab.classes.length,
+      logitScale: this.manifest.logitScale,
+      voidEmbedding: this.voidEmbedding,
+      threshold: o.threshold,
+      width: o.width,
+      height: o.height,
+      debug: o.debug,
+      smoothing: o.smoothing,
+    });
+  }
+
+  async warmUp(): Promise<void> {
+    const { modelInputSize } = await import('../processing/normalize');
+    const size = modelInputSize(this.manifest.input, 64, 64);
+    await this.runImage(new Float32Array(3 * size.width * size.height), size.width, size.height);
+    await this.text.warm();
+  }
+
+  async release(): Promise<void> {
+    await this.image.release();
+    await this.text.release();
+  }
+}

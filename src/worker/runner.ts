@@ -1,0 +1,28 @@
+import type { Dtype, InputPolicy } from '../models/manifest';
+import type { VocabClass } from '../processing/vocabulary';
+import type { Combined } from './combine';
+
+/** What a model family implements for the engine (query: GKC; dense: CLIPSeg split at load). */
+export interface Runner {
+  readonly dtypes: { image: Dtype; text: Dtype };
+  readonly input: InputPolicy;
+  textRuns: number;
+  imageRuns: number;
+  /** Encodes what is not cached yet; returns prompts encoded and names the model knows nothing of. */
+  setVocabulary(classes: VocabClass[]): Promise<{ encoded: number; unknown: string[] }>;
+  /** A new image, as pixel values at the model's input size; image-only work runs here. */
+  setPixels(pixels: Float32Array, width: number, height: number): Promise<void>;
+  /** Labels for the current vocabulary and image, at the image's size. */
+  segment(o: RunnerSegment): Promise<Combined>;
+  warmUp(): Promise<void>;
+  release(): Promise<void>;
+}
+
+export interface RunnerSegment {
+  threshold: number;
+  width: number;
+  height: number;
+  debug: boolean;
+  /** Live video: exponential moving average with the previous frame's `state` (same layout). */
+  smoothing?: { previous: Float32Array | null; history: number };
+}

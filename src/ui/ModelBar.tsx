@@ -2,6 +2,8 @@ import type { Ep } from '../engine/protocol';
 import type { Controller } from '../store/controller';
 import { useApp } from '../store/store';
 
+const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+
 /** Which model runs, what it is, and the backend switch. */
 export function ModelBar({ controller }: { controller: Controller }) {
   const model = useApp((s) => s.model);
@@ -10,6 +12,7 @@ export function ModelBar({ controller }: { controller: Controller }) {
   const ready = useApp((s) => s.engineReady);
   const entry = useApp((s) => s.entry);
   const loading = useApp((s) => s.loading);
+  const loadingEntry = useApp((s) => s.loadingEntry);
 
   return (
     <div className="modelbar">
@@ -38,9 +41,23 @@ export function ModelBar({ controller }: { controller: Controller }) {
         </select>
       </label>
       {loading && (
-        <div className="progress" data-testid="load-progress">
-          <span>Loading {loading.file}</span>
+        <div
+          className="progress"
+          data-testid="load-progress"
+          data-loaded={loading.loaded}
+          data-total={loading.total ?? ''}
+        >
+          <span>
+            {loadingEntry ? `Downloading ${loadingEntry.name}: ` : 'Loading '}
+            {loading.file.split('/').pop()} — {mb(loading.loaded)}
+            {loading.total ? ` of ${mb(loading.total)}` : ''}
+          </span>
           <progress value={loading.loaded} max={loading.total ?? undefined} />
+          {loadingEntry && !loadingEntry.embedded && (
+            <button data-testid="cancel-download" onClick={() => controller.cancelLoad()}>
+              Cancel
+            </button>
+          )}
         </div>
       )}
     </div>

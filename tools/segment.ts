@@ -37,19 +37,15 @@ async function main(): Promise<void> {
   if (classes.length === 0) throw new Error('The vocabulary is empty: give at least one class name');
 
   const engine = newEngine();
-  const info = await engine.load(
-    fsFetcher(values.model),
-    values.manifest!,
-    'wasm',
-    undefined,
-    values.dtype as Dtype | undefined,
-  );
+  const info = await engine.load(fsFetcher(values.model), { path: values.manifest! }, 'wasm', {
+    dtype: values.dtype as Dtype | undefined,
+  });
   const image = decodeImage(new Uint8Array(await readFile(values.image)));
   await engine.setVocabulary(classes);
   await engine.setImage(rgbaSource(image));
   const threshold = values.threshold !== undefined ? Number(values.threshold) : info.threshold;
   if (!(threshold >= 0 && threshold <= 1)) throw new Error('--threshold must be between 0 and 1');
-  const out = engine.segment({ threshold, fresh: true });
+  const out = await engine.segment({ threshold, fresh: true });
 
   const png = encodeLabelPng(out.labels, out.width, out.height, classes.length);
   const jsonPath = path.join(

@@ -59,7 +59,7 @@ export class Controller {
   }
 
   /** Loads a model; on failure the previous model stays. Returns whether it loaded. */
-  async load(entry: ModelEntry, ep: Ep, o: { quiet?: boolean } = {}): Promise<boolean> {
+  async load(entry: ModelEntry, ep: Ep, o: { quiet?: boolean; restoring?: boolean } = {}): Promise<boolean> {
     const before = useApp.getState();
     const { gpu, hub } = before;
     const choice = chooseVariant(ep, gpu, entry.sizes);
@@ -92,8 +92,11 @@ export class Controller {
       const err = e as Error;
       if (!o.quiet)
         notify(err.name === 'AbortError' ? 'info' : 'error', `Could not load ${entry.name}: ${err.message}`);
-      // The worker keeps the previous model when a load fails.
-      useApp.setState({ engineReady: before.model !== null, ep: before.model?.ep ?? ep });
+      // The worker may have released the previous model before the new one failed: load it again
+      // (its files are cached or embedded, so this is quick).
+      useApp.setState({ loadingEntry: null });
+      if (before.entry && before.model && !o.restoring)
+        await this.load(before.entry, before.model.ep, { quiet: true, restoring: true });
       return false;
     } finally {
       setLoading(null);

@@ -28,6 +28,12 @@ import {
 } from './colourSpace';
 import type { Prototype } from './palette';
 
+/**
+ * Attributes of every 1x1 Conv, spelled out although ONNX defaults them: ORT's WebGPU Conv kernel
+ * rejects a Conv without them ("dilations should be 2D"), so the model would only run on WASM.
+ */
+const CONV_1X1 = { kernel_shape: [1, 1], dilations: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0], group: 1 };
+
 /** Mask logit of the nearest prototype (sigmoid ~0.98). */
 export const TOP_LOGIT = 4;
 /** Logit drop per unit of squared feature distance difference. */
@@ -103,7 +109,7 @@ export function imageGraph({ prototypes, queryEmbeds, mean, std }: ImageGraphInp
     node('Mul', ['rgb', 'srgb_toe'], ['lin_lo']),
     node('Greater', ['rgb', 'srgb_knee'], ['lin_sel']),
     node('Where', ['lin_sel', 'lin_hi', 'lin_lo'], ['lin']),
-    node('Conv', ['lin', 'rgb_to_xyzn'], ['xyz']),
+    node('Conv', ['lin', 'rgb_to_xyzn'], ['xyz'], CONV_1X1),
     // CIELAB f(); Max keeps Pow away from 0 (undefined on some backends).
     node('Max', ['xyz', 'lab_eps'], ['xyz_pos']),
     node('Pow', ['xyz_pos', 'third'], ['f_hi']),
@@ -111,9 +117,9 @@ export function imageGraph({ prototypes, queryEmbeds, mean, std }: ImageGraphInp
     node('Add', ['f_lo_a', 'lab_toe_offset'], ['f_lo']),
     node('Greater', ['xyz', 'lab_eps'], ['f_sel']),
     node('Where', ['f_sel', 'f_hi', 'f_lo'], ['f']),
-    node('Conv', ['f', 'f_to_lab', 'f_to_lab_bias'], ['lab']),
+    node('Conv', ['f', 'f_to_lab', 'f_to_lab_bias'], ['lab'], CONV_1X1),
     // Nearest-prototype scores and relative logits.
-    node('Conv', ['lab', 'proto_w', 'proto_b'], ['scores']),
+    node('Conv', ['lab', 'proto_w', 'proto_b'], ['scores'], CONV_1X1),
     node('ReduceMax', ['scores'], ['scores_max'], { axes: [1], keepdims: 1 }),
     node('Sub', ['scores', 'scores_max'], ['rel']),
     node('Mul', ['rel', 'alpha'], ['rel_scaled']),

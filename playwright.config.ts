@@ -1,0 +1,59 @@
+import { defineConfig } from '@playwright/test';
+import type { EpOptions } from './e2e/support/fixtures';
+
+/**
+ * End-to-end tests in headless Debian Chromium, once per backend. `npm run test:e2e` builds first:
+ * the tests run against the production build (`vite preview`, cross-origin isolated).
+ */
+const APP_PORT = 4173;
+const FIXTURE_PORT = 4174;
+
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-gpu-sandbox',
+  // Without a GPU this gives WebGPU a SwiftShader (software) adapter: correct, but slow.
+  '--enable-unsafe-webgpu',
+];
+
+export default defineConfig<EpOptions>({
+  testDir: './e2e',
+  // Two cores, and SwiftShader keeps one busy: parallel workers only make each test slower.
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: 'list',
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  use: {
+    baseURL: `http://localhost:${APP_PORT}`,
+    browserName: 'chromium',
+    headless: true,
+    trace: 'retain-on-failure',
+    acceptDownloads: true,
+    launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+  },
+  projects: [
+    { name: 'wasm', use: { ep: 'wasm', slowMs: 30_000 } },
+    { name: 'webgpu', use: { ep: 'webgpu', slowMs: 90_000 }, timeout: 180_000 },
+  ],
+  webServer: [
+    {
+      command: `npx vite preview --port ${APP_PORT} --strictPort`,
+      url: `http://localhost:${APP_PORT}/`,
+      // A preview already serving this checkout's dist/ is as good as a new one.
+      reuseExistingServer: true,
+      timeout: 60_000,
+    },
+    {
+      command: `npx tsx e2e/fixtureServer.ts --port ${FIXTURE_PORT}`,
+      url: `http://127.0.0.1:${FIXTURE_PORT}/query-ovseg-tiny/ovseg.json`,
+      reuseExistingServer: true,
+      timeout: 60_000,
+    },
+  ],
+});

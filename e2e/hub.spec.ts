@@ -59,8 +59,9 @@ test('CLIPSeg is the default: downloaded with byte progress, split, run, cached,
   await app.waitForResult(TEXTS);
   const out = await app.exportLabelMap();
   expect([out.png.width, out.png.height]).toEqual([400, 300]);
-  const values = new Set(out.png.data);
-  expect(values.size).toBeGreaterThan(1); // random weights, but several prompts win somewhere
+  // The numbers are checked against PyTorch in dense-golden.spec.ts; here, the whole path ran:
+  // random weights, but each prompt wins somewhere.
+  expect(new Set(out.png.data).size).toBeGreaterThan(2);
 
   // Offline: the hub is unreachable, the cached files load the model again.
   await hub(page, 'offline');
@@ -101,7 +102,7 @@ test('a download can be cancelled; the model in use stays and nothing half-downl
   await expect(app.notices.filter({ hasText: /cancelled/i })).toBeVisible({ timeout: app.slow });
   await expect(page.getByTestId('model-name')).toHaveText(/Colours/);
   await expect(page.locator('[data-testid=status][data-state=ready]')).toBeVisible();
-  expect(await cachedUrls(page, '.onnx')).toEqual([]);
+  expect((await cachedUrls(page, '/hub/')).filter((u) => u.endsWith('.onnx'))).toEqual([]);
 });
 
 const FAULTS: [string, RegExp][] = [

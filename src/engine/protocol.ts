@@ -74,7 +74,11 @@ export interface SegmentResult {
   runs: { image: number; text: number; promptsEncoded: number };
   /** Coloured label map, drawn over the image. */
   overlay: ImageBitmap | null;
-  debug?: { classProbs: Float32Array; semsegLow: Float32Array };
+  /**
+   * Diagnostics: query family -> class probabilities and mask-resolution scores (GKC); dense family
+   * -> per-class logits at the model's output resolution.
+   */
+  debug?: { classProbs?: Float32Array; semsegLow?: Float32Array; classLogits?: Float32Array };
   /** Live video: share of pixels whose label changed since the previous frame. */
   flicker?: number | undefined;
 }
@@ -111,6 +115,8 @@ export interface Requests {
       classes: VocabClass[];
       threshold: number;
       debug?: boolean;
+      /** Diagnostics: ready pixel values at the model's input size, instead of a bitmap. */
+      pixels?: { data: Float32Array; width: number; height: number };
       /** A video frame: temporal smoothing weight (0..0.95) of the previous frames' scores. */
       live?: { smoothing: number };
     };

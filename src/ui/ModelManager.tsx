@@ -62,12 +62,15 @@ export function ModelManager({ controller }: { controller: Controller }) {
     try {
       const manifest = parseManifest(JSON.parse(await mf.text()));
       const entry: ModelEntry = {
-        ...urlEntry(`local:${manifest.id}`),
         key: `files:${manifest.id}`,
         name: manifest.name,
+        summary: manifest.description ?? 'A model bundle chosen from this computer.',
+        licence: manifest.licence ?? 'see the bundle',
         origin: 'files on this computer',
         source: { kind: 'files', manifest, files: Object.fromEntries(list.map((f) => [f.name, f])) },
         cachePrefixes: [],
+        sizes: {},
+        embedded: false,
       };
       await controller.load(entry, ep);
     } catch (e) {
@@ -91,8 +94,8 @@ export function ModelManager({ controller }: { controller: Controller }) {
               </div>
               <p className="hint">{e.summary}</p>
               <p className="hint">
-                {e.embedded ? (
-                  'Embedded'
+                {e.embedded || !/^https?:/.test(e.origin) ? (
+                  e.origin
                 ) : (
                   <a href={e.origin} target="_blank" rel="noreferrer">
                     {e.origin}

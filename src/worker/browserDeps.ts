@@ -36,11 +36,11 @@ export async function detectGpu(): Promise<GpuInfo> {
 }
 
 export function fetcher(base: string, o: { signal: AbortSignal; onProgress: (p: FileProgress) => void }) {
-  const cache = openModelCache();
-  return (path: string, onProgress?: (p: FileProgress) => void) =>
-    cache.then((c) =>
-      cachingFetcher(base, { cache: c, signal: o.signal, onProgress: o.onProgress })(path, onProgress),
-    );
+  const made = openModelCache().then((cache) =>
+    cachingFetcher(base, { cache, signal: o.signal, onProgress: o.onProgress }),
+  );
+  const f = async (path: string, onProgress?: (p: FileProgress) => void) => (await made)(path, onProgress);
+  return Object.assign(f, { commit: async () => (await made).commit() });
 }
 
 export async function storage(prefixes: string[]) {

@@ -169,6 +169,7 @@ export class DenseRunner implements Runner {
       scoreHeight: r.scoreHeight,
       counts: r.counts,
       semseg: logits,
+      ...(o.debug ? { debug: { classLogits: Float32Array.from(cl.data) } } : {}),
     };
   }
 

@@ -16,8 +16,14 @@ import { Engine, type ImageSource } from './engine';
 export interface HandlerDeps {
   engine: Engine;
   post(msg: WorkerMessage, transfer?: Transferable[]): void;
-  /** Files relative to `base` (a URL, or a folder in Node), downloaded or read. */
-  fetcher(base: string, o: { signal: AbortSignal; onProgress: (p: FileProgress) => void }): Fetcher;
+  /**
+   * Files relative to `base` (a URL, or a folder in Node), downloaded or read; `commit` (if any) keeps
+   * the downloads once the model has loaded.
+   */
+  fetcher(
+    base: string,
+    o: { signal: AbortSignal; onProgress: (p: FileProgress) => void },
+  ): Fetcher & { commit?: () => Promise<void> };
   gpuInfo(): Promise<GpuInfo>;
   /** Turns a transferred bitmap into an image source (OffscreenCanvas in a worker). */
   sourceFromBitmap(bitmap: ImageBitmap): ImageSource;
@@ -75,12 +81,15 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
           m.ep === 'webgpu'
             ? (m.gpuBufferLimit ?? (await deps.gpuInfo()).maxStorageBufferBindingSize)
             : undefined;
-        return await engine.load(fetcher, source, m.ep, {
+        const info = await engine.load(fetcher, source, m.ep, {
           dtype: m.dtype,
           hub: m.hub,
           onProgress,
           gpuBufferLimit,
         });
+        // Downloads enter the cache only now that they proved loadable.
+        await (fetcher as { commit?: () => Promise<void> }).commit?.();
+        return info;
       } finally {
         if (loading === ctl) loading = null;
       }
@@ -92,6 +101,7 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
       try {
         textMs = await engine.setVocabulary(m.classes);
         if (m.bitmap) await engine.setImage(deps.sourceFromBitmap(m.bitmap));
+        else if (m.pixels) await engine.setPixelValues(m.pixels.data, m.pixels.width, m.pixels.height);
       } finally {
         // Released even when the vocabulary is refused: the bitmap was transferred to us.
         m.bitmap?.close();
@@ -100,7 +110,7 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
         threshold: m.threshold,
         debug: m.debug ?? false,
         textMs,
-        fresh: !!m.bitmap,
+        fresh: !!m.bitmap || !!m.pixels,
         live: m.live,
       });
       const t1 = now();

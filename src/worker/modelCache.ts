@@ -60,13 +60,18 @@ async function readAll(
   return out;
 }
 
+/** A fetcher whose downloads enter the cache only on `commit()` (once the model has loaded). */
+export type CommittingFetcher = Fetcher & { commit(): Promise<void> };
+
 /**
  * Fetcher over HTTP(S) relative to `base`, through Cache Storage: a file is served from the cache when
- * there, else downloaded with byte progress, checked (complete; ONNX files start like ONNX) and only
- * then cached, so a failed or cut download never leaves a corrupt entry.
+ * there, else downloaded with byte progress and checked (complete; ONNX files start like ONNX). New
+ * files are cached only on `commit()`, after the model loaded, so a failed, cut or corrupt download
+ * never leaves an entry behind.
  */
-export function cachingFetcher(base: string, o: DownloadOptions): Fetcher {
-  return async (path, onProgress) => {
+export function cachingFetcher(base: string, o: DownloadOptions): CommittingFetcher {
+  const pending: [string, Uint8Array][] = [];
+  const fetcher = async (path: string, onProgress?: (p: FileProgress) => void) => {
     const url = new URL(path, base).href;
     const progress = (p: FileProgress & { cached?: boolean }) => {
       o.onProgress?.(p);
@@ -95,14 +100,18 @@ export function cachingFetcher(base: string, o: DownloadOptions): Fetcher {
     const bytes = await readAll(res, path, total, { ...o, onProgress: progress });
     if (path.endsWith('.onnx') && !looksLikeOnnx(bytes))
       throw new BundleError(`${path} is not an ONNX model`);
-    if (o.cache) {
-      const headers = { 'content-length': String(bytes.length), 'content-type': 'application/octet-stream' };
-      await o.cache
-        .put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers }))
-        .catch(() => undefined);
-    }
+    pending.push([url, bytes]);
     return bytes;
   };
+  const commit = async () => {
+    for (const [url, bytes] of pending.splice(0)) {
+      const headers = { 'content-length': String(bytes.length), 'content-type': 'application/octet-stream' };
+      await o.cache
+        ?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers }))
+        .catch(() => undefined);
+    }
+  };
+  return Object.assign(fetcher, { commit });
 }
 
 /** Cached bytes per URL prefix (one model's files share its base URL). */

@@ -202,3 +202,34 @@ test('vocabulary presets fill the classes, and the vocabulary travels in a share
   await expect(other.getByTestId('classes-input')).toHaveValue(/aeroplane \| airplane/);
   await expect(other.getByTestId('classes-input')).toHaveValue(/^background/);
 });
+
+test('a query bundle whose text encoder comes from a hub repository matches the golden label map', async ({
+  app,
+  page,
+}) => {
+  const golden = JSON.parse(
+    readFileSync(new URL('../fixtures/query-ovseg-tiny/golden.json', import.meta.url), 'utf8'),
+  ) as {
+    classes: string[][];
+  };
+  await app.open({
+    model: `${HUB}/query-ovseg-tiny/ovseg-hubtext.json`,
+    dtype: 'fp32',
+    classes: golden.classes.map((n) => n.join(' | ')).join(', '),
+  });
+  await expect(page.getByTestId('model-name')).toHaveText(/hub text encoder/);
+  const img = readFileSync(new URL('../fixtures/query-ovseg-tiny/image.png', import.meta.url));
+  await app.segmentImage(img, 'hubtext.png');
+  await app.waitForResult(golden.classes.map((n) => n[0]!));
+  const out = await app.exportLabelMap();
+  const ref = new Uint8Array(
+    readFileSync(new URL('../fixtures/query-ovseg-tiny/label_map.bin', import.meta.url)),
+  );
+  let same = 0;
+  for (let i = 0; i < ref.length; i++) if (out.png.data[i] === ref[i]! + 1) same++;
+  expect(same / ref.length).toBeGreaterThanOrEqual(0.99);
+  // The text encoder's files were fetched from the hub layout and cached under it.
+  expect(
+    await cachedUrls(page, '/hub/Xenova/clip-vit-base-patch16/resolve/main/onnx/text_model.onnx'),
+  ).toHaveLength(1);
+});

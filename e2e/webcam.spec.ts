@@ -113,6 +113,38 @@ test('vocabulary and opacity apply live; snapshot becomes the still image with e
   });
 });
 
+test('a hidden tab pauses the work and a visible one resumes it', async ({ app }) => {
+  test.skip(app.ep === 'webgpu', 'pausing does not depend on the backend; covered on the wasm project');
+  await withCamera('moving', app, async (page) => {
+    await nextLiveFrame(page, app.slow);
+    const count = () =>
+      page.evaluate(() => {
+        const w = window as unknown as {
+          __ovseg: { store: { getState(): { result: unknown } } };
+          __seen?: Set<unknown>;
+        };
+        (w.__seen ??= new Set()).add(w.__ovseg.store.getState().result);
+        return w.__seen.size;
+      });
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((h) => {
+        Object.defineProperty(document, 'visibilityState', {
+          configurable: true,
+          get: () => (h ? 'hidden' : 'visible'),
+        });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await page.waitForTimeout(1500); // a frame already in flight may still land
+    const before = await count();
+    await page.waitForTimeout(2000);
+    expect(await count(), 'no new results while hidden').toBe(before);
+    await setHidden(false);
+    await nextLiveFrame(page, app.slow);
+    expect(await count()).toBeGreaterThan(before);
+  });
+});
+
 test('denied camera, missing camera and an unplugged camera give clear messages; still images keep working', async ({
   app,
 }) => {

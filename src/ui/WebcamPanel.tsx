@@ -32,7 +32,7 @@ export function WebcamPanel({ live: ctl }: { live: LiveController }) {
           </button>
         )}
       </div>
-      {cameras.length > 1 && (
+      {cameras.length > 0 && (
         <label>
           Camera
           <select

@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/support/browser';
 import type { EpOptions } from './e2e/support/fixtures';
 
 /**
@@ -7,17 +8,6 @@ import type { EpOptions } from './e2e/support/fixtures';
  */
 const APP_PORT = 4173;
 const FIXTURE_PORT = 4174;
-
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-gpu-sandbox',
-  // Without a GPU this gives WebGPU a SwiftShader (software) adapter: correct, but slow.
-  '--enable-unsafe-webgpu',
-];
 
 export default defineConfig<EpOptions>({
   testDir: './e2e',
@@ -35,7 +25,7 @@ export default defineConfig<EpOptions>({
     headless: true,
     trace: 'retain-on-failure',
     acceptDownloads: true,
-    launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
   },
   projects: [
     { name: 'wasm', use: { ep: 'wasm', slowMs: 30_000 } },

@@ -7,19 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { makeY4m } from '../../tools/make-test-video';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser';
 import { readBarcode, paintAt, WIDTH, HEIGHT, type Paint } from '../../tools/video/scene';
 
 // Outside test-results/: Playwright clears that folder while runs start.
 const DIR = path.join(tmpdir(), 'ovseg-e2e-camera');
-const BASE_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-gpu-sandbox',
-  '--enable-unsafe-webgpu',
-];
 
 export type Scene = 'moving' | 'still';
 
@@ -33,12 +25,12 @@ function videoFile(scene: Scene): string {
 /** A browser whose camera shows `scene`; `allow: false` leaves the permission prompt unanswered (denied). */
 export async function cameraBrowser(scene: Scene, allow = true): Promise<Browser> {
   const args = [
-    ...BASE_ARGS,
+    ...CHROMIUM_ARGS,
     '--use-fake-device-for-media-stream',
     `--use-file-for-fake-video-capture=${videoFile(scene)}`,
   ];
   args.push(allow ? '--use-fake-ui-for-media-stream' : '--deny-permission-prompts');
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args });
 }
 
 export interface LiveFrame {

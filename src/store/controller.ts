@@ -78,10 +78,12 @@ export class Controller {
         setLoading,
       );
       this.resend = true;
+      // The bundle may lack the preferred variant: then say so rather than why it was preferred.
+      const why = model.imageDtype === dtype ? reason : `the bundle has no ${dtype} variant`;
       useApp.setState({
         model,
         entry,
-        variantReason: reason,
+        variantReason: why,
         threshold: model.threshold,
         engineReady: true,
         banner: entry.embedded ? before.banner : null,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPalette, classColour, colourizeLabels, toHex, type Rgb } from './palette';
+import { buildPalette, classColour, colourizeLabels, paletteFor, toHex, type Rgb } from './palette';
 
 describe('colourizeLabels', () => {
   const palette: Rgb[] = [
@@ -55,5 +55,15 @@ describe('toHex', () => {
     expect(toHex([255, 0, 16])).toBe('#ff0010');
     expect(toHex([0, 0, 0])).toBe('#000000');
     expect(toHex([1, 171, 205])).toBe('#01abcd');
+  });
+});
+
+describe('paletteFor', () => {
+  it('draws classes named after a basic colour in that colour, others from the stable palette', () => {
+    const p = paletteFor(['Red', 'sky', 'gray ']);
+    expect(p[0]![0]).toBeGreaterThan(200);
+    expect(p[0]![1]).toBeLessThan(60);
+    expect(p[1]).toEqual(classColour(1));
+    expect(p[2]![0]).toBe(p[2]![1]);
   });
 });

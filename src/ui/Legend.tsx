@@ -1,4 +1,4 @@
-import { buildPalette, toHex } from '../processing/palette';
+import { paletteFor, toHex } from '../processing/palette';
 import { useApp } from '../store/store';
 
 /** Each class's colour and its share of the image. */
@@ -6,7 +6,7 @@ export function Legend() {
   const result = useApp((s) => (s.resultImage === s.image ? s.result : null));
   if (!result) return <section className="panel legend" data-testid="legend" />;
   const total = result.width * result.height;
-  const palette = buildPalette(result.classes.length);
+  const palette = paletteFor(result.classes);
   const share = (n: number) => `${((100 * n) / total).toFixed(1)}%`;
   return (
     <section className="panel legend" data-testid="legend">

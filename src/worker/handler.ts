@@ -7,7 +7,7 @@ import type {
   WorkerMessage,
 } from '../engine/protocol';
 import { encodeLabelPng, labelLegendJson } from '../processing/labelPng';
-import { buildPalette, colourizeLabels } from '../processing/palette';
+import { colourizeLabels, paletteFor } from '../processing/palette';
 import type { VocabClass } from '../processing/vocabulary';
 import { BundleError, type Fetcher, type FileProgress, type ManifestSource } from './bundle';
 import { Engine, type ImageSource } from './engine';
@@ -114,7 +114,7 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
         live: m.live,
       });
       const t1 = now();
-      const rgba = colourizeLabels(out.labels, buildPalette(out.classes.length));
+      const rgba = colourizeLabels(out.labels, paletteFor(out.classes));
       const overlay = await deps.toBitmap(rgba, out.width, out.height);
       last = { labels: out.labels, width: out.width, height: out.height, classes: m.classes };
       // The worker keeps its label map for export; the page gets its own copy.

@@ -113,6 +113,27 @@ test('vocabulary and opacity apply live; snapshot becomes the still image with e
   });
 });
 
+test('a backend switch applies live, without restarting the camera stream', async ({ app }) => {
+  test.skip(app.ep === 'webgpu', 'starts on WASM and switches to WebGPU: the WASM project covers both');
+  await withCamera('moving', app, async (page) => {
+    await nextLiveFrame(page, app.slow);
+    const streamId = () =>
+      page.evaluate(() => {
+        const w = window as unknown as { __ovseg: { store: { getState(): { stream: MediaStream | null } } } };
+        return w.__ovseg.store.getState().stream?.id ?? null;
+      });
+    const before = await streamId();
+    await page.getByTestId('backend').selectOption('webgpu');
+    await expect(page.getByTestId('status')).toHaveAttribute('data-backend', 'webgpu', { timeout: app.slow });
+    await expect(page.locator('[data-testid=status][data-state=ready]')).toBeVisible({ timeout: 120_000 });
+    // A frame segmented by the newly loaded model arrives on the same stream.
+    const f = await nextLiveFrame(page, 120_000);
+    expect(f.classes).toEqual(['red', 'blue', 'black', 'white']);
+    expect(await streamId()).toBe(before);
+    await expect(page.getByTestId('live-stats')).toBeVisible();
+  });
+});
+
 test('a hidden tab pauses the work and a visible one resumes it', async ({ app }) => {
   test.skip(app.ep === 'webgpu', 'pausing does not depend on the backend; covered on the wasm project');
   await withCamera('moving', app, async (page) => {

@@ -16,6 +16,20 @@ export interface ClipTokenizer {
   batch(texts: string[], padTo?: number): EncodedBatch;
 }
 
+/** Right-padded ids and mask (pad = `pad`, mask 0) for a batch of token rows. */
+export function padTokenRows(rows: number[][], pad: number, padTo = 0): EncodedBatch {
+  const length = Math.max(padTo, ...rows.map((r) => r.length));
+  const ids = new BigInt64Array(rows.length * length).fill(BigInt(pad));
+  const mask = new BigInt64Array(rows.length * length);
+  rows.forEach((r, i) =>
+    r.forEach((v, j) => {
+      ids[i * length + j] = BigInt(v);
+      mask[i * length + j] = 1n;
+    }),
+  );
+  return { ids, mask, batch: rows.length, length };
+}
+
 interface TokenizerLike {
   (
     text: string,
@@ -42,18 +56,6 @@ export async function createClipTokenizer(
   };
   return {
     ids,
-    batch(texts, padTo) {
-      const rows = texts.map(ids);
-      const length = Math.max(padTo ?? 0, ...rows.map((r) => r.length));
-      const out = new BigInt64Array(rows.length * length).fill(BigInt(pad));
-      const mask = new BigInt64Array(rows.length * length);
-      rows.forEach((r, i) =>
-        r.forEach((v, j) => {
-          out[i * length + j] = BigInt(v);
-          mask[i * length + j] = 1n;
-        }),
-      );
-      return { ids: out, mask, batch: rows.length, length };
-    },
+    batch: (texts, padTo) => padTokenRows(texts.map(ids), pad, padTo),
   };
 }

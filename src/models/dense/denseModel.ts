@@ -13,6 +13,7 @@
  * Anything else fails the load with a CutError (it could not be cached per prompt).
  */
 import { createSession, ort, type Ep } from '../../worker/ortRuntime';
+import { padTokenRows } from '../tokenizer';
 import {
   classifyCut,
   floatToHalf,
@@ -44,22 +45,14 @@ const CLIP_PROBES = [
   [49406, 5922, 49407],
 ];
 
-/** Right-padded ids and mask (pad = `pad`, mask 0) for a batch of token rows. */
+/** Token rows padded for a text run, in the shape `runText` takes. */
 export function padBatch(
   rows: number[][],
   pad: number,
   padTo = 0,
 ): { ids: BigInt64Array; mask: BigInt64Array; n: number; length: number } {
-  const length = Math.max(padTo, ...rows.map((r) => r.length));
-  const ids = new BigInt64Array(rows.length * length).fill(BigInt(pad));
-  const mask = new BigInt64Array(rows.length * length);
-  rows.forEach((r, i) =>
-    r.forEach((v, j) => {
-      ids[i * length + j] = BigInt(v);
-      mask[i * length + j] = 1n;
-    }),
-  );
-  return { ids, mask, n: rows.length, length };
+  const b = padTokenRows(rows, pad, padTo);
+  return { ids: b.ids, mask: b.mask, n: b.batch, length: b.length };
 }
 
 export class DenseModel {

@@ -2,6 +2,7 @@
  * Test pictures, generated in code (deterministic), each with the ground truth the tests check
  * results against: which pixels belong to which shape.
  */
+import { prng } from '../../tools/lib/prng';
 import { encode as encodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 
@@ -22,17 +23,7 @@ export interface Scene {
   shapes: Shape[];
 }
 
-/** mulberry32: a tiny seeded PRNG, so every run draws the same noise. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 const disc = (cx: number, cy: number, r: number) => (x: number, y: number) =>
   (x - cx) ** 2 + (y - cy) ** 2 <= r * r;

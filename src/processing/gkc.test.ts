@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { prng as rng } from '../../tools/lib/prng';
 import { argmaxLabels, classProbs, einsumQC, ensembleTemplates, normalizeRows } from './gkc';
 
-/** Small deterministic PRNG (mulberry32) so that "random" cases are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const randn = (r: () => number, n: number): number[] => Array.from({ length: n }, () => r() * 2 - 1);
 
 const expectClose = (a: ArrayLike<number>, b: ArrayLike<number>, digits = 5) => {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { prng as rng } from '../../tools/lib/prng';
 import { argmaxLabels } from './gkc';
 import { labelHistogram, sampleNearest, upsampleLabels } from './labels';
 import { upsamplePlanes } from './resize';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Brute force: bilinearly upsample every class score map, then argmax (+ threshold). */
 function bruteForce(

@@ -1,13 +1,12 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/support/browser';
 import type { EpOptions } from './e2e/support/fixtures';
+import { APP_PORT, FIXTURE_PORT } from './e2e/support/ports';
 
 /**
  * End-to-end tests in headless Debian Chromium, once per backend. `npm run test:e2e` builds first:
  * the tests run against the production build (`vite preview`, cross-origin isolated).
  */
-const APP_PORT = 4173;
-const FIXTURE_PORT = 4174;
 
 export default defineConfig<EpOptions>({
   testDir: './e2e',

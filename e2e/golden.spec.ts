@@ -4,9 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, test } from './support/fixtures';
+import { FIXTURE_ORIGIN } from './support/ports';
 import { agreement, maxAbsDiff } from './support/metrics';
 
-const FIXTURE_ORIGIN = 'http://127.0.0.1:4174';
 const dir = new URL('../fixtures/query-ovseg-tiny/', import.meta.url);
 const golden = JSON.parse(readFileSync(new URL('golden.json', dir), 'utf8')) as {
   classes: string[][];

@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { AppPage } from './support/app';
 import { expect, test } from './support/fixtures';
+import { FIXTURE_ORIGIN } from './support/ports';
 
-const HUB = 'http://127.0.0.1:4174';
+const HUB = FIXTURE_ORIGIN;
 const CLIPSEG = 'CLIPSeg rd64-refined';
 const clipsegDir = new URL('../fixtures/clipseg-tiny/', import.meta.url);
 const TEXTS = (JSON.parse(readFileSync(new URL('golden.json', clipsegDir), 'utf8')) as { texts: string[] })

@@ -7,6 +7,7 @@ import type { BrowserContext, Page, Request } from '@playwright/test';
 import type { AppPage } from './support/app';
 import { expect, onlyOnWasm, test } from './support/fixtures';
 import { shapesScene, toPng } from './support/images';
+import { FIXTURE_ORIGIN } from './support/ports';
 
 /** A run of 120+ base64 characters: what an image (or any blob of data) smuggled into a URL looks like. */
 const BASE64_RUN = /[A-Za-z0-9+/=_-]{120,}/;
@@ -86,7 +87,7 @@ test('with the default hub model, the only other origin is the hub, for model fi
   onlyOnWasm(app.ep, 'network traffic does not depend on the backend; the WASM project covers it');
   const origin = new URL(baseURL!).origin;
   // A hub that has none of the files (the fixture server): the app falls back to the embedded model.
-  const hub = 'http://127.0.0.1:4174';
+  const hub = FIXTURE_ORIGIN;
   const seen = recordRequests(page, context);
   await app.open({ model: null, hub, classes: 'red, blue' });
   const hubRequests = () => [...seen.keys()].filter((r) => r.url().startsWith(`${hub}/`));

@@ -7,11 +7,12 @@ import { AppPage } from './support/app';
 import { cameraBrowser, frameOf, iou, nextLiveFrame, type Scene } from './support/camera';
 import { stillScene } from './support/camera-still';
 import { expect, test } from './support/fixtures';
+import { APP_ORIGIN } from './support/ports';
 
 const CLASSES = 'red, blue, black, white';
 
 async function openLive(browser: Browser, app: AppPage): Promise<{ page: Page; live: AppPage }> {
-  const page = await browser.newPage({ baseURL: 'http://localhost:4173' });
+  const page = await browser.newPage({ baseURL: APP_ORIGIN });
   page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
   const live = new AppPage(page, app.ep, app.slow);
   await live.open({ classes: CLASSES, debug: true });
@@ -172,7 +173,7 @@ test('denied camera, missing camera and an unplugged camera give clear messages;
   test.skip(app.ep === 'webgpu', 'camera errors do not depend on the backend; covered on the wasm project');
   const denied = await cameraBrowser('moving', false);
   try {
-    const page = await denied.newPage({ baseURL: 'http://localhost:4173' });
+    const page = await denied.newPage({ baseURL: APP_ORIGIN });
     const a = new AppPage(page, app.ep, app.slow);
     await a.open({ classes: CLASSES, debug: true });
     await page.getByTestId('webcam-toggle').click();
@@ -194,7 +195,7 @@ test('denied camera, missing camera and an unplugged camera give clear messages;
 
   const nocam = await cameraBrowser('moving');
   try {
-    const page = await nocam.newPage({ baseURL: 'http://localhost:4173' });
+    const page = await nocam.newPage({ baseURL: APP_ORIGIN });
     // A machine without a camera: the browser reports NotFoundError.
     await page.addInitScript(() => {
       navigator.mediaDevices.getUserMedia = () =>

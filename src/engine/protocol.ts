@@ -76,9 +76,15 @@ export interface SegmentResult {
   overlay: ImageBitmap | null;
   /**
    * Diagnostics: query family -> class probabilities and mask-resolution scores (GKC); dense family
-   * -> per-class logits at the model's output resolution.
+   * -> per-class logits at the model's output resolution; both -> the model input (`pixelValues`,
+   * NCHW at the model's input size), to check preprocessing against the reference processors.
    */
-  debug?: { classProbs?: Float32Array; semsegLow?: Float32Array; classLogits?: Float32Array };
+  debug?: {
+    classProbs?: Float32Array;
+    semsegLow?: Float32Array;
+    classLogits?: Float32Array;
+    pixelValues?: Float32Array;
+  };
   /** Live video: share of pixels whose label changed since the previous frame. */
   flicker?: number | undefined;
 }

@@ -108,6 +108,15 @@ describe('parseManifest', () => {
     rejects({ ...colours(), input: { kind: 'fixed', height: 0, width: 320 } }, '"input" fixed');
     rejects({ ...colours(), input: { kind: 'dynamic', longSide: 4, multiple: 8 } }, '"input.longSide"');
     rejects({ ...colours(), input: { kind: 'dynamic', longSide: 384, multiple: 0 } }, '"input.multiple"');
+    rejects(
+      { ...colours(), input: { kind: 'fixed', height: 8, width: 8, resample: 'lanczos' } },
+      '"input.resample"',
+    );
+  });
+
+  it('keeps the resize filter a manifest asks for', () => {
+    const input = { kind: 'fixed', height: 224, width: 224, resample: 'bicubic' };
+    expect(parseManifest({ ...colours(), input }).input).toEqual(input);
   });
 
   it('rejects bad pixel statistics', () => {

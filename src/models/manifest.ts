@@ -6,9 +6,14 @@ export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4f16';
 
 export type InputPolicy =
   /** The graph has a baked size (many real exports): feed exactly this size and map results back. */
-  | { kind: 'fixed'; height: number; width: number }
-  /** Any size: scale so the long side is `longSide`, each side rounded to a multiple of `multiple`. */
-  | { kind: 'dynamic'; longSide: number; multiple: number };
+  (
+    | { kind: 'fixed'; height: number; width: number }
+    /** Any size: scale so the long side is `longSide`, each side rounded to a multiple of `multiple`. */
+    | { kind: 'dynamic'; longSide: number; multiple: number }
+  ) & {
+    /** The reference processor's resize filter (PIL's): bilinear when absent; CLIP's processor is bicubic. */
+    resample?: 'bilinear' | 'bicubic';
+  };
 
 /**
  * One ONNX graph in its variants. `repo` ("owner/name") places the files in a Hugging Face hub
@@ -106,6 +111,10 @@ function checkInput(v: unknown): void {
     need(isNum(v.longSide) && v.longSide >= 8, '"input.longSide" must be a number >= 8');
     need(isNum(v.multiple) && v.multiple >= 1, '"input.multiple" must be a number >= 1');
   }
+  need(
+    v.resample === undefined || v.resample === 'bilinear' || v.resample === 'bicubic',
+    '"input.resample" must be "bilinear" or "bicubic"',
+  );
 }
 
 /** Validates untrusted JSON into a manifest, with messages a model owner can act on. */

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { modelInputSize, toPixelValues } from './normalize';
+import { decodeImage } from '../../tools/lib/nodeEngine';
+import { modelInputSize, preprocess, toPixelValues } from './normalize';
 
 describe('toPixelValues', () => {
   it('writes NCHW planes of (v / 255 - mean) / std', () => {
@@ -70,5 +72,48 @@ describe('modelInputSize', () => {
         expect(s.height).toBeGreaterThanOrEqual(16);
         expect(Math.max(s.width, s.height)).toBe(384);
       }
+  });
+});
+
+describe('preprocess', () => {
+  const pil = 'fixtures/pil-resize';
+  const cases = (
+    JSON.parse(readFileSync(`${pil}/cases.json`, 'utf8')) as {
+      cases: { width: number; height: number; filter: string; offset?: number }[];
+    }
+  ).cases;
+  const source = decodeImage(new Uint8Array(readFileSync(`${pil}/source.png`)));
+  const mean = [0.5, 0.4, 0.3];
+  const std = [0.2, 0.3, 0.25];
+
+  for (const filter of ['bilinear', 'bicubic'] as const) {
+    it(`resizes with the manifest's filter (${filter}, Pillow's bytes) before normalising`, () => {
+      const c = cases.find((c) => c.filter === filter && c.width === 23 && c.height === 17)!;
+      const want = readFileSync(`${pil}/expected.bin`).subarray(c.offset!, c.offset! + 23 * 17 * 3);
+      const rgba = new Uint8ClampedArray(23 * 17 * 4);
+      for (let i = 0; i < 23 * 17; i++) rgba.set([...want.subarray(i * 3, i * 3 + 3), 255], i * 4);
+      const input = { kind: 'fixed' as const, width: 23, height: 17, resample: filter };
+      const out = preprocess(source, input, { mean, std });
+      expect([out.width, out.height]).toEqual([23, 17]);
+      expect(Array.from(out.data)).toEqual(
+        Array.from(toPixelValues({ width: 23, height: 17, data: rgba }, mean, std)),
+      );
+    });
+  }
+
+  it('resizes bilinearly when the manifest names no filter', () => {
+    const a = preprocess(source, { kind: 'fixed', width: 23, height: 17 }, { mean, std });
+    const b = preprocess(
+      source,
+      { kind: 'fixed', width: 23, height: 17, resample: 'bilinear' },
+      { mean, std },
+    );
+    const c = preprocess(
+      source,
+      { kind: 'fixed', width: 23, height: 17, resample: 'bicubic' },
+      { mean, std },
+    );
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    expect(Array.from(a.data)).not.toEqual(Array.from(c.data));
   });
 });

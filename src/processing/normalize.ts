@@ -1,15 +1,22 @@
-import type { RgbaImage } from './resize';
+import { resizeRgba, type ResampleFilter, type RgbaImage } from './resize';
 
-/** RGBA bytes -> NCHW float32 pixel values: (v/255 - mean) / std per channel. */
+/**
+ * RGBA bytes -> NCHW float32 pixel values: (v/255 - mean) / std per channel, each step rounded to
+ * float32 as the reference processors compute it in numpy (so equal inputs give bit-equal values).
+ * Only 256 values a channel exist: a table per channel does the arithmetic once.
+ */
 export function toPixelValues(img: RgbaImage, mean: readonly number[], std: readonly number[]): Float32Array {
   const n = img.width * img.height;
   const out = new Float32Array(3 * n);
+  const f = Math.fround;
+  const lut = new Float32Array(256);
   for (let c = 0; c < 3; c++) {
-    // Fold the division into one multiply-add per value.
-    const a = 1 / (255 * std[c]!);
-    const b = -mean[c]! / std[c]!;
+    const m = f(mean[c]!);
+    const s = f(std[c]!);
+    for (let v = 0; v < 256; v++) lut[v] = f(f(f(v / 255) - m) / s);
     const plane = c * n;
-    for (let i = 0; i < n; i++) out[plane + i] = img.data[i * 4 + c]! * a + b;
+    const data = img.data;
+    for (let i = 0; i < n; i++) out[plane + i] = lut[data[i * 4 + c]!]!;
   }
   return out;
 }
@@ -27,4 +34,19 @@ export function modelInputSize(
   const m = policy.multiple;
   const round = (v: number) => Math.max(m, Math.round((v * s) / m) * m);
   return { width: round(width), height: round(height) };
+}
+
+/**
+ * The model's input from an upright RGBA image, as its reference processor makes it: PIL's resize to
+ * the input size (the manifest's filter, bilinear by default), then normalisation. The browser's
+ * worker and the command line both call this, so one picture gives one input everywhere.
+ */
+export function preprocess(
+  img: RgbaImage,
+  input: Parameters<typeof modelInputSize>[0] & { resample?: ResampleFilter | undefined },
+  pixel: { mean: readonly number[]; std: readonly number[] },
+): { data: Float32Array; width: number; height: number } {
+  const { width, height } = modelInputSize(input, img.width, img.height);
+  const resized = resizeRgba(img, width, height, input.resample ?? 'bilinear');
+  return { data: toPixelValues(resized, pixel.mean, pixel.std), width, height };
 }

@@ -59,19 +59,33 @@ export async function evict(prefixes: string[]) {
   return n;
 }
 
-/** Scales on the GPU-backed canvas: no per-pixel JavaScript for the resize. */
+/** One canvas reused frame after frame (a webcam stream keeps its size). */
+let readCanvas: OffscreenCanvasRenderingContext2D | null = null;
+
+/**
+ * The bitmap's own pixels, unscaled: the canvas only copies them out (drawImage at the same size does
+ * not resample), and the engine resizes them with the reference processors' filter, like the command
+ * line. A canvas's drawImage resize is not PIL's and moved one picture's labels by several percent.
+ */
 export function sourceFromBitmap(bitmap: ImageBitmap): ImageSource {
   return {
     width: bitmap.width,
     height: bitmap.height,
-    pixels(width, height): RgbaImage {
-      const canvas = new OffscreenCanvas(width, height);
-      const ctx = canvas.getContext('2d', { willReadFrequently: true });
-      if (!ctx) throw new Error('2D canvas unavailable in the worker');
-      ctx.imageSmoothingEnabled = true;
-      ctx.imageSmoothingQuality = 'high';
-      ctx.drawImage(bitmap, 0, 0, width, height);
-      const img = ctx.getImageData(0, 0, width, height);
+    rgba(): RgbaImage {
+      const { width, height } = bitmap;
+      if (!readCanvas) {
+        readCanvas = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
+        if (!readCanvas) throw new Error('2D canvas unavailable in the worker');
+      }
+      const canvas = readCanvas.canvas;
+      if (canvas.width !== width || canvas.height !== height) {
+        canvas.width = width;
+        canvas.height = height;
+      }
+      // 'copy' replaces every pixel, so nothing of the previous frame shows through transparency.
+      readCanvas.globalCompositeOperation = 'copy';
+      readCanvas.drawImage(bitmap, 0, 0);
+      const img = readCanvas.getImageData(0, 0, width, height);
       return { width, height, data: img.data };
     },
   };

@@ -3,7 +3,7 @@ import type { ModelInfo, Timings } from '../engine/protocol';
 import type { Dtype } from '../models/manifest';
 import { checkGpuBuffers } from '../models/onnx/bufferCheck';
 import { createClipTokenizer } from '../models/tokenizer';
-import { modelInputSize, toPixelValues } from '../processing/normalize';
+import { preprocess } from '../processing/normalize';
 import type { RgbaImage } from '../processing/resize';
 import type { VocabClass } from '../processing/vocabulary';
 import { loadBundle, type Fetcher, type FileProgress, type ManifestSource } from './bundle';
@@ -18,14 +18,15 @@ import type { Runner } from './runner';
 export type { ModelInfo, Timings };
 export { EngineError };
 
-/** Something that can hand the engine its pixels at a requested size. */
+/** An upright image whose RGBA the engine reads at its own size (the engine does the resizing). */
 export interface ImageSource {
   width: number;
   height: number;
-  pixels(width: number, height: number): Promise<RgbaImage> | RgbaImage;
+  rgba(): Promise<RgbaImage> | RgbaImage;
 }
 
 export interface SegmentOutput extends Combined {
+  debug?: (Combined['debug'] & { pixelValues?: Float32Array }) | undefined;
   /** Share of pixels whose label changed since the previous live frame. */
   flicker?: number | undefined;
   width: number;
@@ -64,6 +65,8 @@ export class Engine {
   private norm: { mean: number[]; std: number[] } | null = null;
   promptsEncoded = 0;
   info: ModelInfo | null = null;
+  /** The model input of the current image (NCHW float32), for parity checks. */
+  lastPixels: { data: Float32Array; width: number; height: number } | null = null;
 
   constructor(
     private cache: EmbeddingCache<Float32Array>,
@@ -137,11 +140,8 @@ export class Engine {
   async setImage(src: ImageSource): Promise<void> {
     const runner = this.need();
     const t0 = now();
-    const size = modelInputSize(runner.input, src.width, src.height);
-    const rgba = await src.pixels(size.width, size.height);
-    const norm = this.norm!;
-    const pixels = toPixelValues(rgba, norm.mean, norm.std);
-    await this.setPixelValues(pixels, size.width, size.height, src.width, src.height, now() - t0);
+    const px = preprocess(await src.rgba(), runner.input, this.norm!);
+    await this.setPixelValues(px.data, px.width, px.height, src.width, src.height, now() - t0);
   }
 
   /** Runs the image side on ready pixel values (NCHW, the model's input size). */
@@ -155,6 +155,7 @@ export class Engine {
   ): Promise<void> {
     const runner = this.need();
     const t1 = now();
+    this.lastPixels = { data: pixels, width, height };
     await runner.setPixels(pixels, width, height);
     this.image = { width: imageWidth, height: imageHeight, preprocess, image: now() - t1 };
   }
@@ -200,8 +201,13 @@ export class Engine {
     // Dense models run their image part here (it depends on the vocabulary): count it as image time.
     const segMs = now() - t0;
     const imageInSegment = runner.imageRuns > imageRunsBefore;
+    const debug =
+      opts.debug && this.lastPixels
+        ? { ...combined.debug, pixelValues: this.lastPixels.data }
+        : combined.debug;
     return {
       ...combined,
+      debug,
       flicker,
       width,
       height,
@@ -221,6 +227,7 @@ export class Engine {
     await this.runner?.release();
     this.runner = null;
     this.image = null;
+    this.lastPixels = null;
     this.vocab = null;
     this.live = null;
     this.info = null;

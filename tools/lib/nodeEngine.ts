@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { decode as decodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { applyOrientation, jpegOrientation } from '../../src/processing/exif';
-import { resizeRgba, type RgbaImage } from '../../src/processing/resize';
+import type { RgbaImage } from '../../src/processing/resize';
 import type { Fetcher } from '../../src/worker/bundle';
 import { EmbeddingCache } from '../../src/worker/embeddingCache';
 import { Engine, type ImageSource } from '../../src/worker/engine';
@@ -83,5 +83,5 @@ function toRgba(
 }
 
 export function rgbaSource(img: RgbaImage): ImageSource {
-  return { width: img.width, height: img.height, pixels: (w, h) => resizeRgba(img, w, h) };
+  return { width: img.width, height: img.height, rgba: () => img };
 }

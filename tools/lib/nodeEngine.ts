@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { decode as decodePng } from 'fast-png';
+import { decode as decodePng, type DecodedPng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { applyOrientation, jpegOrientation } from '../../src/processing/exif';
 import type { RgbaImage } from '../../src/processing/resize';
@@ -49,8 +49,7 @@ export function decodeImage(bytes: Uint8Array): RgbaImage {
   if (bytes.length === 0) throw new ImageDecodeError('The file is empty');
   try {
     if (bytes[0] === 0x89 && bytes[1] === 0x50) {
-      const png = decodePng(bytes);
-      return toRgba(png.data, png.width, png.height, png.channels, png.depth);
+      return pngToRgba(decodePng(bytes));
     }
     if (bytes[0] === 0xff && bytes[1] === 0xd8) {
       const j = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 2048 });
@@ -65,20 +64,36 @@ export function decodeImage(bytes: Uint8Array): RgbaImage {
   throw new ImageDecodeError('Not a PNG or JPEG image');
 }
 
-function toRgba(
-  data: ArrayLike<number>,
-  width: number,
-  height: number,
-  channels: number,
-  depth: number,
-): RgbaImage {
+/**
+ * Decoded PNG -> RGBA as Pillow's convert("RGB") gives it (and the browser draws it): palette entries
+ * looked up, 1/2/4-bit samples unpacked from their byte-aligned rows and scaled to 0..255, 16-bit
+ * samples cut to their high byte; alpha dropped without compositing, as the reference processors do.
+ */
+function pngToRgba(png: DecodedPng): RgbaImage {
+  const { width, height, channels, depth, palette, data } = png;
+  const perRow = width * channels;
+  const rowBytes = depth < 8 ? Math.ceil((perRow * depth) / 8) : perRow;
+  const max = (1 << depth) - 1;
+  const sample = (y: number, i: number): number => {
+    if (depth >= 8) return data[y * perRow + i]!;
+    const bit = i * depth;
+    return (data[y * rowBytes + (bit >> 3)]! >> (8 - depth - (bit & 7))) & max;
+  };
+  const level = (v: number) => (depth === 16 ? v >> 8 : depth < 8 ? (v * 255) / max : v);
   const out = new Uint8ClampedArray(width * height * 4);
-  const shift = depth === 16 ? 8 : 0;
-  for (let i = 0; i < width * height; i++) {
-    const g = channels <= 2;
-    for (let c = 0; c < 3; c++) out[i * 4 + c] = data[i * channels + (g ? 0 : c)]! >> shift;
-    out[i * 4 + 3] = 255;
-  }
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * 4;
+      if (palette) {
+        const c = palette[sample(y, x)] ?? [0, 0, 0];
+        out.set([c[0]!, c[1]!, c[2]!], o);
+      } else if (channels <= 2) {
+        out.fill(level(sample(y, x * channels)), o, o + 3);
+      } else {
+        for (let c = 0; c < 3; c++) out[o + c] = level(sample(y, x * channels + c));
+      }
+      out[o + 3] = 255;
+    }
   return { width, height, data: out };
 }
 

@@ -5,6 +5,9 @@ Run with any Pillow (its Resample.c has been unchanged since 2017):
 Writes fixtures/pil-resize/: source.png (a 61x47 RGB test picture), cases.json (each case's size,
 filter, byte offset into expected.bin and the SHA-256 of its RGB bytes) and expected.bin (raw RGB
 bytes of the small cases). The webcam-sized case is kept as a hash only (its bytes would be 370 kB).
+Also decode/: small PNGs in the layouts a decoder can get wrong (palette at 1, 2, 4 and 8 bits and grey at
+1 bit, with padded rows; grey; grey + alpha; RGBA) and decode.json, Pillow's RGB for each (the Hugging
+Face processors call Image.convert("RGB"), which drops alpha without compositing).
 """
 import hashlib
 import json
@@ -48,5 +51,32 @@ def main():
         json.dump({"pillow": PIL.__version__, "cases": cases}, f, indent=1)
 
 
+def decode_cases():
+    out = os.path.join(OUT, "decode")
+    os.makedirs(out, exist_ok=True)
+    rgb = pattern(7, 5)
+    cases = {}
+
+    def save(name, im, **kw):
+        im.save(os.path.join(out, name), **kw)
+        back = Image.open(os.path.join(out, name))
+        cases[name] = {"mode": back.mode, "rgb": list(back.convert("RGB").tobytes())}
+
+    for bits in (1, 2, 4, 8):
+        pal = rgb.quantize(colors=2 ** bits)
+        save(f"palette{bits}.png", pal, bits=bits)
+    save("grey1.png", rgb.convert("1"))
+    save("grey8.png", rgb.convert("L"))
+    la = rgb.convert("LA")
+    la.putalpha(Image.linear_gradient("L").resize((7, 5)))
+    save("greyalpha.png", la)
+    rgba = rgb.convert("RGBA")
+    rgba.putalpha(Image.linear_gradient("L").resize((7, 5)))
+    save("rgba.png", rgba)
+    with open(os.path.join(out, "..", "decode.json"), "w") as f:
+        json.dump(cases, f)
+
+
 if __name__ == "__main__":
     main()
+    decode_cases()

@@ -84,6 +84,8 @@ export interface SegmentResult {
     semsegLow?: Float32Array;
     classLogits?: Float32Array;
     pixelValues?: Float32Array;
+    /** Milliseconds of the image's preprocessing: reading its pixels, resize + normalise. */
+    preprocessMs?: { read: number; resize: number };
   };
   /** Live video: share of pixels whose label changed since the previous frame. */
   flicker?: number | undefined;

@@ -26,7 +26,9 @@ export interface ImageSource {
 }
 
 export interface SegmentOutput extends Combined {
-  debug?: (Combined['debug'] & { pixelValues?: Float32Array }) | undefined;
+  debug?:
+    | (Combined['debug'] & { pixelValues?: Float32Array; preprocessMs?: { read: number; resize: number } })
+    | undefined;
   /** Share of pixels whose label changed since the previous live frame. */
   flicker?: number | undefined;
   width: number;
@@ -67,6 +69,8 @@ export class Engine {
   info: ModelInfo | null = null;
   /** The model input of the current image (NCHW float32), for parity checks. */
   lastPixels: { data: Float32Array; width: number; height: number } | null = null;
+  /** Where setImage's preprocessing time went: reading the source's pixels, resize + normalise. */
+  private prepMs: { read: number; resize: number } | null = null;
 
   constructor(
     private cache: EmbeddingCache<Float32Array>,
@@ -140,8 +144,12 @@ export class Engine {
   async setImage(src: ImageSource): Promise<void> {
     const runner = this.need();
     const t0 = now();
-    const px = preprocess(await src.rgba(), runner.input, this.norm!);
+    const rgba = await src.rgba();
+    const t1 = now();
+    const px = preprocess(rgba, runner.input, this.norm!);
+    const prepMs = { read: t1 - t0, resize: now() - t1 };
     await this.setPixelValues(px.data, px.width, px.height, src.width, src.height, now() - t0);
+    this.prepMs = prepMs;
   }
 
   /** Runs the image side on ready pixel values (NCHW, the model's input size). */
@@ -156,6 +164,7 @@ export class Engine {
     const runner = this.need();
     const t1 = now();
     this.lastPixels = { data: pixels, width, height };
+    this.prepMs = null;
     await runner.setPixels(pixels, width, height);
     this.image = { width: imageWidth, height: imageHeight, preprocess, image: now() - t1 };
   }
@@ -203,7 +212,7 @@ export class Engine {
     const imageInSegment = runner.imageRuns > imageRunsBefore;
     const debug =
       opts.debug && this.lastPixels
-        ? { ...combined.debug, pixelValues: this.lastPixels.data }
+        ? { ...combined.debug, pixelValues: this.lastPixels.data, preprocessMs: this.prepMs ?? undefined }
         : combined.debug;
     return {
       ...combined,

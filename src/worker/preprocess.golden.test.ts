@@ -20,6 +20,9 @@ const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return m;
 };
 
+/** Loading takes about a second; far more when other test files share the CPU. */
+const HOOK_TIMEOUT = 60_000;
+
 const fixtures = [
   { dir: 'fixtures/clipseg-tiny', vocab: 'a red disc, a blue rectangle, grass', size: [352, 352] },
   { dir: 'fixtures/query-ovseg-tiny', vocab: 'red disc | red circle, blue rectangle', size: [320, 256] },
@@ -35,7 +38,7 @@ for (const fx of fixtures) {
       engine = newEngine();
       await engine.load(fsFetcher(fx.dir), { path: 'ovseg.json' }, 'wasm', { dtype: 'fp32' });
       await engine.setVocabulary(parseVocabulary(fx.vocab).classes);
-    });
+    }, HOOK_TIMEOUT);
     afterAll(() => engine.dispose());
 
     it('feeds the model the golden pixel_values', async () => {

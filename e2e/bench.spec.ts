@@ -18,7 +18,7 @@ test('the benchmark runs end to end on a tiny CLIPSeg', async ({ ep }) => {
   try {
     await writeClipSegBundle(dir, { seed: 3, size: 'tiny' });
     const scenarios = ['S1', 'S2', 'S4', 'S6'] as const;
-    const r = await runBench({
+    const result = await runBench({
       model: dir,
       rounds: 1,
       ep: 'wasm',
@@ -32,6 +32,8 @@ test('the benchmark runs end to end on a tiny CLIPSeg', async ({ ep }) => {
       floorReps: 1,
       log: (line) => console.log(line),
     });
+    expect(result).not.toBeNull(); // null only for WebGPU without a hardware adapter
+    const r = result!;
     console.log(r.markdown);
     for (const side of ['tjs', 'default', 'names'])
       for (const s of scenarios) {

@@ -2,7 +2,7 @@
  * `npm run bench`: the app's CLIPSeg speed against transformers.js's own CLIPSeg on the same model
  * file, in the same headless Chromium, same backend and thread count. See README, "Speed".
  *
- *   npm run bench -- [--model .tmp/bench/clipseg-full] [--rounds 2] [--ep wasm|webgpu]
+ *   npm run bench -- [--model .tmp/bench/clipseg-full] [--rounds 2] [--ep wasm,webgpu]
  *                    [--scenarios S1,S1steady,S2,S3,S4,S5,S5new,S6] [--rows default,names]
  *                    [--frames 10] [--threads N] [--port 4213] [--live-frames 30] [--floor-reps 3]
  *                    [--out .tmp/bench/results]
@@ -25,7 +25,7 @@ const { values: v } = parseArgs({
   options: {
     model: { type: 'string' },
     rounds: { type: 'string', default: '2' },
-    ep: { type: 'string', default: 'wasm' },
+    ep: { type: 'string' },
     scenarios: { type: 'string', default: Object.keys(TITLES).join(',') },
     rows: { type: 'string', default: 'default,names' },
     frames: { type: 'string', default: '10' },
@@ -42,7 +42,9 @@ const fail = (msg: string): never => {
   console.error(`bench: ${msg}`);
   process.exit(2);
 };
-if (v.ep !== 'wasm' && v.ep !== 'webgpu') fail('--ep is wasm or webgpu');
+// Default: WASM, then WebGPU where the browser has a hardware adapter. Named: each, whatever the adapter.
+const eps = (v.ep ?? 'wasm,webgpu').split(',').map((s) => s.trim());
+for (const e of eps) if (e !== 'wasm' && e !== 'webgpu') fail(`--ep takes wasm and/or webgpu, not ${e}`);
 const scenarios = v.scenarios.split(',').map((s) => s.trim()) as ScenarioId[];
 for (const s of scenarios)
   if (!(s in TITLES)) fail(`unknown scenario ${s} (known: ${Object.keys(TITLES).join(', ')})`);
@@ -67,20 +69,26 @@ if (!model) {
 // The app's worker uses min(4, cores) threads when cross-origin isolated: the baseline gets the same.
 const threads = v.threads ? int(v.threads, 'threads', 1) : Math.min(4, os.availableParallelism());
 const t0 = Date.now();
-const { markdown: md } = await runBench({
-  model,
-  rounds: int(v.rounds, 'rounds', 1),
-  ep: v.ep as 'wasm' | 'webgpu',
-  scenarios,
-  rows,
-  frames: int(v.frames, 'frames', 1),
-  threads,
-  port: int(v.port, 'port'),
-  dist: v.dist,
-  liveFrames: int(v['live-frames'], 'live-frames'),
-  floorReps: int(v['floor-reps'], 'floor-reps'),
-  log: (line) => console.log(line),
-});
+const parts: string[] = [];
+for (const ep of eps as ('wasm' | 'webgpu')[]) {
+  const r = await runBench({
+    model,
+    rounds: int(v.rounds, 'rounds', 1),
+    ep,
+    hardwareOnly: ep === 'webgpu' && !v.ep,
+    scenarios,
+    rows,
+    frames: int(v.frames, 'frames', 1),
+    threads,
+    port: int(v.port, 'port'),
+    dist: v.dist,
+    liveFrames: int(v['live-frames'], 'live-frames'),
+    floorReps: int(v['floor-reps'], 'floor-reps'),
+    log: (line) => console.log(line),
+  });
+  if (r) parts.push(`## ${ep === 'wasm' ? 'WASM' : 'WebGPU'}\n\n${r.markdown}`);
+}
+const md = parts.join('\n\n');
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 await mkdir(v.out, { recursive: true });
 const file = path.join(v.out, `bench-${stamp}.md`);

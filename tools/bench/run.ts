@@ -33,6 +33,8 @@ export interface BenchOptions {
   /** Frames for the embedded model's live-loop rate (0: skip). */
   liveFrames: number;
   floorReps: number;
+  /** WebGPU: measure only on a hardware adapter (a software one says nothing about GPUs). */
+  hardwareOnly?: boolean;
   log: (line: string) => void;
 }
 
@@ -57,7 +59,8 @@ export interface BenchResult {
   live: number[];
 }
 
-export async function runBench(o: BenchOptions): Promise<BenchResult> {
+/** Null when WebGPU was asked for with `hardwareOnly` and the browser has no hardware adapter. */
+export async function runBench(o: BenchOptions): Promise<BenchResult | null> {
   if (!existsSync(path.join(o.dist, 'index.html')))
     throw new Error(`no production build in ${o.dist}: run "vite build" first`);
   if (!existsSync(path.join(o.model, 'onnx/model.onnx')))
@@ -98,7 +101,12 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
           : null;
       });
       await page.close();
-      if (!info) throw new Error('WebGPU: this browser has no adapter here');
+      if (!info || (info.fallback && o.hardwareOnly)) {
+        o.log(
+          `WebGPU: ${info ? `only a software adapter (${info.d || 'unnamed'})` : 'no adapter'} in this browser; not measured`,
+        );
+        return null;
+      }
       o.log(
         `WebGPU adapter: ${info.d || 'unnamed'}${info.fallback ? ' (software: figures say little about a GPU)' : ''}`,
       );

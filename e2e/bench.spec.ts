@@ -1,0 +1,56 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runBench } from '../tools/bench/run';
+import { writeClipSegBundle } from '../tools/lib/clipsegBundle';
+import { expect, onlyOnWasm, test } from './support/fixtures';
+
+/*
+ * `npm run bench` end to end on a tiny CLIPSeg from the same generator (so the harness cannot rot):
+ * transformers.js and the app's production build on the same file, both rows rules, the floor, the
+ * embedded model's live rate. Figures on a tiny model mean nothing; what is checked is that every
+ * scenario produced times and that both sides compute the same label map from the same pixels.
+ */
+test('the benchmark runs end to end on a tiny CLIPSeg', async ({ ep }) => {
+  onlyOnWasm(ep, 'a harness check; the backend switch is one URL parameter on both sides');
+  test.setTimeout(15 * 60_000);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ovseg-bench-'));
+  try {
+    await writeClipSegBundle(dir, { seed: 3, size: 'tiny' });
+    const scenarios = ['S1', 'S2', 'S4', 'S6'] as const;
+    const result = await runBench({
+      model: dir,
+      rounds: 1,
+      ep: 'wasm',
+      scenarios: [...scenarios],
+      rows: ['default', 'names'],
+      frames: 2,
+      threads: 2,
+      port: 0,
+      dist: 'dist',
+      liveFrames: 3,
+      floorReps: 1,
+      log: (line) => console.log(line),
+    });
+    expect(result).not.toBeNull(); // null only for WebGPU without a hardware adapter
+    const r = result!;
+    console.log(r.markdown);
+    for (const side of ['tjs', 'default', 'names'])
+      for (const s of scenarios) {
+        const w = r.walls[`${side}:${s}`];
+        expect(w, `${side} ${s}`).toBeDefined();
+        expect(w!.length).toBe(s === 'S6' ? 2 : 1);
+        for (const t of w!) expect(t).toBeGreaterThan(0);
+      }
+    // The same pixel values through both: the same label map (the issue's bar: >= 99.9 %).
+    expect(r.agreement.same.length).toBe(1);
+    expect(r.agreement.same[0]).toBeGreaterThanOrEqual(0.999);
+    expect(r.floor!.visionMs).toBeGreaterThan(0);
+    expect(r.floor!.decoderRowMs).toBeGreaterThan(0);
+    expect(r.live.length).toBe(2);
+    for (const s of ['S1 one image', 'S2 same image', 'S4 new image', 'S6 webcam'])
+      expect(r.markdown.split('\n').filter((l) => l.startsWith(`| ${s}`))).toHaveLength(2);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { floorMs, median, timeFloor } from '../lib/floor';
+import { agreement, medianParts, scenarioTable } from './report';
+
+describe('benchmark figures', () => {
+  it('takes medians of odd and even counts, and of each part', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+    expect(medianParts([{ a: 1, b: 10 }, { a: 3 }, { a: 2, b: 20 }])).toEqual({ a: 2, b: 15 });
+  });
+
+  it('compares label maps byte by byte', () => {
+    const a = Buffer.from([1, 2, 3, 4]).toString('base64');
+    const b = Buffer.from([1, 2, 0, 4]).toString('base64');
+    expect(agreement(a, a)).toBe(1);
+    expect(agreement(a, b)).toBe(0.75);
+    expect(agreement(a, Buffer.from([1]).toString('base64'))).toBeNull();
+    expect(agreement(undefined, a)).toBeNull();
+  });
+
+  it('sums a floor from the bare parts and the work', () => {
+    const t = { textMs: 2, visionMs: 100, decoderRowMs: 10, reps: 1 };
+    expect(floorMs(t, { visionRuns: 1, decoderRows: 20, textRuns: 79 })).toBe(100 + 200 + 158);
+  });
+
+  it('times each bare part after a warm-up run', async () => {
+    const calls = { text: 0, vision: 0, decoderRow: 0 };
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const t = await timeFloor(
+      {
+        text: async () => (calls.text++, wait(1)),
+        vision: async () => (calls.vision++, wait(30)),
+        decoderRow: async () => (calls.decoderRow++, wait(10)),
+      },
+      2,
+    );
+    expect(calls).toEqual({ text: 3, vision: 3, decoderRow: 3 });
+    expect(t.visionMs).toBeGreaterThan(t.decoderRowMs);
+    expect(t.decoderRowMs).toBeGreaterThan(t.textMs);
+  });
+
+  it('marks ratios against their targets and the floor', () => {
+    const md = scenarioTable(
+      'default',
+      [
+        {
+          id: 'S1',
+          tjs: [1000],
+          app: [1000],
+          appParts: { text: 5, image: 900, combine: 3 },
+          tjsParts: {},
+          work: { visionRuns: 1, decoderRows: 10, textRuns: 10 },
+        },
+        {
+          id: 'S2',
+          tjs: [1000],
+          app: [500],
+          appParts: {},
+          tjsParts: {},
+          work: { visionRuns: 1, decoderRows: 20, textRuns: 79 },
+        },
+      ],
+      { textMs: 1, visionMs: 400, decoderRowMs: 10, reps: 1 },
+    );
+    const [s1, s2] = md.split('\n').slice(2);
+    // S1: ratio 1.00 <= 1.05; floor 400 + 100 + 10 = 510, 1000 / 510 > 1.15.
+    expect(s1).toContain('| 1.00 ✓ | 1.05 | 510 | 1.96 ✗ | 5 / 900 / 3 |');
+    // S2: ratio 0.50 <= 0.55; floor 400 + 200 + 79 = 679, 500 / 679 <= 1.15.
+    expect(s2).toContain('| 0.50 ✓ | 0.55 | 679 | 0.74 ✓ |');
+  });
+});

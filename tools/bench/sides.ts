@@ -1,0 +1,201 @@
+/**
+ * The two sides of the benchmark, each in its own fresh browser context (empty caches, fresh
+ * runtime): transformers.js on its page, and the app's production build driving its own engine
+ * worker through the page's debug hook (`?debug` exposes the controller and its engine client).
+ */
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import type { BenchClass } from './inputs';
+
+export type Ep = 'wasm' | 'webgpu';
+
+export interface Sample {
+  /** Request to label map, ms. */
+  wall: number;
+  /** Per-part times (app: preprocess/text/image/combine from the engine; tjs: pre/model/post). */
+  parts: Record<string, number>;
+  /** App only: what the engine ran for this request. */
+  runs?: { image: number; text: number; promptsEncoded: number };
+  /** With `labels`: label map at the model's resolution, class + 1, base64 bytes. */
+  labels?: string;
+  pixels?: string;
+}
+
+export interface SegmentArgs {
+  image: string;
+  classes: readonly BenchClass[];
+  /** Return the label map at the model's resolution (and, tjs, the pixel values it fed). */
+  labels?: boolean;
+  /** App only: a video frame (the live path: no overlay kept between frames, smoothing 0). */
+  live?: boolean;
+  /** App only: these pixel values (base64 float32 at the model's input size) instead of the picture. */
+  pixels?: string;
+}
+
+export interface Side {
+  readonly name: 'tjs' | 'app';
+  open(): Promise<{ loadMs: number }>;
+  segment(a: SegmentArgs): Promise<Sample>;
+  close(): Promise<void>;
+}
+
+abstract class PageSide {
+  abstract readonly name: string;
+  protected context: BrowserContext | null = null;
+  protected page: Page | null = null;
+  constructor(
+    protected browser: Browser,
+    protected origin: string,
+    protected log: (line: string) => void,
+  ) {}
+
+  protected async fresh(): Promise<Page> {
+    await this.close();
+    this.context = await this.browser.newContext();
+    this.page = await this.context.newPage();
+    this.page.on('console', (m) => {
+      // Missing optional files (transformers.js probes some) show as responses below, with their URL.
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+        this.log(`  [page error] ${m.text()}`);
+    });
+    this.page.on('response', (r) => {
+      if (r.status() >= 400) this.log(`  [${this.name}] HTTP ${r.status()} ${new URL(r.url()).pathname}`);
+    });
+    this.page.on('pageerror', (e) => this.log(`  [page exception] ${e.message}`));
+    return this.page;
+  }
+
+  async close(): Promise<void> {
+    await this.context?.close();
+    this.context = null;
+    this.page = null;
+  }
+}
+
+export class TjsSide extends PageSide implements Side {
+  readonly name = 'tjs' as const;
+  constructor(
+    browser: Browser,
+    origin: string,
+    log: (line: string) => void,
+    private model: string,
+    private ep: Ep,
+    private threads: number,
+  ) {
+    super(browser, origin, log);
+  }
+
+  async open() {
+    const page = await this.fresh();
+    await page.goto(`${this.origin}/bench/tjs.html?threads=${this.threads}`);
+    await page.waitForFunction(() => 'bench' in window, null, { timeout: 60_000 });
+    return page.evaluate(
+      ([m, ep]) =>
+        (
+          window as unknown as { bench: { load(m: string, d: string): Promise<{ loadMs: number }> } }
+        ).bench.load(m, ep),
+      [this.model, this.ep] as const,
+    );
+  }
+
+  async segment(a: SegmentArgs): Promise<Sample> {
+    const url = `${this.origin}/img/${a.image}.png`;
+    return this.page!.evaluate(
+      async ({ url, classes, labels }) => {
+        const b = (
+          window as unknown as {
+            bench: { image(u: string): Promise<void>; segment(...x: unknown[]): Promise<Sample> };
+          }
+        ).bench;
+        await b.image(url);
+        return b.segment(url, classes, { labels });
+      },
+      { url, classes: a.classes as BenchClass[], labels: !!a.labels },
+    );
+  }
+}
+
+export class AppSide extends PageSide implements Side {
+  readonly name = 'app' as const;
+  constructor(
+    browser: Browser,
+    origin: string,
+    log: (line: string) => void,
+    /** The model: a manifest URL, or "embedded". */
+    private model: string,
+    private ep: Ep,
+  ) {
+    super(browser, origin, log);
+  }
+
+  async open() {
+    const page = await this.fresh();
+    const q = new URLSearchParams({ debug: '1', ep: this.ep, model: this.model });
+    if (this.model !== 'embedded') q.set('dtype', 'fp32');
+    const t0 = Date.now();
+    await page.goto(`${this.origin}/?${q}`);
+    await page.locator('[data-testid=status][data-state=ready]').waitFor({ timeout: 15 * 60_000 });
+    const backend = await page.getByTestId('status').getAttribute('data-backend');
+    if (backend !== this.ep) throw new Error(`the app runs on ${backend}, not ${this.ep}`);
+    return { loadMs: Date.now() - t0 };
+  }
+
+  async segment(a: SegmentArgs): Promise<Sample> {
+    const url = `${this.origin}/img/${a.image}.png`;
+    return this.page!.evaluate(
+      async ({ url, classes, labels, live, pixels }) => {
+        type Res = {
+          timings: Record<string, number>;
+          runs: Sample['runs'];
+          debug?: { classLogits?: Float32Array };
+          overlay: ImageBitmap | null;
+        };
+        const w = window as unknown as {
+          __ovseg: { controller: { client: { segment(r: object): Promise<Res> } } };
+          __blobs?: Map<string, Blob>;
+        };
+        const blobs = (w.__blobs ??= new Map());
+        if (!blobs.has(url)) blobs.set(url, await (await fetch(url)).blob());
+        let px: { data: Float32Array; width: number; height: number } | undefined;
+        if (pixels) {
+          const bin = atob(pixels);
+          const bytes = new Uint8Array(bin.length);
+          for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+          const data = new Float32Array(bytes.buffer);
+          const side = Math.round(Math.sqrt(data.length / 3));
+          px = { data, width: side, height: side };
+        }
+        // Ready pixel values replace the picture (diagnostics: both sides fed the very same input).
+        const bitmap = px ? undefined : await createImageBitmap(blobs.get(url)!);
+        const t0 = performance.now();
+        const r = await w.__ovseg.controller.client.segment({
+          bitmap,
+          classes: classes.map((c) => ({ label: c.label, names: c.names })),
+          threshold: 0,
+          debug: labels,
+          ...(live ? { live: { smoothing: 0 } } : {}),
+          ...(px ? { pixels: px } : {}),
+        });
+        const wall = performance.now() - t0;
+        r.overlay?.close();
+        const out: Sample = { wall, parts: { ...r.timings }, runs: r.runs };
+        const cl = r.debug?.classLogits;
+        if (labels && cl) {
+          const C = classes.length;
+          const P = cl.length / C;
+          const lab = new Uint8Array(P);
+          for (let p = 0; p < P; p++) {
+            let best = 0;
+            for (let k = 1; k < C; k++) if (cl[k * P + p]! > cl[best * P + p]!) best = k;
+            lab[p] = Math.min(255, best + 1);
+          }
+          let s = '';
+          for (let i = 0; i < lab.length; i += 0x8000)
+            s += String.fromCharCode(...lab.subarray(i, i + 0x8000));
+          out.labels = btoa(s);
+        }
+        return out;
+      },
+      { url, classes: a.classes as BenchClass[], labels: !!a.labels, live: !!a.live, pixels: a.pixels },
+    );
+  }
+}

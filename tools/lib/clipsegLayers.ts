@@ -1,0 +1,99 @@
+/**
+ * The layers of a CLIPSeg graph in a traced torch export's op patterns: MatMul + bias Add linears,
+ * LayerNormalization, quick-GELU (x · sigmoid(1.702 x)), multi-head attention with Reshape/Transpose
+ * head splits, pre-norm CLIP layers and post-norm CLIPSeg decoder layers.
+ */
+import { FloatAttr } from '../../src/models/onnx/onnxBuilder';
+import type { ClipSegSize } from './clipsegSize';
+import type { GraphWriter } from './graphWriter';
+
+export const STD = 0.02;
+
+export class ClipSegLayers {
+  constructor(
+    protected readonly w: GraphWriter,
+    protected readonly s: ClipSegSize,
+  ) {}
+
+  protected linear(scope: string, x: string, inDim: number, outDim: number, name: string): string {
+    const W = this.w.weight(`${name}.weight_t`, [inDim, outDim], STD);
+    const b = this.w.weight(`${name}.bias`, [outDim], STD);
+    return this.w.op(scope, 'Add', [b, this.w.op(scope, 'MatMul', [x, W])]);
+  }
+
+  protected layerNorm(scope: string, x: string, dim: number, name: string): string {
+    const g = this.w.filled(`${name}.weight`, [dim], 1);
+    const b = this.w.filled(`${name}.bias`, [dim], 0);
+    return this.w.op(scope, 'LayerNormalization', [x, g, b], { axis: -1, epsilon: new FloatAttr(1e-5) });
+  }
+
+  protected quickGelu(scope: string, x: string): string {
+    const k = this.w.constF(scope, 1.702);
+    const sig = this.w.op(scope, 'Sigmoid', [this.w.op(scope, 'Mul', [x, k])]);
+    return this.w.op(scope, 'Mul', [x, sig]);
+  }
+
+  /** Multi-head self-attention over [B, S, D]; `mask` is an additive [B|1, 1, S, S] float tensor. */
+  protected attention(
+    scope: string,
+    x: string,
+    dim: number,
+    heads: number,
+    name: string,
+    mask?: string,
+  ): string {
+    const w = this.w;
+    const hd = dim / heads;
+    const q = this.linear(scope, x, dim, dim, `${name}.q_proj`);
+    const k = this.linear(scope, x, dim, dim, `${name}.k_proj`);
+    const v = this.linear(scope, x, dim, dim, `${name}.v_proj`);
+    const split = (t: string) => w.op(scope, 'Reshape', [t, w.constI64(scope, [0, 0, heads, hd])]);
+    const qh = w.op(scope, 'Transpose', [split(q)], { perm: [0, 2, 1, 3] });
+    const kh = w.op(scope, 'Transpose', [split(k)], { perm: [0, 2, 3, 1] });
+    const vh = w.op(scope, 'Transpose', [split(v)], { perm: [0, 2, 1, 3] });
+    let scores = w.op(scope, 'Mul', [w.op(scope, 'MatMul', [qh, kh]), w.constF(scope, 1 / Math.sqrt(hd))]);
+    if (mask) scores = w.op(scope, 'Add', [scores, mask]);
+    const probs = w.op(scope, 'Softmax', [scores], { axis: -1 });
+    const ctx = w.op(scope, 'Transpose', [w.op(scope, 'MatMul', [probs, vh])], { perm: [0, 2, 1, 3] });
+    const merged = w.op(scope, 'Reshape', [ctx, w.constI64(scope, [0, 0, dim])]);
+    return this.linear(scope, merged, dim, dim, `${name}.out_proj`);
+  }
+
+  protected mlp(scope: string, x: string, dim: number, hidden: number, name: string): string {
+    const h = this.quickGelu(scope, this.linear(scope, x, dim, hidden, `${name}.fc1`));
+    return this.linear(scope, h, hidden, dim, `${name}.fc2`);
+  }
+
+  /** CLIP encoder layer (pre-norm). */
+  protected clipLayer(
+    x: string,
+    dim: number,
+    heads: number,
+    mlp: number,
+    name: string,
+    mask?: string,
+  ): string {
+    const scope = `/${name}`;
+    const a = this.attention(
+      scope,
+      this.layerNorm(scope, x, dim, `${name}.layer_norm1`),
+      dim,
+      heads,
+      `${name}.self_attn`,
+      mask,
+    );
+    const h = this.w.op(scope, 'Add', [x, a]);
+    const m = this.mlp(scope, this.layerNorm(scope, h, dim, `${name}.layer_norm2`), dim, mlp, `${name}.mlp`);
+    return this.w.op(scope, 'Add', [h, m]);
+  }
+
+  /** CLIPSeg decoder layer (post-norm). */
+  protected decoderLayer(x: string, name: string): string {
+    const { reduce: d, decoderHeads, decoderMlp } = this.s;
+    const scope = `/${name}`;
+    const a = this.w.op(scope, 'Add', [x, this.attention(scope, x, d, decoderHeads, `${name}.self_attn`)]);
+    const h = this.layerNorm(scope, a, d, `${name}.layer_norm1`);
+    const m = this.w.op(scope, 'Add', [h, this.mlp(scope, h, d, decoderMlp, `${name}.mlp`)]);
+    return this.layerNorm(scope, m, d, `${name}.layer_norm2`);
+  }
+}

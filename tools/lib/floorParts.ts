@@ -1,0 +1,57 @@
+/**
+ * Bare model parts for the floor (floor.ts) from a one-graph CLIPSeg export, with the app's own
+ * split: the text part ends at the conditional embedding (as the app loads it), and the image part
+ * is split once more by the same input-dependence rule, taking `pixel_values` as the "first" input:
+ * what depends on the pixels only is the vision tower (with the decoder's per-layer reductions,
+ * which read nothing else), the rest is the decoder, fed with one conditional row.
+ */
+import { splitDenseModel } from '../../src/models/dense/split';
+import { ort } from '../../src/worker/ortRuntime';
+import type { FloorParts } from './floor';
+
+/** "a photo of a cat": start, four words, end (a typical short prompt). */
+const PROMPT = [49406, 320, 1125, 539, 320, 2368, 49407];
+
+export async function splitFloorParts(
+  bytes: Uint8Array,
+  ep: 'wasm' | 'webgpu' = 'wasm',
+): Promise<FloorParts> {
+  const first = splitDenseModel(bytes, { textEnd: 'conditional' });
+  const cond = first.anchor;
+  if (!cond) throw new Error('floor: the model has no conditional embedding to split at');
+  const second = splitDenseModel(first.image, { textInputs: first.imageInputs, textEnd: 'frontier' });
+  const opts = { executionProviders: [ep], graphOptimizationLevel: 'all' as const };
+  const text = await ort.InferenceSession.create(first.text, opts);
+  const vision = await ort.InferenceSession.create(second.text, opts);
+  const decoder = await ort.InferenceSession.create(second.image, opts);
+  const size = first.imageInputDims[first.imageInputs[0]!]?.slice(2).map(Number) ?? [352, 352];
+  const [h, w] = [size[0] || 352, size[1] || 352];
+  const pixels = new ort.Tensor(
+    'float32',
+    new Float32Array(3 * h * w).map((_, i) => Math.sin(i) * 0.5),
+    [1, 3, h, w],
+  );
+  const n = PROMPT.length;
+  const textFeeds: Record<string, ort.Tensor> = {
+    input_ids: new ort.Tensor('int64', BigInt64Array.from(PROMPT, BigInt), [1, n]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
+  };
+  const textOnly = (feeds: Record<string, ort.Tensor>) =>
+    Object.fromEntries(Object.entries(feeds).filter(([k]) => text.inputNames.includes(k)));
+  const row = (await text.run(textOnly(textFeeds)))[cond]!;
+  const states = await vision.run({ [vision.inputNames[0]!]: pixels });
+  const decoderFeeds: Record<string, ort.Tensor> = {};
+  for (const name of decoder.inputNames) {
+    const v = name === cond ? row : states[name];
+    if (!v) throw new Error(`floor: no value for the decoder's input ${name}`);
+    decoderFeeds[name] = v;
+  }
+  return {
+    text: () => text.run(textOnly(textFeeds)),
+    vision: () => vision.run({ [vision.inputNames[0]!]: pixels }),
+    decoderRow: () => decoder.run(decoderFeeds),
+    async release() {
+      await Promise.all([text.release(), vision.release(), decoder.release()]);
+    },
+  };
+}

@@ -37,8 +37,10 @@ export function resizePositions(
 ): PositionInfo {
   const conv = g.order
     .map((i) => g.node(i))
-    .find((n) => n.op_type === 'Conv' && !g.isConst(n.input?.[0] ?? ''));
-  const kernel = conv?.attribute?.find((a) => a.name === 'kernel_shape')?.ints;
+    .find((n) => (n.op_type === 'Conv' || n.op_type === 'ConvInteger') && !g.isConst(n.input?.[0] ?? ''));
+  const kernel =
+    conv?.attribute?.find((a) => a.name === 'kernel_shape')?.ints ??
+    g.constValue(conv?.input?.[1] ?? '')?.dims.slice(2);
   if (!kernel || kernel.length !== 2 || kernel[0] !== kernel[1])
     throw new ClipDenseError(
       'Not a CLIP vision tower: looked for the square patch Conv on the image and found none',

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ort } from '../../worker/ortRuntime';
+import { halfToFloat } from '../dense/cut';
 
 export const DIR = 'fixtures/clip-vision-tiny';
 export const bytesOf = (f: string): Uint8Array => new Uint8Array(readFileSync(`${DIR}/${f}`));
@@ -25,10 +26,14 @@ export async function runOnce(
     const res: Record<string, { data: Float32Array; dims: readonly number[] }> = {};
     for (const [k, t] of Object.entries(out)) {
       const d = t.data;
-      res[k] = {
-        data: d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>),
-        dims: t.dims,
-      };
+      // float16 outputs come as raw bits (Uint16Array) where the runtime has no Float16Array.
+      const data =
+        t.type === 'float16'
+          ? halfToFloat(Uint16Array.from(d as ArrayLike<number>))
+          : d instanceof Float32Array
+            ? d
+            : Float32Array.from(d as ArrayLike<number>);
+      res[k] = { data, dims: t.dims };
     }
     return res;
   } finally {

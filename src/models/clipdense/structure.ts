@@ -153,6 +153,16 @@ export function findAttention(g: GraphIndex, b: EncoderBlock): Attention {
   return { softmax, score, query: q.tensor, key: k.tensor, keyEntry: k.entry };
 }
 
+const POOLING = new Set([
+  'Gather',
+  'Slice',
+  'Squeeze',
+  'Unsqueeze',
+  'Reshape',
+  'Identity',
+  'Flatten',
+  'Transpose',
+]);
 const LINEAR = new Set(['MatMul', 'Gemm', 'MatMulInteger', 'MatMulIntegerToFloat', 'DynamicQuantizeMatMul']);
 
 /** The post-LayerNorm after the last layer, and the path through the visual projection to an output. */
@@ -162,11 +172,22 @@ export function findHead(
   last: EncoderBlock,
 ): { postLn: LayerNormMatch; projection: Projection } {
   const after = g.posOf(last.output);
-  const postLn = lns.find((l) => g.posOf(l.output) > after && g.dependsOn(l.input, last.output));
+  // The last LayerNorm after the last layer (an unrecognised later layer then shows up in between).
+  const postLn = lns.filter((l) => g.posOf(l.output) > after && g.dependsOn(l.input, last.output)).pop();
   if (!postLn)
     throw new ClipDenseError(
       'Not a CLIP vision tower this model family understands: looked for the post-LayerNorm (a ' +
         'LayerNorm after the last encoder layer) and found none.',
+    );
+  // Only class-token pooling may sit between the last layer and the post-LN; anything else means a
+  // later layer was not recognised (and the surgery would rewrite the wrong one).
+  const gap = g.between(last.output, postLn.input).map((i) => g.node(i).op_type ?? '');
+  const odd = gap.filter((op) => !POOLING.has(op));
+  if (odd.length)
+    throw new ClipDenseError(
+      'Cannot find the last encoder layer: looked for the post-LayerNorm right after it (through at ' +
+        `most a class-token Gather/Slice) and found ${odd.slice(0, 6).join(', ')} in between; is every ` +
+        `layer's attention unfused (${LAYOUT})?`,
     );
   for (const out of g.graph.output ?? []) {
     if (!out.name || !g.dependsOn(out.name, postLn.output)) continue;

@@ -104,6 +104,26 @@ export function slidingWindows(H: number, W: number, crop = WINDOW, stride = DEF
   return ys.flatMap((y) => xs.map((x) => ({ y, x })));
 }
 
+/** The [C, h, w] crop at (y, x) of a [C, H, W] image. */
+export function cropChw(
+  src: Float32Array,
+  C: number,
+  H: number,
+  W: number,
+  y: number,
+  x: number,
+  h: number,
+  w: number,
+) {
+  if (y < 0 || x < 0 || y + h > H || x + w > W)
+    throw new Error(`cropChw: ${w}x${h} at (${x}, ${y}) leaves ${W}x${H}`);
+  const out = new Float32Array(C * h * w);
+  for (let c = 0; c < C; c++)
+    for (let r = 0; r < h; r++)
+      out.set(src.subarray(c * H * W + (y + r) * W + x, c * H * W + (y + r) * W + x + w), (c * h + r) * w);
+  return out;
+}
+
 /** Averages per-window logits over an [C, H, W] canvas. */
 export class WindowAverager {
   readonly sum: Float32Array;

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configureOrt } from '../../../tools/lib/nodeEngine';
+import { prng } from '../../../tools/lib/prng';
+import { cropChw, patchClassLogits, slidingWindows } from '../../processing/clipDense';
+import { upsamplePlanes } from '../../processing/resize';
+import { ClipDenseModel, type ClassRows } from './clipDenseModel';
+import { bytesOf, f32, maxAbs } from './testFixtures';
+
+/*
+ * The image model on clip-vision-tiny fp32 (WASM, Node): every 224 window of a larger picture
+ * reproduces the PyTorch golden (batch-independent), the window path and the single-pass path agree
+ * with logits computed from the golden embeddings, and a larger single-pass grid loads and runs.
+ */
+const PIXELS = f32('pixel_values.bin');
+const GOLDEN = f32('dense_clearclip.bin');
+const S = 224;
+const HOOK_TIMEOUT = 120_000;
+
+/** Three unit class rows of dim 16 (the tiny model's projection), classes [0, 1, 1]. */
+function classRows(): ClassRows {
+  const r = prng(7);
+  const names = Float32Array.from({ length: 3 * 16 }, () => r() * 2 - 1);
+  for (let k = 0; k < 3; k++) {
+    const row = names.subarray(k * 16, k * 16 + 16);
+    const n = Math.hypot(...row);
+    row.forEach((v, i) => (row[i] = v / n));
+  }
+  return { names, rowToClass: [0, 1, 1], numClasses: 2, logitScale: 100 };
+}
+
+beforeAll(() => configureOrt());
+
+describe('ClipDenseModel at the tower own 224 grid', () => {
+  let m: ClipDenseModel;
+  beforeAll(async () => {
+    m = await ClipDenseModel.create(bytesOf('vision_model.onnx'), 'wasm', 'clip-vision-tiny');
+  }, HOOK_TIMEOUT);
+  afterAll(() => m.release());
+
+  it('takes 224x224 and gives a 14x14 grid of 16-d embeddings', () => {
+    expect(m.size).toEqual({ h: 224, w: 224 });
+    expect(m.grid).toEqual({ h: 14, w: 14 });
+    expect(m.info.dim).toBe(16);
+  });
+
+  it('reproduces the golden in the windows of a 448x597 picture, whatever their batch slot', async () => {
+    // Noise everywhere, the golden input pasted into two (disjoint) windows of the 15.
+    const H = 448;
+    const W = 597;
+    const r = prng(11);
+    const canvas = Float32Array.from({ length: 3 * H * W }, () => r() * 4 - 2);
+    const spots = [
+      { y: 0, x: 373 }, // the last window of a row (not on a stride step)
+      { y: 224, x: 112 },
+    ];
+    for (const s of spots)
+      for (let c = 0; c < 3; c++)
+        for (let y = 0; y < S; y++)
+          canvas.set(PIXELS.subarray((c * S + y) * S, (c * S + y + 1) * S), c * H * W + (s.y + y) * W + s.x);
+    const windows = slidingWindows(H, W);
+    expect(windows).toHaveLength(15);
+    const batch = new Float32Array(4 * 3 * S * S);
+    const picked = [windows[0]!, spots[0]!, windows[3]!, spots[1]!];
+    picked.forEach((p, j) => batch.set(cropChw(canvas, 3, H, W, p.y, p.x, S, S), j * 3 * S * S));
+    const e = await m.embed(batch, 4);
+    const n = GOLDEN.length;
+    expect(maxAbs(e.subarray(n, 2 * n), GOLDEN)).toBeLessThanOrEqual(1e-4);
+    expect(maxAbs(e.subarray(3 * n, 4 * n), GOLDEN)).toBeLessThanOrEqual(1e-4);
+    expect(maxAbs(e.subarray(0, n), GOLDEN)).toBeGreaterThan(0.1); // a noise window is not the golden
+  });
+
+  it('window-averaged logits of a 224 picture = upsampled logits of the golden embeddings', async () => {
+    const classes = classRows();
+    const fromGolden = patchClassLogits(GOLDEN, classes.names, classes.rowToClass, 2, 16, 100);
+    const expected = upsamplePlanes(fromGolden, 2, 14, 14, S, S);
+    const sliding = await m.slidingLogits(PIXELS, S, S, classes);
+    // Logits are 100 x cosine: 1e-4 on unit vectors of dim 16 moves a cosine by at most 4e-4.
+    expect(maxAbs(sliding, expected)).toBeLessThanOrEqual(0.04);
+    const single = await m.singlePassLogits(PIXELS, classes);
+    expect(maxAbs(single, fromGolden)).toBeLessThanOrEqual(0.04);
+  });
+});
+
+describe('ClipDenseModel built for a larger single-pass grid (position embeddings resized)', () => {
+  it(
+    'loads for 28x37 patches (448x592 input) and gives unit embeddings for every patch',
+    async () => {
+      const m = await ClipDenseModel.create(bytesOf('vision_model.onnx'), 'wasm', 'clip-vision-tiny', {
+        grid: { h: 28, w: 37 },
+      });
+      try {
+        expect(m.size).toEqual({ h: 448, w: 592 });
+        expect(m.info.positions.baseGrid).toEqual({ h: 14, w: 14 });
+        const r = prng(3);
+        const e = await m.embed(Float32Array.from({ length: 3 * 448 * 592 }, () => r() * 2 - 1));
+        expect(e).toHaveLength(28 * 37 * 16);
+        for (let p = 0; p < 28 * 37; p += 97)
+          expect(Math.hypot(...e.subarray(p * 16, p * 16 + 16))).toBeCloseTo(1, 5);
+      } finally {
+        await m.release();
+      }
+    },
+    HOOK_TIMEOUT,
+  );
+});

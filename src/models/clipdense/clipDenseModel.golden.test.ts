@@ -81,25 +81,26 @@ describe('ClipDenseModel at the tower own 224 grid', () => {
   });
 });
 
-describe('ClipDenseModel built for a larger single-pass grid (position embeddings resized)', () => {
-  it(
-    'loads for 28x37 patches (448x592 input) and gives unit embeddings for every patch',
-    async () => {
-      const m = await ClipDenseModel.create(bytesOf('vision_model.onnx'), 'wasm', 'clip-vision-tiny', {
-        grid: { h: 28, w: 37 },
-      });
-      try {
-        expect(m.size).toEqual({ h: 448, w: 592 });
-        expect(m.info.positions.baseGrid).toEqual({ h: 14, w: 14 });
-        const r = prng(3);
-        const e = await m.embed(Float32Array.from({ length: 3 * 448 * 592 }, () => r() * 2 - 1));
-        expect(e).toHaveLength(28 * 37 * 16);
-        for (let p = 0; p < 28 * 37; p += 97)
-          expect(Math.hypot(...e.subarray(p * 16, p * 16 + 16))).toBeCloseTo(1, 5);
-      } finally {
-        await m.release();
-      }
-    },
-    HOOK_TIMEOUT,
-  );
-});
+for (const file of ['vision_model.onnx', '../clip-vision-opset14-tiny/vision_model.onnx'])
+  describe(`ClipDenseModel built for a larger single-pass grid (position embeddings resized), ${file}`, () => {
+    it(
+      'loads for 28x37 patches (448x592 input) and gives unit embeddings for every patch',
+      async () => {
+        const m = await ClipDenseModel.create(bytesOf(file), 'wasm', file, {
+          grid: { h: 28, w: 37 },
+        });
+        try {
+          expect(m.size).toEqual({ h: 448, w: 592 });
+          expect(m.info.positions.baseGrid).toEqual({ h: 14, w: 14 });
+          const r = prng(3);
+          const e = await m.embed(Float32Array.from({ length: 3 * 448 * 592 }, () => r() * 2 - 1));
+          expect(e).toHaveLength(28 * 37 * 16);
+          for (let p = 0; p < 28 * 37; p += 97)
+            expect(Math.hypot(...e.subarray(p * 16, p * 16 + 16))).toBeCloseTo(1, 5);
+        } finally {
+          await m.release();
+        }
+      },
+      HOOK_TIMEOUT,
+    );
+  });

@@ -54,9 +54,20 @@ class Tower(nn.Module):
         s.layers = nn.ModuleList(Layer() for _ in range(layers))
         s.proj = nn.Linear(width, proj_dim, bias=False)
 
+    def positions(s, h, w):
+        # Hugging Face's interpolate_pos_encoding: bicubic, align_corners=False, on the patch part.
+        p = s.pos(s.ids)
+        g = int((p.shape[1] - 1) ** 0.5)
+        if (h, w) == (g, g):
+            return p
+        grid = p[:, 1:].reshape(1, g, g, -1).permute(0, 3, 1, 2)
+        grid = nn.functional.interpolate(grid, size=(h, w), mode="bicubic", align_corners=False)
+        return torch.cat([p[:, :1], grid.permute(0, 2, 3, 1).reshape(1, h * w, -1)], 1)
+
     def hidden(s, px):
         x = s.conv(px).flatten(2).transpose(1, 2)
-        x = torch.cat([s.cls.expand(x.shape[0], 1, -1), x], 1) + s.pos(s.ids)
+        pos = s.positions(px.shape[2] // patch, px.shape[3] // patch)
+        x = torch.cat([s.cls.expand(x.shape[0], 1, -1), x], 1) + pos
         x = s.pre(x)
         for l in s.layers[:-1]:
             x = l(x)
@@ -88,8 +99,15 @@ torch.onnx.export(m, (px,), f"{out}/vision_model.onnx", input_names=["pixel_valu
 with torch.no_grad():
     arrays = {"pixel_values": px, "hidden_before_last_block": m.hidden(px), "dense_clearclip": m.dense(px),
               "image_embeds": m(px)}
+# A larger single pass (positions resized): input from a formula (the test recomputes it, no file).
+gh, gw = 18, 24
+yy, xx = np.meshgrid(np.arange(gh * patch), np.arange(gw * patch), indexing="ij")
+big = np.stack([np.sin(0.05 * (c + 1) * xx) + np.cos(0.07 * yy + c) for c in range(3)])[None].astype(np.float32)
+with torch.no_grad():
+    arrays[f"dense_clearclip_{gh}x{gw}"] = m.dense(torch.from_numpy(big))
 meta = {"what": __doc__.split("\n")[0], "opset": 14, "width": width, "layers": layers, "heads": heads,
-        "projection_dim": proj_dim, "torch": torch.__version__}
+        "projection_dim": proj_dim, "torch": torch.__version__,
+        "large_input": f"[1, 3, {gh * patch}, {gw * patch}]: sin(0.05 (c + 1) x) + cos(0.07 y + c), float32"}
 for k, v in arrays.items():
     a = v.numpy().astype(np.float32)
     a.tofile(f"{out}/{k}.bin")

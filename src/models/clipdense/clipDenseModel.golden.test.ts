@@ -104,3 +104,30 @@ for (const file of ['vision_model.onnx', '../clip-vision-opset14-tiny/vision_mod
       HOOK_TIMEOUT,
     );
   });
+
+describe('single pass with resized position embeddings, against PyTorch (clip-vision-opset14-tiny)', () => {
+  it(
+    'reproduces interpolate_pos_encoding (bicubic) at an 18x24 grid within 1e-4',
+    async () => {
+      const dir = '../clip-vision-opset14-tiny/';
+      const m = await ClipDenseModel.create(bytesOf(`${dir}vision_model.onnx`), 'wasm', 'opset14', {
+        grid: { h: 18, w: 24 },
+      });
+      try {
+        expect(m.size).toEqual({ h: 288, w: 384 });
+        // The generator's input formula (golden.json "large_input"), float64 then float32 as numpy does.
+        const [H, W] = [288, 384];
+        const px = new Float32Array(3 * H * W);
+        for (let c = 0; c < 3; c++)
+          for (let y = 0; y < H; y++)
+            for (let x = 0; x < W; x++)
+              px[(c * H + y) * W + x] = Math.sin(0.05 * (c + 1) * x) + Math.cos(0.07 * y + c);
+        const e = await m.embed(px);
+        expect(maxAbs(e, f32(`${dir}dense_clearclip_18x24.bin`))).toBeLessThanOrEqual(1e-4);
+      } finally {
+        await m.release();
+      }
+    },
+    HOOK_TIMEOUT,
+  );
+});

@@ -75,7 +75,7 @@ const classes: ClassRows = {
   logitScale: CLIP_LOGIT_SCALE,
 };
 
-const s = shortSideSize(img.width, img.height, short);
+const s = shortSideSize(img.width, img.height, short, 224, m224.info.positions.patch);
 const slidePixels = toPixelValues(resizeRgba(img, s.width, s.height), CLIP_MEAN, CLIP_STD);
 const singlePixels = toPixelValues(resizeRgba(img, big.size.w, big.size.h), CLIP_MEAN, CLIP_STD);
 const tSlide: number[] = [];
@@ -85,7 +85,7 @@ let singleLabels: Uint16Array = new Uint16Array(0);
 for (let k = 0; k <= reps; k++) {
   const [a, ta] = await timed(async () => {
     const l = await m224.slidingLogits(slidePixels, s.height, s.width, classes, { stride, batch });
-    return labelsFromLogits(l, numClasses, s.height, s.width, img.width, img.height).labels;
+    return labelsFromLogits(l.logits, numClasses, l.h, l.w, img.width, img.height).labels;
   });
   const [b, tb] = await timed(async () => {
     const l = await big.singlePassLogits(singlePixels, classes);

@@ -78,9 +78,20 @@ export function softmaxClasses(x: Float32Array, C: number): Float32Array {
 }
 
 /** Size with the short side at `short` (at least one window), the long side in proportion. */
-export function shortSideSize(width: number, height: number, short = DEFAULT_SHORT_SIDE, min = WINDOW) {
+/**
+ * Size with the short side at `short` (at least `min`), the long side in proportion, both rounded to
+ * a `multiple` (16 keeps windows on the patch grid, so they can be averaged per patch).
+ */
+export function shortSideSize(
+  width: number,
+  height: number,
+  short = DEFAULT_SHORT_SIDE,
+  min = WINDOW,
+  multiple = 1,
+) {
   const s = Math.max(short, min) / Math.min(width, height);
-  return { width: Math.max(min, Math.round(width * s)), height: Math.max(min, Math.round(height * s)) };
+  const round = (v: number) => Math.max(min, Math.round((v * s) / multiple) * multiple);
+  return { width: round(width), height: round(height) };
 }
 
 /** Single-pass grid: short side at `short`, both sides rounded to whole patches. */
@@ -124,35 +135,54 @@ export function cropChw(
   return out;
 }
 
-/** Averages per-window logits over an [C, H, W] canvas. */
+/**
+ * Averages per-window logits over a [C, H / cell, W / cell] canvas. With `cell` = the patch size and
+ * windows on the patch grid, a window's [C, 14, 14] logits add to the canvas as they are, and the
+ * canvas is upsampled once at the end (bilinear upsampling is linear, so this equals upsampling each
+ * window first except within a patch of a window's edge); it needs C x H x W / 256 floats instead of
+ * C x H x W (150 classes at 448x592: 0.6 MB instead of 160 MB). `cell` = 1: mmsegmentation's way.
+ */
 export class WindowAverager {
   readonly sum: Float32Array;
   readonly count: Uint16Array;
+  /** Canvas size. */
+  readonly h: number;
+  readonly w: number;
   constructor(
     readonly C: number,
-    readonly H: number,
-    readonly W: number,
+    H: number,
+    W: number,
+    readonly cell = 1,
   ) {
-    this.sum = new Float32Array(C * H * W);
-    this.count = new Uint16Array(H * W);
+    if (H % cell || W % cell)
+      throw new Error(`WindowAverager: ${W}x${H} is not a whole number of ${cell} cells`);
+    this.h = H / cell;
+    this.w = W / cell;
+    this.sum = new Float32Array(C * this.h * this.w);
+    this.count = new Uint16Array(this.h * this.w);
   }
 
-  /** Adds one window's [C, gh, gw] logits, upsampled bilinearly to `crop` x `crop`, at (y, x). */
+  /** Adds one window's [C, gh, gw] logits, resampled bilinearly to its `crop` x `crop` cells, at (y, x). */
   add(logits: Float32Array, gh: number, gw: number, y: number, x: number, crop = WINDOW): void {
-    const up = upsamplePlanes(logits, this.C, gh, gw, crop, crop);
-    const { H, W } = this;
-    for (let c = 0; c < this.C; c++)
-      for (let r = 0; r < crop; r++) {
-        const o = c * H * W + (y + r) * W + x;
-        const s = c * crop * crop + r * crop;
-        for (let k = 0; k < crop; k++) this.sum[o + k]! += up[s + k]!;
+    const { cell, h, w, C } = this;
+    if (y % cell || x % cell || crop % cell)
+      throw new Error(`WindowAverager: window at (${x}, ${y}) is off the cells`);
+    const k = crop / cell;
+    const [cy, cx] = [y / cell, x / cell];
+    if (cy + k > h || cx + k > w) throw new Error(`WindowAverager: window at (${x}, ${y}) leaves the canvas`);
+    const up = k === gh && k === gw ? logits : upsamplePlanes(logits, C, gh, gw, k, k);
+    for (let c = 0; c < C; c++)
+      for (let r = 0; r < k; r++) {
+        const o = c * h * w + (cy + r) * w + cx;
+        const s = c * k * k + r * k;
+        for (let j = 0; j < k; j++) this.sum[o + j]! += up[s + j]!;
       }
-    for (let r = 0; r < crop; r++) for (let k = 0; k < crop; k++) this.count[(y + r) * W + x + k]!++;
+    for (let r = 0; r < k; r++) for (let j = 0; j < k; j++) this.count[(cy + r) * w + cx + j]!++;
   }
 
-  /** The averaged logits [C, H, W]; throws if a pixel was never covered. */
+  /** The averaged logits [C, h, w] (canvas size); throws if a cell was never covered. */
   result(): Float32Array {
-    const P = this.H * this.W;
+    const P = this.h * this.w;
     const out = new Float32Array(this.sum.length);
     for (let p = 0; p < P; p++) {
       const n = this.count[p]!;

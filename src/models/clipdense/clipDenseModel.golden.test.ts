@@ -73,9 +73,14 @@ describe('ClipDenseModel at the tower own 224 grid', () => {
     const classes = classRows();
     const fromGolden = patchClassLogits(GOLDEN, classes.names, classes.rowToClass, 2, 16, 100);
     const expected = upsamplePlanes(fromGolden, 2, 14, 14, S, S);
-    const sliding = await m.slidingLogits(PIXELS, S, S, classes);
+    // Patch cells (224 and the stride are whole patches): the window's own 14x14 logits.
+    const cells = await m.slidingLogits(PIXELS, S, S, classes);
+    expect([cells.h, cells.w]).toEqual([14, 14]);
     // Logits are 100 x cosine: 1e-4 on unit vectors of dim 16 moves a cosine by at most 4e-4.
-    expect(maxAbs(sliding, expected)).toBeLessThanOrEqual(0.04);
+    expect(maxAbs(cells.logits, fromGolden)).toBeLessThanOrEqual(0.04);
+    const pixels = await m.slidingLogits(PIXELS, S, S, classes, { cell: 1 });
+    expect([pixels.h, pixels.w]).toEqual([S, S]);
+    expect(maxAbs(pixels.logits, expected)).toBeLessThanOrEqual(0.04);
     const single = await m.singlePassLogits(PIXELS, classes);
     expect(maxAbs(single, fromGolden)).toBeLessThanOrEqual(0.04);
   });

@@ -12,6 +12,7 @@
 import { createSession, ort, type Ep } from '../../worker/ortRuntime';
 import {
   cropChw,
+  DEFAULT_STRIDE,
   patchClassLogits,
   slidingWindows,
   WindowAverager,
@@ -85,26 +86,31 @@ export class ClipDenseModel {
 
   /**
    * Sliding windows over a CLIP-normalised [3, H, W] image (the model must be at its own 224 grid) ->
-   * window-averaged class logits [C, H, W]. `batch` windows per run: keep 1 for `_quantized` exports
-   * (their per-tensor dynamic quantisation mixes the windows of one run).
+   * window-averaged class logits [C, h, w] on a canvas of `cell` pixels: the patch size when the image
+   * and the stride are whole patches (see `shortSideSize(..., multiple)`), else 1 (full resolution).
+   * `batch` windows per run: keep 1 for `_quantized` exports (their per-tensor dynamic quantisation
+   * mixes the windows of one run).
    */
   async slidingLogits(
     pixels: Float32Array,
     H: number,
     W: number,
     classes: ClassRows,
-    opts: { stride?: number; batch?: number } = {},
-  ): Promise<Float32Array> {
+    opts: { stride?: number; batch?: number; cell?: number } = {},
+  ): Promise<{ logits: Float32Array; h: number; w: number }> {
     const crop = this.size.h;
     if (crop !== this.size.w || crop !== WINDOW)
       throw new Error(
         `slidingLogits: the model runs ${this.size.w}x${this.size.h}, not ${WINDOW}x${WINDOW} windows`,
       );
     const { h: gh, w: gw } = this.grid;
-    const avg = new WindowAverager(classes.numClasses, H, W);
+    const stride = opts.stride ?? DEFAULT_STRIDE;
+    const patch = this.info.positions.patch;
+    const cell = opts.cell ?? (H % patch || W % patch || stride % patch ? 1 : patch);
+    const avg = new WindowAverager(classes.numClasses, H, W, cell);
     const batch = Math.max(1, opts.batch ?? 1);
     const per = 3 * crop * crop;
-    const windows = slidingWindows(H, W, crop, opts.stride);
+    const windows = slidingWindows(H, W, crop, stride);
     for (let k = 0; k < windows.length; k += batch) {
       const group = windows.slice(k, k + batch);
       const input = new Float32Array(group.length * per);
@@ -123,7 +129,7 @@ export class ClipDenseModel {
         avg.add(logits, gh, gw, p.y, p.x, crop);
       });
     }
-    return avg.result();
+    return { logits: avg.result(), h: avg.h, w: avg.w };
   }
 
   async release(): Promise<void> {

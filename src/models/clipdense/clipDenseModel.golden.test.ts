@@ -3,6 +3,8 @@ import { configureOrt } from '../../../tools/lib/nodeEngine';
 import { prng } from '../../../tools/lib/prng';
 import { cropChw, patchClassLogits, slidingWindows } from '../../processing/clipDense';
 import { upsamplePlanes } from '../../processing/resize';
+import { int64Tensor, node } from '../onnx/onnxBuilder';
+import { decodeModel, encodeModel } from '../onnx/onnxProto';
 import { ClipDenseModel, type ClassRows } from './clipDenseModel';
 import { bytesOf, f32, maxAbs } from './testFixtures';
 
@@ -132,6 +134,31 @@ describe('single pass with resized position embeddings, against PyTorch (clip-vi
       } finally {
         await m.release();
       }
+    },
+    HOOK_TIMEOUT,
+  );
+});
+
+describe('an export that fixes the token count', () => {
+  it(
+    'runs at its own grid, and says to use sliding windows when a larger grid cannot run',
+    async () => {
+      // Bake layer 0's [batch, tokens, width] reshape into a constant, as some exporters do.
+      const model = decodeModel(bytesOf('vision_model.onnx'));
+      const nodes = model.graph!.node!;
+      const k = nodes.findIndex(
+        (n) => n.output?.[0] === '/m/vision_model/encoder/layers.0/self_attn/Concat_3_output_0',
+      );
+      expect(k).toBeGreaterThan(0);
+      const out = nodes[k]!.output![0]!;
+      nodes[k] = node('Constant', [], [out], { value: int64Tensor('fixed', [3], [1, 197, 32]) });
+      const bytes = encodeModel(model);
+      const own = await ClipDenseModel.create(bytes, 'wasm', 'fixed');
+      expect(maxAbs(await own.embed(PIXELS), GOLDEN)).toBeLessThanOrEqual(1e-4);
+      await own.release();
+      await expect(ClipDenseModel.create(bytes, 'wasm', 'fixed', { grid: { h: 18, w: 24 } })).rejects.toThrow(
+        /could not run at a 24x18 patch grid \(its export may fix the number of tokens; use sliding windows/,
+      );
     },
     HOOK_TIMEOUT,
   );

@@ -18,6 +18,7 @@ import {
   WindowAverager,
   WINDOW,
 } from '../../processing/clipDense';
+import { ClipDenseError } from './graphIndex';
 import { clearClipSurgery, OUTPUT, type SurgeryInfo, type SurgeryOptions } from './surgery';
 
 export interface ClassRows {
@@ -27,6 +28,19 @@ export interface ClassRows {
   numClasses: number;
   /** CLIP's 100 unless the manifest says otherwise. */
   logitScale: number;
+}
+
+const resized = (info: SurgeryInfo): boolean =>
+  info.positions.grid.h !== info.positions.baseGrid.h || info.positions.grid.w !== info.positions.baseGrid.w;
+
+/** Some exports fix the token count in their reshapes: they load or run only at their own size. */
+function gridError(info: SurgeryInfo, e: unknown): ClipDenseError {
+  const { h, w } = info.positions.grid;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new ClipDenseError(
+    `The model could not run at a ${w}x${h} patch grid (its export may fix the number of tokens; ` +
+      `use sliding windows instead): ${msg}`,
+  );
 }
 
 export class ClipDenseModel {
@@ -46,7 +60,11 @@ export class ClipDenseModel {
     opts: SurgeryOptions = {},
   ): Promise<ClipDenseModel> {
     const { bytes: surgered, info } = clearClipSurgery(bytes, opts);
-    return new ClipDenseModel(await createSession(surgered, ep, what), info);
+    try {
+      return new ClipDenseModel(await createSession(surgered, ep, what), info);
+    } catch (e) {
+      throw resized(info) ? gridError(info, e) : e;
+    }
   }
 
   get grid(): { h: number; w: number } {
@@ -63,7 +81,12 @@ export class ClipDenseModel {
     if (pixels.length !== batch * 3 * h * w)
       throw new Error(`embed: ${pixels.length} values are not ${batch} images of 3x${h}x${w}`);
     const feeds = { [this.info.pixelInput]: new ort.Tensor('float32', pixels, [batch, 3, h, w]) };
-    const out = await this.session.run(feeds);
+    let out: ort.InferenceSession.OnnxValueMapType;
+    try {
+      out = await this.session.run(feeds);
+    } catch (e) {
+      throw resized(this.info) ? gridError(this.info, e) : e;
+    }
     this.runs++;
     const t = out[OUTPUT]!;
     const data = t.data as Float32Array;

@@ -28,11 +28,14 @@ function other(inputs: string[] | undefined, t: string): string | undefined {
   return undefined;
 }
 
+/** The channel axis of [batch, tokens, channels]: -1, or 2 as some exporters write it. */
+const LAST_AXIS = new Set([-1, 2]);
+
 /** ReduceMean over the last axis only (axes as attribute before opset 18, as input from 18). */
 function meansLastAxis(g: GraphIndex, i: number): boolean {
   const n = g.node(i);
   const axes = attr(n, 'axes')?.ints ?? (n.input?.[1] ? g.constValue(n.input[1])?.data : undefined);
-  return !!axes && axes.length === 1 && Number(axes[0]) === -1;
+  return !!axes && axes.length === 1 && LAST_AXIS.has(Number(axes[0]));
 }
 
 function matchDecomposed(g: GraphIndex, mean: number): LayerNormMatch | null {
@@ -100,7 +103,7 @@ export function findLayerNorms(g: GraphIndex): LayerNormMatch[] {
   g.nodes.forEach((n, i) => {
     if (n.op_type === 'LayerNormalization' && (n.domain ?? '') === '') {
       const axis = attr(n, 'axis')?.i ?? -1;
-      if (axis !== -1 || !n.input?.[0] || !n.input[1] || !n.output?.[0]) return;
+      if (!LAST_AXIS.has(axis) || !n.input?.[0] || !n.input[1] || !n.output?.[0]) return;
       found.push({
         input: n.input[0],
         output: n.output[0],

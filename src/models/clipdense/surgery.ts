@@ -161,7 +161,7 @@ export function clearClipSurgery(
   };
 }
 
-/** Keeps the nodes, initializers, inputs and value infos that the outputs need; sorts the nodes. */
+/** Keeps the nodes, initializers and inputs that the outputs need; sorts the nodes. */
 function prune(model: OnnxModel, pixelInput: string): void {
   const g = model.graph!;
   const nodes = g.node ?? [];
@@ -177,5 +177,7 @@ function prune(model: OnnxModel, pixelInput: string): void {
   g.node = keep.reverse().map((i) => nodes[i]!);
   g.initializer = (g.initializer ?? []).filter((t) => needed.has(t.name ?? ''));
   g.input = (g.input ?? []).filter((v) => v.name === pixelInput);
-  g.value_info = (g.value_info ?? []).filter((v) => needed.has(v.name ?? ''));
+  // Intermediate shapes may no longer hold (the last layer is rewritten, the grid may change): let the
+  // runtime infer them.
+  g.value_info = [];
 }

@@ -18,6 +18,32 @@ export interface ClearClipWeights {
   /** [C, P] row-major. */
   proj: ArrayLike<number>;
   heads: number;
+  /**
+   * Emulate a `_quantized` export: activations entering each weight MatMul go through ONNX
+   * DynamicQuantizeLinear (uint8, one scale per tensor) and back, as MatMulInteger sees them.
+   */
+  dynamicQuant?: boolean;
+}
+
+/** Round half to even, as ONNX QuantizeLinear (std::nearbyint). */
+function roundEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** ONNX DynamicQuantizeLinear then dequantisation (float32 scale), over the whole tensor. */
+export function fakeQuantize(x: Float64Array): Float64Array {
+  let lo = 0;
+  let hi = 0;
+  for (const v of x) {
+    const f = Math.fround(v);
+    lo = Math.min(lo, f);
+    hi = Math.max(hi, f);
+  }
+  const scale = Math.fround((hi - lo) / 255);
+  if (scale === 0) return Float64Array.from(x);
+  const zp = Math.min(255, Math.max(0, roundEven(-lo / scale)));
+  return x.map((v) => (Math.min(255, Math.max(0, roundEven(Math.fround(v) / scale) + zp)) - zp) * scale);
 }
 
 function layerNorm(
@@ -69,7 +95,8 @@ export function clearClipBlock(
   wk?: ArrayLike<number>,
 ): Float64Array {
   const P = w.proj.length / C;
-  const x = layerNorm(Float64Array.from(hidden), C, w.ln1);
+  const fq = (t: Float64Array) => (w.dynamicQuant ? fakeQuantize(t) : t);
+  const x = fq(layerNorm(Float64Array.from(hidden), C, w.ln1));
   const q = linear(x, N, C, w.wq, C, w.bq);
   const v = linear(x, N, C, w.wv, C, w.bv);
   const k = wk ? linear(x, N, C, wk, C) : q;
@@ -93,7 +120,8 @@ export function clearClipBlock(
         att[i * C + h * d + c] = s / z;
       }
     }
-  const o = layerNorm(linear(att, N, C, w.wo, C, w.bo), C, w.post);
+  // The post-LN output is quantised over all tokens (class token included), as the surgered graph does.
+  const o = fq(layerNorm(linear(fq(att), N, C, w.wo, C, w.bo), C, w.post));
   const e = linear(o.subarray(C), N - 1, C, w.proj, P);
   for (let r = 0; r < N - 1; r++) {
     let s = 0;

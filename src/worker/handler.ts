@@ -64,7 +64,10 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
       };
     const manifest = { manifest: s.manifest } as ManifestSource;
     if (s.kind === 'inline')
-      return { fetcher: deps.fetcher(s.baseUrl, { signal, onProgress }), source: manifest };
+      return {
+        fetcher: deps.fetcher(s.baseUrl, { signal, onProgress }),
+        source: { ...manifest, base: s.baseUrl },
+      };
     return { fetcher: blobFetcher(s.files), source: manifest };
   };
 

@@ -6,11 +6,13 @@ import { Controller } from './store/controller';
 import { LiveController } from './store/liveController';
 import { notify, useApp } from './store/store';
 import { App } from './ui/App';
+import { ErrorBoundary } from './ui/ErrorBoundary';
 import './ui/styles.css';
 
-const config = readConfig(location.search);
+const config = readConfig(location.search, location.href);
 useApp.setState({ hub: config.hub, embeddedUrl: EMBEDDED_MODEL });
 if (config.classes) useApp.setState({ classesText: config.classes, vocab: parseVocabulary(config.classes) });
+for (const problem of config.problems) notify('warning', problem);
 
 let controller: Controller;
 try {
@@ -27,6 +29,8 @@ if (config.debug) Object.assign(window, { __ovseg: { controller, live, store: us
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App controller={controller} live={live} />
+    <ErrorBoundary name="The page">
+      <App controller={controller} live={live} />
+    </ErrorBoundary>
   </StrictMode>,
 );

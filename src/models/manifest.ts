@@ -98,10 +98,13 @@ const originOf = (url: string): string | null => {
   }
 };
 
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
+
 /**
  * A bundle's files come from the manifest's origin (`base`: its URL, or a preset's base URL) or the
  * model hub, never from a third host: a manifest shared in a link must not make the page fetch
- * from elsewhere. `base` null (files from disk, a folder in Node): relative paths, or the hub.
+ * from elsewhere. Relative paths stay on the manifest's origin (the schema refuses `//host`);
+ * files of a `repo` part live on the hub. `base` null (files from disk): the hub only.
  */
 export function checkFileOrigins(m: Manifest, base: string | null, hub: string): void {
   const allowed = new Set([originOf(hub), base ? originOf(base) : null].filter((o) => o !== null));
@@ -118,17 +121,17 @@ export function checkFileOrigins(m: Manifest, base: string | null, hub: string):
   parts.push(['tokenizer', m.tokenizer, tok]);
   for (const [name, part, files] of parts)
     for (const [key, file] of files) {
+      if (!part.repo && !ABSOLUTE.test(file)) continue;
       const field = name === 'tokenizer' ? `tokenizer.${key}` : `${name}.files.${key}`;
-      let url: URL | null = null;
+      let origin: string | null;
       try {
-        url = new URL(file, part.repo ? `${hubRoot}${part.repo}/resolve/main/` : (base ?? undefined));
+        origin = new URL(file, part.repo ? `${hubRoot}${part.repo}/resolve/main/` : undefined).origin;
       } catch {
-        url = null; // relative to a folder (Node) or to dropped files: nothing to check
+        origin = null;
       }
-      if (!url) continue;
-      if (!allowed.has(url.origin))
+      if (origin === null || !allowed.has(origin))
         throw new ManifestError(
-          `Invalid model manifest: "${field}" points to ${url.origin}; files must come from the manifest's origin or the model hub's`,
+          `Invalid model manifest: "${field}" points to ${origin ?? file}; files must come from the manifest's origin or the model hub's`,
         );
     }
 }

@@ -125,7 +125,8 @@ export class Controller {
   /** No model to run: the status shows `message` and a retry that runs `retry`. */
   private fail(message: string, retry: () => Promise<unknown>): void {
     this.retryAction = retry;
-    useApp.setState({ engineReady: false, loadFailure: message });
+    // The worker holds no model now: none is named as loaded, and the next failure has none to restore.
+    useApp.setState({ engineReady: false, loadFailure: message, model: null, entry: null });
   }
 
   /** Retries what failed last (the status bar's button); nothing when nothing failed. */

@@ -1,6 +1,7 @@
 /**
- * The controller's load flow with the real engine (the worker's message handler, in process, on
- * the colours model's files): every failure ends "ready" on the previous model, or, with none to
+ * The page's controller (src/store) driving this worker's message handler in process, with the
+ * real engine on the colours model's files (here, beside the handler: the page's layers must not
+ * import the worker). The load flow: every failure ends "ready" on the previous model, or, with none to
  * go back to, in an explicit failure with a retry. Never "loading" for good.
  */
 import { readFileSync } from 'node:fs';
@@ -8,10 +9,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { fsFetcher, newEngine } from '../../tools/lib/nodeEngine';
 import type { WorkerLike } from '../engine/engineClient';
 import type { RequestMessage, WorkerMessage } from '../engine/protocol';
-import { createHandler } from '../worker/handler';
-import type { ModelEntry } from './catalogue';
-import { Controller } from './controller';
-import { useApp } from './store';
+import { createHandler } from './handler';
+import type { ModelEntry } from '../store/catalogue';
+import { Controller } from '../store/controller';
+import { useApp } from '../store/store';
 
 const DIR = 'public/models/colours';
 const colours = () => JSON.parse(readFileSync(`${DIR}/ovseg.json`, 'utf8')) as Record<string, unknown>;
@@ -120,7 +121,7 @@ describe('Controller.load', () => {
     await c.load(good, 'wasm');
     unreachable.add('text_model.onnx'); // the previous model's files are gone meanwhile
     expect(await c.load(badVoid, 'wasm')).toBe(false);
-    expect(state()).toMatchObject({ ready: false, model: 'colours', loading: null });
+    expect(state()).toMatchObject({ ready: false, model: null, loading: null });
     expect(state().failure).toMatch(/^Could not load Colours .*text_model\.onnx/);
     unreachable.clear();
     await c.retry();

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fsFetcher, newEngine, rgbaSource } from '../../tools/lib/nodeEngine';
 import type { RequestMessage, SegmentResult, WorkerMessage } from '../engine/protocol';
 import { parseVocabulary } from '../processing/vocabulary';
-import { createHandler } from './handler';
+import { blobFetcher, createHandler } from './handler';
 
 const W = 32,
   H = 16;
@@ -59,5 +59,19 @@ describe('class names that are property names', () => {
       3,
     )) as SegmentResult;
     expect(Array.from(again.labels)).toEqual(Array.from(r.labels));
+  });
+});
+
+describe('dropped files named like property names', () => {
+  it('are found by their own names only', async () => {
+    const files = Object.fromEntries([
+      ['constructor', new Blob([new Uint8Array([1, 2])])],
+      ['__proto__', new Blob([new Uint8Array([3])])],
+    ]);
+    const read = blobFetcher(files);
+    expect(Array.from(await read('constructor'))).toEqual([1, 2]);
+    expect(Array.from(await read('models/__proto__'))).toEqual([3]);
+    await expect(read('toString')).rejects.toThrow('The dropped files do not include toString');
+    await expect(read('hasOwnProperty')).rejects.toThrow(/do not include/);
   });
 });

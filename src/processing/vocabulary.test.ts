@@ -65,17 +65,15 @@ describe('parseVocabulary', () => {
     expect(warnings).toEqual(['"Car" appears 3 times (2 repeats); kept it in "car" only.']);
   });
 
-  it('groups repeated warnings: a name pasted 20,000 times gives one line, quickly', () => {
-    const t0 = performance.now();
+  it('groups repeated warnings: a name pasted 20,000 times gives one line', () => {
+    // 19,999 warnings, each rendered as a line, were what made such a paste take 2 s.
     const { classes, warnings } = parseVocabulary(Array.from({ length: 20_000 }, () => 'red').join(', '));
-    const ms = performance.now() - t0;
     expect(classes).toEqual([{ label: 'red', names: ['red'] }]);
     expect(warnings).toEqual(['"red" appears 20,000 times (19,999 repeats); kept it in "red" only.']);
-    // The same within one class ("red | red | ..."), where each check used to scan the class.
+    // The same within one class ("red | red | ..."), where each check used to scan the class so far.
     const one = parseVocabulary(Array.from({ length: 20_000 }, () => 'red').join(' | '));
+    expect(one.classes).toEqual([{ label: 'red', names: ['red'] }]);
     expect(one.warnings).toEqual(['"red" appears 20,000 times (19,999 repeats); kept it in "red" only.']);
-    // Linear, not quadratic: 20,000 names in well under the 2 s the per-name warnings took.
-    expect(ms).toBeLessThan(500);
   });
 
   it('groups shortened names into one warning', () => {

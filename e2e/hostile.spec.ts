@@ -48,10 +48,12 @@ test('hostile bundles in the model manager: the field is named, the previous mod
     const t0 = Date.now();
     await page.getByTestId('byo-url').fill(hostile(name));
     await page.getByTestId('byo-load').click();
-    await expect(app.notices.filter({ hasText: message }), name).toBeVisible({ timeout: app.slow });
+    const notice = app.notices.filter({ hasText: message });
+    await expect(notice, name).toBeVisible({ timeout: app.slow });
     await backOnColours(app);
     await expect(page.getByTestId('model-manager')).toBeVisible();
-    console.log(`[hostile] ${name}: message and ready again in ${Date.now() - t0} ms`);
+    const text = ((await notice.textContent()) ?? '').replace(/×$/, '').slice(0, 200);
+    console.log(`[hostile] ${name}: ready again in ${Date.now() - t0} ms; said: ${text}`);
     await dismissAll(page);
   }
   await stillSegments(app, 'after-hostile.png');
@@ -207,7 +209,7 @@ test('class names are data: constructor, __proto__ and toString segment like any
   await expect(page.getByTestId('unknown-names')).toContainText('constructor');
 });
 
-test('20,000 repeats of a name give one grouped warning, quickly', async ({ app, page }) => {
+test('20,000 repeats of a name give one grouped warning (time to screen logged)', async ({ app, page }) => {
   onlyOnWasm(app.ep, NOT_THE_BACKEND);
   await app.open({ model: 'embedded', classes: 'red' });
   const t0 = Date.now();

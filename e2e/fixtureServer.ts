@@ -11,6 +11,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hostileHandler } from './support/hostile';
 import { hubHandler } from './support/hub';
 
 /** Maps a decoded URL path to a file path under the root, or null when the route does not apply. */
@@ -110,8 +111,13 @@ function arg(name: string, fallback: string): string {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const port = Number(arg('--port', process.env.FIXTURE_PORT ?? '4174'));
   const root = arg('--root', fileURLToPath(new URL('../fixtures', import.meta.url)));
-  // The model hub's layout and faults (see support/hub.ts) beside the plain files.
-  createFixtureServer(root, [plainFiles], [hubHandler(root)]).listen(port, '127.0.0.1', () => {
-    console.log(`fixture server: ${root} on http://127.0.0.1:${port}/`);
-  });
+  // The model hub's layout and faults (see support/hub.ts) and hostile bundles (support/hostile.ts)
+  // beside the plain files.
+  createFixtureServer(root, [plainFiles], [hubHandler(root), hostileHandler(root)]).listen(
+    port,
+    '127.0.0.1',
+    () => {
+      console.log(`fixture server: ${root} on http://127.0.0.1:${port}/`);
+    },
+  );
 }

@@ -1,37 +1,95 @@
 import type { Ep } from './engine/protocol';
 import type { Dtype } from './models/manifest';
+import { PRESETS } from './models/presets';
 
 /**
  * Start-up settings from the page URL:
- * ?model=embedded|<preset id>|<manifest URL> &ep=wasm|webgpu &dtype=fp32|fp16|q8 &classes=... &hub=<URL>
+ * ?model=embedded|<preset id>|<manifest URL> &ep=wasm|webgpu &dtype=fp32|fp16|q8|q4f16 &classes=...
+ * &hub=<URL>. Each accepts only what it documents; anything else is ignored with a message in
+ * `problems` (shown to the user), never passed on to fail somewhere later.
  */
 export interface AppConfig {
-  /** null: the default (CLIPSeg from the hub, else the embedded model). */
+  /**
+   * null: the default (CLIPSeg from the hub, else the embedded model); else "embedded", a preset id,
+   * or an absolute http(s) manifest URL (a relative one is resolved against the page).
+   */
   model: string | null;
   ep: Ep | null;
   dtype: Dtype | undefined;
   classes: string | null;
+  /** Absolute http(s) URL. */
   hub: string;
   debug: boolean;
   /** Diagnostics (with ?debug): pretend the GPU allows at most this many bytes per buffer. */
   gpuBufferLimit: number | undefined;
+  /** What the page address asked for that cannot be done, in words. */
+  problems: string[];
 }
 
 export const EMBEDDED_MODEL = `${import.meta.env.BASE_URL}models/colours/ovseg.json`;
 /** The model hub; a build can point it elsewhere with VITE_HUB_URL (e.g. a mirror). */
 export const DEFAULT_HUB: string = import.meta.env.VITE_HUB_URL || 'https://huggingface.co';
 
-export function readConfig(search: string): AppConfig {
+const EPS: readonly Ep[] = ['wasm', 'webgpu'];
+const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'q4f16'];
+
+/** Shows a value in a message: quoted, shortened, control characters made visible. */
+export const shown = (s: string): string =>
+  JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}…` : s).replace(/[\u2028\u2029]/g, ' ');
+
+/**
+ * An http(s) URL typed or linked by a person: relative ones resolve against the page (never
+ * `new URL(x)` alone, which throws on them). Returns null for anything else (javascript:, data:,
+ * blob:, file:, garbage).
+ */
+export function resolveHttpUrl(text: string, pageHref: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text.trim(), pageHref);
+  } catch {
+    return null;
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+}
+
+export function readConfig(search: string, pageHref: string): AppConfig {
   const q = new URLSearchParams(search);
-  const ep = q.get('ep');
-  const dtype = q.get('dtype');
-  return {
-    model: q.get('model') || null,
-    ep: ep === 'wasm' || ep === 'webgpu' ? ep : null,
-    dtype: dtype === 'fp32' || dtype === 'fp16' || dtype === 'q8' || dtype === 'q4f16' ? dtype : undefined,
-    classes: q.get('classes'),
-    hub: q.get('hub') || DEFAULT_HUB,
-    debug: q.has('debug'),
-    gpuBufferLimit: q.has('debug') && q.get('gpuBufferLimit') ? Number(q.get('gpuBufferLimit')) : undefined,
-  };
+  const problems: string[] = [];
+  const modelParam = q.get('model')?.trim() || null;
+  let model: string | null = null;
+  if (modelParam === 'embedded' || PRESETS.some((p) => p.id === modelParam)) model = modelParam;
+  else if (modelParam !== null) {
+    model = resolveHttpUrl(modelParam, pageHref);
+    if (!model) {
+      const names = ['embedded', ...PRESETS.map((p) => p.id)].join(', ');
+      problems.push(
+        `?model=${shown(modelParam)} is neither a model name (${names}) nor an http(s) address of a manifest: using the embedded model.`,
+      );
+      model = 'embedded';
+    }
+  }
+  const epParam = q.get('ep');
+  const ep = EPS.find((e) => e === epParam) ?? null;
+  if (epParam !== null && !ep)
+    problems.push(`?ep=${shown(epParam)} is not a backend (wasm or webgpu): choosing one automatically.`);
+  const dtypeParam = q.get('dtype');
+  const dtype = DTYPES.find((d) => d === dtypeParam);
+  if (dtypeParam !== null && !dtype)
+    problems.push(
+      `?dtype=${shown(dtypeParam)} is not a file variant (${DTYPES.join(', ')}): choosing one automatically.`,
+    );
+  const hubParam = q.get('hub');
+  let hub = DEFAULT_HUB;
+  if (hubParam !== null) {
+    const url = resolveHttpUrl(hubParam, pageHref);
+    if (url) hub = url;
+    else problems.push(`?hub=${shown(hubParam)} is not an http(s) address: using ${DEFAULT_HUB}.`);
+  }
+  const debug = q.has('debug');
+  const limitParam = q.get('gpuBufferLimit');
+  const limit = Number(limitParam);
+  const gpuBufferLimit = debug && limitParam && Number.isSafeInteger(limit) && limit > 0 ? limit : undefined;
+  if (debug && limitParam && gpuBufferLimit === undefined)
+    problems.push(`?gpuBufferLimit=${shown(limitParam)} is not a number of bytes: ignored.`);
+  return { model, ep, dtype, classes: q.get('classes'), hub, debug, gpuBufferLimit, problems };
 }

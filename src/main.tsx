@@ -6,27 +6,40 @@ import { Controller } from './store/controller';
 import { LiveController } from './store/liveController';
 import { notify, useApp } from './store/store';
 import { App } from './ui/App';
+import { ErrorBoundary } from './ui/ErrorBoundary';
 import './ui/styles.css';
 
-const config = readConfig(location.search);
+const config = readConfig(location.search, location.href);
 useApp.setState({ hub: config.hub, embeddedUrl: EMBEDDED_MODEL });
 if (config.classes) useApp.setState({ classesText: config.classes, vocab: parseVocabulary(config.classes) });
+for (const problem of config.problems) notify('warning', problem);
 
-let controller: Controller;
+const root = createRoot(document.getElementById('root')!);
+
+let controller: Controller | null = null;
 try {
   const worker = new Worker(new URL('./worker/worker.ts', import.meta.url), { type: 'module' });
   controller = new Controller(worker, { dtype: config.dtype, gpuBufferLimit: config.gpuBufferLimit });
 } catch (e) {
-  throw new Error(`This browser cannot start the engine worker: ${(e as Error).message}`);
+  // Said on the page, not thrown: an exception here would leave it blank.
+  root.render(
+    <p className="banner" role="alert">
+      This browser cannot start the engine worker: {(e as Error).message}
+    </p>,
+  );
 }
-const live = new LiveController(controller);
-controller.init(config.ep, config.model).catch((e: Error) => notify('error', e.message));
+if (controller) {
+  const live = new LiveController(controller);
+  controller.init(config.ep, config.model).catch((e: Error) => notify('error', e.message));
 
-// Test and debugging hook, only when asked for in the URL.
-if (config.debug) Object.assign(window, { __ovseg: { controller, live, store: useApp } });
+  // Test and debugging hook, only when asked for in the URL.
+  if (config.debug) Object.assign(window, { __ovseg: { controller, live, store: useApp } });
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App controller={controller} live={live} />
-  </StrictMode>,
-);
+  root.render(
+    <StrictMode>
+      <ErrorBoundary name="The page">
+        <App controller={controller} live={live} />
+      </ErrorBoundary>
+    </StrictMode>,
+  );
+}

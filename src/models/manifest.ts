@@ -1,180 +1,146 @@
 /**
  * Model bundle manifest (`ovseg.json`): everything the engine needs to run a model family.
- * Paths inside are relative to the manifest's own URL or folder.
+ * Paths inside are relative to the manifest's own URL or folder. The schema (field types and
+ * ranges) is in `manifestSchema.ts`; this file turns its verdict into messages that name the field.
  */
-export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4f16';
+import * as v from 'valibot';
+import { DTYPES, manifestSchema, type denseSchema, type querySchema } from './manifestSchema';
 
-export type InputPolicy =
-  /** The graph has a baked size (many real exports): feed exactly this size and map results back. */
-  (
-    | { kind: 'fixed'; height: number; width: number }
-    /** Any size: scale so the long side is `longSide`, each side rounded to a multiple of `multiple`. */
-    | { kind: 'dynamic'; longSide: number; multiple: number }
-  ) & {
-    /** The reference processor's resize filter (PIL's): bilinear when absent; CLIP's processor is bicubic. */
-    resample?: 'bilinear' | 'bicubic';
-  };
+export type Dtype = (typeof DTYPES)[number];
+
+export type QueryManifest = v.InferOutput<typeof querySchema>;
+export type DenseManifest = v.InferOutput<typeof denseSchema>;
+export type Manifest = QueryManifest | DenseManifest;
+
+/**
+ * Fixed: the graph has a baked size (many real exports): feed exactly this size and map results
+ * back. Dynamic: any size; the long side is scaled to `longSide`, each side rounded to a multiple
+ * of `multiple`. `resample` (bilinear when absent) is how the image is resized.
+ */
+export type InputPolicy = Manifest['input'];
 
 /**
  * One ONNX graph in its variants. `repo` ("owner/name") places the files in a Hugging Face hub
- * repository (under the app's configurable hub URL) instead of beside the manifest.
+ * repository (under the app's configurable hub URL) instead of beside the manifest. `sizes`:
+ * approximate download size per variant, for the model manager; `fileSizes`: exact sizes that the
+ * manifest declared with `{"path", "size"}` entries.
  */
-export interface ModelPart {
-  files: Partial<Record<Dtype, string>>;
-  repo?: string;
-  /** Approximate download size per variant in bytes, for the model manager (optional). */
-  sizes?: Partial<Record<Dtype, number>>;
-}
-
-export interface TokenizerRef {
-  json: string;
-  config?: string;
-  maxLength?: number;
-  repo?: string;
-}
-
-interface ManifestBase {
-  id: string;
-  name: string;
-  description?: string;
-  licence?: string;
-  source?: string;
-  tokenizer: TokenizerRef;
-  input: InputPolicy;
-  pixel: { mean: [number, number, number]; std: [number, number, number] };
-  templates: string[];
-  /** Default "unlabelled" threshold on the winning class score. */
-  threshold?: number;
-}
-
-/** CLIPSeg shape: one graph over text and image, split at load time. */
-export interface DenseManifest extends ManifestBase {
-  family: 'dense';
-  model: ModelPart;
-  /**
-   * How the names of one class combine: `max` over per-name scores (GKC's choice), or `mean` of the
-   * normalised name embeddings, one decoder row per class (cheaper).
-   */
-  classMode?: 'max' | 'mean';
-}
-
-export interface QueryManifest extends ManifestBase {
-  family: 'query';
-  image: ModelPart;
-  text: ModelPart;
-  logitScale: number;
-  /** Learned "no object" embedding; without one, void gets no column. */
-  voidEmbedding?: number[];
-  /** Words the model knows, for UI hints (optional). */
-  vocabulary?: string[];
-}
-
-export type Manifest = QueryManifest | DenseManifest;
+export type ModelPart = QueryManifest['image'];
+export type TokenizerRef = Manifest['tokenizer'];
 
 export class ManifestError extends Error {
   override name = 'ManifestError';
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isStr = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const MAX_ISSUES = 3;
 
-function need(cond: boolean, what: string): asserts cond {
-  if (!cond) throw new ManifestError(`Invalid model manifest: ${what}`);
+/** `["input", "height"]` -> `input.height`; array indices as `[i]`. */
+function pathOf(issue: v.BaseIssue<unknown>): string {
+  let out = '';
+  for (const item of issue.path ?? []) {
+    const key = item.key as unknown;
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out;
 }
 
-function checkFiles(v: unknown, part: string): void {
-  need(isObj(v) && isObj(v.files), `"${part}.files" must be an object of dtype -> file`);
-  need(
-    v.repo === undefined || (isStr(v.repo) && /^[\w.-]+\/[\w.-]+$/.test(v.repo)),
-    `"${part}.repo" must look like "owner/name"`,
-  );
-  const files = v.files as Record<string, unknown>;
-  const keys = Object.keys(files);
-  need(keys.length > 0, `"${part}.files" lists no file`);
-  for (const k of keys) {
-    need(['fp32', 'fp16', 'q8', 'q4f16'].includes(k), `"${part}.files" has unknown dtype "${k}"`);
-    need(isStr(files[k]), `"${part}.files.${k}" must be a file name`);
+/** A short rendering of a rejected value (never the whole of a huge one). */
+function preview(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  let s: string;
+  try {
+    s = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    s = String(value);
   }
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }
 
-function checkInput(v: unknown): void {
-  need(isObj(v), '"input" must be an object');
-  if (v.kind === 'fixed') {
-    need(
-      isNum(v.height) && isNum(v.width) && v.height > 0 && v.width > 0,
-      '"input" fixed needs height, width',
-    );
-  } else {
-    need(v.kind === 'dynamic', '"input.kind" must be "fixed" or "dynamic"');
-    need(isNum(v.longSide) && v.longSide >= 8, '"input.longSide" must be a number >= 8');
-    need(isNum(v.multiple) && v.multiple >= 1, '"input.multiple" must be a number >= 1');
-  }
-  need(
-    v.resample === undefined || v.resample === 'bilinear' || v.resample === 'bicubic',
-    '"input.resample" must be "bilinear" or "bicubic"',
-  );
+function describe(issue: v.BaseIssue<unknown>): string {
+  const path = pathOf(issue);
+  const last = issue.path?.[issue.path.length - 1];
+  // A key issue: a required key missing (object), or a key not allowed (a record's dtype).
+  if (last?.origin === 'key')
+    return issue.type === 'object' ? `"${path}" is missing` : `"${path}" ${issue.message}`;
+  // A rule checked on an object but reported on one of its fields: show that field's value.
+  const value = last && 'value' in last ? last.value : issue.input;
+  if (value === undefined && path)
+    return issue.type === 'object' ? `"${path}" is missing` : `"${path}" is missing (it ${issue.message})`;
+  return `"${path}" ${issue.message} (got ${preview(value)})`;
 }
 
 /** Validates untrusted JSON into a manifest, with messages a model owner can act on. */
 export function parseManifest(json: unknown): Manifest {
-  need(isObj(json), 'not a JSON object');
-  need(isStr(json.id), '"id" must be a non-empty string');
-  need(isStr(json.name), '"name" must be a non-empty string');
-  need(
-    json.family === 'query' || json.family === 'dense',
-    `"family" must be "query" or "dense" (got ${JSON.stringify(json.family)})`,
-  );
-  if (json.family === 'query') {
-    checkFiles(json.image, 'image');
-    checkFiles(json.text, 'text');
-    need(isNum(json.logitScale) && json.logitScale > 0, '"logitScale" must be a positive number');
-  } else {
-    checkFiles(json.model, 'model');
-    need(
-      json.classMode === undefined || json.classMode === 'max' || json.classMode === 'mean',
-      '"classMode" must be "max" or "mean"',
-    );
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new ManifestError('Invalid model manifest: not a JSON object');
+  const r = v.safeParse(manifestSchema, json, { abortPipeEarly: true });
+  if (r.success) return r.output;
+  // One message a field: a union or pipe may report the same field more than once.
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const issue of r.issues) {
+    const p = pathOf(issue);
+    if (seen.has(p)) continue;
+    seen.add(p);
+    lines.push(describe(issue));
   }
-  need(isObj(json.tokenizer) && isStr(json.tokenizer.json), '"tokenizer.json" must name the tokenizer file');
-  checkInput(json.input);
-  const px = json.pixel;
-  need(
-    isObj(px) &&
-      Array.isArray(px.mean) &&
-      px.mean.length === 3 &&
-      px.mean.every(isNum) &&
-      Array.isArray(px.std) &&
-      px.std.length === 3 &&
-      px.std.every((s) => isNum(s) && s > 0),
-    '"pixel" needs mean and std, three numbers each (std > 0)',
-  );
-  need(
-    Array.isArray(json.templates) &&
-      json.templates.length > 0 &&
-      json.templates.every((t) => typeof t === 'string' && t.includes('{}')),
-    '"templates" must be a non-empty list of strings containing "{}"',
-  );
-  if (json.voidEmbedding !== undefined) {
-    need(
-      Array.isArray(json.voidEmbedding) && json.voidEmbedding.length > 0 && json.voidEmbedding.every(isNum),
-      '"voidEmbedding" must be a list of numbers',
-    );
+  const more = lines.length > MAX_ISSUES ? ` (and ${lines.length - MAX_ISSUES} more)` : '';
+  throw new ManifestError(`Invalid model manifest: ${lines.slice(0, MAX_ISSUES).join('; ')}${more}`);
+}
+
+const originOf = (url: string): string | null => {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
+  } catch {
+    return null;
   }
-  if (json.threshold !== undefined) {
-    need(
-      isNum(json.threshold) && json.threshold >= 0 && json.threshold <= 1,
-      '"threshold" must be in [0, 1]',
-    );
-  }
-  return json as unknown as Manifest;
+};
+
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
+
+/**
+ * A bundle's files come from the manifest's origin (`base`: its URL, or a preset's base URL) or the
+ * model hub, never from a third host: a manifest shared in a link must not make the page fetch
+ * from elsewhere. Relative paths stay on the manifest's origin (the schema refuses `//host`);
+ * files of a `repo` part live on the hub. `base` null (files from disk): the hub only.
+ */
+export function checkFileOrigins(m: Manifest, base: string | null, hub: string): void {
+  const allowed = new Set([originOf(hub), base ? originOf(base) : null].filter((o) => o !== null));
+  const hubRoot = `${hub.replace(/\/+$/, '')}/`;
+  const parts: [string, { repo?: string | undefined }, [string, string][]][] =
+    m.family === 'query'
+      ? [
+          ['image', m.image, Object.entries(m.image.files)],
+          ['text', m.text, Object.entries(m.text.files)],
+        ]
+      : [['model', m.model, Object.entries(m.model.files)]];
+  const tok: [string, string][] = [['json', m.tokenizer.json]];
+  if (m.tokenizer.config) tok.push(['config', m.tokenizer.config]);
+  parts.push(['tokenizer', m.tokenizer, tok]);
+  for (const [name, part, files] of parts)
+    for (const [key, file] of files) {
+      if (!part.repo && !ABSOLUTE.test(file)) continue;
+      const field = name === 'tokenizer' ? `tokenizer.${key}` : `${name}.files.${key}`;
+      let origin: string | null;
+      try {
+        origin = new URL(file, part.repo ? `${hubRoot}${part.repo}/resolve/main/` : undefined).origin;
+      } catch {
+        origin = null;
+      }
+      if (origin === null || !allowed.has(origin))
+        throw new ManifestError(
+          `Invalid model manifest: "${field}" points to ${origin ?? file}; files must come from the manifest's origin or the model hub's`,
+        );
+    }
 }
 
 /** Picks the file variant to run: the first preferred dtype the bundle has. */
 export function pickDtype(files: Partial<Record<Dtype, string>>, prefer: Dtype[]): Dtype {
   for (const d of prefer) if (files[d]) return d;
-  const first = Object.keys(files)[0] as Dtype | undefined;
+  // Else the first one listed (object keys keep the manifest's order).
+  const first = (Object.keys(files) as Dtype[]).find((d) => DTYPES.includes(d) && files[d]);
   if (!first) throw new ManifestError('model part has no file');
   return first;
 }

@@ -66,4 +66,13 @@ describe('paletteFor', () => {
     expect(p[1]).toEqual(classColour(1));
     expect(p[2]![0]).toBe(p[2]![1]);
   });
+
+  it("gives Object's own property names ordinary palette colours (they are names, not keys)", () => {
+    const labels = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+    const p = paletteFor(labels);
+    expect(p).toEqual(labels.map((_, i) => classColour(i)));
+    // And they draw: a function or prototype as a colour made this throw "is not iterable".
+    const rgba = colourizeLabels(Uint16Array.from([1, 2, 3, 4, 5]), p);
+    expect(Array.from(rgba.subarray(0, 4))).toEqual([...classColour(0), 255]);
+  });
 });

@@ -21,25 +21,29 @@ export function buildPalette(numClasses: number): Rgb[] {
   return Array.from({ length: numClasses }, (_, i) => classColour(i));
 }
 
-/** A class named after a basic colour is drawn in that colour: "red" in red reads at a glance. */
-const NAMED: Record<string, Rgb> = {
-  red: [220, 38, 38],
-  orange: [245, 130, 20],
-  yellow: [250, 215, 30],
-  green: [34, 170, 60],
-  blue: [40, 90, 230],
-  purple: [140, 60, 200],
-  pink: [245, 120, 190],
-  brown: [130, 80, 40],
-  black: [25, 25, 25],
-  white: [250, 250, 250],
-  grey: [140, 140, 140],
-  gray: [140, 140, 140],
-};
+/**
+ * A class named after a basic colour is drawn in that colour: "red" in red reads at a glance.
+ * A Map, not an object literal: class names are user text, and "constructor" must not find
+ * Object's own properties.
+ */
+const NAMED = new Map<string, Rgb>([
+  ['red', [220, 38, 38]],
+  ['orange', [245, 130, 20]],
+  ['yellow', [250, 215, 30]],
+  ['green', [34, 170, 60]],
+  ['blue', [40, 90, 230]],
+  ['purple', [140, 60, 200]],
+  ['pink', [245, 120, 190]],
+  ['brown', [130, 80, 40]],
+  ['black', [25, 25, 25]],
+  ['white', [250, 250, 250]],
+  ['grey', [140, 140, 140]],
+  ['gray', [140, 140, 140]],
+]);
 
 /** Colours for these class labels: named colours where a label is one, the stable palette otherwise. */
 export function paletteFor(labels: readonly string[]): Rgb[] {
-  return labels.map((l, i) => NAMED[l.trim().toLowerCase()] ?? classColour(i));
+  return labels.map((l, i) => NAMED.get(l.trim().toLowerCase()) ?? classColour(i));
 }
 
 export const toHex = ([r, g, b]: Rgb): string =>

@@ -61,8 +61,36 @@ describe('parseVocabulary', () => {
       { label: 'car', names: ['car', 'auto'] },
       { label: 'road', names: ['road'] },
     ]);
-    expect(warnings).toHaveLength(2);
-    for (const w of warnings) expect(w.toLowerCase()).toContain('"car"');
+    // One line for the name, however often it is repeated.
+    expect(warnings).toEqual(['"Car" appears 3 times (2 repeats); kept it in "car" only.']);
+  });
+
+  it('groups repeated warnings: a name pasted 20,000 times gives one line', () => {
+    // 19,999 warnings, each rendered as a line, were what made such a paste take 2 s.
+    const { classes, warnings } = parseVocabulary(Array.from({ length: 20_000 }, () => 'red').join(', '));
+    expect(classes).toEqual([{ label: 'red', names: ['red'] }]);
+    expect(warnings).toEqual(['"red" appears 20,000 times (19,999 repeats); kept it in "red" only.']);
+    // The same within one class ("red | red | ..."), where each check used to scan the class so far.
+    const one = parseVocabulary(Array.from({ length: 20_000 }, () => 'red').join(' | '));
+    expect(one.classes).toEqual([{ label: 'red', names: ['red'] }]);
+    expect(one.warnings).toEqual(['"red" appears 20,000 times (19,999 repeats); kept it in "red" only.']);
+  });
+
+  it('groups shortened names into one warning', () => {
+    const { warnings } = parseVocabulary(['a', 'b', 'c'].map((c) => c.repeat(300)).join(', '));
+    expect(warnings).toEqual([
+      '3 names (the first: "aaaaaaaaaaaaaaaaaaaaaaaa…") are longer than 200 characters and were shortened.',
+    ]);
+  });
+
+  it("takes names that are Object's own property names like any other", () => {
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'prototype'];
+    const { classes, warnings } = parseVocabulary(`${names.join(', ')}, Constructor | __PROTO__`);
+    expect(classes.map((c) => c.label)).toEqual(names);
+    expect(warnings).toEqual([
+      '"Constructor" appears more than once; kept it in "constructor" only.',
+      '"__PROTO__" appears more than once; kept it in "__proto__" only.',
+    ]);
   });
 
   it('treats whitespace variants as duplicates', () => {

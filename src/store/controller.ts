@@ -1,5 +1,5 @@
 import { EngineClient, SupersededError, type WorkerLike } from '../engine/engineClient';
-import type { Ep } from '../engine/protocol';
+import type { Ep, GpuInfo } from '../engine/protocol';
 import type { Dtype } from '../models/manifest';
 import { parseVocabulary } from '../processing/vocabulary';
 import { chooseVariant } from '../models/presets';
@@ -23,6 +23,8 @@ export class Controller {
   private outstanding = 0;
 
   private gpuBufferLimit: number | undefined;
+  /** What the status bar's retry does after a failure that left no model (see `fail`). */
+  private retryAction: (() => Promise<unknown>) | null = null;
 
   constructor(
     worker: WorkerLike,
@@ -38,7 +40,13 @@ export class Controller {
    * (downloaded once, then cached), else the embedded model, with a banner saying why.
    */
   async init(wanted: Ep | null, model: string | null): Promise<void> {
-    const { gpu } = await this.client.request('init', {});
+    let gpu: GpuInfo;
+    try {
+      gpu = (await this.client.request('init', {})).gpu;
+    } catch (e) {
+      this.fail(`The engine could not start: ${(e as Error).message}`, () => this.init(wanted, model));
+      return;
+    }
     const ep: Ep = wanted === 'wasm' || !gpu.available ? 'wasm' : 'webgpu';
     useApp.setState({ gpu });
     if (wanted === 'webgpu' && !gpu.available)
@@ -58,15 +66,22 @@ export class Controller {
     await this.load(embedded, ep);
   }
 
-  /** Loads a model; on failure the previous model stays. Returns whether it loaded. */
+  /**
+   * Loads a model. On failure the previous model comes back (the worker may have released it
+   * before the new one failed; its files are cached or embedded, so this is quick); with none to
+   * come back to, or if that fails too, the status says so and offers a retry. Never leaves the
+   * status on "loading". Returns whether the model asked for loaded.
+   */
   async load(entry: ModelEntry, ep: Ep, o: { quiet?: boolean; restoring?: boolean } = {}): Promise<boolean> {
     const before = useApp.getState();
     const { gpu, hub } = before;
-    const choice = chooseVariant(ep, gpu, entry.sizes);
-    const dtype = this.dtype ?? choice.prefer[0];
-    const reason = this.dtype ? 'chosen in the page address (?dtype=)' : choice.reason;
-    useApp.setState({ engineReady: false, ep, loadingEntry: entry });
+    this.retryAction = null;
+    useApp.setState({ engineReady: false, ep, loadingEntry: entry, loadFailure: null });
+    let message: string;
     try {
+      const choice = chooseVariant(ep, gpu, entry.sizes);
+      const dtype = this.dtype ?? choice.prefer[0];
+      const reason = this.dtype ? 'chosen in the page address (?dtype=)' : choice.reason;
       const source =
         entry.source.kind === 'url'
           ? { ...entry.source, manifestUrl: new URL(entry.source.manifestUrl, location.href).href }
@@ -92,18 +107,33 @@ export class Controller {
       return true;
     } catch (e) {
       const err = e as Error;
-      if (!o.quiet)
-        notify(err.name === 'AbortError' ? 'info' : 'error', `Could not load ${entry.name}: ${err.message}`);
-      // The worker may have released the previous model before the new one failed: load it again
-      // (its files are cached or embedded, so this is quick).
-      useApp.setState({ loadingEntry: null });
-      if (before.entry && before.model && !o.restoring)
-        await this.load(before.entry, before.model.ep, { quiet: true, restoring: true });
-      return false;
+      message = `Could not load ${entry.name}: ${err.message}`;
+      if (!o.quiet) notify(err.name === 'AbortError' ? 'info' : 'error', message);
     } finally {
       setLoading(null);
       useApp.setState({ loadingEntry: null });
     }
+    if (!o.restoring && before.entry && before.model) {
+      // Should going back fail too, that load leaves the failure state (retrying the previous model).
+      await this.load(before.entry, before.model.ep, { quiet: true, restoring: true });
+      return false;
+    }
+    this.fail(message, () => this.load(entry, ep, o));
+    return false;
+  }
+
+  /** No model to run: the status shows `message` and a retry that runs `retry`. */
+  private fail(message: string, retry: () => Promise<unknown>): void {
+    this.retryAction = retry;
+    // The worker holds no model now: none is named as loaded, and the next failure has none to restore.
+    useApp.setState({ engineReady: false, loadFailure: message, model: null, entry: null });
+  }
+
+  /** Retries what failed last (the status bar's button); nothing when nothing failed. */
+  async retry(): Promise<void> {
+    const action = this.retryAction;
+    this.retryAction = null;
+    if (action) await action();
   }
 
   /** Stops a download in progress (the load then fails and the previous model stays). */

@@ -33,6 +33,11 @@ interface EngineSlice {
   banner: string | null;
   loading: { file: string; loaded: number; total: number | null } | null;
   engineReady: boolean;
+  /**
+   * No model is loaded and none is loading: the last load failed with nothing to go back to (or
+   * going back failed too). The status bar says so and offers a retry.
+   */
+  loadFailure: string | null;
 }
 
 interface InputSlice {
@@ -90,6 +95,7 @@ export const useApp = create<AppState>()(() => ({
   banner: null,
   loading: null,
   engineReady: false,
+  loadFailure: null,
   image: null,
   classesText: DEFAULT_CLASSES,
   vocab: parseVocabulary(DEFAULT_CLASSES),

@@ -5,6 +5,7 @@ import { useApp } from '../store/store';
 import { ClassesInput } from './ClassesInput';
 import { ModelManager } from './ModelManager';
 import { Controls } from './Controls';
+import { ErrorBoundary } from './ErrorBoundary';
 import { DropZone } from './DropZone';
 import { Legend } from './Legend';
 import { ModelBar } from './ModelBar';
@@ -22,7 +23,9 @@ export function App({ controller, live }: { controller: Controller; live: LiveCo
         <h1>
           ovseg-web <small>open-vocabulary segmentation, on your machine</small>
         </h1>
-        <ModelBar controller={controller} />
+        <ErrorBoundary name="The model bar">
+          <ModelBar controller={controller} />
+        </ErrorBoundary>
         <button data-testid="open-models" aria-expanded={models} onClick={() => setModels(!models)}>
           Models…
         </button>
@@ -32,19 +35,39 @@ export function App({ controller, live }: { controller: Controller; live: LiveCo
           {banner}
         </div>
       )}
-      {models && <ModelManager controller={controller} />}
-      <Notices />
+      {models && (
+        <ErrorBoundary name="The model manager">
+          <ModelManager controller={controller} />
+        </ErrorBoundary>
+      )}
+      <ErrorBoundary name="The messages">
+        <Notices />
+      </ErrorBoundary>
       <main>
         <aside>
-          <DropZone controller={controller} />
-          <WebcamPanel live={live} />
-          <ClassesInput controller={controller} />
-          <Controls controller={controller} />
-          <Legend />
+          <ErrorBoundary name="The image input">
+            <DropZone controller={controller} />
+          </ErrorBoundary>
+          <ErrorBoundary name="The webcam panel">
+            <WebcamPanel live={live} />
+          </ErrorBoundary>
+          <ErrorBoundary name="The class list">
+            <ClassesInput controller={controller} />
+          </ErrorBoundary>
+          <ErrorBoundary name="The controls">
+            <Controls controller={controller} />
+          </ErrorBoundary>
+          <ErrorBoundary name="The legend">
+            <Legend />
+          </ErrorBoundary>
         </aside>
-        <Viewer live={live} />
+        <ErrorBoundary name="The viewer">
+          <Viewer live={live} />
+        </ErrorBoundary>
       </main>
-      <StatusBar />
+      <ErrorBoundary name="The status bar">
+        <StatusBar controller={controller} />
+      </ErrorBoundary>
     </div>
   );
 }

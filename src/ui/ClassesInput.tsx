@@ -4,6 +4,8 @@ import { useApp } from '../store/store';
 import { VocabPresets } from './VocabPresets';
 
 const NONE: string[] = [];
+/** A long pasted list can raise thousands of distinct warnings: the first few say enough. */
+const SHOWN_WARNINGS = 5;
 
 /** Class names: commas or new lines separate classes, "|" separates names of one class. */
 export function ClassesInput({ controller }: { controller: Controller }) {
@@ -38,11 +40,16 @@ export function ClassesInput({ controller }: { controller: Controller }) {
         <code>bicycle | bike</code>).
       </p>
       {empty && <p className="warn">Type at least one class name to segment.</p>}
-      {warnings.map((w) => (
-        <p key={w} className="warn">
+      {warnings.slice(0, SHOWN_WARNINGS).map((w, i) => (
+        <p key={i} className="warn" data-testid="vocab-warning">
           {w}
         </p>
       ))}
+      {warnings.length > SHOWN_WARNINGS && (
+        <p className="warn" data-testid="vocab-warning">
+          …and {(warnings.length - SHOWN_WARNINGS).toLocaleString('en-US')} more warnings like these.
+        </p>
+      )}
       {unknown.length > 0 && (
         <p className="warn" data-testid="unknown-names">
           The model knows none of the words in: {unknown.join(', ')}.

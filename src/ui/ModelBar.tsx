@@ -13,11 +13,14 @@ export function ModelBar({ controller }: { controller: Controller }) {
   const entry = useApp((s) => s.entry);
   const loading = useApp((s) => s.loading);
   const loadingEntry = useApp((s) => s.loadingEntry);
+  const failed = useApp((s) => s.loadFailure !== null);
 
   return (
     <div className="modelbar">
       <div className="model">
-        <strong data-testid="model-name">{model?.name ?? 'Loading model…'}</strong>
+        <strong data-testid="model-name">
+          {model?.name ?? (failed ? 'No model loaded (see the status bar)' : 'Loading model…')}
+        </strong>
         {model?.description && <p className="desc">{model.description}</p>}
         {model?.id === 'colours' && (
           <p className="desc" data-testid="demo-note">

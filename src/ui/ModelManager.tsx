@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { resolveHttpUrl, shown } from '../config';
 import { parseManifest } from '../models/manifest';
 import { embeddedEntry, presetEntries, urlEntry, type ModelEntry } from '../store/catalogue';
 import type { Controller } from '../store/controller';
@@ -148,12 +149,17 @@ export function ModelManager({ controller }: { controller: Controller }) {
         className="row"
         onSubmit={(ev) => {
           ev.preventDefault();
-          if (url.trim()) void controller.load(urlEntry(new URL(url.trim(), location.href).href), ep);
+          if (!url.trim()) return;
+          // Relative addresses resolve against the page; javascript:, data: and the like are refused.
+          const href = resolveHttpUrl(url, location.href);
+          if (href) void controller.load(urlEntry(href), ep);
+          else notify('error', `${shown(url.trim())} is not an http(s) address of a model manifest.`);
         }}
       >
         <input
           data-testid="byo-url"
-          type="url"
+          type="text"
+          inputMode="url"
           placeholder="https://…/ovseg.json"
           value={url}
           onChange={(e) => setUrl(e.target.value)}

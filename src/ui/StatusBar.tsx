@@ -1,24 +1,37 @@
+import type { Controller } from '../store/controller';
 import { useApp } from '../store/store';
 
 const ms = (v: number | undefined) => `${Math.round(v ?? 0)} ms`;
 
-/** Model, backend and timings: what ran, where, and how long it took. */
-export function StatusBar() {
+/**
+ * Model, backend and timings: what ran, where, and how long it took. "error" when no model could be
+ * loaded (with why, and a retry); "loading" only while a load runs.
+ */
+export function StatusBar({ controller }: { controller: Controller }) {
   const model = useApp((s) => s.model);
   const ep = useApp((s) => s.ep);
   const ready = useApp((s) => s.engineReady);
   const busy = useApp((s) => s.busy);
   const result = useApp((s) => s.result);
   const gpu = useApp((s) => s.gpu);
+  const failure = useApp((s) => s.loadFailure);
 
   const backend = ep === 'webgpu' ? `WebGPU${gpu?.fallback ? ' (software adapter)' : ''}` : 'WASM';
-  const state = !ready ? 'loading' : busy ? 'working' : 'ready';
+  const state = failure ? 'error' : !ready ? 'loading' : busy ? 'working' : 'ready';
   const t = result?.timings;
   return (
     <footer className="status" data-testid="status" data-state={state} data-backend={ep}>
       <span>Model: {model ? `${model.name} [${model.imageDtype}]` : '—'}</span>
       <span>Backend: {backend}</span>
       <span>State: {state}</span>
+      {failure && (
+        <span className="failure" data-testid="load-failure">
+          {failure}{' '}
+          <button data-testid="retry-load" onClick={() => void controller.retry()}>
+            Retry
+          </button>
+        </span>
+      )}
       {model && (
         <span>
           Load {ms(model.loadMs)} + warm-up {ms(model.warmupMs)}

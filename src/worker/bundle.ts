@@ -1,4 +1,11 @@
-import { parseManifest, pickDtype, type Dtype, type Manifest, type ModelPart } from '../models/manifest';
+import {
+  checkFileOrigins,
+  parseManifest,
+  pickDtype,
+  type Dtype,
+  type Manifest,
+  type ModelPart,
+} from '../models/manifest';
 import { looksLikeOnnx } from './ortRuntime';
 
 import type { FileProgress } from '../engine/protocol';
@@ -38,7 +45,8 @@ export function partFile(file: string, repo: string | undefined, hub: string): s
   return repo ? `${hub.replace(/\/+$/, '')}/${repo}/resolve/main/${file}` : file;
 }
 
-export type ManifestSource = { path: string } | { manifest: Manifest };
+/** A manifest by URL (or path), or inline; `base` is where an inline manifest's files live. */
+export type ManifestSource = { path: string } | { manifest: Manifest; base?: string };
 
 /** Reads and checks a whole bundle: manifest, tokenizer and every ONNX graph of its family. */
 export async function loadBundle(
@@ -52,6 +60,7 @@ export async function loadBundle(
     'manifest' in source
       ? parseManifest(source.manifest)
       : parseManifest(decodeJson(await fetcher(source.path), 'The model manifest'));
+  checkFileOrigins(manifest, 'path' in source ? source.path : (source.base ?? null), hub);
   const partList: ['image' | 'text' | 'model', ModelPart][] =
     manifest.family === 'query'
       ? [

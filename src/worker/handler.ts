@@ -36,10 +36,14 @@ export interface HandlerDeps {
 
 const now = () => performance.now();
 
-/** Reads dropped files by name (paths in the manifest are matched on their last segment too). */
-function blobFetcher(files: Record<string, Blob>): Fetcher {
+/**
+ * Reads dropped files by name (paths in the manifest are matched on their last segment too). Names
+ * are user text: only the object's own entries count, so "constructor" is not Object's.
+ */
+export function blobFetcher(files: Record<string, Blob>): Fetcher {
+  const byName = new Map(Object.entries(files));
   return async (path) => {
-    const blob = files[path] ?? files[path.split('/').pop()!];
+    const blob = byName.get(path) ?? byName.get(path.split('/').pop()!);
     if (!blob) throw new BundleError(`The dropped files do not include ${path}`);
     return new Uint8Array(await blob.arrayBuffer());
   };
@@ -64,7 +68,10 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
       };
     const manifest = { manifest: s.manifest } as ManifestSource;
     if (s.kind === 'inline')
-      return { fetcher: deps.fetcher(s.baseUrl, { signal, onProgress }), source: manifest };
+      return {
+        fetcher: deps.fetcher(s.baseUrl, { signal, onProgress }),
+        source: { ...manifest, base: s.baseUrl },
+      };
     return { fetcher: blobFetcher(s.files), source: manifest };
   };
 

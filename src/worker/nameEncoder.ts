@@ -52,10 +52,14 @@ export class NameEncoder {
     return out;
   }
 
-  /** One uncached run so the first real edit does not pay for initialisation. */
-  async warm(): Promise<void> {
-    await this.run(['warm up']);
+  /**
+   * One uncached run so the first real edit does not pay for initialisation; returns the size of
+   * the text model's embeddings.
+   */
+  async warm(): Promise<number> {
+    const [embedding] = await this.run(['warm up']);
     this.runs = 0;
+    return embedding?.length ?? 0;
   }
 
   async release(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { QueryManifest } from '../models/manifest';
+import { ManifestError, type QueryManifest } from '../models/manifest';
 import type { ClipTokenizer } from '../models/tokenizer';
 import type { VocabClass } from '../processing/vocabulary';
 import { combine, type QueryOutputs } from './combine';
@@ -97,8 +97,18 @@ export class QueryRunner implements Runner {
   async warmUp(): Promise<void> {
     const { modelInputSize } = await import('../processing/normalize');
     const size = modelInputSize(this.manifest.input, 64, 64);
-    await this.runImage(new Float32Array(3 * size.width * size.height), size.width, size.height);
-    await this.text.warm();
+    const out = await this.runImage(new Float32Array(3 * size.width * size.height), size.width, size.height);
+    const textDim = await this.text.warm();
+    // Checked once here, not at every run: the sizes a manifest cannot know until the graphs ran.
+    const voidLength = this.voidEmbedding?.length;
+    if (voidLength !== undefined && voidLength !== textDim)
+      throw new ManifestError(
+        `Invalid model manifest: "voidEmbedding" has ${voidLength} numbers, but the text model's embeddings have ${textDim}`,
+      );
+    if (out.D !== textDim)
+      throw new EngineError(
+        `The image model's query embeddings have ${out.D} numbers, but the text model's have ${textDim}: they do not belong together`,
+      );
   }
 
   async release(): Promise<void> {

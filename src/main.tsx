@@ -14,7 +14,8 @@ if (config.classes) useApp.setState({ classesText: config.classes, vocab: parseV
 
 let controller: Controller;
 try {
-  const worker = new Worker(new URL('./worker/worker.ts', import.meta.url), { type: 'module' });
+  // A factory, so that a hung worker can be replaced by a fresh one.
+  const worker = () => new Worker(new URL('./worker/worker.ts', import.meta.url), { type: 'module' });
   controller = new Controller(worker, { dtype: config.dtype, gpuBufferLimit: config.gpuBufferLimit });
 } catch (e) {
   throw new Error(`This browser cannot start the engine worker: ${(e as Error).message}`);
@@ -23,7 +24,18 @@ const live = new LiveController(controller);
 controller.init(config.ep, config.model).catch((e: Error) => notify('error', e.message));
 
 // Test and debugging hook, only when asked for in the URL.
-if (config.debug) Object.assign(window, { __ovseg: { controller, live, store: useApp } });
+// counts(): live ORT sessions, worker-held buffers, ORT's wasm memory; deadlines: fixed bounds
+// (ms) instead of the model-scaled ones, so tests of a hung worker need not wait minutes.
+if (config.debug)
+  Object.assign(window, {
+    __ovseg: {
+      controller,
+      live,
+      store: useApp,
+      counts: () => controller.client.request('counts', {}),
+      setDeadlines: (d: { segmentMs?: number; loadMs?: number }) => (controller.client.overrides = d),
+    },
+  });
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

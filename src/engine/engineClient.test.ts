@@ -244,6 +244,7 @@ describe('EngineClient watchdog', () => {
       expect(restarts).toHaveLength(1);
       // Late messages of the old worker are ignored; the new one serves requests.
       workers[0]!.reply(2, fakeResult(1));
+      expect(workers[1]!.posted).toEqual([]);
       const next = client.request('init', {});
       workers[1]!.reply(3, 'fresh');
       await expect(next).resolves.toBe('fresh');
@@ -301,7 +302,7 @@ describe('EngineClient watchdog', () => {
       const client = new EngineClient(w);
       client.overrides = { segmentMs: 100 };
       const s = client.segment(segReq()).catch((e: unknown) => e);
-      const other = client.request('export', {}).catch((e: unknown) => e);
+      const other = client.request('storage', { prefixes: [] }).catch((e: unknown) => e);
       await vi.advanceTimersByTimeAsync(100);
       expect(w.terminated).toBe(true);
       expect(await s).toBeInstanceOf(WorkerHungError);
@@ -309,6 +310,24 @@ describe('EngineClient watchdog', () => {
         'The model stopped responding (the segmentation took over 0.1 s)',
       );
       expect(await other).toBeInstanceOf(WorkerHungError);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('re-sends requests that mean the same to the fresh worker (cache figures, counts)', async () => {
+    const { client, workers } = setup();
+    try {
+      client.overrides = { segmentMs: 100 };
+      const s = client.segment(segReq()).catch((e: unknown) => e);
+      const storage = client.request('storage', { prefixes: ['p'] });
+      const exported = client.request('export', {}).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(await s).toBeInstanceOf(WorkerHungError);
+      expect(await exported).toBeInstanceOf(WorkerHungError); // the fresh worker has nothing to export
+      expect(workers[1]!.posted.map((p) => p.msg)).toEqual([{ kind: 'storage', id: 2, prefixes: ['p'] }]);
+      workers[1]!.reply(2, { cached: [] });
+      await expect(storage).resolves.toEqual({ cached: [] });
     } finally {
       vi.useRealTimers();
     }

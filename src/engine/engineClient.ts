@@ -41,6 +41,8 @@ export class WorkerHungError extends EngineError {
 
 interface Pending {
   kind: RequestKind;
+  /** The message, kept for requests that are re-sent to a replacement worker. */
+  msg: RequestMessage;
   resolve(v: unknown): void;
   reject(e: Error): void;
   onProgress?: ((p: FileProgress) => void) | undefined;
@@ -65,6 +67,8 @@ export interface WorkerLike {
 
 /** Requests that run model code and so can hang; the others answer quickly or are answered at once. */
 const BOUNDED: ReadonlySet<RequestKind> = new Set(['load', 'segment']);
+/** Requests that mean the same to a fresh worker: re-sent to it rather than failed. */
+const RESENT: ReadonlySet<RequestKind> = new Set(['init', 'storage', 'counts']);
 
 /**
  * Main-thread side of the worker boundary: ids, a pending map, transfer lists, the segmentation
@@ -158,11 +162,17 @@ export class EngineClient {
       this.queued.reject(err);
       this.queued = null;
     }
+    const resend = this.make ? [...this.pending.values()].filter((p) => RESENT.has(p.kind)) : [];
+    for (const p of resend) this.pending.delete(p.msg.id);
     this.failAll(err);
     if (!this.make) return;
     this.restarts++;
     this.warmupMs = null;
     this.attach(this.make());
+    for (const p of resend) {
+      this.pending.set(p.msg.id, p);
+      this.worker.postMessage(p.msg, []);
+    }
     this.onRestart?.(err);
   }
 
@@ -185,8 +195,10 @@ export class EngineClient {
     return new Promise((resolve, reject) => {
       const names =
         kind === 'segment' ? (payload as SegmentReq).classes.reduce((n, c) => n + c.names.length, 0) : 0;
+      const msg = { kind, id, ...payload } as RequestMessage;
       this.pending.set(id, {
         kind,
+        msg,
         resolve: resolve as (v: unknown) => void,
         reject,
         onProgress,
@@ -199,7 +211,7 @@ export class EngineClient {
         this.order.push(id);
         this.arm(id);
       }
-      this.worker.postMessage({ kind, id, ...payload } as RequestMessage, transfer);
+      this.worker.postMessage(msg, transfer);
     });
   }
 

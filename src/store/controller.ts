@@ -121,7 +121,7 @@ export class Controller {
         }
         if (!stale() && before.entry && before.model) {
           await this.load(before.entry, before.model.ep, { quiet: true, restoring: true });
-          notify('error', `Could not load ${entry.name}: ${err.message}; restarted on ${before.entry.name}.`);
+          notify('error', `Could not load ${entry.name}: ${err.message}; restarted on ${before.model.name}.`);
         } else notify('error', `Could not load ${entry.name}: ${err.message}.`);
         return false;
       }
@@ -156,8 +156,8 @@ export class Controller {
     notify(
       'error',
       ok
-        ? `${err.message}; restarted on ${entry.name}.`
-        : `${err.message}; restarting on ${entry.name} failed too: reload the page.`,
+        ? `${err.message}; restarted on ${model.name}.`
+        : `${err.message}; restarting on ${model.name} failed too: reload the page.`,
     );
   }
 

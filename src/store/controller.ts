@@ -27,6 +27,8 @@ export class Controller {
   private inputSeq = 0;
   private loadSeq = 0;
   private loadsRunning = 0;
+  /** Inputs dropped because a newer one overtook them (diagnostics). */
+  droppedInputs = 0;
   /** The request that hung the worker: not re-sent by itself after the restart. */
   private hungKey: string | null = null;
 
@@ -183,6 +185,7 @@ export class Controller {
     if (seq !== undefined && seq !== this.inputSeq) {
       image.bitmap.close();
       workerCopy.close();
+      this.droppedInputs++;
       return false;
     }
     if (seq === undefined) this.inputSeq++;

@@ -116,6 +116,7 @@ test('a backend switch while a segmentation runs: the new backend serves the ima
   await app.backend.selectOption(other);
   await expect(app.status).toHaveAttribute('data-backend', other, { timeout: app.slow });
   await waitNewResult(page, switchMs);
+  await page.locator(ready).waitFor({ timeout: switchMs });
   await expectSettled(app, 'switch.png', before);
   await expect(app.notices).toHaveCount(0);
 });

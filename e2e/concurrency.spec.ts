@@ -153,6 +153,8 @@ test('a model switch mid-download: the newer model loads, the older download sto
 });
 
 test('the webcam started during a model load: frames are segmented by the loaded model', async ({ app }) => {
+  // A second browser with a camera beside the test's own: loads on software WebGPU take longer still.
+  test.setTimeout(8 * app.slow);
   const browser = await cameraBrowser('moving');
   try {
     const page = await browser.newPage({ baseURL: APP_ORIGIN });
@@ -168,7 +170,7 @@ test('the webcam started during a model load: frames are segmented by the loaded
     await page.getByTestId('byo-load').click();
     await page.locator('[data-testid=status][data-state=loading]').waitFor({ timeout: app.slow });
     await page.getByTestId('webcam-toggle').click();
-    await expect(page.getByTestId('model-name')).toHaveText(/query-ovseg-tiny/, { timeout: app.slow });
+    await expect(page.getByTestId('model-name')).toHaveText(/query-ovseg-tiny/, { timeout: 4 * app.slow });
     const frame = await nextLiveFrame(page, app.slow);
     expect(frame.classes).toEqual(['red', 'blue']);
     await nextLiveFrame(page, app.slow);

@@ -18,7 +18,8 @@ const root = createRoot(document.getElementById('root')!);
 
 let controller: Controller | null = null;
 try {
-  const worker = new Worker(new URL('./worker/worker.ts', import.meta.url), { type: 'module' });
+  // A factory, so that a hung worker can be replaced by a fresh one.
+  const worker = () => new Worker(new URL('./worker/worker.ts', import.meta.url), { type: 'module' });
   controller = new Controller(worker, { dtype: config.dtype, gpuBufferLimit: config.gpuBufferLimit });
 } catch (e) {
   // Said on the page, not thrown: an exception here would leave it blank.
@@ -33,7 +34,20 @@ if (controller) {
   controller.init(config.ep, config.model).catch((e: Error) => notify('error', e.message));
 
   // Test and debugging hook, only when asked for in the URL.
-  if (config.debug) Object.assign(window, { __ovseg: { controller, live, store: useApp } });
+  // counts(): live ORT sessions, worker-held buffers, ORT's wasm memory; deadlines: fixed bounds
+  // (ms) instead of the model-scaled ones, so tests of a hung worker need not wait minutes.
+  if (config.debug) {
+    const c = controller;
+    Object.assign(window, {
+      __ovseg: {
+        controller: c,
+        live,
+        store: useApp,
+        counts: () => c.client.request('counts', {}),
+        setDeadlines: (d: { segmentMs?: number; loadMs?: number }) => (c.client.overrides = d),
+      },
+    });
+  }
 
   root.render(
     <StrictMode>

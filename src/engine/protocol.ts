@@ -131,7 +131,34 @@ export interface Requests {
     res: SegmentResult;
   };
   export: { req: Record<string, never>; res: { png: ArrayBuffer; json: string } };
+  /** Diagnostics: what the worker holds now (answered at once, not queued). */
+  counts: { req: Record<string, never>; res: WorkerCounts };
 }
+
+/** Live resources in the worker: after a burst of requests they must return to where they were. */
+export interface WorkerCounts {
+  /** ONNX Runtime InferenceSessions created and not yet released. */
+  sessions: number;
+  /** Per-image buffers the worker keeps (image outputs, live-video history, last label map, bitmaps). */
+  buffers: number;
+  /** Requests received and not yet answered. */
+  queued: number;
+  /** Size of ONNX Runtime's WebAssembly memory, when known. */
+  wasmBytes: number | null;
+}
+
+/** The phase a request is in, so a request that never ends can be named by what hung. */
+export type Stage = 'download' | 'compile' | 'warm-up' | 'vocabulary' | 'image' | 'combine';
+
+/** Words for a stage, as in "… took over 12 s". */
+export const STAGE_WORDS: Record<Stage, string> = {
+  download: 'the download',
+  compile: 'preparing the model',
+  'warm-up': 'the warm-up run',
+  vocabulary: 'encoding the vocabulary (tokenizer and text model)',
+  image: 'the image model',
+  combine: 'combining masks and classes',
+};
 
 export type RequestKind = keyof Requests;
 
@@ -142,4 +169,5 @@ export type RequestMessage = {
 export type WorkerMessage =
   | { kind: 'reply'; id: number; result: Requests[RequestKind]['res'] }
   | { kind: 'error'; id: number; name: string; message: string }
-  | { kind: 'progress'; id: number; progress: FileProgress };
+  | { kind: 'progress'; id: number; progress: FileProgress }
+  | { kind: 'stage'; id: number; stage: Stage };

@@ -1,4 +1,4 @@
-import { EngineClient, SupersededError, type WorkerLike } from '../engine/engineClient';
+import { EngineClient, SupersededError, WorkerHungError, type WorkerLike } from '../engine/engineClient';
 import type { Ep, GpuInfo } from '../engine/protocol';
 import type { Dtype } from '../models/manifest';
 import { parseVocabulary } from '../processing/vocabulary';
@@ -25,12 +25,21 @@ export class Controller {
   private gpuBufferLimit: number | undefined;
   /** What the status bar's retry does after a failure that left no model (see `fail`). */
   private retryAction: (() => Promise<unknown>) | null = null;
+  /** Newest user input (image drop, snapshot) and newest load: older ones never overwrite them. */
+  private inputSeq = 0;
+  private loadSeq = 0;
+  private loadsRunning = 0;
+  /** Inputs dropped because a newer one overtook them (diagnostics). */
+  droppedInputs = 0;
+  /** The request that hung the worker: not re-sent by itself after the restart. */
+  private hungKey: string | null = null;
 
   constructor(
-    worker: WorkerLike,
+    worker: WorkerLike | (() => WorkerLike),
     opts: { dtype?: Dtype | undefined; gpuBufferLimit?: number | undefined } = {},
   ) {
     this.client = new EngineClient(worker);
+    this.client.onRestart = (err) => void this.recover(err);
     this.dtype = opts.dtype;
     this.gpuBufferLimit = opts.gpuBufferLimit;
   }
@@ -75,6 +84,12 @@ export class Controller {
   async load(entry: ModelEntry, ep: Ep, o: { quiet?: boolean; restoring?: boolean } = {}): Promise<boolean> {
     const before = useApp.getState();
     const { gpu, hub } = before;
+    // Newest load wins: stop an older download, and send no segmentation ahead of this load.
+    const seq = ++this.loadSeq;
+    if (this.loadsRunning > 0 && !o.restoring) this.cancelLoad();
+    this.client.dropQueued();
+    this.loadsRunning++;
+    const stale = () => seq !== this.loadSeq;
     this.retryAction = null;
     useApp.setState({ engineReady: false, ep, loadingEntry: entry, loadFailure: null });
     let message: string;
@@ -93,6 +108,7 @@ export class Controller {
         setLoading,
       );
       this.resend = true;
+      if (stale()) return false; // a newer load follows in the worker's queue
       // The bundle may lack the preferred variant: then say so rather than why it was preferred.
       const why = model.imageDtype === dtype ? reason : `the bundle has no ${dtype} variant`;
       useApp.setState({
@@ -107,11 +123,40 @@ export class Controller {
       return true;
     } catch (e) {
       const err = e as Error;
+      // Replaced by a newer load (cancelled, or failed while the newer one waits): nothing to say.
+      if (stale() && !(err instanceof WorkerHungError)) return false;
+      if (err instanceof WorkerHungError) {
+        // A segmentation hung while this load waited behind it: the fresh worker can still load it.
+        if (err.kind !== 'load' && !stale()) {
+          notify('error', `${err.message}; the worker was restarted.`);
+          this.loadsRunning--;
+          try {
+            return await this.load(entry, ep, { ...o, quiet: false });
+          } finally {
+            this.loadsRunning++;
+          }
+        }
+        if (!stale() && before.entry && before.model && !o.restoring) {
+          if (await this.load(before.entry, before.model.ep, { quiet: true, restoring: true }))
+            notify(
+              'error',
+              `Could not load ${entry.name}: ${err.message}; restarted on ${before.model.name}.`,
+            );
+          return false;
+        }
+        if (stale()) {
+          notify('error', `Could not load ${entry.name}: ${err.message}.`);
+          return false;
+        }
+      }
       message = `Could not load ${entry.name}: ${err.message}`;
       if (!o.quiet) notify(err.name === 'AbortError' ? 'info' : 'error', message);
     } finally {
-      setLoading(null);
-      useApp.setState({ loadingEntry: null });
+      this.loadsRunning--;
+      if (!stale()) {
+        setLoading(null);
+        useApp.setState({ loadingEntry: null });
+      }
     }
     if (!o.restoring && before.entry && before.model) {
       // Should going back fail too, that load leaves the failure state (retrying the previous model).
@@ -136,13 +181,51 @@ export class Controller {
     if (action) await action();
   }
 
+  /**
+   * The worker hung and was replaced. A load in progress restores the previous model itself; else
+   * the last good model is loaded again (downloads come from the cache; dropped files are read
+   * again from the File objects the page still holds), and the request that hung is not re-sent.
+   */
+  private async recover(err: WorkerHungError): Promise<void> {
+    const { entry, model, image, vocab, threshold } = useApp.getState();
+    if (err.kind === 'segment') this.hungKey = this.runKey(image, vocab.classes, threshold);
+    if (this.loadsRunning > 0) return;
+    if (!entry || !model) return notify('error', `${err.message}.`);
+    const ok = await this.load(entry, model.ep, { quiet: true, restoring: true });
+    notify(
+      'error',
+      ok
+        ? `${err.message}; restarted on ${model.name}.`
+        : `${err.message}; restarting on ${model.name} failed too: reload the page.`,
+    );
+  }
+
+  private runKey(image: LoadedImage | null, classes: unknown, threshold: number): string {
+    return `${this.inputSeq}|${image?.name}|${JSON.stringify(classes)}|${threshold}`;
+  }
+
+  /** A new user input is starting (e.g. a file is being decoded): older inputs lose. */
+  beginInput(): number {
+    return ++this.inputSeq;
+  }
+
   /** Stops a download in progress (the load then fails and the previous model stays). */
   cancelLoad(): void {
     void this.client.request('cancel', {});
   }
 
-  /** `workerCopy` is transferred to the worker; `image.bitmap` stays here for display. */
-  setImage(image: LoadedImage, workerCopy: ImageBitmap): void {
+  /**
+   * `workerCopy` is transferred to the worker; `image.bitmap` stays here for display. With the
+   * `seq` of beginInput(), an image whose input was overtaken by a newer one is dropped (false).
+   */
+  setImage(image: LoadedImage, workerCopy: ImageBitmap, seq?: number): boolean {
+    if (seq !== undefined && seq !== this.inputSeq) {
+      image.bitmap.close();
+      workerCopy.close();
+      this.droppedInputs++;
+      return false;
+    }
+    if (seq === undefined) this.inputSeq++;
     const old = useApp.getState().image;
     if (old && old !== image) old.bitmap.close();
     this.pendingBitmap?.close();
@@ -150,6 +233,7 @@ export class Controller {
     this.resend = false;
     useApp.setState({ image, result: null, resultImage: null });
     void this.run();
+    return true;
   }
 
   setClasses(text: string): void {
@@ -184,6 +268,7 @@ export class Controller {
       return null;
     }
     const image = s.image;
+    if (this.runKey(image, s.vocab.classes, s.threshold) === this.hungKey) return null;
     // Busy before the first await: a caller that sees "ready" must never get a stale result.
     this.outstanding++;
     useApp.setState({ busy: true });
@@ -206,6 +291,7 @@ export class Controller {
     } catch (e) {
       if (e instanceof SupersededError) return null;
       if (bitmap && useApp.getState().image === image) this.resend = true;
+      if (e instanceof WorkerHungError) return null; // recover() says what happened
       notify('error', (e as Error).message);
       return null;
     } finally {

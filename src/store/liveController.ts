@@ -1,4 +1,4 @@
-import { SupersededError } from '../engine/engineClient';
+import { SupersededError, WorkerHungError } from '../engine/engineClient';
 import { CameraError, closeCamera, listCameras, openCamera } from '../media/webcam';
 import { FrameLoop } from '../media/frameLoop';
 import type { Controller } from './controller';
@@ -99,7 +99,9 @@ export class LiveController {
         liveStats: { fps, latencyMs: t - t0, captureMs: 0, flicker: result.flicker ?? null },
       });
     } catch (e) {
-      if (!(e instanceof SupersededError)) notify('error', (e as Error).message);
+      // A hung worker is reported once, by the controller that restarts it.
+      if (!(e instanceof SupersededError || e instanceof WorkerHungError))
+        notify('error', (e as Error).message);
     }
   }
 

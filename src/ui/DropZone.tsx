@@ -11,11 +11,12 @@ export function DropZone({ controller }: { controller: Controller }) {
 
   const take = async (file: File | null | undefined) => {
     if (!file) return;
+    // Decoding a big picture takes long: a later drop that finishes first must stay on screen.
+    const seq = controller.beginInput();
     try {
       const { image, note } = await loadImageFile(file);
       const copy = await createImageBitmap(image.bitmap);
-      controller.setImage(image, copy);
-      if (note) notify('info', note);
+      if (controller.setImage(image, copy, seq) && note) notify('info', note);
     } catch (e) {
       notify('error', (e as Error).message);
     }

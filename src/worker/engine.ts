@@ -47,6 +47,8 @@ export interface LoadOptions {
   /** WebGPU: the adapter's largest storage-buffer binding; bigger tensors cannot run there. */
   gpuBufferLimit?: number | undefined;
   onProgress?: (p: FileProgress) => void;
+  /** Told when the load moves on from the download (so a hang can be named). */
+  onStage?: (stage: 'compile' | 'warm-up') => void;
 }
 
 const now = () => performance.now();
@@ -84,6 +86,7 @@ export class Engine {
     const prefer = o.dtype ? [o.dtype, ...byEp] : byEp;
     const b = await loadBundle(fetcher, source, prefer, o.hub ?? DEFAULT_HUB, o.onProgress);
     const m = b.manifest;
+    o.onStage?.('compile');
     if (ep === 'webgpu' && o.gpuBufferLimit)
       for (const part of Object.values(b.parts))
         if (part) checkGpuBuffers(part.bytes, part.file, o.gpuBufferLimit);
@@ -105,6 +108,7 @@ export class Engine {
     this.norm = m.pixel;
     const loadMs = now() - t0;
     const t1 = now();
+    o.onStage?.('warm-up');
     await runner.warmUp();
     this.info = {
       id: m.id,
@@ -171,6 +175,11 @@ export class Engine {
 
   get hasImage(): boolean {
     return this.image !== null;
+  }
+
+  /** Per-image buffers held between requests (diagnostics: they must not pile up). */
+  get heldBuffers(): number {
+    return (this.image ? 1 : 0) + (this.live ? 1 : 0);
   }
 
   /** Labels the current image with the current vocabulary. */

@@ -7,12 +7,14 @@ import type {
   RequestMessage,
   Requests,
   SegmentResult,
+  WorkerCounts,
   WorkerMessage,
 } from '../engine/protocol';
 import type { RgbaImage } from '../processing/resize';
 import type { VocabClass } from '../processing/vocabulary';
 import type { Fetcher } from './bundle';
 import { createHandler } from './handler';
+import { liveSessionCount } from './ortRuntime';
 
 const W = 40,
   H = 30;
@@ -58,15 +60,21 @@ function setup() {
     gpuInfo: async () => noGpu,
     sourceFromBitmap,
     toBitmap,
+    sessions: liveSessionCount,
   });
   let nextId = 1;
-  /** Sends one request, waits for it, returns what was posted for it (progress, then one answer). */
+  /**
+   * Sends one request, waits for it, returns what was posted for it (progress, then one answer);
+   * stage notes are left out (`stages` has them).
+   */
   const send = async (m: Req): Promise<Posted[]> => {
     const id = nextId++;
     await handle(msg(m, id));
-    return posted.filter((p) => p.msg.id === id);
+    return posted.filter((p) => p.msg.id === id && p.msg.kind !== 'stage');
   };
-  return { posted, handle, send, sourceFromBitmap, toBitmap };
+  const stages = (id: number) =>
+    posted.flatMap((p) => (p.msg.id === id && p.msg.kind === 'stage' ? [p.msg.stage] : []));
+  return { posted, handle, send, stages, sourceFromBitmap, toBitmap };
 }
 
 const fakeBitmap = () => ({ close: vi.fn() }) as unknown as ImageBitmap & { close: ReturnType<typeof vi.fn> };
@@ -220,7 +228,9 @@ describe('createHandler with the real engine and the colours model', () => {
     // Sent all at once, without waiting for answers.
     const done = msgs.map((m) => handle(m));
     await Promise.all(done);
-    const answers = posted.filter((p) => p.msg.kind !== 'progress').map((p) => [p.msg.id, p.msg.kind]);
+    const answers = posted
+      .filter((p) => p.msg.kind !== 'progress' && p.msg.kind !== 'stage')
+      .map((p) => [p.msg.id, p.msg.kind]);
     expect(answers).toEqual([
       [1, 'reply'],
       [2, 'error'],
@@ -233,5 +243,37 @@ describe('createHandler with the real engine and the colours model', () => {
     const firstProgress = posted.findIndex((p) => p.msg.kind === 'progress');
     expect(order[firstProgress]).toBe(3);
     expect(firstProgress).toBeGreaterThan(order.indexOf(2));
+  });
+
+  it('names each stage of a request, and its counts return to where they were after a burst', async () => {
+    const { handle, send, stages } = setup();
+    const counts = async () => result<WorkerCounts>(await send({ kind: 'counts' }));
+    const sessionsBefore = (await counts()).sessions;
+    await send({ kind: 'load', source: { kind: 'url', manifestUrl: 'ovseg.json' }, ep: 'wasm' });
+    expect(stages(2)).toEqual(['download', 'compile', 'warm-up']);
+    await send(segment(vocab(['red'], ['blue']), fakeBitmap()));
+    expect(stages(3)).toEqual(['vocabulary', 'image', 'combine']);
+    const before = await counts();
+    // The colours model has two sessions; image outputs and the last label map stay.
+    expect(before).toMatchObject({ sessions: sessionsBefore + 2, buffers: 2, queued: 0 });
+
+    // A burst sent all at once: images, vocabulary edits, live frames, a reload of the model.
+    const burst: Promise<void>[] = [];
+    for (let i = 0; i < 6; i++) {
+      const live = i % 2 ? { live: { smoothing: 0.5 } } : {};
+      const m = { ...segment(vocab(['red'], i % 3 ? ['blue'] : ['green']), fakeBitmap()), ...live };
+      burst.push(handle(msg(m, 10 + i)));
+      if (i === 3)
+        burst.push(
+          handle(msg({ kind: 'load', source: { kind: 'url', manifestUrl: 'ovseg.json' }, ep: 'wasm' }, 20)),
+        );
+    }
+    const during = await counts();
+    expect(during.queued).toBe(7);
+    expect(during.buffers).toBeGreaterThan(before.buffers); // the bitmaps waiting in the queue
+    await Promise.all(burst);
+    // Let the last frame be a still one, as before the burst.
+    await send(segment(vocab(['red'], ['blue']), fakeBitmap()));
+    expect(await counts()).toEqual(before);
   });
 });

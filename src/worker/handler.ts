@@ -4,6 +4,8 @@ import type {
   RequestMessage,
   Requests,
   SegmentResult,
+  Stage,
+  WorkerCounts,
   WorkerMessage,
 } from '../engine/protocol';
 import { encodeLabelPng, labelLegendJson } from '../processing/labelPng';
@@ -32,6 +34,9 @@ export interface HandlerDeps {
   /** Model cache maintenance (Cache Storage in the browser). */
   storage?(prefixes: string[]): Promise<Requests['storage']['res']>;
   evict?(prefixes: string[]): Promise<number>;
+  /** Live ORT sessions and ORT's WebAssembly memory size (diagnostics). */
+  sessions?(): number;
+  wasmBytes?(): number | null;
 }
 
 const now = () => performance.now();
@@ -59,6 +64,16 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
   let queue: Promise<void> = Promise.resolve();
   let last: { labels: Uint16Array; width: number; height: number; classes: VocabClass[] } | null = null;
   let loading: AbortController | null = null;
+  /** Bitmaps received and not yet closed, and requests not yet answered (diagnostics). */
+  let openBitmaps = 0;
+  let waiting = 0;
+  const stage = (id: number, st: Stage) => post({ kind: 'stage', id, stage: st });
+  const counts = (): WorkerCounts => ({
+    sessions: deps.sessions?.() ?? 0,
+    buffers: openBitmaps + (last ? 1 : 0) + engine.heldBuffers,
+    queued: waiting,
+    wasmBytes: deps.wasmBytes?.() ?? null,
+  });
 
   const sourceOf = (s: ModelSource, signal: AbortSignal, onProgress: (p: FileProgress) => void) => {
     if (s.kind === 'url')
@@ -83,6 +98,7 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
       const ctl = (loading = new AbortController());
       try {
         const onProgress = (progress: FileProgress) => post({ kind: 'progress', id: m.id, progress });
+        stage(m.id, 'download');
         const { fetcher, source } = sourceOf(m.source, ctl.signal, onProgress);
         const gpuBufferLimit =
           m.ep === 'webgpu'
@@ -92,6 +108,7 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
           dtype: m.dtype,
           hub: m.hub,
           onProgress,
+          onStage: (st) => stage(m.id, st),
           gpuBufferLimit,
         });
         // Downloads enter the cache only now that they proved loadable.
@@ -102,17 +119,25 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
       }
     },
 
-    segment: async (m: Requests['segment']['req']): Promise<[SegmentResult, Transferable[]]> => {
+    segment: async (
+      m: Requests['segment']['req'] & { id: number },
+    ): Promise<[SegmentResult, Transferable[]]> => {
       const t0 = now();
       let textMs: number;
       try {
+        stage(m.id, 'vocabulary');
         textMs = await engine.setVocabulary(m.classes);
+        stage(m.id, 'image');
         if (m.bitmap) await engine.setImage(deps.sourceFromBitmap(m.bitmap));
         else if (m.pixels) await engine.setPixelValues(m.pixels.data, m.pixels.width, m.pixels.height);
       } finally {
         // Released even when the vocabulary is refused: the bitmap was transferred to us.
-        m.bitmap?.close();
+        if (m.bitmap) {
+          m.bitmap.close();
+          openBitmaps--;
+        }
       }
+      stage(m.id, 'combine');
       const out = await engine.segment({
         threshold: m.threshold,
         debug: m.debug ?? false,
@@ -179,11 +204,14 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
           post({ kind: 'reply', id: msg.id, result: await handlers.evict(msg) });
           break;
         case 'cancel':
+        case 'counts':
           break; // answered outside the queue
       }
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       post({ kind: 'error', id: msg.id, name: err.name, message: err.message });
+    } finally {
+      waiting--;
     }
   }
 
@@ -194,6 +222,12 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
       post({ kind: 'reply', id: msg.id, result: { cancelled } });
       return Promise.resolve();
     }
+    if (msg.kind === 'counts') {
+      post({ kind: 'reply', id: msg.id, result: counts() });
+      return Promise.resolve();
+    }
+    waiting++;
+    if (msg.kind === 'segment' && msg.bitmap) openBitmaps++;
     return (queue = queue.then(() => handle(msg)));
   };
 }

@@ -12,13 +12,27 @@ export class ModelLoadError extends Error {
   override name = 'ModelLoadError';
 }
 
+let liveSessions = 0;
+
+/** Sessions created and not yet released (diagnostics: a leak shows as a growing count). */
+export const liveSessionCount = (): number => liveSessions;
+
 /** Creates a session on the chosen EP; ORT's own message is kept but framed for people. */
 export async function createSession(bytes: Uint8Array, ep: Ep, what: string): Promise<ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(bytes, {
+    const session = await ort.InferenceSession.create(bytes, {
       executionProviders: [ep],
       graphOptimizationLevel: 'all',
     });
+    liveSessions++;
+    const release = session.release.bind(session);
+    let released = false;
+    session.release = () => {
+      if (!released) liveSessions--;
+      released = true;
+      return release();
+    };
+    return session;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     throw new ModelLoadError(`Could not load ${what} on ${ep === 'webgpu' ? 'WebGPU' : 'WASM'}: ${msg}`);

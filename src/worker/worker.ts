@@ -8,7 +8,8 @@ import { EmbeddingCache, type PersistentStore } from './embeddingCache';
 import { Engine } from './engine';
 import { createHandler } from './handler';
 import { indexedDbStore } from './idbStore';
-import { ort, shareOrtInstance } from './ortRuntime';
+import { liveSessionCount, ort, shareOrtInstance } from './ortRuntime';
+import { wasmMemoryBytes, watchWasmMemory } from './wasmMemory';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -16,6 +17,7 @@ declare const self: DedicatedWorkerGlobalScope;
 ort.env.wasm.wasmPaths = { wasm: wasmUrl, mjs: mjsUrl };
 ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
 shareOrtInstance();
+watchWasmMemory();
 
 const handle = createHandler({
   engine: new Engine(
@@ -29,6 +31,8 @@ const handle = createHandler({
   gpuInfo: detectGpu,
   sourceFromBitmap,
   toBitmap,
+  sessions: liveSessionCount,
+  wasmBytes: wasmMemoryBytes,
 });
 
 self.onmessage = (e: MessageEvent<RequestMessage>) => void handle(e.data);

@@ -1,0 +1,184 @@
+/**
+ * Rapid and concurrent input: the newest request wins, nothing stays "working", and the worker's
+ * live ORT sessions and held buffers return to their count from before the burst (debug API).
+ */
+import type { Page } from '@playwright/test';
+import type { AppPage } from './support/app';
+import { bigDiscPng } from './support/bigPng';
+import { cameraBrowser, nextLiveFrame } from './support/camera';
+import { counts, markResult, waitNewResult, type Counts } from './support/debug';
+import { expect, test } from './support/fixtures';
+import { BLUE, LIGHT_GREY, shapesScene, toPng } from './support/images';
+import { APP_ORIGIN, FIXTURE_ORIGIN } from './support/ports';
+
+const CLASSES = 'red, blue, green, yellow';
+const TINY = `${FIXTURE_ORIGIN}/query-ovseg-tiny/ovseg.json`;
+const ready = '[data-testid=status][data-state=ready]';
+
+type Win = {
+  __ovseg: {
+    controller: { droppedInputs: number };
+    store: { getState(): { resultImage: { name: string } | null; image: { name: string } | null } };
+  };
+};
+const shown = (page: Page) =>
+  page.evaluate(() => {
+    const s = (window as unknown as Win).__ovseg.store.getState();
+    return { image: s.image?.name ?? null, result: s.resultImage?.name ?? null };
+  });
+const dropped = (page: Page) =>
+  page.evaluate(() => (window as unknown as Win).__ovseg.controller.droppedInputs);
+
+/**
+ * Drops files on the drop zone as fast as the page can (real drop events, each with its file):
+ * driving the file input from the test would pace the drops by the test's round trips instead.
+ * Returns the span from first to last drop, in ms.
+ */
+const dropAll = (page: Page, files: { name: string; b64: string }[]) =>
+  page.evaluate((files) => {
+    const zone = document.querySelector('.dropzone')!;
+    const t0 = performance.now();
+    for (const f of files) {
+      const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], f.name, { type: 'image/png' }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }
+    return performance.now() - t0;
+  }, files);
+
+/** Opens the app with one image segmented; returns the worker's counts in that state. */
+async function settled(app: AppPage, opts: { model?: string } = {}): Promise<Counts> {
+  await app.open({ classes: CLASSES, debug: true, ...opts });
+  await app.segmentImage(toPng(shapesScene(160, 128, 1)), 'first.png');
+  await app.waitForResult(CLASSES.split(', '));
+  return counts(app.page);
+}
+
+/** Settled again after a burst: ready, a result for `name`, the counts from before. */
+async function expectSettled(app: AppPage, name: string, before: Counts): Promise<void> {
+  await expect(app.page.locator(ready)).toBeVisible({ timeout: app.slow });
+  await expect.poll(() => shown(app.page), { timeout: app.slow }).toEqual({ image: name, result: name });
+  // WebAssembly memory never shrinks: its figure is the soak test's business, not compared here.
+  const held = async () => {
+    const { sessions, buffers, queued } = await counts(app.page);
+    return { sessions, buffers, queued };
+  };
+  const { sessions, buffers, queued } = before;
+  await expect.poll(held, { timeout: app.slow }).toEqual({ sessions, buffers, queued });
+}
+
+test('20 image drops within 2 s: the last one is shown and segmented, counts return', async ({
+  app,
+  page,
+}) => {
+  const before = await settled(app);
+  const files = Array.from({ length: 20 }, (_, i) => toPng(shapesScene(160 + 8 * i, 128, 10 + i)));
+  const spanMs = await dropAll(
+    page,
+    files.map((f, i) => ({ name: `burst-${i}.png`, b64: f.toString('base64') })),
+  );
+  console.log(`[concurrency ${app.ep}] 20 drops in ${spanMs} ms`);
+  expect(spanMs).toBeLessThan(2_000);
+  await expectSettled(app, 'burst-19.png', before);
+  await app.waitForResult(CLASSES.split(', '));
+});
+
+test('a 12000x9000 picture then a small one: the small one wins, the big decode is dropped', async ({
+  app,
+  page,
+}) => {
+  const before = await settled(app);
+  const big = bigDiscPng(12000, 9000, LIGHT_GREY, BLUE, { cx: 6000, cy: 4500, r: 3000 });
+  await dropAll(page, [
+    { name: 'big.png', b64: big.toString('base64') },
+    { name: 'small.png', b64: toPng(shapesScene(160, 128, 3)).toString('base64') },
+  ]);
+  // The big picture's decode ends after the small one is on screen, and is thrown away.
+  await expect.poll(() => dropped(page), { timeout: 4 * app.slow }).toBe(1);
+  await expectSettled(app, 'small.png', before);
+});
+
+test('a backend switch while a segmentation runs: the new backend serves the image, counts return', async ({
+  app,
+  page,
+}) => {
+  const before = await settled(app);
+  const other = app.ep === 'wasm' ? 'webgpu' : 'wasm';
+  // Software WebGPU compiles its shaders slowly (a warm-up of 30 s on a busy machine), so the
+  // switch and the first run there take several of the usual waits.
+  const switchMs = 6 * app.slow;
+  test.setTimeout(2 * switchMs + 3 * app.slow);
+  await expect(app.backend.locator(`option[value=${other}]`)).toBeEnabled();
+  await markResult(page);
+  await app.dropImage(toPng(shapesScene(320, 256, 4)), 'switch.png', 'image/png');
+  await page.locator('[data-testid=status][data-state=working]').waitFor({ timeout: app.slow });
+  await app.backend.selectOption(other);
+  await expect(app.status).toHaveAttribute('data-backend', other, { timeout: app.slow });
+  await waitNewResult(page, switchMs);
+  await page.locator(ready).waitFor({ timeout: switchMs });
+  await expectSettled(app, 'switch.png', before);
+  await expect(app.notices).toHaveCount(0);
+});
+
+test('a model switch mid-download: the newer model loads, the older download stops quietly', async ({
+  app,
+  page,
+}) => {
+  test.skip(app.ep === 'webgpu', 'downloads do not depend on the backend; covered on the wasm project');
+  const before = await settled(app);
+  const hub = (what: string) => page.request.get(`${FIXTURE_ORIGIN}/__hub/${what}`);
+  await hub('reset');
+  await hub('slow');
+  try {
+    await page.getByTestId('open-models').click();
+    const row = page.locator('[data-testid=model-row][data-key="clipseg-rd64-refined"]');
+    await row.getByTestId('model-use').click();
+    await expect
+      .poll(async () => Number(await page.getByTestId('load-progress').getAttribute('data-loaded')))
+      .toBeGreaterThan(0);
+    await page.getByTestId('byo-url').fill(TINY);
+    await page.getByTestId('byo-load').click();
+    await expect(page.getByTestId('model-name')).toHaveText(/query-ovseg-tiny/, { timeout: app.slow });
+    await expectSettled(app, 'first.png', before);
+    await expect(app.notices).toHaveCount(0);
+    const cached = await page.evaluate(async () => {
+      const c = await caches.open('ovseg-models-v1');
+      return (await c.keys()).map((r) => r.url).filter((u) => u.includes('/hub/') && u.endsWith('.onnx'));
+    });
+    expect(cached).toEqual([]);
+  } finally {
+    await hub('reset');
+  }
+});
+
+test('the webcam started during a model load: frames are segmented by the loaded model', async ({ app }) => {
+  // A second browser with a camera beside the test's own: loads on software WebGPU take longer still.
+  test.setTimeout(8 * app.slow);
+  const browser = await cameraBrowser('moving');
+  try {
+    const page = await browser.newPage({ baseURL: APP_ORIGIN });
+    page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
+    const live = new (app.constructor as typeof AppPage)(page, app.ep, app.slow);
+    await page.goto(live.url({ classes: 'red, blue', debug: true }));
+    await live.waitReady();
+    await live.segmentImage(toPng(shapesScene(160, 128, 1)), 'still.png');
+    await live.waitForResult(['red', 'blue']);
+    const before = await counts(page);
+    await page.getByTestId('open-models').click();
+    await page.getByTestId('byo-url').fill(TINY);
+    await page.getByTestId('byo-load').click();
+    await page.locator('[data-testid=status][data-state=loading]').waitFor({ timeout: app.slow });
+    await page.getByTestId('webcam-toggle').click();
+    await expect(page.getByTestId('model-name')).toHaveText(/query-ovseg-tiny/, { timeout: 4 * app.slow });
+    const frame = await nextLiveFrame(page, app.slow);
+    expect(frame.classes).toEqual(['red', 'blue']);
+    await nextLiveFrame(page, app.slow);
+    // Stopping brings the still image back, segmented by the new model: no frame or history held.
+    await page.getByTestId('webcam-toggle').click();
+    await expectSettled(live, 'still.png', before);
+    await expect(live.notices).toHaveCount(0);
+  } finally {
+    await browser.close();
+  }
+});

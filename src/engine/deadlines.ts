@@ -1,0 +1,36 @@
+/**
+ * How long a worker request may run before the worker counts as hung. Bounds scale with the model:
+ * a segmentation step may take 10x the model's measured warm-up (at least 30 s), the vocabulary
+ * step more for long vocabularies; a load may go this long without a sign of progress, plus time
+ * for the bytes it brought (compiling and warming up big models is slow on software WebGPU).
+ */
+import type { Stage } from './protocol';
+
+export const SEGMENT_FLOOR_MS = 30_000;
+export const WARMUP_FACTOR = 10;
+export const LOAD_FLOOR_MS = 120_000;
+/** Extra time after a download, per MB downloaded, for compiling and warming up. */
+export const LOAD_MS_PER_MB = 2_000;
+
+/** Test/diagnostic overrides (?debug): fixed bounds instead of the scaled ones. */
+export interface DeadlineOverrides {
+  segmentMs?: number | undefined;
+  loadMs?: number | undefined;
+}
+
+/** Bound of one step of a segmentation (it resets when the worker reports the next stage). */
+export function segmentStepMs(
+  warmupMs: number | null,
+  names: number,
+  stage: Stage | null,
+  o: DeadlineOverrides = {},
+): number {
+  const base = o.segmentMs ?? Math.max(SEGMENT_FLOOR_MS, WARMUP_FACTOR * (warmupMs ?? 0));
+  // Each name may need a text-model run; the warm-up ran about one.
+  return stage === 'vocabulary' && o.segmentMs === undefined ? base * (1 + names / 4) : base;
+}
+
+/** Bound of a load between signs of progress (download bytes, stage changes). */
+export function loadStepMs(bytesSeen: number, o: DeadlineOverrides = {}): number {
+  return o.loadMs ?? LOAD_FLOOR_MS + (bytesSeen / 2 ** 20) * LOAD_MS_PER_MB;
+}

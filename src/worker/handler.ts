@@ -38,9 +38,14 @@ const now = () => performance.now();
 
 /** Reads dropped files by name (paths in the manifest are matched on their last segment too). */
 function blobFetcher(files: Record<string, Blob>): Fetcher {
-  return async (path) => {
+  return async (path, _progress, cap) => {
     const blob = files[path] ?? files[path.split('/').pop()!];
     if (!blob) throw new BundleError(`The dropped files do not include ${path}`);
+    if (cap !== undefined && blob.size > cap)
+      throw new BundleError(
+        `${path} is ${blob.size} bytes, more than the ${cap} this file may take`,
+        'LimitError',
+      );
     return new Uint8Array(await blob.arrayBuffer());
   };
 }

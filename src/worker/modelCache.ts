@@ -33,7 +33,7 @@ export interface DownloadOptions {
 /**
  * Reads a response body counting bytes against `cap`: refused before reading when the announced
  * length is over the cap, stopped (and the connection cancelled) as soon as the body passes the cap
- * or its announced length. A known length is read straight into one buffer (no second copy).
+ * or its announced length.
  */
 export async function readCapped(
   res: Response,
@@ -54,7 +54,10 @@ export async function readCapped(
   }
   if (!res.body) return new Uint8Array(await res.arrayBuffer()); // no stream: only tiny test doubles
   const reader = res.body.getReader();
-  let buf = new Uint8Array(total ?? Math.min(cap, 1 << 20));
+  // A known length is read straight into its buffer; otherwise chunks are kept and joined only once
+  // the whole file is in (a failed download never costs more than its cap).
+  const whole = total !== null ? new Uint8Array(total) : null;
+  const chunks: Uint8Array[] = [];
   let loaded = 0;
   const stop = async (err: Error): Promise<never> => {
     await reader.cancel().catch(() => undefined);
@@ -80,19 +83,23 @@ export async function readCapped(
         ),
       );
     if (next > cap) return stop(tooBig(`it sent over ${formatBytes(loaded)}`));
-    if (next > buf.length) {
-      // Unknown length: grow by doubling, up to the cap.
-      const grown = new Uint8Array(Math.min(cap, Math.max(next, buf.length * 2)));
-      grown.set(buf.subarray(0, loaded));
-      buf = grown;
-    }
-    buf.set(value, loaded);
+    if (whole) whole.set(value, loaded);
+    else chunks.push(value);
     loaded = next;
     o.onProgress?.({ file, loaded, total });
   }
-  if (total !== null && loaded !== total)
-    throw new BundleError(`Download of ${file} was cut short (${loaded} of ${total} bytes)`);
-  return loaded === buf.length ? buf : buf.slice(0, loaded);
+  if (whole) {
+    if (loaded !== total)
+      throw new BundleError(`Download of ${file} was cut short (${loaded} of ${total} bytes)`);
+    return whole;
+  }
+  const out = new Uint8Array(loaded);
+  let off = 0;
+  for (const c of chunks.splice(0)) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
 }
 
 /** A fetcher whose downloads enter the cache only on `commit()` (once the model has loaded). */

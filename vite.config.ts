@@ -43,9 +43,20 @@ function contentSecurityPolicy(connect: string[]): string {
 }
 
 /**
- * Writes the policy into the built index.html (for any static host) and sends the same policy as a
- * header from `vite preview`, read back from the built page so that both always agree (a header also
- * covers the worker, whose policy comes from its own response). The dev server stays without one:
+ * The workers' policy: the page's plus 'unsafe-eval', which two libraries in the worker need to build
+ * functions at run time (protobufjs' decoders, used to split CLIPSeg; Emscripten's embind glue in ONNX
+ * Runtime's WebGPU backend). The worker runs no code from models or users: it reads bytes and JSON.
+ */
+function workerPolicy(page: string): string {
+  const strict = "script-src 'self' 'wasm-unsafe-eval'";
+  if (!page.includes(strict)) throw new Error(`No "${strict}" in the policy: ${page}`);
+  return page.replace(strict, `${strict} 'unsafe-eval'`);
+}
+
+/**
+ * Writes the policy into the built index.html (for any static host) and sends it as a header from
+ * `vite preview`, read back from the built page so that both always agree; worker scripts get the
+ * workers' policy (a worker's policy comes from its own response, never from the page's meta tag). The dev server stays without one:
  * React's fast refresh injects inline scripts.
  */
 function csp(policy: string): Plugin[] {
@@ -72,8 +83,10 @@ function csp(policy: string): Plugin[] {
         const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html);
         if (!meta) throw new Error('The build has no Content-Security-Policy: run vite build first');
         const built = meta[1]!.replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&amp;', '&');
-        server.middlewares.use((_req, res, next) => {
-          res.setHeader('Content-Security-Policy', built);
+        const worker = workerPolicy(built);
+        server.middlewares.use((req, res, next) => {
+          const dest = req.headers['sec-fetch-dest'];
+          res.setHeader('Content-Security-Policy', dest === 'worker' ? worker : built);
           next();
         });
       },

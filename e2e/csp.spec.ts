@@ -51,6 +51,7 @@ test('a normal session raises no CSP violation: embedded model, webcam, hub mode
 
     // CLIPSeg from the local hub (the e2e build's hub): download, split and inference.
     await ui.open({ model: 'clipseg-rd64-refined', classes: TEXTS.join(', ') });
+    await expect(page.getByTestId('model-name')).toHaveText('CLIPSeg rd64-refined');
     await ui.segmentImage(readFileSync(new URL('image.png', clipsegDir)), 'clipseg.png');
     await ui.waitForResult(TEXTS);
     expect(violations).toEqual([]);

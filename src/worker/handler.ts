@@ -11,6 +11,7 @@ import { colourizeLabels, paletteFor } from '../processing/palette';
 import type { VocabClass } from '../processing/vocabulary';
 import { BundleError, type Fetcher, type FileProgress, type ManifestSource } from './bundle';
 import { Engine, type ImageSource } from './engine';
+import { formatBytes } from './limits';
 
 /** What the handler needs from its environment (a real worker, or a test). */
 export interface HandlerDeps {
@@ -43,7 +44,7 @@ function blobFetcher(files: Record<string, Blob>): Fetcher {
     if (!blob) throw new BundleError(`The dropped files do not include ${path}`);
     if (cap !== undefined && blob.size > cap)
       throw new BundleError(
-        `${path} is ${blob.size} bytes, more than the ${cap} this file may take`,
+        `${path} is ${formatBytes(blob.size)}, more than the ${formatBytes(cap)} this file may take`,
         'LimitError',
       );
     return new Uint8Array(await blob.arrayBuffer());

@@ -36,7 +36,8 @@ test('a normal session raises no CSP violation: embedded model, webcam, hub mode
     const page = await browser.newPage({ baseURL: APP_ORIGIN });
     page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
     const violations = await recordViolations(page);
-    const ui = new AppPage(page, app.ep, app.slow);
+    // Three models and a camera in one session: SwiftShader WebGPU on a busy machine needs the room.
+    const ui = new AppPage(page, app.ep, app.slow * 2);
 
     await ui.open({ model: 'embedded', classes: 'red, blue, black, white', debug: true });
     await ui.segmentImage(

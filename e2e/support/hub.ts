@@ -6,6 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 /** Hub repositories served from fixture folders: repo -> (file in repo -> file under fixtures/). */
 const REPOS: Record<string, Record<string, string>> = {
@@ -34,9 +35,26 @@ const FAULT_FILES: Record<string, string> = {
 };
 
 export type Fault =
-  'missing' | 'truncated' | 'gone' | 'corrupt' | 'notonnx' | 'badmanifest' | 'notjson' | 'ok';
+  | 'missing'
+  | 'truncated'
+  | 'gone'
+  | 'corrupt'
+  | 'notonnx'
+  | 'badmanifest'
+  | 'notjson'
+  | 'ok'
+  // Servers that never stop: an endless ONNX file (its manifest declares 200 MB), one that sends more
+  // than its Content-Length (a gzip bomb), one that announces 3 GiB, an endless tokenizer.json.
+  | 'endless'
+  | 'liar'
+  | 'announced'
+  | 'hugejson';
 
-const state = { offline: false, slow: false, requests: [] as string[] };
+/** What the endless routes sent before the client hung up, per request path (bytes). */
+const state = { offline: false, slow: false, requests: [] as string[], sent: {} as Record<string, number> };
+
+/** Declared size of the endless fault's image model (the app caps it at this plus a margin). */
+export const ENDLESS_DECLARED = 200e6;
 
 const HEADERS = {
   'Access-Control-Allow-Origin': '*',
@@ -58,6 +76,8 @@ function faultManifest(root: string, fault: Fault): Buffer {
     tokenizer: { json: 'tokenizer.json', config: 'tokenizer_config.json' },
   });
   if (fault === 'badmanifest') Object.assign(m, { family: 'segformer', logitScale: -1 });
+  if (fault === 'endless')
+    Object.assign(m, { image: { files: { fp32: 'image_model.onnx' }, sizes: { fp32: ENDLESS_DECLARED } } });
   return Buffer.from(fault === 'notjson' ? '<html>not a manifest</html>' : JSON.stringify(m));
 }
 
@@ -83,6 +103,35 @@ async function send(
   else res.end();
 }
 
+/**
+ * Sends `head`, then zeros until the client hangs up, with `declared` as Content-Length if given;
+ * records the bytes sent under `path`.
+ */
+function sendEndless(res: ServerResponse, path: string, head: Buffer, declared?: number) {
+  res.writeHead(200, {
+    ...HEADERS,
+    'Content-Type': 'application/octet-stream',
+    ...(declared === undefined ? {} : { 'Content-Length': String(declared) }),
+  });
+  const zeros = Buffer.alloc(1 << 20);
+  let sent = 0;
+  let open = true;
+  res.on('close', () => {
+    open = false;
+    state.sent[path] = sent;
+  });
+  const pump = () => {
+    let more = true;
+    while (open && more) {
+      const chunk = sent === 0 ? head : zeros;
+      sent += chunk.length;
+      more = res.write(chunk);
+    }
+    if (open) res.once('drain', pump);
+  };
+  pump();
+}
+
 /** Handles /hub/... and /__hub/... requests; returns false for anything else. */
 export function hubHandler(root: string) {
   return (path: string, req: IncomingMessage, res: ServerResponse): boolean => {
@@ -91,7 +140,7 @@ export function hubHandler(root: string) {
       const what = ctl[1]!;
       if (what === 'offline' || what === 'online') state.offline = what === 'offline';
       if (what === 'slow' || what === 'fast') state.slow = what === 'slow';
-      if (what === 'reset') Object.assign(state, { offline: false, slow: false, requests: [] });
+      if (what === 'reset') Object.assign(state, { offline: false, slow: false, requests: [], sent: {} });
       res.writeHead(200, { ...HEADERS, 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ ...state }));
       return true;
@@ -118,6 +167,25 @@ export function hubHandler(root: string) {
       if (!rel) return notFound();
       const body = readFileSync(resolve(root, rel));
       const onnx = file.endsWith('.onnx');
+      if (file === 'image_model.onnx' && (fault === 'endless' || fault === 'announced'))
+        return (
+          sendEndless(res, path, body.subarray(0, 1024), fault === 'announced' ? 3 * 2 ** 30 : undefined),
+          true
+        );
+      if (file === 'image_model.onnx' && fault === 'liar') {
+        // A gzip bomb: Content-Length counts the 64 kB sent, the body decodes to 64 MiB.
+        const bomb = gzipSync(Buffer.concat([body.subarray(0, 1024), Buffer.alloc(64 << 20)]));
+        res.writeHead(200, {
+          ...HEADERS,
+          'Content-Type': 'application/octet-stream',
+          'Content-Encoding': 'gzip',
+          'Content-Length': String(bomb.length),
+        });
+        res.end(bomb);
+        return true;
+      }
+      if (file === 'tokenizer.json' && fault === 'hugejson')
+        return (sendEndless(res, path, Buffer.from('{"model": {"vocab": {"')), true);
       if (onnx && fault === 'truncated')
         void send(res, body.subarray(0, body.length >> 1), body.length, 'end');
       else if (onnx && fault === 'gone')

@@ -35,11 +35,23 @@ export async function detectGpu(): Promise<GpuInfo> {
   }
 }
 
+/** The hosts the build's Content-Security-Policy allows (vite.config.ts); none in dev (no policy). */
+function allowedOrigins(): string[] | undefined {
+  const list = import.meta.env.VITE_CONNECT_ORIGINS as string | undefined;
+  return list === undefined ? undefined : [self.location.origin, ...list.split(' ').filter(Boolean)];
+}
+
 export function fetcher(base: string, o: { signal: AbortSignal; onProgress: (p: FileProgress) => void }) {
   const made = openModelCache().then((cache) =>
-    cachingFetcher(base, { cache, signal: o.signal, onProgress: o.onProgress }),
+    cachingFetcher(base, {
+      cache,
+      signal: o.signal,
+      onProgress: o.onProgress,
+      allowedOrigins: allowedOrigins(),
+    }),
   );
-  const f = async (path: string, onProgress?: (p: FileProgress) => void) => (await made)(path, onProgress);
+  const f = async (path: string, onProgress?: (p: FileProgress) => void, cap?: number) =>
+    (await made)(path, onProgress, cap);
   return Object.assign(f, { commit: async () => (await made).commit() });
 }
 

@@ -6,14 +6,20 @@ import {
   type Manifest,
   type ModelPart,
 } from '../models/manifest';
+import { contentHash } from './contentHash';
+import { LIMITS, capFor } from './limits';
 import { looksLikeOnnx } from './ortRuntime';
 
 import type { FileProgress } from '../engine/protocol';
 
 export type { FileProgress };
 
-/** Reads one file of a bundle by its manifest-relative path. */
-export type Fetcher = (path: string, onProgress?: (p: FileProgress) => void) => Promise<Uint8Array>;
+/** Reads one file of a bundle by its manifest-relative path, refusing it when over `cap` bytes. */
+export type Fetcher = (
+  path: string,
+  onProgress?: (p: FileProgress) => void,
+  cap?: number,
+) => Promise<Uint8Array>;
 
 export class BundleError extends Error {
   constructor(
@@ -30,6 +36,12 @@ export interface LoadedBundle {
   parts: Partial<Record<'image' | 'text' | 'model', { bytes: Uint8Array; dtype: Dtype; file: string }>>;
   tokenizerJson: unknown;
   tokenizerConfig: unknown;
+  /**
+   * What produced the text side's results, for caching them: a hash of the text graph's bytes (the
+   * whole graph for a dense model) and of the tokenizer files. Never the manifest's id or name, which
+   * any manifest can copy.
+   */
+  textKey: string;
 }
 
 const decodeJson = (bytes: Uint8Array, what: string): unknown => {
@@ -59,7 +71,9 @@ export async function loadBundle(
   const manifest =
     'manifest' in source
       ? parseManifest(source.manifest)
-      : parseManifest(decodeJson(await fetcher(source.path), 'The model manifest'));
+      : parseManifest(
+          decodeJson(await fetcher(source.path, undefined, LIMITS.manifest), 'The model manifest'),
+        );
   checkFileOrigins(manifest, 'path' in source ? source.path : (source.base ?? null), hub);
   const partList: ['image' | 'text' | 'model', ModelPart][] =
     manifest.family === 'query'
@@ -71,17 +85,36 @@ export async function loadBundle(
   const load = async ([name, part]: ['image' | 'text' | 'model', ModelPart]) => {
     const dtype = pickDtype(part.files, prefer);
     const file = partFile(part.files[dtype]!, part.repo, hub);
-    const bytes = await fetcher(file, onProgress);
+    const bytes = await fetcher(file, onProgress, capFor(declaredSize(part, dtype)));
     if (!looksLikeOnnx(bytes)) throw new BundleError(`${file} is not an ONNX model`);
     return [name, { bytes, dtype, file }] as const;
   };
   const tok = manifest.tokenizer;
-  const [tokJson, tokConfig, ...loaded] = await Promise.all([
-    fetcher(partFile(tok.json, tok.repo, hub), onProgress).then((b) => decodeJson(b, tok.json)),
+  const [tokBytes, configBytes, ...loaded] = await Promise.all([
+    fetcher(partFile(tok.json, tok.repo, hub), onProgress, LIMITS.tokenizerJson),
     tok.config
-      ? fetcher(partFile(tok.config, tok.repo, hub)).then((b) => decodeJson(b, tok.config!))
-      : Promise.resolve({}),
+      ? fetcher(partFile(tok.config, tok.repo, hub), undefined, LIMITS.tokenizerConfig)
+      : Promise.resolve(null),
     ...partList.map(load),
   ]);
-  return { manifest, parts: Object.fromEntries(loaded), tokenizerJson: tokJson, tokenizerConfig: tokConfig };
+  const parts = Object.fromEntries(loaded) as LoadedBundle['parts'];
+  const textPart = parts.text ?? parts.model!;
+  const textKey = await contentHash([
+    textPart.bytes,
+    tokBytes,
+    configBytes ?? new Uint8Array(0),
+    new TextEncoder().encode(String(tok.maxLength ?? 77)),
+  ]);
+  return {
+    manifest,
+    parts,
+    tokenizerJson: decodeJson(tokBytes, tok.json),
+    tokenizerConfig: configBytes ? decodeJson(configBytes, tok.config!) : {},
+    textKey,
+  };
+}
+
+/** The size the manifest declares for a part's variant (approximate), if any. */
+export function declaredSize(part: ModelPart, dtype: Dtype): number | undefined {
+  return part.fileSizes?.[dtype] ?? part.sizes?.[dtype];
 }

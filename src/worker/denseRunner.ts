@@ -45,7 +45,7 @@ export class DenseRunner implements Runner {
     const model = await DenseModel.create(part.bytes, ep, `the model (${part.file})`);
     // Drop our reference: the split copies what each part needs.
     b.parts.model = undefined;
-    const ns = `${m.id}@${part.dtype}@${model.conditional ? 'cond' : 'cut'}`;
+    const ns = `${b.textKey}@${model.conditional ? 'cond' : 'cut'}`;
     return new DenseRunner(m, model, tokenizer, cache, ns, { image: part.dtype, text: part.dtype });
   }
 

@@ -1,3 +1,5 @@
+import { SESSION_ONLY } from './contentHash';
+
 /** Where text embeddings persist between sessions (IndexedDB in the browser; none in Node). */
 export interface PersistentStore<V = unknown> {
   getMany(keys: string[]): Promise<(V | undefined)[]>;
@@ -6,8 +8,10 @@ export interface PersistentStore<V = unknown> {
 }
 
 /**
- * Text-side cache (embeddings, or a split model's cut tensors) keyed by model and prompt: memory first, then the persistent store.
- * A vocabulary edit only encodes prompts found in neither.
+ * Text-side cache (embeddings, or a split model's cut tensors) keyed by namespace and prompt: memory
+ * first, then the persistent store. A vocabulary edit only encodes prompts found in neither. The
+ * namespace must name the content that computed the values (LoadedBundle.textKey), never a manifest's
+ * id: a manifest that copies another model's id must not feed its results to that model.
  */
 export class EmbeddingCache<V = Float32Array> {
   private mem = new Map<string, V>();
@@ -23,7 +27,7 @@ export class EmbeddingCache<V = Float32Array> {
     const keys = prompts.map((p) => EmbeddingCache.key(modelId, p));
     const found = keys.map((k) => this.mem.get(k));
     const missing = keys.filter((_, i) => !found[i]);
-    if (missing.length > 0 && this.persistent) {
+    if (missing.length > 0 && this.persistent && !modelId.startsWith(SESSION_ONLY)) {
       try {
         const stored = await this.persistent.getMany(missing);
         let j = 0;
@@ -45,7 +49,8 @@ export class EmbeddingCache<V = Float32Array> {
   async store(modelId: string, entries: [string, V][]): Promise<void> {
     const keyed = entries.map(([p, v]): [string, V] => [EmbeddingCache.key(modelId, p), v]);
     for (const [k, v] of keyed) this.mem.set(k, v);
-    if (this.persistent) await this.persistent.putMany(keyed).catch(() => undefined);
+    if (this.persistent && !modelId.startsWith(SESSION_ONLY))
+      await this.persistent.putMany(keyed).catch(() => undefined);
   }
 
   get size(): number {

@@ -13,6 +13,7 @@ import { colourizeLabels, paletteFor } from '../processing/palette';
 import type { VocabClass } from '../processing/vocabulary';
 import { BundleError, type Fetcher, type FileProgress, type ManifestSource } from './bundle';
 import { Engine, type ImageSource } from './engine';
+import { formatBytes } from './limits';
 
 /** What the handler needs from its environment (a real worker, or a test). */
 export interface HandlerDeps {
@@ -47,9 +48,14 @@ const now = () => performance.now();
  */
 export function blobFetcher(files: Record<string, Blob>): Fetcher {
   const byName = new Map(Object.entries(files));
-  return async (path) => {
+  return async (path, _progress, cap) => {
     const blob = byName.get(path) ?? byName.get(path.split('/').pop()!);
     if (!blob) throw new BundleError(`The dropped files do not include ${path}`);
+    if (cap !== undefined && blob.size > cap)
+      throw new BundleError(
+        `${path} is ${formatBytes(blob.size)}, more than the ${formatBytes(cap)} this file may take`,
+        'LimitError',
+      );
     return new Uint8Array(await blob.arrayBuffer());
   };
 }

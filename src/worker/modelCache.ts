@@ -1,5 +1,6 @@
 import type { FileProgress } from '../engine/protocol';
 import { BundleError, type Fetcher } from './bundle';
+import { LIMITS, formatBytes } from './limits';
 import { looksLikeOnnx } from './ortRuntime';
 
 export const MODEL_CACHE = 'ovseg-models-v1';
@@ -23,37 +24,78 @@ export async function openModelCache(): Promise<CacheLike | null> {
 export interface DownloadOptions {
   cache: CacheLike | null;
   signal?: AbortSignal;
+  /** Hosts the page's Content-Security-Policy lets it download from (none: no check). */
+  allowedOrigins?: readonly string[] | undefined;
   /** Called as bytes arrive; `cached` when a file came from the cache. */
   onProgress?: (p: FileProgress & { cached?: boolean }) => void;
 }
 
-async function readAll(
+/**
+ * Reads a response body counting bytes against `cap`: refused before reading when the announced
+ * length is over the cap, stopped (and the connection cancelled) as soon as the body passes the cap
+ * or its announced length.
+ */
+export async function readCapped(
   res: Response,
   file: string,
-  total: number | null,
-  o: DownloadOptions,
+  cap: number,
+  o: Pick<DownloadOptions, 'signal' | 'onProgress'> = {},
 ): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const announced = res.headers.get('content-length');
+  const total = announced !== null && /^\d+$/.test(announced.trim()) ? Number(announced) : null;
+  const tooBig = (what: string) =>
+    new BundleError(
+      `Download of ${file} stopped: ${what}, more than the ${formatBytes(cap)} this file may take`,
+      'LimitError',
+    );
+  if (total !== null && total > cap) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooBig(`the server announced ${formatBytes(total)}`);
+  }
+  if (!res.body) return new Uint8Array(await res.arrayBuffer()); // no stream: only tiny test doubles
   const reader = res.body.getReader();
+  // A known length is read straight into its buffer; otherwise chunks are kept and joined only once
+  // the whole file is in (a failed download never costs more than its cap).
+  const whole = total !== null ? new Uint8Array(total) : null;
   const chunks: Uint8Array[] = [];
   let loaded = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      loaded += value.length;
-      o.onProgress?.({ file, loaded, total });
+  const stop = async (err: Error): Promise<never> => {
+    await reader.cancel().catch(() => undefined);
+    throw err;
+  };
+  for (;;) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (e) {
+      if (o.signal?.aborted) throw new BundleError(`Download of ${file} was cancelled`, 'AbortError');
+      throw new BundleError(`Download of ${file} broke off after ${loaded} bytes: ${(e as Error).message}`);
     }
-  } catch (e) {
-    if (o.signal?.aborted) throw new BundleError(`Download of ${file} was cancelled`, 'AbortError');
-    throw new BundleError(`Download of ${file} broke off after ${loaded} bytes: ${(e as Error).message}`);
+    if (chunk.done) break;
+    if (o.signal?.aborted) return stop(new BundleError(`Download of ${file} was cancelled`, 'AbortError'));
+    const value = chunk.value;
+    const next = loaded + value.length;
+    if (total !== null && next > total)
+      return stop(
+        new BundleError(
+          `Download of ${file} stopped: the server sent more than it announced (${formatBytes(total)})`,
+          'LimitError',
+        ),
+      );
+    if (next > cap) return stop(tooBig(`it sent over ${formatBytes(loaded)}`));
+    if (whole) whole.set(value, loaded);
+    else chunks.push(value);
+    loaded = next;
+    o.onProgress?.({ file, loaded, total });
   }
-  if (total !== null && loaded !== total)
-    throw new BundleError(`Download of ${file} was cut short (${loaded} of ${total} bytes)`);
+  if (whole) {
+    if (loaded !== total)
+      throw new BundleError(`Download of ${file} was cut short (${loaded} of ${total} bytes)`);
+    return whole;
+  }
   const out = new Uint8Array(loaded);
   let off = 0;
-  for (const c of chunks) {
+  for (const c of chunks.splice(0)) {
     out.set(c, off);
     off += c.length;
   }
@@ -63,15 +105,32 @@ async function readAll(
 /** A fetcher whose downloads enter the cache only on `commit()` (once the model has loaded). */
 export type CommittingFetcher = Fetcher & { commit(): Promise<void> };
 
+/** Whether `url` is on one of the origins (entries like `https://*.hf.co` allow subdomains). */
+export function originAllowed(url: string, allowed: readonly string[]): boolean {
+  const u = new URL(url);
+  return allowed.some((a) => {
+    const m = /^(\w+:)\/\/\*\.(.+)$/.exec(a);
+    if (m) return u.protocol === m[1] && u.host.endsWith(`.${m[2]}`);
+    try {
+      return new URL(a).origin === u.origin;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /**
  * Fetcher over HTTP(S) relative to `base`, through Cache Storage: a file is served from the cache when
- * there, else downloaded with byte progress and checked (complete; ONNX files start like ONNX). New
- * files are cached only on `commit()`, after the model loaded, so a failed, cut or corrupt download
- * never leaves an entry behind.
+ * there, else downloaded with byte progress and checked (within its cap, complete; ONNX files start
+ * like ONNX). New files are cached only on `commit()`, after the model loaded, so a failed, cut or
+ * corrupt download never leaves an entry behind. One fetcher serves one bundle load: its first failed
+ * file stops the other downloads, which the failed load no longer needs.
  */
 export function cachingFetcher(base: string, o: DownloadOptions): CommittingFetcher {
   const pending: [string, Uint8Array][] = [];
-  const fetcher = async (path: string, onProgress?: (p: FileProgress) => void) => {
+  const failed = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, failed.signal]) : failed.signal;
+  const get = async (path: string, onProgress?: (p: FileProgress) => void, cap: number = LIMITS.onnx) => {
     const url = new URL(path, base).href;
     const progress = (p: FileProgress & { cached?: boolean }) => {
       o.onProgress?.(p);
@@ -83,11 +142,16 @@ export function cachingFetcher(base: string, o: DownloadOptions): CommittingFetc
       progress({ file: path, loaded: bytes.length, total: bytes.length, cached: true });
       return bytes;
     }
+    if (o.allowedOrigins && !originAllowed(url, o.allowedOrigins))
+      throw new BundleError(
+        `${url} is not on a host this app may download from (${o.allowedOrigins.join(', ')}): ` +
+          'its Content-Security-Policy allows only these',
+      );
     let res: Response;
     try {
-      res = await fetch(url, { signal: o.signal });
+      res = await fetch(url, { signal });
     } catch (e) {
-      if (o.signal?.aborted) throw new BundleError(`Download of ${path} was cancelled`, 'AbortError');
+      if (signal.aborted) throw new BundleError(`Download of ${path} was cancelled`, 'AbortError');
       throw new BundleError(
         `Could not reach ${url} (offline, or the server is down): ${(e as Error).message}`,
       );
@@ -96,13 +160,18 @@ export function cachingFetcher(base: string, o: DownloadOptions): CommittingFetc
       throw new BundleError(
         `Could not download ${path}: HTTP ${res.status}${res.status === 404 ? ' (not found)' : ''}`,
       );
-    const total = Number(res.headers.get('content-length')) || null;
-    const bytes = await readAll(res, path, total, { ...o, onProgress: progress });
+    const bytes = await readCapped(res, path, cap, { signal, onProgress: progress });
     if (path.endsWith('.onnx') && !looksLikeOnnx(bytes))
       throw new BundleError(`${path} is not an ONNX model`);
     pending.push([url, bytes]);
     return bytes;
   };
+  const fetcher: Fetcher = (path, onProgress, cap) =>
+    get(path, onProgress, cap).catch((e: unknown) => {
+      failed.abort();
+      pending.length = 0; // a failed load keeps none of its downloads in memory
+      throw e;
+    });
   const commit = async () => {
     for (const [url, bytes] of pending.splice(0)) {
       const headers = { 'content-length': String(bytes.length), 'content-type': 'application/octet-stream' };

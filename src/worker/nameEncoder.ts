@@ -27,8 +27,8 @@ export class NameEncoder {
     private tokenizer: ClipTokenizer,
     private manifest: QueryManifest,
     private cache: EmbeddingCache<Float32Array>,
-    /** Cache namespace: model id and text-model variant. */
-    private namespace: string = manifest.id,
+    /** Cache namespace: the content key of the text model and tokenizer (LoadedBundle.textKey). */
+    private namespace: string,
   ) {}
 
   private async run(prompts: string[]): Promise<Float32Array[]> {

@@ -38,8 +38,8 @@ export class QueryRunner implements Runner {
       createSession(image.bytes, ep, `the image model (${image.file})`),
       createSession(text.bytes, ep, `the text model (${text.file})`),
     ]);
-    // Embeddings differ between variants: the cache namespace names the text variant.
-    const encoder = new NameEncoder(textSession, tokenizer, m, cache, `${m.id}@${text.dtype}`);
+    // Cached embeddings are named by what computes them (text graph and tokenizer bytes), not by id.
+    const encoder = new NameEncoder(textSession, tokenizer, m, cache, b.textKey);
     return new QueryRunner(m, imageSession, encoder, { image: image.dtype, text: text.dtype });
   }
 

@@ -35,4 +35,11 @@ const handle = createHandler({
   wasmBytes: wasmMemoryBytes,
 });
 
+// A request the Content-Security-Policy refuses is named in the worker's console: Chromium's own
+// report of a worker's violation does not reach page-level tools (nor the end-to-end tests).
+self.addEventListener('securitypolicyviolation', (e: Event) => {
+  const v = e as SecurityPolicyViolationEvent;
+  console.error(`Content Security Policy: ${v.effectiveDirective} refused ${v.blockedURI || 'inline code'}`);
+});
+
 self.onmessage = (e: MessageEvent<RequestMessage>) => void handle(e.data);

@@ -114,7 +114,7 @@ export async function loadBundle(
   };
 }
 
-/** The size the manifest declares for a part's variant (approximate), if any. */
+/** The size the manifest declares for a part's variant: exact (a `{"path", "size"}` entry) or else approximate. */
 export function declaredSize(part: ModelPart, dtype: Dtype): number | undefined {
   return part.fileSizes?.[dtype] ?? part.sizes?.[dtype];
 }

@@ -1,6 +1,6 @@
-import { argmaxLabels, classProbs, einsumQC, sigmoidInPlace } from '../processing/gkc';
+import { classProbs, einsumQC, sigmoidInPlace } from '../processing/gkc';
 import { labelHistogram, upsampleLabels } from '../processing/labels';
-import { upsamplePlanes } from '../processing/resize';
+import { querySemseg } from '../processing/querySemseg';
 
 export interface QueryOutputs {
   /** [Q, h, w] mask logits. */
@@ -67,28 +67,19 @@ export function combine(out: QueryOutputs, o: CombineOptions): Combined {
   const sw = smaller ? o.width : out.inputWidth;
   const sh = smaller ? o.height : out.inputHeight;
   const P = sw * sh;
-  // Queries that give no class a share (void took them) add nothing: skip their upsampling.
-  const active: number[] = [];
-  for (let q = 0; q < out.Q; q++) {
-    let m = 0;
-    for (let c = 0; c < C; c++) m = Math.max(m, probs[q * C + c]!);
-    if (m >= 1e-7) active.push(q);
-  }
-  const hw = out.h * out.w;
-  const masks = new Float32Array(active.length * hw);
-  const activeProbs = new Float32Array(active.length * C);
-  active.forEach((q, i) => {
-    masks.set(out.masks.subarray(q * hw, (q + 1) * hw), i * hw);
-    activeProbs.set(probs.subarray(q * C, (q + 1) * C), i * C);
+  const raw = querySemseg({
+    probs,
+    masks: out.masks,
+    Q: out.Q,
+    C,
+    h: out.h,
+    w: out.w,
+    H: sh,
+    W: sw,
+    previous: o.smoothing?.previous,
+    history: o.smoothing?.history,
   });
-  const sig = sigmoidInPlace(upsamplePlanes(masks, active.length, out.h, out.w, sh, sw));
-  const semseg = einsumQC(activeProbs, sig, active.length, C, P);
-  const prev = o.smoothing?.previous;
-  if (prev && prev.length === semseg.length && o.smoothing!.history > 0) {
-    const h = o.smoothing!.history;
-    for (let i = 0; i < semseg.length; i++) semseg[i] = h * prev[i]! + (1 - h) * semseg[i]!;
-  }
-  const raw = argmaxLabels(semseg, C, P, 0);
+  const semseg = raw.semseg;
   let labels: Uint16Array;
   if (sw === o.width && sh === o.height) {
     labels = raw.labels;

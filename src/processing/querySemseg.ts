@@ -41,13 +41,13 @@ export interface QuerySemseg {
 }
 
 /** Table step: 1/512 keeps linear interpolation of the sigmoid within h^2/8 * max|s''| < 5e-8. */
-const STEPS = 512;
+export const STEPS = 512;
 /** Beyond +-LIMIT the sigmoid is 0 or 1 within 4e-11. */
-const LIMIT = 24;
+export const LIMIT = 24;
 let table: Float64Array | null = null;
 
 /** Sigmoid at (i / STEPS - LIMIT), i = 0 .. 2 * LIMIT * STEPS (+1 guard entry for interpolation). */
-function sigmoidTable(): Float64Array {
+export function sigmoidTable(): Float64Array {
   if (table) return table;
   const n = 2 * LIMIT * STEPS + 2;
   table = new Float64Array(n);
@@ -66,7 +66,7 @@ export function fastSigmoid(z: number): number {
 }
 
 /** Source rows/columns and weights of a bilinear axis, exactly as `upsamplePlanes` computes them. */
-function axis(n: number, N: number): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
+export function axis(n: number, N: number): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
   const i0 = new Int32Array(N),
     i1 = new Int32Array(N),
     f = new Float32Array(N);
@@ -81,35 +81,110 @@ function axis(n: number, N: number): { i0: Int32Array; i1: Int32Array; f: Float3
   return { i0, i1, f };
 }
 
-export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
-  const { probs, masks, Q, C, h, w, H, W } = inp;
-  const P = H * W;
-  const hw = h * w;
-  // Active pairs, grouped by query, queries ascending: each class sums its queries in order.
-  const pairQ: number[] = [];
-  const pairStart: number[] = [];
-  const pairC: number[] = [];
-  const pairP: number[] = [];
+/** The (query, class) pairs with p(q, c) >= MIN_PROB, grouped by query, queries ascending. */
+export interface ActivePairs {
+  /** Active queries (with at least one pair). */
+  queries: Int32Array;
+  /** Pairs of active query a: start[a] .. start[a + 1] - 1. */
+  start: Int32Array;
+  cls: Int32Array;
+  prob: Float32Array;
+}
+
+export function activePairs(probs: Float32Array, Q: number, C: number): ActivePairs {
+  const queries: number[] = [];
+  const start: number[] = [];
+  const cls: number[] = [];
+  const prob: number[] = [];
   for (let q = 0; q < Q; q++) {
-    const start = pairC.length;
+    const first = cls.length;
     for (let c = 0; c < C; c++) {
       const p = probs[q * C + c]!;
       if (p < MIN_PROB) continue;
-      pairC.push(c);
-      pairP.push(p);
+      cls.push(c);
+      prob.push(p);
     }
-    if (pairC.length > start) {
-      pairQ.push(q);
-      pairStart.push(start);
+    if (cls.length > first) {
+      queries.push(q);
+      start.push(first);
     }
   }
-  pairStart.push(pairC.length);
-  const pc = Int32Array.from(pairC);
-  const pp = Float32Array.from(pairP);
-  const ys = axis(h, H);
-  const xi0 = axis(w, W).i0,
-    xi1 = axis(w, W).i1,
-    xf = axis(w, W).f;
+  start.push(cls.length);
+  return {
+    queries: Int32Array.from(queries),
+    start: Int32Array.from(start),
+    cls: Int32Array.from(cls),
+    prob: Float32Array.from(prob),
+  };
+}
+
+/**
+ * The two mask rows an output row interpolates between, for every active query, interpolated
+ * horizontally (float64, like the reference's intermediate) and kept while the output rows use the
+ * same pair: `z(a, x) = tops[a*W+x] + (bots[a*W+x] - tops[a*W+x]) * wy` is the upsampled logit.
+ */
+export class MaskRows {
+  tops: Float64Array;
+  bots: Float64Array;
+  readonly ys: ReturnType<typeof axis>;
+  private xs: ReturnType<typeof axis>;
+  private row0 = -1;
+  private row1 = -1;
+
+  constructor(
+    private masks: Float32Array,
+    private queries: Int32Array,
+    private h: number,
+    private w: number,
+    H: number,
+    private W: number,
+  ) {
+    this.tops = new Float64Array(queries.length * W);
+    this.bots = new Float64Array(queries.length * W);
+    this.ys = axis(h, H);
+    this.xs = axis(w, W);
+  }
+
+  /** Makes tops/bots hold output row y's mask rows; returns its vertical weight. */
+  at(y: number): number {
+    const m0 = this.ys.i0[y]!,
+      m1 = this.ys.i1[y]!;
+    if (m0 !== this.row0 || m1 !== this.row1) {
+      // Going down, the old bottom row is usually the new top one.
+      if (m0 === this.row1) [this.tops, this.bots] = [this.bots, this.tops];
+      else this.horizontal(this.tops, m0);
+      if (m1 === m0) this.bots.set(this.tops);
+      else this.horizontal(this.bots, m1);
+      this.row0 = m0;
+      this.row1 = m1;
+    }
+    return this.ys.f[y]!;
+  }
+
+  private horizontal(dst: Float64Array, row: number): void {
+    const { masks, W } = this;
+    const { i0, i1, f } = this.xs;
+    const hw = this.h * this.w;
+    for (let a = 0; a < this.queries.length; a++) {
+      const m = this.queries[a]! * hw + row * this.w;
+      const o = a * W;
+      for (let x = 0; x < W; x++) {
+        const x0 = m + i0[x]!;
+        dst[o + x] = masks[x0]! + (masks[m + i1[x]!]! - masks[x0]!) * f[x]!;
+      }
+    }
+  }
+}
+
+export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
+  const { probs, masks, Q, C, h, w, H, W } = inp;
+  const P = H * W;
+  const pairs = activePairs(probs, Q, C);
+  const pc = pairs.cls,
+    pp = pairs.prob,
+    pairStart = pairs.start;
+  const nq = pairs.queries.length;
+  const rows = new MaskRows(masks, pairs.queries, h, w, H, W);
   const sig = sigmoidTable();
   const semseg = new Float32Array(C * P);
   const labels = new Uint16Array(P);
@@ -118,39 +193,12 @@ export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
   // One output row of every class: sums, smoothing and argmax run here, in cache; each class row is
   // then copied to `semseg` once.
   const acc = new Float32Array(C * W);
-  const nq = pairQ.length;
-  // Each active query's two mask rows, interpolated horizontally (float64, like the reference's
-  // intermediate), kept while the output rows use the same pair of mask rows.
-  let tops = new Float64Array(nq * W);
-  let bots = new Float64Array(nq * W);
-  let cached0 = -1,
-    cached1 = -1;
-  const horizontal = (dst: Float64Array, src: number) => {
-    for (let a = 0; a < nq; a++) {
-      const m = pairQ[a]! * hw + src * w;
-      const o = a * W;
-      for (let x = 0; x < W; x++) {
-        const x0 = m + xi0[x]!;
-        dst[o + x] = masks[x0]! + (masks[m + xi1[x]!]! - masks[x0]!) * xf[x]!;
-      }
-    }
-  };
   const prev = inp.previous && inp.previous.length === semseg.length ? inp.previous : null;
   const k = inp.history ?? 0;
   for (let y = 0; y < H; y++) {
-    const wy = ys.f[y]!;
+    const wy = rows.at(y);
+    const { tops, bots } = rows;
     const ro = y * W;
-    const m0 = ys.i0[y]!,
-      m1 = ys.i1[y]!;
-    if (m0 !== cached0 || m1 !== cached1) {
-      // Going down, the old bottom row is usually the new top one.
-      if (m0 === cached1) [tops, bots] = [bots, tops];
-      else horizontal(tops, m0);
-      if (m1 === m0) bots.set(tops);
-      else horizontal(bots, m1);
-      cached0 = m0;
-      cached1 = m1;
-    }
     acc.fill(0);
     for (let a = 0; a < nq; a++) {
       const o = a * W;

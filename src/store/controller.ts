@@ -3,6 +3,7 @@ import type { Ep } from '../engine/protocol';
 import type { Dtype } from '../models/manifest';
 import { parseVocabulary } from '../processing/vocabulary';
 import { chooseVariant } from '../models/presets';
+import { chooseBackend } from './backend';
 import { EMBEDDED_KEY, embeddedEntry, presetEntries, urlEntry, type ModelEntry } from './catalogue';
 import { notify, setLoading, useApp, type LoadedImage } from './store';
 
@@ -39,10 +40,9 @@ export class Controller {
    */
   async init(wanted: Ep | null, model: string | null): Promise<void> {
     const { gpu } = await this.client.request('init', {});
-    const ep: Ep = wanted === 'wasm' || !gpu.available ? 'wasm' : 'webgpu';
-    useApp.setState({ gpu });
-    if (wanted === 'webgpu' && !gpu.available)
-      notify('warning', `WebGPU is not available (${gpu.description}); using WASM.`);
+    const { ep, reason, warning } = chooseBackend(wanted, gpu);
+    useApp.setState({ gpu, backendReason: reason });
+    if (warning) notify('warning', warning);
     const { hub, embeddedUrl } = useApp.getState();
     const embedded = embeddedEntry(embeddedUrl);
     if (model === EMBEDDED_KEY) return void (await this.load(embedded, ep));
@@ -65,7 +65,13 @@ export class Controller {
     const choice = chooseVariant(ep, gpu, entry.sizes);
     const dtype = this.dtype ?? choice.prefer[0];
     const reason = this.dtype ? 'chosen in the page address (?dtype=)' : choice.reason;
-    useApp.setState({ engineReady: false, ep, loadingEntry: entry });
+    // The reason for starting on WASM holds until another backend is picked.
+    useApp.setState({
+      engineReady: false,
+      ep,
+      loadingEntry: entry,
+      backendReason: ep === 'wasm' ? before.backendReason : null,
+    });
     try {
       const source =
         entry.source.kind === 'url'

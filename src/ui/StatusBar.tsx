@@ -10,6 +10,7 @@ export function StatusBar() {
   const busy = useApp((s) => s.busy);
   const result = useApp((s) => s.result);
   const gpu = useApp((s) => s.gpu);
+  const backendReason = useApp((s) => s.backendReason);
 
   const backend = ep === 'webgpu' ? `WebGPU${gpu?.fallback ? ' (software adapter)' : ''}` : 'WASM';
   const state = !ready ? 'loading' : busy ? 'working' : 'ready';
@@ -18,6 +19,7 @@ export function StatusBar() {
     <footer className="status" data-testid="status" data-state={state} data-backend={ep}>
       <span>Model: {model ? `${model.name} [${model.imageDtype}]` : '—'}</span>
       <span>Backend: {backend}</span>
+      {backendReason && ep === 'wasm' && <span data-testid="backend-reason">({backendReason})</span>}
       <span>State: {state}</span>
       {model && (
         <span>

@@ -18,14 +18,19 @@ export interface LiveFigures {
   ep: string;
   fps: number;
   frames: number;
-  /** Median milliseconds per frame: the worker's stages, and the page's frame-to-result latency. */
+  /**
+   * Median milliseconds per frame: grabbing the video frame (page), the worker's stages, the page's
+   * frame-to-result latency, and the time between two results (1000 / fps).
+   */
   median: {
+    capture: number;
     preprocess: number;
     image: number;
     combine: number;
     render: number;
     total: number;
     latency: number;
+    interval: number;
   };
   /** What the app itself shows (its rate over the last few frames). */
   shown: string;
@@ -89,17 +94,25 @@ export async function measureLive(o: {
     const samples = await page.evaluate(
       async ({ seconds, warmup }) => {
         type T = { preprocess: number; image: number; combine: number; render?: number; total?: number };
-        type S = { result: { timings: T } | null; liveStats: { latencyMs: number } | null };
+        type S = {
+          result: { timings: T } | null;
+          liveStats: { latencyMs: number; captureMs: number } | null;
+        };
         const store = (
           window as unknown as {
             __ovseg: { store: { getState(): S; subscribe(f: (s: S, p: S) => void): () => void } };
           }
         ).__ovseg.store;
         await new Promise((r) => setTimeout(r, warmup * 1000));
-        const out: { t: number; timings: T; latency: number }[] = [];
+        const out: { t: number; timings: T; latency: number; capture: number }[] = [];
         const stop = store.subscribe((s, p) => {
           if (s.result && s.result !== p.result && s.liveStats)
-            out.push({ t: performance.now(), timings: s.result.timings, latency: s.liveStats.latencyMs });
+            out.push({
+              t: performance.now(),
+              timings: s.result.timings,
+              latency: s.liveStats.latencyMs,
+              capture: s.liveStats.captureMs,
+            });
         });
         await new Promise((r) => setTimeout(r, seconds * 1000));
         stop();
@@ -116,12 +129,14 @@ export async function measureLive(o: {
       fps: (samples.length - 1) / span,
       frames: samples.length,
       median: {
+        capture: pick((s) => s.capture),
         preprocess: pick((s) => s.timings.preprocess),
         image: pick((s) => s.timings.image),
         combine: pick((s) => s.timings.combine),
         render: pick((s) => s.timings.render ?? 0),
         total: pick((s) => s.timings.total ?? 0),
         latency: pick((s) => s.latency),
+        interval: median(samples.slice(1).map((s, i) => s.t - samples[i]!.t)),
       },
       shown,
     };
@@ -146,9 +161,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   const m = f.median;
   const r = (v: number) => v.toFixed(1);
   console.log(
-    `live ${f.ep} 320x240: ${f.fps.toFixed(1)} fps over ${f.frames} frames; median ms: preprocess ${r(m.preprocess)}, ` +
+    `live ${f.ep} 320x240: ${f.fps.toFixed(1)} fps over ${f.frames} frames; median ms: capture ${r(m.capture)}, preprocess ${r(m.preprocess)}, ` +
       `image model ${r(m.image)}, combine ${r(m.combine)}, render ${r(m.render)}, worker total ${r(m.total)}, ` +
-      `frame to result ${r(m.latency)}`,
+      `frame to result ${r(m.latency)}, between results ${r(m.interval)}`,
   );
   console.log(`app shows: ${f.shown}`);
 }

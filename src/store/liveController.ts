@@ -69,11 +69,11 @@ export class LiveController {
       // Autoplay of a muted camera stream is allowed; a failure here shows as no frames.
     }
     this.loop?.stop();
-    this.loop = new FrameLoop(video, (frame) => this.process(frame));
+    this.loop = new FrameLoop(video, (frame, captureMs) => this.process(frame, captureMs));
     this.loop.start();
   }
 
-  private async process(frame: ImageBitmap): Promise<void> {
+  private async process(frame: ImageBitmap, captureMs: number): Promise<void> {
     const s = useApp.getState();
     if (!s.live || !s.engineReady || s.vocab.classes.length === 0) {
       frame.close();
@@ -96,7 +96,7 @@ export class LiveController {
       useApp.setState({
         result,
         resultImage: null,
-        liveStats: { fps, latencyMs: t - t0, captureMs: 0, flicker: result.flicker ?? null },
+        liveStats: { fps, latencyMs: t - t0, captureMs, flicker: result.flicker ?? null },
       });
     } catch (e) {
       if (!(e instanceof SupersededError)) notify('error', (e as Error).message);

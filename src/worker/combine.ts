@@ -1,6 +1,5 @@
 import { classProbs, einsumQC, sigmoidInPlace } from '../processing/gkc';
 import { labelHistogram, upsampleLabels } from '../processing/labels';
-import { queryLabels } from '../processing/queryLabels';
 import { querySemseg, type QuerySemseg } from '../processing/querySemseg';
 
 export interface QueryOutputs {
@@ -44,11 +43,7 @@ export interface Combined {
   scoreHeight: number;
   counts: Uint32Array;
   debug?: { classProbs?: Float32Array; semsegLow?: Float32Array; classLogits?: Float32Array };
-  /**
-   * [C, scoreHeight*scoreWidth] class scores, kept for smoothing the next frame. Empty when this
-   * frame was not smoothed: only the scores that decide the labels were computed (a smoothed frame
-   * after it starts afresh, as the first frame of a stream does).
-   */
+  /** [C, scoreHeight*scoreWidth] class scores (kept for smoothing the next frame). */
   semseg: Float32Array;
 }
 
@@ -58,8 +53,6 @@ export interface Scored {
   raw: QuerySemseg;
   sw: number;
   sh: number;
-  /** Whether `raw.semseg` holds every class score (it does when the frame was smoothed). */
-  complete: boolean;
 }
 
 /**
@@ -81,14 +74,19 @@ export function scoreQueries(out: QueryOutputs, o: CombineOptions): Scored {
   const smaller = o.width <= out.inputWidth && o.height <= out.inputHeight;
   const sw = smaller ? o.width : out.inputWidth;
   const sh = smaller ? o.height : out.inputHeight;
-  const input = { probs, masks: out.masks, Q: out.Q, C, h: out.h, w: out.w, H: sh, W: sw };
-  // Smoothing needs every class score; otherwise the labels need only the winners' (and, where the
-  // label map is upsampled, their neighbours').
-  const smoothing = o.smoothing && o.smoothing.history > 0 ? o.smoothing : null;
-  const raw = smoothing
-    ? querySemseg({ ...input, previous: smoothing.previous, history: smoothing.history })
-    : queryLabels(input, sw !== o.width || sh !== o.height);
-  return { probs, raw, sw, sh, complete: !!smoothing };
+  const raw = querySemseg({
+    probs,
+    masks: out.masks,
+    Q: out.Q,
+    C,
+    h: out.h,
+    w: out.w,
+    H: sh,
+    W: sw,
+    previous: o.smoothing?.previous,
+    history: o.smoothing?.history,
+  });
+  return { probs, raw, sw, sh };
 }
 
 /**
@@ -115,7 +113,7 @@ export function combine(out: QueryOutputs, o: CombineOptions, scored = scoreQuer
     scoreWidth: sw,
     scoreHeight: sh,
     counts: labelHistogram(labels, C + 1),
-    semseg: scored.complete ? semseg : new Float32Array(0),
+    semseg,
   };
   if (o.debug) {
     const lowSig = sigmoidInPlace(Float32Array.from(out.masks));

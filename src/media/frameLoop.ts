@@ -60,11 +60,10 @@ export class FrameLoop {
   private tick = () => {
     this.scheduled = false;
     if (!this.running) return;
-    if (!this.inFlight && this.ready()) void this.grab();
-    else {
-      if (this.inFlight) this.missed = true;
-      this.schedule();
-    }
+    if (this.inFlight) this.missed = true;
+    else if (this.ready()) void this.grab();
+    // Keep listening while a frame is in flight: a frame presented meanwhile is taken right after.
+    this.schedule();
   };
 
   private ready(): boolean {

@@ -94,7 +94,9 @@ export interface DenseLabelOptions {
 export function denseLabels(logits: Float32Array, o: DenseLabelOptions): DenseResult {
   const P = o.h * o.w;
   const C = o.numClasses;
-  const cl = classLogits(logits, o.rowToClass, C, P);
+  // One row per class, in class order (the runner's per-class logits): read them in place.
+  const cl =
+    isIdentity(o.rowToClass, C) && logits.length === C * P ? logits : classLogits(logits, o.rowToClass, C, P);
   const raw = argmaxLabels(cl, C, P, -Infinity);
   const t = logitOf(o.threshold);
   let labels = raw.labels;
@@ -105,15 +107,29 @@ export function denseLabels(logits: Float32Array, o: DenseLabelOptions): DenseRe
   }
   const scores = raw.scores;
   for (let i = 0; i < P; i++) scores[i] = sigmoid(scores[i]!);
-  for (let i = 0; i < cl.length; i++) cl[i] = sigmoid(cl[i]!);
+  let semseg: Float32Array | null = null;
   return {
     labels,
     scores,
-    semseg: cl,
+    // Computed on first read: a sigmoid per class and pixel costs more than the rest together, and
+    // a threshold change or a new frame does not need it.
+    get semseg() {
+      if (!semseg) {
+        semseg = new Float32Array(cl.length);
+        for (let i = 0; i < cl.length; i++) semseg[i] = sigmoid(cl[i]!);
+      }
+      return semseg;
+    },
     scoreWidth: o.w,
     scoreHeight: o.h,
     counts: labelHistogram(labels, C + 1),
   };
+}
+
+function isIdentity(rowToClass: ArrayLike<number>, C: number): boolean {
+  if (rowToClass.length !== C) return false;
+  for (let i = 0; i < C; i++) if (rowToClass[i] !== i) return false;
+  return true;
 }
 
 /**

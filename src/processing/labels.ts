@@ -22,37 +22,75 @@ export function upsampleLabels(
   const out = new Uint16Array(H * W);
   const sy = h / H,
     sx = w / W;
-  const cand = new Int32Array(4);
+  // Column sources and weights, once per column rather than once per pixel (float64, as before).
+  const xa = new Int32Array(W),
+    xb = new Int32Array(W),
+    xw = new Float64Array(W);
+  for (let x = 0; x < W; x++) {
+    const fx = Math.max(0, (x + 0.5) * sx - 0.5);
+    xa[x] = Math.min(Math.floor(fx), w - 1);
+    xb[x] = Math.min(xa[x]! + 1, w - 1);
+    xw[x] = fx - xa[x]!;
+  }
+  // Interpolated score of label l (> 0) at the current pixel.
+  let i00 = 0,
+    i01 = 0,
+    i10 = 0,
+    i11 = 0,
+    wx = 0,
+    wy = 0;
+  const score = (l: number): number => {
+    const b = (l - 1) * P;
+    const top = semseg[b + i00]! + (semseg[b + i01]! - semseg[b + i00]!) * wx;
+    const bot = semseg[b + i10]! + (semseg[b + i11]! - semseg[b + i10]!) * wx;
+    return top + (bot - top) * wy;
+  };
   for (let y = 0; y < H; y++) {
     const fy = Math.max(0, (y + 0.5) * sy - 0.5);
     const y0 = Math.min(Math.floor(fy), h - 1);
     const y1 = Math.min(y0 + 1, h - 1);
-    const wy = fy - y0;
+    wy = fy - y0;
     for (let x = 0; x < W; x++) {
-      const fx = Math.max(0, (x + 0.5) * sx - 0.5);
-      const x0 = Math.min(Math.floor(fx), w - 1);
-      const x1 = Math.min(x0 + 1, w - 1);
-      const wx = fx - x0;
-      const i00 = y0 * w + x0,
-        i01 = y0 * w + x1,
-        i10 = y1 * w + x0,
-        i11 = y1 * w + x1;
-      cand[0] = src[i00]!;
-      cand[1] = src[i01]!;
-      cand[2] = src[i10]!;
-      cand[3] = src[i11]!;
+      const x0 = xa[x]!,
+        x1 = xb[x]!;
+      wx = xw[x]!;
+      i00 = y0 * w + x0;
+      i01 = y0 * w + x1;
+      i10 = y1 * w + x0;
+      i11 = y1 * w + x1;
+      const a = src[i00]!,
+        b = src[i01]!,
+        c = src[i10]!,
+        d = src[i11]!;
       let best = 0,
         bestScore = -Infinity;
-      for (let k = 0; k < 4; k++) {
-        const l = cand[k]!;
-        if (l === 0 || (k > 0 && cand.indexOf(l) < k)) continue;
-        const b = (l - 1) * P;
-        const top = semseg[b + i00]! + (semseg[b + i01]! - semseg[b + i00]!) * wx;
-        const bot = semseg[b + i10]! + (semseg[b + i11]! - semseg[b + i10]!) * wx;
-        const s = top + (bot - top) * wy;
+      // Candidates in the order a, b, c, d, each once, label 0 never (ties keep the first).
+      if (a !== 0) {
+        const s = score(a);
         if (s > bestScore) {
           bestScore = s;
-          best = l;
+          best = a;
+        }
+      }
+      if (b !== 0 && b !== a) {
+        const s = score(b);
+        if (s > bestScore) {
+          bestScore = s;
+          best = b;
+        }
+      }
+      if (c !== 0 && c !== a && c !== b) {
+        const s = score(c);
+        if (s > bestScore) {
+          bestScore = s;
+          best = c;
+        }
+      }
+      if (d !== 0 && d !== a && d !== b && d !== c) {
+        const s = score(d);
+        if (s > bestScore) {
+          bestScore = s;
+          best = d;
         }
       }
       out[y * W + x] = bestScore >= threshold ? best : 0;

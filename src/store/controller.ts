@@ -3,6 +3,7 @@ import type { Ep, GpuInfo } from '../engine/protocol';
 import type { Dtype } from '../models/manifest';
 import { parseVocabulary } from '../processing/vocabulary';
 import { chooseVariant } from '../models/presets';
+import { chooseBackend } from './backend';
 import { EMBEDDED_KEY, embeddedEntry, presetEntries, urlEntry, type ModelEntry } from './catalogue';
 import { notify, setLoading, useApp, type LoadedImage } from './store';
 
@@ -56,10 +57,9 @@ export class Controller {
       this.fail(`The engine could not start: ${(e as Error).message}`, () => this.init(wanted, model));
       return;
     }
-    const ep: Ep = wanted === 'wasm' || !gpu.available ? 'wasm' : 'webgpu';
-    useApp.setState({ gpu });
-    if (wanted === 'webgpu' && !gpu.available)
-      notify('warning', `WebGPU is not available (${gpu.description}); using WASM.`);
+    const { ep, reason, warning } = chooseBackend(wanted, gpu);
+    useApp.setState({ gpu, backendReason: reason });
+    if (warning) notify('warning', warning);
     const { hub, embeddedUrl } = useApp.getState();
     const embedded = embeddedEntry(embeddedUrl);
     if (model === EMBEDDED_KEY) return void (await this.load(embedded, ep));
@@ -91,7 +91,14 @@ export class Controller {
     this.loadsRunning++;
     const stale = () => seq !== this.loadSeq;
     this.retryAction = null;
-    useApp.setState({ engineReady: false, ep, loadingEntry: entry, loadFailure: null });
+    // The reason for starting on WASM holds until another backend is picked.
+    useApp.setState({
+      engineReady: false,
+      ep,
+      loadingEntry: entry,
+      loadFailure: null,
+      backendReason: ep === 'wasm' ? before.backendReason : null,
+    });
     let message: string;
     try {
       const choice = chooseVariant(ep, gpu, entry.sizes);

@@ -2,7 +2,8 @@ import { SupersededError, WorkerHungError } from '../engine/engineClient';
 import { CameraError, closeCamera, listCameras, openCamera } from '../media/webcam';
 import { FrameLoop } from '../media/frameLoop';
 import type { Controller } from './controller';
-import { notify, useApp, type LoadedImage } from './store';
+import type { SegmentResult } from '../engine/protocol';
+import { notify, useApp, type LiveStats, type LoadedImage } from './store';
 
 const now = () => performance.now();
 
@@ -14,6 +15,7 @@ export class LiveController {
   private loop: FrameLoop | null = null;
   private video: HTMLVideoElement | null = null;
   private frameTimes: number[] = [];
+  private pending: { result: SegmentResult; liveStats: LiveStats } | null = null;
 
   constructor(private controller: Controller) {}
 
@@ -69,11 +71,11 @@ export class LiveController {
       // Autoplay of a muted camera stream is allowed; a failure here shows as no frames.
     }
     this.loop?.stop();
-    this.loop = new FrameLoop(video, (frame) => this.process(frame));
+    this.loop = new FrameLoop(video, (frame, captureMs) => this.process(frame, captureMs));
     this.loop.start();
   }
 
-  private async process(frame: ImageBitmap): Promise<void> {
+  private async process(frame: ImageBitmap, captureMs: number): Promise<void> {
     const s = useApp.getState();
     if (!s.live || !s.engineReady || s.vocab.classes.length === 0) {
       frame.close();
@@ -93,16 +95,31 @@ export class LiveController {
       this.frameTimes = [...this.frameTimes.filter((x) => t - x < 10_000).slice(-7), t];
       const span = (t - this.frameTimes[0]!) / 1000;
       const fps = this.frameTimes.length > 1 ? (this.frameTimes.length - 1) / span : 1000 / (t - t0);
-      useApp.setState({
+      this.show({
         result,
-        resultImage: null,
-        liveStats: { fps, latencyMs: t - t0, captureMs: 0, flicker: result.flicker ?? null },
+        liveStats: { fps, latencyMs: t - t0, captureMs, flicker: result.flicker ?? null },
       });
     } catch (e) {
       // A hung worker is reported once, by the controller that restarts it.
       if (!(e instanceof SupersededError || e instanceof WorkerHungError))
         notify('error', (e as Error).message);
     }
+  }
+
+  /**
+   * Shows a result at the next animation frame, not now: the frame loop sends the next frame to the
+   * worker first, so the page draws this result while the worker computes the next one (drawing
+   * first would add its time to every frame). A newer result replaces one not drawn yet.
+   */
+  private show(update: { result: SegmentResult; liveStats: LiveStats }): void {
+    const first = this.pending === null;
+    this.pending = update;
+    if (!first) return;
+    requestAnimationFrame(() => {
+      const u = this.pending;
+      this.pending = null;
+      if (u && useApp.getState().live) useApp.setState({ ...u, resultImage: null });
+    });
   }
 
   /** Stops the stream and releases the camera; the still image (if any) comes back. */
@@ -113,6 +130,7 @@ export class LiveController {
     closeCamera(stream);
     if (this.video) this.video.srcObject = null;
     this.frameTimes = [];
+    this.pending = null;
     useApp.setState({ stream: null, live: false, liveStats: null });
     if (restoreStill && stream) this.controller.restoreStill();
   }

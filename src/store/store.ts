@@ -20,6 +20,8 @@ export interface LoadedImage {
 interface EngineSlice {
   gpu: GpuInfo | null;
   ep: Ep;
+  /** Why the app started on WASM although WebGPU has an adapter (null: nothing to explain). */
+  backendReason: string | null;
   model: ModelInfo | null;
   /** The catalogue entry of the loaded model, and of the one being loaded. */
   entry: ModelEntry | null;
@@ -86,6 +88,7 @@ export const DEFAULT_CLASSES = 'sky | blue, grass | green, red, yellow, white, b
 export const useApp = create<AppState>()(() => ({
   gpu: null,
   ep: 'wasm',
+  backendReason: null,
   model: null,
   entry: null,
   loadingEntry: null,

@@ -15,6 +15,7 @@ export function StatusBar({ controller }: { controller: Controller }) {
   const result = useApp((s) => s.result);
   const gpu = useApp((s) => s.gpu);
   const failure = useApp((s) => s.loadFailure);
+  const backendReason = useApp((s) => s.backendReason);
 
   const backend = ep === 'webgpu' ? `WebGPU${gpu?.fallback ? ' (software adapter)' : ''}` : 'WASM';
   const state = failure ? 'error' : !ready ? 'loading' : busy ? 'working' : 'ready';
@@ -23,6 +24,7 @@ export function StatusBar({ controller }: { controller: Controller }) {
     <footer className="status" data-testid="status" data-state={state} data-backend={ep}>
       <span>Model: {model ? `${model.name} [${model.imageDtype}]` : '—'}</span>
       <span>Backend: {backend}</span>
+      {backendReason && ep === 'wasm' && <span data-testid="backend-reason">({backendReason})</span>}
       <span>State: {state}</span>
       {failure && (
         <span className="failure" data-testid="load-failure">

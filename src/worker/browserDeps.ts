@@ -1,4 +1,5 @@
 import type { GpuInfo } from '../engine/protocol';
+import { isSoftwareAdapter } from '../store/backend';
 import type { RgbaImage } from '../processing/resize';
 import type { FileProgress } from './bundle';
 import { cachedBytes, cachingFetcher, deleteCached, openModelCache } from './modelCache';
@@ -19,7 +20,17 @@ export async function detectGpu(): Promise<GpuInfo> {
     const adapter = await gpu.requestAdapter();
     if (!adapter) return { ...none, description: 'WebGPU present, but no adapter was granted' };
     const info = adapter.info;
-    const fallback = Boolean((info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter);
+    // The flag sits on the adapter in older Chromium, on its info in newer; some builds set neither
+    // for SwiftShader, so its name counts too.
+    const flagged =
+      Boolean((info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter) ||
+      Boolean((adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter);
+    const fallback = isSoftwareAdapter(flagged, [
+      info.vendor,
+      info.architecture,
+      info.description,
+      info.device,
+    ]);
     const description =
       [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'WebGPU adapter';
     return {

@@ -1,6 +1,6 @@
-import { argmaxLabels, classProbs, einsumQC, sigmoidInPlace } from '../processing/gkc';
+import { classProbs, einsumQC, sigmoidInPlace } from '../processing/gkc';
 import { labelHistogram, upsampleLabels } from '../processing/labels';
-import { upsamplePlanes } from '../processing/resize';
+import { querySemseg, type QuerySemseg } from '../processing/querySemseg';
 
 export interface QueryOutputs {
   /** [Q, h, w] mask logits. */
@@ -47,12 +47,20 @@ export interface Combined {
   semseg: Float32Array;
 }
 
+/** Class scores at the score resolution: what a threshold change can reuse. */
+export interface Scored {
+  probs: Float32Array;
+  raw: QuerySemseg;
+  sw: number;
+  sh: number;
+}
+
 /**
- * GKC inference from image-model outputs and name embeddings. Mask logits are upsampled to the
- * model's input size (or straight to the image size when the image is smaller), sigmoid, einsum,
- * argmax; the label map is then carried to the image size.
+ * GKC's scores from image-model outputs and name embeddings: class probabilities per query, then mask
+ * logits upsampled to the model's input size (or straight to the image size when the image is
+ * smaller), sigmoid, einsum (and smoothing), argmax.
  */
-export function combine(out: QueryOutputs, o: CombineOptions): Combined {
+export function scoreQueries(out: QueryOutputs, o: CombineOptions): Scored {
   const C = o.numClasses;
   const probs = classProbs({
     queryEmbeds: out.embeds,
@@ -66,39 +74,42 @@ export function combine(out: QueryOutputs, o: CombineOptions): Combined {
   const smaller = o.width <= out.inputWidth && o.height <= out.inputHeight;
   const sw = smaller ? o.width : out.inputWidth;
   const sh = smaller ? o.height : out.inputHeight;
-  const P = sw * sh;
-  // Queries that give no class a share (void took them) add nothing: skip their upsampling.
-  const active: number[] = [];
-  for (let q = 0; q < out.Q; q++) {
-    let m = 0;
-    for (let c = 0; c < C; c++) m = Math.max(m, probs[q * C + c]!);
-    if (m >= 1e-7) active.push(q);
-  }
-  const hw = out.h * out.w;
-  const masks = new Float32Array(active.length * hw);
-  const activeProbs = new Float32Array(active.length * C);
-  active.forEach((q, i) => {
-    masks.set(out.masks.subarray(q * hw, (q + 1) * hw), i * hw);
-    activeProbs.set(probs.subarray(q * C, (q + 1) * C), i * C);
+  const raw = querySemseg({
+    probs,
+    masks: out.masks,
+    Q: out.Q,
+    C,
+    h: out.h,
+    w: out.w,
+    H: sh,
+    W: sw,
+    previous: o.smoothing?.previous,
+    history: o.smoothing?.history,
   });
-  const sig = sigmoidInPlace(upsamplePlanes(masks, active.length, out.h, out.w, sh, sw));
-  const semseg = einsumQC(activeProbs, sig, active.length, C, P);
-  const prev = o.smoothing?.previous;
-  if (prev && prev.length === semseg.length && o.smoothing!.history > 0) {
-    const h = o.smoothing!.history;
-    for (let i = 0; i < semseg.length; i++) semseg[i] = h * prev[i]! + (1 - h) * semseg[i]!;
-  }
-  const raw = argmaxLabels(semseg, C, P, 0);
+  return { probs, raw, sw, sh };
+}
+
+/**
+ * GKC inference: `scoreQueries` (or its earlier result for the same outputs, vocabulary and size),
+ * then the threshold and the label map at the image size. `scored` is not modified, and the result
+ * shares no buffer with it but `semseg`.
+ */
+export function combine(out: QueryOutputs, o: CombineOptions, scored = scoreQueries(out, o)): Combined {
+  const C = o.numClasses;
+  const { probs, raw, sw, sh } = scored;
+  const P = sw * sh;
+  const semseg = raw.semseg;
   let labels: Uint16Array;
   if (sw === o.width && sh === o.height) {
-    labels = raw.labels;
+    labels = raw.labels.slice();
     if (o.threshold > 0) for (let i = 0; i < P; i++) if (raw.scores[i]! < o.threshold) labels[i] = 0;
   } else {
     labels = upsampleLabels(raw.labels, semseg, sh, sw, o.height, o.width, o.threshold);
   }
   const result: Combined = {
     labels,
-    scores: raw.scores,
+    // The page receives this buffer (transferred): a copy keeps `scored` whole.
+    scores: raw.scores.slice(),
     scoreWidth: sw,
     scoreHeight: sh,
     counts: labelHistogram(labels, C + 1),

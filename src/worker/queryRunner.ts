@@ -1,7 +1,7 @@
 import { ManifestError, type QueryManifest } from '../models/manifest';
 import type { ClipTokenizer } from '../models/tokenizer';
 import type { VocabClass } from '../processing/vocabulary';
-import { combine, type QueryOutputs } from './combine';
+import { combine, scoreQueries, type QueryOutputs, type Scored } from './combine';
 import type { EmbeddingCache } from './embeddingCache';
 import type { LoadedBundle } from './bundle';
 import { NameEncoder, type EncodedVocabulary } from './nameEncoder';
@@ -15,6 +15,14 @@ export class QueryRunner implements Runner {
   private outputs: QueryOutputs | null = null;
   private vocab: { classes: VocabClass[]; enc: EncodedVocabulary } | null = null;
   private readonly voidEmbedding: Float32Array | null;
+  /** Scores of the last unsmoothed segment: a threshold change only redoes the labels. */
+  private scored: {
+    outputs: QueryOutputs;
+    vocab: object;
+    width: number;
+    height: number;
+    value: Scored;
+  } | null = null;
 
   private constructor(
     private manifest: QueryManifest,
@@ -80,7 +88,7 @@ export class QueryRunner implements Runner {
   async segment(o: RunnerSegment) {
     if (!this.outputs) throw new EngineError('No image to segment');
     if (!this.vocab) throw new EngineError('The vocabulary is empty: type at least one class name');
-    return combine(this.outputs, {
+    const options = {
       nameEmbeds: this.vocab.enc.nameEmbeds,
       nameToClass: this.vocab.enc.nameToClass,
       numClasses: this.vocab.classes.length,
@@ -91,7 +99,15 @@ export class QueryRunner implements Runner {
       height: o.height,
       debug: o.debug,
       smoothing: o.smoothing,
-    });
+    };
+    // Smoothed scores depend on the previous frame: never reused.
+    if (o.smoothing) return combine(this.outputs, options);
+    const c = this.scored;
+    const same =
+      c?.outputs === this.outputs && c.vocab === this.vocab && c.width === o.width && c.height === o.height;
+    const value = same ? c.value : scoreQueries(this.outputs, options);
+    this.scored = { outputs: this.outputs, vocab: this.vocab, width: o.width, height: o.height, value };
+    return combine(this.outputs, options, value);
   }
 
   async warmUp(): Promise<void> {

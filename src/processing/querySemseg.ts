@@ -1,0 +1,243 @@
+/**
+ * GKC's per-pixel class scores in one pass: upsample each query's mask logits bilinearly (PyTorch
+ * `align_corners=False`), sigmoid, weight by p(q, c) and sum over queries, then smooth and argmax.
+ *
+ * It computes what `einsumQC(probs, sigmoidInPlace(upsamplePlanes(masks, ...)))` followed by
+ * `argmaxLabels` computes, summing in the same order, but row by row: a [Q, H, W] buffer of upsampled
+ * masks is never allocated, each output row is still in cache when its classes are summed and
+ * compared, a mask row is interpolated horizontally once for all the output rows that use it, and
+ * pairs (q, c) whose p(q, c) is under `MIN_PROB` (the einsum's own cut-off) cost nothing; a query with
+ * no such pair is not even upsampled. The sigmoid comes from a table (`sigmoidTable`): the one
+ * approximation, under 5e-8 per value, below float32's resolution near 1.
+ */
+
+/** p(q, c) under this adds nothing to the einsum (the reference `einsumQC` skips it too). */
+export const MIN_PROB = 1e-7;
+
+export interface QuerySemsegInput {
+  /** [Q, C] class probabilities per query. */
+  probs: Float32Array;
+  /** [Q, h, w] mask logits. */
+  masks: Float32Array;
+  Q: number;
+  C: number;
+  h: number;
+  w: number;
+  /** Score resolution. */
+  H: number;
+  W: number;
+  /** Live video: scores become `history * previous + (1 - history) * current` (same layout). */
+  previous?: Float32Array | null | undefined;
+  history?: number | undefined;
+}
+
+export interface QuerySemseg {
+  /** [C, H*W] class scores. */
+  semseg: Float32Array;
+  /** Argmax label per pixel (k + 1 = class k), no threshold applied. */
+  labels: Uint16Array;
+  /** Best class score per pixel. */
+  scores: Float32Array;
+}
+
+/** Table step: 1/512 keeps linear interpolation of the sigmoid within h^2/8 * max|s''| < 5e-8. */
+export const STEPS = 512;
+/** Beyond +-LIMIT the sigmoid is 0 or 1 within 4e-11. */
+export const LIMIT = 24;
+let table: Float64Array | null = null;
+
+/** Sigmoid at (i / STEPS - LIMIT), i = 0 .. 2 * LIMIT * STEPS (+1 guard entry for interpolation). */
+export function sigmoidTable(): Float64Array {
+  if (table) return table;
+  const n = 2 * LIMIT * STEPS + 2;
+  table = new Float64Array(n);
+  for (let i = 0; i < n; i++) table[i] = 1 / (1 + Math.exp(-(i / STEPS - LIMIT)));
+  return table;
+}
+
+/** The sigmoid by table and linear interpolation (see `sigmoidTable`); NaN stays NaN. */
+export function fastSigmoid(z: number): number {
+  const t = sigmoidTable();
+  if (z <= -LIMIT) return 0;
+  if (z >= LIMIT) return 1;
+  const u = (z + LIMIT) * STEPS;
+  const i = u | 0;
+  return t[i]! + (t[i + 1]! - t[i]!) * (u - i);
+}
+
+/** Source rows/columns and weights of a bilinear axis, exactly as `upsamplePlanes` computes them. */
+export function axis(n: number, N: number): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
+  const i0 = new Int32Array(N),
+    i1 = new Int32Array(N),
+    f = new Float32Array(N);
+  const scale = n / N;
+  for (let i = 0; i < N; i++) {
+    const s = Math.max(0, (i + 0.5) * scale - 0.5);
+    const a = Math.min(Math.floor(s), n - 1);
+    i0[i] = a;
+    i1[i] = Math.min(a + 1, n - 1);
+    f[i] = s - a;
+  }
+  return { i0, i1, f };
+}
+
+/** The (query, class) pairs with p(q, c) >= MIN_PROB, grouped by query, queries ascending. */
+export interface ActivePairs {
+  /** Active queries (with at least one pair). */
+  queries: Int32Array;
+  /** Pairs of active query a: start[a] .. start[a + 1] - 1. */
+  start: Int32Array;
+  cls: Int32Array;
+  prob: Float32Array;
+}
+
+export function activePairs(probs: Float32Array, Q: number, C: number): ActivePairs {
+  const queries: number[] = [];
+  const start: number[] = [];
+  const cls: number[] = [];
+  const prob: number[] = [];
+  for (let q = 0; q < Q; q++) {
+    const first = cls.length;
+    for (let c = 0; c < C; c++) {
+      const p = probs[q * C + c]!;
+      if (p < MIN_PROB) continue;
+      cls.push(c);
+      prob.push(p);
+    }
+    if (cls.length > first) {
+      queries.push(q);
+      start.push(first);
+    }
+  }
+  start.push(cls.length);
+  return {
+    queries: Int32Array.from(queries),
+    start: Int32Array.from(start),
+    cls: Int32Array.from(cls),
+    prob: Float32Array.from(prob),
+  };
+}
+
+/**
+ * The two mask rows an output row interpolates between, for every active query, interpolated
+ * horizontally (float64, like the reference's intermediate) and kept while the output rows use the
+ * same pair: `z(a, x) = tops[a*W+x] + (bots[a*W+x] - tops[a*W+x]) * wy` is the upsampled logit.
+ */
+export class MaskRows {
+  tops: Float64Array;
+  bots: Float64Array;
+  readonly ys: ReturnType<typeof axis>;
+  private xs: ReturnType<typeof axis>;
+  private row0 = -1;
+  private row1 = -1;
+
+  constructor(
+    private masks: Float32Array,
+    private queries: Int32Array,
+    private h: number,
+    private w: number,
+    H: number,
+    private W: number,
+  ) {
+    this.tops = new Float64Array(queries.length * W);
+    this.bots = new Float64Array(queries.length * W);
+    this.ys = axis(h, H);
+    this.xs = axis(w, W);
+  }
+
+  /** Makes tops/bots hold output row y's mask rows; returns its vertical weight. */
+  at(y: number): number {
+    const m0 = this.ys.i0[y]!,
+      m1 = this.ys.i1[y]!;
+    if (m0 !== this.row0 || m1 !== this.row1) {
+      // Going down, the old bottom row is usually the new top one.
+      if (m0 === this.row1) [this.tops, this.bots] = [this.bots, this.tops];
+      else this.horizontal(this.tops, m0);
+      if (m1 === m0) this.bots.set(this.tops);
+      else this.horizontal(this.bots, m1);
+      this.row0 = m0;
+      this.row1 = m1;
+    }
+    return this.ys.f[y]!;
+  }
+
+  private horizontal(dst: Float64Array, row: number): void {
+    const { masks, W } = this;
+    const { i0, i1, f } = this.xs;
+    const hw = this.h * this.w;
+    for (let a = 0; a < this.queries.length; a++) {
+      const m = this.queries[a]! * hw + row * this.w;
+      const o = a * W;
+      for (let x = 0; x < W; x++) {
+        const x0 = m + i0[x]!;
+        dst[o + x] = masks[x0]! + (masks[m + i1[x]!]! - masks[x0]!) * f[x]!;
+      }
+    }
+  }
+}
+
+export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
+  const { probs, masks, Q, C, h, w, H, W } = inp;
+  const P = H * W;
+  const pairs = activePairs(probs, Q, C);
+  const pc = pairs.cls,
+    pp = pairs.prob,
+    pairStart = pairs.start;
+  const nq = pairs.queries.length;
+  const rows = new MaskRows(masks, pairs.queries, h, w, H, W);
+  const sig = sigmoidTable();
+  const semseg = new Float32Array(C * P);
+  const labels = new Uint16Array(P);
+  const scores = new Float32Array(P);
+  const row = new Float32Array(W);
+  // One output row of every class: sums, smoothing and argmax run here, in cache; each class row is
+  // then copied to `semseg` once.
+  const acc = new Float32Array(C * W);
+  const prev = inp.previous && inp.previous.length === semseg.length ? inp.previous : null;
+  const k = inp.history ?? 0;
+  for (let y = 0; y < H; y++) {
+    const wy = rows.at(y);
+    const { tops, bots } = rows;
+    const ro = y * W;
+    acc.fill(0);
+    for (let a = 0; a < nq; a++) {
+      const o = a * W;
+      for (let x = 0; x < W; x++) {
+        const top = tops[o + x]!;
+        const z = top + (bots[o + x]! - top) * wy;
+        // fastSigmoid, inlined: this loop runs Q * H * W times.
+        if (z <= -LIMIT) row[x] = 0;
+        else if (z >= LIMIT) row[x] = 1;
+        else {
+          const u = (z + LIMIT) * STEPS;
+          const i = u | 0;
+          row[x] = sig[i]! + (sig[i + 1]! - sig[i]!) * (u - i);
+        }
+      }
+      for (let j = pairStart[a]!; j < pairStart[a + 1]!; j++) {
+        const p = pp[j]!;
+        const o = pc[j]! * W;
+        for (let x = 0; x < W; x++) acc[o + x] += p * row[x]!;
+      }
+    }
+    if (prev && k > 0)
+      for (let c = 0; c < C; c++) {
+        const o = c * W,
+          g = c * P + ro;
+        for (let x = 0; x < W; x++) acc[o + x] = k * prev[g + x]! + (1 - k) * acc[o + x]!;
+      }
+    scores.fill(-Infinity, ro, ro + W);
+    for (let c = 0; c < C; c++) {
+      const o = c * W;
+      for (let x = 0; x < W; x++) {
+        const s = acc[o + x]!;
+        if (s > scores[ro + x]!) {
+          scores[ro + x] = s;
+          labels[ro + x] = c + 1;
+        }
+      }
+      semseg.set(acc.subarray(o, o + W), c * P + ro);
+    }
+  }
+  return { semseg, labels, scores };
+}

@@ -1,0 +1,39 @@
+import type { Ep, GpuInfo } from '../engine/protocol';
+
+export interface BackendChoice {
+  ep: Ep;
+  /** Why the default is not WebGPU although an adapter exists (shown in the status bar). */
+  reason: string | null;
+  /** Something the user asked for that cannot be done. */
+  warning: string | null;
+}
+
+export const SOFTWARE_ADAPTER_REASON =
+  'WebGPU adapter is a software fallback; using WASM — pick WebGPU to try it';
+
+/**
+ * The backend to start on. `wanted` comes from the page address (?ep=). Without it, a software
+ * WebGPU adapter (SwiftShader and the like) is passed over: it runs models far slower than WASM on
+ * the same CPU (the embedded model: about 0.5 fps against 6–10 fps on a 2-core machine). The user
+ * can still pick it in the backend menu or with ?ep=webgpu.
+ */
+export function chooseBackend(wanted: Ep | null, gpu: GpuInfo): BackendChoice {
+  if (wanted === 'wasm') return { ep: 'wasm', reason: null, warning: null };
+  if (!gpu.available)
+    return {
+      ep: 'wasm',
+      reason: null,
+      warning: wanted === 'webgpu' ? `WebGPU is not available (${gpu.description}); using WASM.` : null,
+    };
+  if (gpu.fallback && wanted !== 'webgpu')
+    return { ep: 'wasm', reason: SOFTWARE_ADAPTER_REASON, warning: null };
+  return { ep: 'webgpu', reason: null, warning: null };
+}
+
+/** Adapter names of software WebGPU implementations (for browsers that do not flag them). */
+const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render driver/i;
+
+/** Whether an adapter is a software one: flagged as a fallback, or named like one. */
+export function isSoftwareAdapter(flagged: boolean, names: (string | undefined)[]): boolean {
+  return flagged || names.some((n) => !!n && SOFTWARE.test(n));
+}

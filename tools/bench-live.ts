@@ -1,0 +1,183 @@
+/**
+ * Live (webcam) frame rate of the built app, in headless Chromium with a fake camera playing the
+ * generated test video (320x240, tools/make-test-video.ts):
+ *   npx tsx tools/bench-live.ts [--url http://localhost:4173] [--ep wasm|webgpu] [--seconds 10]
+ *     [--model embedded] [--classes "red, blue, black, white"]
+ * The app must be served already (`npm start`, or `vite preview` of a build). Prints the frames a
+ * second (results the page received, counted over the window after a warm-up) and the median of
+ * each stage the worker timed. `measureLive` is the same, for other scripts.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/browser';
+import { makeY4m } from './make-test-video';
+
+export interface LiveFigures {
+  ep: string;
+  fps: number;
+  /** Frames a second the camera delivered to the page meanwhile. */
+  cameraFps: number;
+  frames: number;
+  /**
+   * Median milliseconds per frame: grabbing the video frame (page), the worker's stages, the page's
+   * frame-to-result latency, and the time between two results (1000 / fps).
+   */
+  median: {
+    capture: number;
+    preprocess: number;
+    image: number;
+    combine: number;
+    render: number;
+    total: number;
+    latency: number;
+    interval: number;
+  };
+  /** What the app itself shows (its rate over the last few frames). */
+  shown: string;
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length ? s[s.length >> 1]! : NaN;
+};
+
+export async function measureLive(o: {
+  url: string;
+  ep?: 'wasm' | 'webgpu';
+  seconds?: number;
+  warmupSeconds?: number;
+  model?: string;
+  classes?: string;
+}): Promise<LiveFigures> {
+  const dir = path.join(tmpdir(), 'ovseg-bench-live');
+  mkdirSync(dir, { recursive: true });
+  const video = path.join(dir, 'moving.y4m');
+  // The test video says 10 frames a second; the camera plays it at 30 so that it does not cap the rate.
+  const y4m = makeY4m(false);
+  const header = y4m.indexOf(0x0a);
+  writeFileSync(
+    video,
+    Buffer.concat([
+      Buffer.from(
+        y4m
+          .subarray(0, header)
+          .toString()
+          .replace(/ F\d+:\d+/, ' F30:1'),
+      ),
+      y4m.subarray(header),
+    ]),
+  );
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      ...CHROMIUM_ARGS,
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+      '--use-fake-ui-for-media-stream',
+    ],
+  });
+  try {
+    const page = await browser.newPage();
+    const ep = o.ep ?? 'wasm';
+    const q = new URLSearchParams({
+      ep,
+      model: o.model ?? 'embedded',
+      classes: o.classes ?? 'red, blue, black, white',
+      debug: '1', // exposes the store the figures are read from (no other effect)
+    });
+    await page.goto(`${o.url.replace(/\/$/, '')}/?${q}`);
+    await page.locator('[data-testid=status][data-state=ready]').waitFor({ timeout: 120_000 });
+    await page.getByTestId('webcam-toggle').click();
+    await page.getByTestId('live-stats').waitFor({ timeout: 120_000 });
+    const seconds = o.seconds ?? 10;
+    const warmup = o.warmupSeconds ?? 3;
+    // The camera's own rate (frames the video element presents) caps the live rate. A string: the
+    // script runner's helpers for named functions do not exist in the page.
+    await page.evaluate(`(() => {
+      const v = document.querySelector('[data-testid=video]');
+      window.__benchFrames = 0;
+      const count = () => { window.__benchFrames++; v.requestVideoFrameCallback(count); };
+      v.requestVideoFrameCallback(count);
+    })()`);
+    const framesBefore = Number(await page.evaluate('window.__benchFrames'));
+    const samples = await page.evaluate(
+      async ({ seconds, warmup }) => {
+        type T = { preprocess: number; image: number; combine: number; render?: number; total?: number };
+        type S = {
+          result: { timings: T } | null;
+          liveStats: { latencyMs: number; captureMs: number } | null;
+        };
+        const store = (
+          window as unknown as {
+            __ovseg: { store: { getState(): S; subscribe(f: (s: S, p: S) => void): () => void } };
+          }
+        ).__ovseg.store;
+        await new Promise((r) => setTimeout(r, warmup * 1000));
+        const out: { t: number; timings: T; latency: number; capture: number }[] = [];
+        const stop = store.subscribe((s, p) => {
+          if (s.result && s.result !== p.result && s.liveStats)
+            out.push({
+              t: performance.now(),
+              timings: s.result.timings,
+              latency: s.liveStats.latencyMs,
+              capture: s.liveStats.captureMs,
+            });
+        });
+        await new Promise((r) => setTimeout(r, seconds * 1000));
+        stop();
+        return out;
+      },
+      { seconds, warmup },
+    );
+    const cameraFps =
+      (Number(await page.evaluate('window.__benchFrames')) - framesBefore) / (seconds + warmup);
+    const shown = (await page.getByTestId('live-stats').textContent()) ?? '';
+    await page.getByTestId('webcam-toggle').click();
+    const span = samples.length > 1 ? (samples.at(-1)!.t - samples[0]!.t) / 1000 : NaN;
+    const pick = (f: (s: (typeof samples)[number]) => number) => median(samples.map(f));
+    return {
+      ep,
+      fps: (samples.length - 1) / span,
+      cameraFps,
+      frames: samples.length,
+      median: {
+        capture: pick((s) => s.capture),
+        preprocess: pick((s) => s.timings.preprocess),
+        image: pick((s) => s.timings.image),
+        combine: pick((s) => s.timings.combine),
+        render: pick((s) => s.timings.render ?? 0),
+        total: pick((s) => s.timings.total ?? 0),
+        latency: pick((s) => s.latency),
+        interval: median(samples.slice(1).map((s, i) => s.t - samples[i]!.t)),
+      },
+      shown,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  const f = await measureLive({
+    url: arg('url') ?? 'http://localhost:4173',
+    ep: (arg('ep') as 'wasm' | 'webgpu' | undefined) ?? 'wasm',
+    seconds: Number(arg('seconds') ?? 10),
+    model: arg('model'),
+    classes: arg('classes'),
+  });
+  const m = f.median;
+  const r = (v: number) => v.toFixed(1);
+  console.log(
+    `live ${f.ep} 320x240: ${f.fps.toFixed(1)} fps over ${f.frames} frames (camera ${f.cameraFps.toFixed(1)} fps); median ms: capture ${r(m.capture)}, preprocess ${r(m.preprocess)}, ` +
+      `image model ${r(m.image)}, combine ${r(m.combine)}, render ${r(m.render)}, worker total ${r(m.total)}, ` +
+      `frame to result ${r(m.latency)}, between results ${r(m.interval)}`,
+  );
+  console.log(`app shows: ${f.shown}`);
+}

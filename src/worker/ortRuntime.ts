@@ -12,12 +12,21 @@ export class ModelLoadError extends Error {
   override name = 'ModelLoadError';
 }
 
-/** Creates a session on the chosen EP; ORT's own message is kept but framed for people. */
-export async function createSession(bytes: Uint8Array, ep: Ep, what: string): Promise<ort.InferenceSession> {
+/**
+ * Creates a session on the chosen EP; ORT's own message is kept but framed for people. `extra`: more
+ * session options (e.g. `preferredOutputLocation` to keep outputs on the GPU).
+ */
+export async function createSession(
+  bytes: Uint8Array,
+  ep: Ep,
+  what: string,
+  extra: ort.InferenceSession.SessionOptions = {},
+): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(bytes, {
       executionProviders: [ep],
       graphOptimizationLevel: 'all',
+      ...extra,
     });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);

@@ -84,7 +84,10 @@ test('the vision tower runs once per image; a vocabulary edit reads back only it
   app,
   page,
 }) => {
-  await app.open({ model: 'clipseg-rd64-refined', dtype: 'fp32', debug: true, classes: texts.join(', ') });
+  // Two prompts, then a third: six decoder rows in all, each a few seconds on SwiftShader.
+  test.slow(app.ep === 'webgpu', 'each decoder row takes seconds on a software WebGPU adapter');
+  const two = texts.slice(0, 2);
+  await app.open({ model: 'clipseg-rd64-refined', dtype: 'fp32', debug: true, classes: two.join(', ') });
   await expect(page.getByTestId('model-name')).toHaveText('CLIPSeg rd64-refined');
   const pixels = Array.from(f32('pixel_values.bin'));
   const runs = await page.evaluate(
@@ -115,19 +118,19 @@ test('the vision tower runs once per image; a vocabulary edit reads back only it
       for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
       return { first: first.runs, edit: edit.runs, again: again.runs, maxDiff };
     },
-    { pixels, texts },
+    { pixels, texts: two },
   );
   const row = 352 * 352 * 4;
   console.log(
     `[clipseg ${app.ep}] bytes read back: new image ${runs.again.bytesReadBack - runs.edit.bytesReadBack} ` +
-      `(4 rows), vocabulary edit ${runs.edit.bytesReadBack - runs.first.bytesReadBack} (1 new row); ` +
+      `(3 rows), vocabulary edit ${runs.edit.bytesReadBack - runs.first.bytesReadBack} (1 new row); ` +
       `kept vs fresh rows: max abs ${runs.maxDiff.toExponential(2)}`,
   );
   expect(runs.edit.vision).toBe(runs.first.vision);
   expect(runs.edit.decoderRows - runs.first.decoderRows).toBe(1);
   expect(runs.edit.bytesReadBack - runs.first.bytesReadBack).toBe(row);
   expect(runs.again.vision - runs.edit.vision).toBe(1);
-  expect(runs.again.decoderRows - runs.edit.decoderRows).toBe(4);
-  expect(runs.again.bytesReadBack - runs.edit.bytesReadBack).toBe(4 * row);
+  expect(runs.again.decoderRows - runs.edit.decoderRows).toBe(3);
+  expect(runs.again.bytesReadBack - runs.edit.bytesReadBack).toBe(3 * row);
   expect(runs.maxDiff).toBeLessThan(1e-3);
 });

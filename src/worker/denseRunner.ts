@@ -228,15 +228,15 @@ export class DenseRunner implements Runner {
 
   /**
    * Every part at real shapes. WASM: a text batch as encode() sends, a full decoder chunk and a single
-   * row (the first run of a size grows ORT's arena). WebGPU: what compiles shaders is a new shape
-   * class, not a bigger batch (the load's probes already ran the text part on 1 to 3 prompts), so a
-   * 2-row and a 1-row decoder run; a full chunk costs minutes on a software adapter.
+   * row (the first run of a size grows ORT's arena). WebGPU: one decoder row (the load's probes already
+   * compiled the text part's shaders): on a software adapter each new decoder shape costs tens of seconds of shader
+   * work, and a full chunk minutes; DenseModel.warmUp takes any row counts for other choices.
    */
   async warmUp(): Promise<void> {
     const gpu = this.model.visionOnGpu;
     await this.model.warmUp({
-      textRows: this.model.crossBatch.text || gpu ? 1 : 32,
-      decoderRows: this.chunk === 1 ? [1] : gpu ? [2, 1] : [this.chunk, 1],
+      textRows: gpu ? 0 : this.model.crossBatch.text ? 1 : 32,
+      decoderRows: this.chunk === 1 || gpu ? [1] : [this.chunk, 1],
     });
   }
 

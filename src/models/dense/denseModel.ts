@@ -156,7 +156,7 @@ export class DenseModel {
   }
 
   /**
-   * Runs every part at the shapes real use will: `textRows` prompts through the text part, the vision
+   * Runs every part at the shapes real use will: `textRows` prompts (0: none) through the text part, the vision
    * tower on a full-size image (not zeros: no shortcut a real image would miss), then the decoder once
    * per entry of `decoderRows` (e.g. a full chunk and a single row). The first WebGPU run of a shape
    * compiles its shaders and the first WASM run grows its arena; after this, the first user-visible
@@ -164,9 +164,11 @@ export class DenseModel {
    */
   async warmUp(o: { textRows?: number; decoderRows?: readonly number[] } = {}): Promise<void> {
     const textRows = o.textRows ?? 1;
-    const rows = Array.from({ length: textRows }, (_, i) => this.probes.ids[i % this.probes.ids.length]!);
-    const b = padBatch(rows, this.probes.pad);
-    await this.encodeText(b.ids, b.mask, b.n, b.length);
+    if (textRows > 0) {
+      const rows = Array.from({ length: textRows }, (_, i) => this.probes.ids[i % this.probes.ids.length]!);
+      const b = padBatch(rows, this.probes.pad);
+      await this.encodeText(b.ids, b.mask, b.n, b.length);
+    }
     const size = this.inputSize ?? { width: 352, height: 352 };
     const pixels = Float32Array.from({ length: 3 * size.width * size.height }, (_, i) => Math.sin(i * 0.37));
     const handle = await this.runVision(pixels, size.width, size.height);

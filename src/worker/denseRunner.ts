@@ -234,10 +234,15 @@ export class DenseRunner implements Runner {
    */
   async warmUp(): Promise<void> {
     const gpu = this.model.visionOnGpu;
-    await this.model.warmUp({
+    const { h, w } = await this.model.warmUp({
       textRows: gpu ? 0 : this.model.crossBatch.text ? 1 : 32,
       decoderRows: this.chunk === 1 || gpu ? [1] : [this.chunk, 1],
     });
+    // The label pass too (plain JavaScript, slow until the engine has compiled it): 2 classes of
+    // noise at the decoder's size, upsampled to a 4:3 photo.
+    const logits = Float32Array.from({ length: 2 * h * w }, (_, i) => Math.sin(i * 0.7));
+    const size = { width: Math.round((w * 4) / 3) + 1, height: h + 1 };
+    denseLabels(logits, { rowToClass: [0, 1], numClasses: 2, h, w, ...size, threshold: 0 });
   }
 
   async release(): Promise<void> {

@@ -54,13 +54,8 @@ export interface VisionHandle {
   readonly disposed: boolean;
 }
 
-export interface DecoderOutput {
-  /** [n, h, w] row logits, float32. */
-  logits: Float32Array;
-  n: number;
-  h: number;
-  w: number;
-}
+/** [n, h, w] row logits, float32. */
+export type DecoderOutput = { logits: Float32Array; n: number; h: number; w: number };
 
 export class DenseModel {
   textRuns = 0;
@@ -156,28 +151,31 @@ export class DenseModel {
   }
 
   /**
-   * Runs every part at the shapes real use will: `textRows` prompts (0: none) through the text part, the vision
-   * tower on a full-size image (not zeros: no shortcut a real image would miss), then the decoder once
-   * per entry of `decoderRows` (e.g. a full chunk and a single row). The first WebGPU run of a shape
-   * compiles its shaders and the first WASM run grows its arena; after this, the first user-visible
-   * run costs what later ones do. Counters are reset after.
+   * Runs every part at the shapes real use will: `textRows` prompts (0: none) through the text part,
+   * the vision tower on a full-size image (not zeros: no shortcut a real image would miss), then the
+   * decoder once per entry of `decoderRows` (e.g. a full chunk and a single row). The first WebGPU run
+   * of a shape compiles its shaders and the first WASM run grows its arena. Counters are reset after;
+   * returns the decoder's output size.
    */
-  async warmUp(o: { textRows?: number; decoderRows?: readonly number[] } = {}): Promise<void> {
-    const textRows = o.textRows ?? 1;
-    if (textRows > 0) {
-      const rows = Array.from({ length: textRows }, (_, i) => this.probes.ids[i % this.probes.ids.length]!);
-      const b = padBatch(rows, this.probes.pad);
-      await this.encodeText(b.ids, b.mask, b.n, b.length);
-    }
+  async warmUp(o: { textRows?: number; decoderRows?: readonly number[] } = {}) {
+    const rows = Array.from(
+      { length: o.textRows ?? 1 },
+      (_, i) => this.probes.ids[i % this.probes.ids.length]!,
+    );
+    const b = padBatch(rows, this.probes.pad);
+    if (b.n > 0) await this.encodeText(b.ids, b.mask, b.n, b.length);
     const size = this.inputSize ?? { width: 352, height: 352 };
     const pixels = Float32Array.from({ length: 3 * size.width * size.height }, (_, i) => Math.sin(i * 0.37));
     const handle = await this.runVision(pixels, size.width, size.height);
+    let out = { h: 0, w: 0 };
     try {
-      for (const n of o.decoderRows ?? [1]) await this.runDecoder(handle, Array(n).fill(this.probes.cut));
+      for (const n of o.decoderRows ?? [1])
+        out = await this.runDecoder(handle, Array(n).fill(this.probes.cut));
     } finally {
       handle.dispose();
     }
     this.resetCounters();
+    return { h: out.h, w: out.w };
   }
 
   resetCounters(): void {

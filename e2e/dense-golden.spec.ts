@@ -79,3 +79,58 @@ test('the fp16 variant, split, matches its own ONNX Runtime reference', async ({
   expect(diff).toBeLessThan(0.3);
   expect(same).toBeGreaterThan(0.99);
 });
+
+test('the vision tower runs once per image; a vocabulary edit reads back only its new row', async ({
+  app,
+  page,
+}) => {
+  // Two prompts, then a third: six decoder rows in all, each a few seconds on SwiftShader.
+  test.slow(app.ep === 'webgpu', 'each decoder row takes seconds on a software WebGPU adapter');
+  const two = texts.slice(0, 2);
+  await app.open({ model: 'clipseg-rd64-refined', dtype: 'fp32', debug: true, classes: two.join(', ') });
+  await expect(page.getByTestId('model-name')).toHaveText('CLIPSeg rd64-refined');
+  const pixels = Array.from(f32('pixel_values.bin'));
+  const runs = await page.evaluate(
+    async ({ pixels, texts }) => {
+      type Runs = { vision: number; decoderRows: number; bytesReadBack: number };
+      type Client = { segment(r: object): Promise<{ runs: Runs; debug?: { classLogits?: Float32Array } }> };
+      const client = (window as unknown as { __ovseg: { controller: { client: Client } } }).__ovseg.controller
+        .client;
+      const classes = (t: string[]) => t.map((x) => ({ label: x, names: [x] }));
+      const image = { data: Float32Array.from(pixels), width: 352, height: 352 };
+      const first = await client.segment({
+        pixels: image,
+        classes: classes(texts),
+        threshold: 0,
+        debug: true,
+      });
+      const edit = await client.segment({ classes: classes([...texts, 'sky']), threshold: 0, debug: true });
+      const again = await client.segment({
+        pixels: image,
+        classes: classes([...texts, 'sky']),
+        threshold: 0,
+        debug: true,
+      });
+      // The kept rows of the edit and a fresh run of every row give the same class scores.
+      const a = edit.debug!.classLogits!;
+      const b = again.debug!.classLogits!;
+      let maxDiff = 0;
+      for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
+      return { first: first.runs, edit: edit.runs, again: again.runs, maxDiff };
+    },
+    { pixels, texts: two },
+  );
+  const row = 352 * 352 * 4;
+  console.log(
+    `[clipseg ${app.ep}] bytes read back: new image ${runs.again.bytesReadBack - runs.edit.bytesReadBack} ` +
+      `(3 rows), vocabulary edit ${runs.edit.bytesReadBack - runs.first.bytesReadBack} (1 new row); ` +
+      `kept vs fresh rows: max abs ${runs.maxDiff.toExponential(2)}`,
+  );
+  expect(runs.edit.vision).toBe(runs.first.vision);
+  expect(runs.edit.decoderRows - runs.first.decoderRows).toBe(1);
+  expect(runs.edit.bytesReadBack - runs.first.bytesReadBack).toBe(row);
+  expect(runs.again.vision - runs.edit.vision).toBe(1);
+  expect(runs.again.decoderRows - runs.edit.decoderRows).toBe(3);
+  expect(runs.again.bytesReadBack - runs.edit.bytesReadBack).toBe(3 * row);
+  expect(runs.maxDiff).toBeLessThan(1e-3);
+});

@@ -71,7 +71,15 @@ export interface SegmentResult {
   /** Names the model knows no word of. */
   unknown: string[];
   timings: Timings;
-  runs: { image: number; text: number; promptsEncoded: number };
+  /** Counters since load; dense models add vision-tower runs, decoder rows and decoder bytes read back. */
+  runs: {
+    image: number;
+    text: number;
+    promptsEncoded: number;
+    vision?: number | undefined;
+    decoderRows?: number | undefined;
+    bytesReadBack?: number | undefined;
+  };
   /** Coloured label map, drawn over the image. */
   overlay: ImageBitmap | null;
   /**

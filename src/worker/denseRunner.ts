@@ -1,4 +1,5 @@
-import { DenseModel, type PromptCut } from '../models/dense/denseModel';
+import { DenseModel, type PromptCut, type VisionHandle } from '../models/dense/denseModel';
+import { RowCache } from '../models/dense/rowCache';
 import type { DenseManifest } from '../models/manifest';
 import type { ClipTokenizer } from '../models/tokenizer';
 import { averageRows, denseLabels } from '../processing/dense';
@@ -10,21 +11,26 @@ import { EngineError } from './errors';
 import type { Ep } from './ortRuntime';
 import type { Runner, RunnerSegment } from './runner';
 
-/** Decoder rows per image-part run: bounds memory for long vocabularies. */
+/** Decoder rows per run: bounds memory for long vocabularies. */
 const CHUNK = 16;
 /** Above this many prompts, a class's prompts are averaged into one row (when the split allows). */
 const MAX_ROWS = 48;
 
 /**
- * CLIPSeg family, split at load: the text part runs once per prompt (its cut tensors are cached),
- * the image part runs once per image for all rows, one image broadcast against N rows.
+ * CLIPSeg family, split three ways at load: the text part runs once per prompt (its cut tensors are
+ * cached), the vision tower once per image (its outputs kept: on WebGPU in GPU buffers), and the
+ * decoder only for rows this image has not seen yet (row logits kept within ROW_CACHE_BYTES).
  */
 export class DenseRunner implements Runner {
   private rows: PromptCut[] = [];
+  /** What makes each row (its prompt, or in mean mode its class's names): the row cache's key. */
+  private rowKeys: string[] = [];
   private rowToClass = new Int32Array(0);
   private numClasses = 0;
-  private pixels: { data: Float32Array; width: number; height: number } | null = null;
-  /** [C, h*w] class logits of the current image and rows (image part results are reused). */
+  /** The current image's vision outputs and the size of its decoder rows (known after one run). */
+  private vision: { handle: VisionHandle; h: number; w: number } | null = null;
+  private rowCache = new RowCache();
+  /** [C, h*w] class logits of the current image and rows (reused while neither changes). */
   private logits: { key: string; data: Float32Array; h: number; w: number } | null = null;
   private versions = { rows: 0, pixels: 0 };
   /** How rows were made last time, for the status bar. */
@@ -55,8 +61,22 @@ export class DenseRunner implements Runner {
   get textRuns() {
     return this.model.textRuns;
   }
+  /** Vision-tower runs plus decoder runs (both are image work). */
   get imageRuns() {
-    return this.model.imageRuns;
+    return this.model.visionRuns + this.model.decoderRuns;
+  }
+  get visionRuns() {
+    return this.model.visionRuns;
+  }
+  get decoderRows() {
+    return this.model.decoderRows;
+  }
+  get bytesReadBack() {
+    return this.model.bytesReadBack;
+  }
+  /** Rows per decoder run: int8 exports quantise per run, so one row at a time keeps rows exact. */
+  private get chunk() {
+    return this.model.crossBatch.joint ? 1 : CHUNK;
   }
 
   private async encode(prompts: string[]): Promise<{ cuts: PromptCut[]; encoded: number }> {
@@ -98,10 +118,12 @@ export class DenseRunner implements Runner {
       cuts.forEach((c, i) => rows.set(this.model.embeddingOf(c), i * dim));
       const avg = averageRows(rows, dim, promptClass, classes.length);
       this.rows = classes.map((_, k) => this.model.promptFromEmbedding(avg.subarray(k * dim, (k + 1) * dim)));
+      this.rowKeys = classes.map((c) => `mean:${JSON.stringify(c.names)}`);
       this.rowToClass = Int32Array.from(classes.keys());
       this.mode = 'mean';
     } else {
       this.rows = cuts;
+      this.rowKeys = prompts.map((p) => `prompt:${p}`);
       this.rowToClass = Int32Array.from(promptClass);
       this.mode = 'max';
     }
@@ -110,40 +132,71 @@ export class DenseRunner implements Runner {
     return { encoded, unknown: [] as string[] };
   }
 
+  /** A new image: the vision tower runs now, once; the previous image's outputs and rows are freed. */
   async setPixels(data: Float32Array, width: number, height: number): Promise<void> {
-    this.pixels = { data, width, height };
+    this.dropImage();
+    const handle = await this.model.runVision(data, width, height);
+    this.vision = { handle, h: 0, w: 0 };
     this.versions.pixels++;
   }
 
-  /** Runs the image part for all rows (in chunks) and keeps the per-class max of their logits. */
+  private dropImage(): void {
+    this.vision?.handle.dispose();
+    this.vision = null;
+    this.rowCache.clear();
+    this.logits = null;
+  }
+
+  /**
+   * Class logits [C, h*w]: the per-class max over its rows. Kept rows are reused; the decoder runs
+   * only the others (in chunks), and their results are kept for the next vocabulary edit.
+   */
   private async classLogits(): Promise<{ data: Float32Array; h: number; w: number }> {
     const key = `${this.versions.rows}/${this.versions.pixels}`;
     if (this.logits?.key === key) return this.logits;
-    const px = this.pixels!;
+    const vision = this.vision!;
+    const byKey = new Map<string, number[]>();
+    this.rowKeys.forEach((k, i) => {
+      const list = byKey.get(k);
+      if (list) list.push(i);
+      else byKey.set(k, [i]);
+    });
     let out: Float32Array | null = null;
-    let h = 0,
-      w = 0;
-    for (let i = 0; i < this.rows.length; i += CHUNK) {
-      const rows = this.rows.slice(i, i + CHUNK);
-      const r = await this.model.runImage(px.data, px.width, px.height, this.model.stack(rows));
-      h = r.h;
-      w = r.w;
-      const P = h * w;
+    const fold = (row: Float32Array, rows: number[]) => {
+      const P = row.length;
       out ??= new Float32Array(this.numClasses * P).fill(-Infinity);
-      for (let j = 0; j < rows.length; j++) {
-        const dst = this.rowToClass[i + j]! * P;
-        for (let p = 0; p < P; p++) {
-          const v = r.logits[j * P + p]!;
-          if (v > out[dst + p]!) out[dst + p] = v;
-        }
+      for (const i of rows) {
+        const dst = this.rowToClass[i]! * P;
+        for (let p = 0; p < P; p++) if (row[p]! > out[dst + p]!) out[dst + p] = row[p]!;
       }
+    };
+    const missing: string[] = [];
+    for (const [k, rows] of byKey) {
+      const kept = this.rowCache.get(k);
+      if (kept) fold(kept, rows);
+      else missing.push(k);
     }
-    this.logits = { key, data: out!, h, w };
+    for (let i = 0; i < missing.length; i += this.chunk) {
+      const keys = missing.slice(i, i + this.chunk);
+      const r = await this.model.runDecoder(
+        vision.handle,
+        keys.map((k) => this.rows[byKey.get(k)![0]!]!),
+      );
+      vision.h = r.h;
+      vision.w = r.w;
+      const P = r.h * r.w;
+      keys.forEach((k, j) => {
+        const row = r.n === 1 ? r.logits : r.logits.slice(j * P, (j + 1) * P);
+        this.rowCache.set(k, row);
+        fold(row, byKey.get(k)!);
+      });
+    }
+    this.logits = { key, data: out!, h: vision.h, w: vision.w };
     return this.logits;
   }
 
   async segment(o: RunnerSegment): Promise<Combined> {
-    if (!this.pixels) throw new EngineError('No image to segment');
+    if (!this.vision) throw new EngineError('No image to segment');
     if (this.numClasses === 0) throw new EngineError('The vocabulary is empty: type at least one class name');
     const cl = await this.classLogits();
     let logits = cl.data;
@@ -173,11 +226,27 @@ export class DenseRunner implements Runner {
     };
   }
 
+  /**
+   * Every part at real shapes. WASM: a text batch as encode() sends, a full decoder chunk and a single
+   * row (the first run of a size grows ORT's arena). WebGPU: one decoder row (the load's probes already
+   * compiled the text part's shaders): on a software adapter each new decoder shape costs tens of seconds of shader
+   * work, and a full chunk minutes; DenseModel.warmUp takes any row counts for other choices.
+   */
   async warmUp(): Promise<void> {
-    await this.model.warmUp();
+    const gpu = this.model.visionOnGpu;
+    const { h, w } = await this.model.warmUp({
+      textRows: gpu ? 0 : this.model.crossBatch.text ? 1 : 32,
+      decoderRows: this.chunk === 1 || gpu ? [1] : [this.chunk, 1],
+    });
+    // The label pass too (plain JavaScript, slow until the engine has compiled it): 2 classes of
+    // noise at the decoder's size, upsampled to a 4:3 photo.
+    const logits = Float32Array.from({ length: 2 * h * w }, (_, i) => Math.sin(i * 0.7));
+    const size = { width: Math.round((w * 4) / 3) + 1, height: h + 1 };
+    denseLabels(logits, { rowToClass: [0, 1], numClasses: 2, h, w, ...size, threshold: 0 });
   }
 
   async release(): Promise<void> {
+    this.dropImage();
     await this.model.release();
   }
 }

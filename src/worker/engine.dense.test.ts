@@ -26,12 +26,15 @@ function goldenLabels(): { labels: Uint8Array; margin: Float32Array } {
   return { labels, margin };
 }
 
+/** Loading splits the model and warms every part at real shapes: seconds, more on a shared CPU. */
+const HOOK_TIMEOUT = 60_000;
+
 describe('dense family through the engine (clipseg-tiny, split at load, WASM in Node)', () => {
   let engine: Engine;
   beforeAll(async () => {
     engine = newEngine();
     await engine.load(fsFetcher(DIR), { path: 'ovseg.json' }, 'wasm', { dtype: 'fp32' });
-  });
+  }, HOOK_TIMEOUT);
 
   it('labels the golden pixel values like the PyTorch logits', async () => {
     await engine.setVocabulary(parseVocabulary(texts.join(', ')).classes);
@@ -54,15 +57,76 @@ describe('dense family through the engine (clipseg-tiny, split at load, WASM in 
     expect(same / P).toBeGreaterThan(0.9999);
   });
 
-  it('a vocabulary edit encodes only the new prompts; the image part reruns for the new rows', async () => {
+  it('a vocabulary edit encodes only the new prompts and runs no vision pass, only the new row', async () => {
     const before = await engine.segment({ threshold: 0 });
     await engine.setVocabulary(parseVocabulary([...texts, 'sky'].join(', ')).classes);
-    const after = await engine.segment({ threshold: 0 });
+    const after = await engine.segment({ threshold: 0, debug: true });
     expect(after.runs.promptsEncoded - before.runs.promptsEncoded).toBe(1);
+    expect(after.runs.vision).toBe(before.runs.vision);
+    expect(after.runs.decoderRows! - before.runs.decoderRows!).toBe(1);
     expect(after.runs.image).toBe(before.runs.image + 1);
     expect(after.classes).toEqual([...texts, 'sky']);
-    // Threshold changes reuse the image part's output.
+    // Threshold changes reuse the class scores; removing a class needs no decoder row either.
     const again = await engine.segment({ threshold: 0.5 });
-    expect(again.runs.image).toBe(after.runs.image);
+    expect(again.runs).toEqual(after.runs);
+    await engine.setVocabulary(parseVocabulary([texts[0], 'sky'].join(', ')).classes);
+    const fewer = await engine.segment({ threshold: 0 });
+    expect([fewer.runs.vision, fewer.runs.decoderRows]).toEqual([after.runs.vision, after.runs.decoderRows]);
+    // Kept rows give what a fresh run of every row gives.
+    await engine.setVocabulary(parseVocabulary([...texts, 'sky'].join(', ')).classes);
+    await engine.setPixelValues(f32('pixel_values.bin'), 352, 352);
+    const fresh = await engine.segment({ threshold: 0, debug: true });
+    expect(fresh.runs.vision! - after.runs.vision!).toBe(1);
+    expect(fresh.runs.decoderRows! - after.runs.decoderRows!).toBe(4);
+    expect(Array.from(fresh.debug!.classLogits!)).toEqual(Array.from(after.debug!.classLogits!));
   });
+
+  it('a new image runs the vision tower once for any number of rows; mean mode keys rows by class', async () => {
+    // 17 classes of 3 names, 51 prompts (over 48): each class's names average into one decoder row.
+    const vocab = (n: number) =>
+      parseVocabulary(
+        Array.from({ length: n }, (_, c) => [0, 1, 2].map((k) => `thing ${c * 3 + k}`).join(' | ')).join(
+          ', ',
+        ),
+      ).classes;
+    const w = vocab(17);
+    expect(w.reduce((a, c) => a + c.names.length, 0)).toBeGreaterThan(48);
+    await engine.setVocabulary(w);
+    const before = await engine.segment({ threshold: 0 });
+    await engine.setPixelValues(
+      f32('pixel_values.bin').map((v) => -v),
+      352,
+      352,
+    );
+    const one = await engine.segment({ threshold: 0 });
+    expect(one.runs.vision! - before.runs.vision!).toBe(1);
+    expect(one.runs.decoderRows! - before.runs.decoderRows!).toBe(w.length);
+    expect(Math.ceil(w.length / 16)).toBeGreaterThan(1); // several decoder chunks, one vision run
+    // One more class: one decoder row, no vision run.
+    await engine.setVocabulary(vocab(18));
+    const edit = await engine.segment({ threshold: 0 });
+    expect(edit.runs.vision).toBe(one.runs.vision);
+    expect(edit.runs.decoderRows! - one.runs.decoderRows!).toBe(1);
+  });
+});
+
+describe('int8 dense model: kept rows do not depend on their batch-mates', () => {
+  it(
+    'runs the decoder one row at a time, so an edit gives what a fresh run gives, exactly',
+    async () => {
+      const engine = newEngine();
+      await engine.load(fsFetcher(DIR), { path: 'ovseg.json' }, 'wasm', { dtype: 'q8' });
+      await engine.setVocabulary(parseVocabulary(texts.join(', ')).classes);
+      await engine.setPixelValues(f32('pixel_values.bin'), 352, 352);
+      await engine.segment({ threshold: 0 });
+      await engine.setVocabulary(parseVocabulary(['sky', ...texts].join(', ')).classes);
+      const edit = await engine.segment({ threshold: 0, debug: true });
+      await engine.setPixelValues(f32('pixel_values.bin'), 352, 352);
+      const fresh = await engine.segment({ threshold: 0, debug: true });
+      expect(fresh.runs.decoderRows! - edit.runs.decoderRows!).toBe(4);
+      expect(Array.from(edit.debug!.classLogits!)).toEqual(Array.from(fresh.debug!.classLogits!));
+      await engine.dispose();
+    },
+    HOOK_TIMEOUT,
+  );
 });

@@ -36,8 +36,18 @@ export interface SegmentOutput extends Combined {
   classes: string[];
   unknown: string[];
   timings: Timings;
-  /** Counters since load: image-model runs, text-model runs, prompts encoded. */
-  runs: { image: number; text: number; promptsEncoded: number };
+  /**
+   * Counters since load: image-model runs, text-model runs, prompts encoded; dense models also count
+   * vision-tower runs, decoder rows and decoder bytes read back.
+   */
+  runs: {
+    image: number;
+    text: number;
+    promptsEncoded: number;
+    vision?: number | undefined;
+    decoderRows?: number | undefined;
+    bytesReadBack?: number | undefined;
+  };
 }
 
 export interface LoadOptions {
@@ -237,7 +247,14 @@ export class Engine {
         text: opts.textMs ?? 0,
         combine: imageInSegment ? 0 : segMs,
       },
-      runs: { image: runner.imageRuns, text: runner.textRuns, promptsEncoded: this.promptsEncoded },
+      runs: {
+        image: runner.imageRuns,
+        text: runner.textRuns,
+        promptsEncoded: this.promptsEncoded,
+        vision: runner.visionRuns,
+        decoderRows: runner.decoderRows,
+        bytesReadBack: runner.bytesReadBack,
+      },
     };
   }
 

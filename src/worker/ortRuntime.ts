@@ -17,12 +17,21 @@ let liveSessions = 0;
 /** Sessions created and not yet released (diagnostics: a leak shows as a growing count). */
 export const liveSessionCount = (): number => liveSessions;
 
-/** Creates a session on the chosen EP; ORT's own message is kept but framed for people. */
-export async function createSession(bytes: Uint8Array, ep: Ep, what: string): Promise<ort.InferenceSession> {
+/**
+ * Creates a session on the chosen EP; ORT's own message is kept but framed for people. `extra`: more
+ * session options (e.g. `preferredOutputLocation` to keep outputs on the GPU).
+ */
+export async function createSession(
+  bytes: Uint8Array,
+  ep: Ep,
+  what: string,
+  extra: ort.InferenceSession.SessionOptions = {},
+): Promise<ort.InferenceSession> {
   try {
     const session = await ort.InferenceSession.create(bytes, {
       executionProviders: [ep],
       graphOptimizationLevel: 'all',
+      ...extra,
     });
     liveSessions++;
     const release = session.release.bind(session);

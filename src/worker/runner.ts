@@ -8,6 +8,10 @@ export interface Runner {
   readonly input: InputPolicy;
   textRuns: number;
   imageRuns: number;
+  /** Dense family: vision-tower runs, rows through the decoder, decoder bytes read back to the CPU. */
+  readonly visionRuns?: number;
+  readonly decoderRows?: number;
+  readonly bytesReadBack?: number;
   /** Encodes what is not cached yet; returns prompts encoded and names the model knows nothing of. */
   setVocabulary(classes: VocabClass[]): Promise<{ encoded: number; unknown: string[] }>;
   /** A new image, as pixel values at the model's input size; image-only work runs here. */

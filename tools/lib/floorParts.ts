@@ -1,9 +1,7 @@
 /**
  * Bare model parts for the floor (floor.ts) from a one-graph CLIPSeg export, with the app's own
- * split: the text part ends at the conditional embedding (as the app loads it), and the image part
- * is split once more by the same input-dependence rule, taking `pixel_values` as the "first" input:
- * what depends on the pixels only is the vision tower (with the decoder's per-layer reductions,
- * which read nothing else), the rest is the decoder, fed with one conditional row.
+ * three-way split: the text part (ending at the conditional embedding, as the app loads it), the
+ * vision part (what depends on the pixels only) and the joint decoder, fed with one text row.
  */
 import { splitDenseModel } from '../../src/models/dense/split';
 import { ort } from '../../src/worker/ortRuntime';
@@ -16,15 +14,13 @@ export async function splitFloorParts(
   bytes: Uint8Array,
   ep: 'wasm' | 'webgpu' = 'wasm',
 ): Promise<FloorParts> {
-  const first = splitDenseModel(bytes, { textEnd: 'conditional' });
-  const cond = first.anchor;
-  if (!cond) throw new Error('floor: the model has no conditional embedding to split at');
-  const second = splitDenseModel(first.image, { textInputs: first.imageInputs, textEnd: 'frontier' });
+  const split = splitDenseModel(bytes, { textEnd: 'conditional' });
+  if (!split.anchor) throw new Error('floor: the model has no conditional embedding to split at');
   const opts = { executionProviders: [ep], graphOptimizationLevel: 'all' as const };
-  const text = await ort.InferenceSession.create(first.text, opts);
-  const vision = await ort.InferenceSession.create(second.text, opts);
-  const decoder = await ort.InferenceSession.create(second.image, opts);
-  const size = first.imageInputDims[first.imageInputs[0]!]?.slice(2).map(Number) ?? [352, 352];
+  const text = await ort.InferenceSession.create(split.text, opts);
+  const vision = await ort.InferenceSession.create(split.vision, opts);
+  const decoder = await ort.InferenceSession.create(split.joint, opts);
+  const size = split.imageInputDims[split.imageInputs[0]!]?.slice(2).map(Number) ?? [352, 352];
   const [h, w] = [size[0] || 352, size[1] || 352];
   const pixels = new ort.Tensor(
     'float32',
@@ -38,11 +34,11 @@ export async function splitFloorParts(
   };
   const textOnly = (feeds: Record<string, ort.Tensor>) =>
     Object.fromEntries(Object.entries(feeds).filter(([k]) => text.inputNames.includes(k)));
-  const row = (await text.run(textOnly(textFeeds)))[cond]!;
+  const row = await text.run(textOnly(textFeeds));
   const states = await vision.run({ [vision.inputNames[0]!]: pixels });
   const decoderFeeds: Record<string, ort.Tensor> = {};
   for (const name of decoder.inputNames) {
-    const v = name === cond ? row : states[name];
+    const v = states[name] ?? row[name];
     if (!v) throw new Error(`floor: no value for the decoder's input ${name}`);
     decoderFeeds[name] = v;
   }

@@ -162,7 +162,7 @@ for (const v of VARIANTS)
                 Array.from(one[i]![name]!.data as Float32Array),
               );
         }
-        if (!m.crossBatch.image) {
+        if (!m.crossBatch.joint) {
           // Any subset, in any order, gives those prompts' rows exactly.
           const sub = await m.runImage(PIXELS, SIZE, SIZE, m.stack([one[2]!, one[0]!]));
           expect(sub.n).toBe(2);

@@ -1,11 +1,17 @@
 /**
- * The dense (CLIPSeg) family's two ORT sessions, made from one ONNX file split at load time.
+ * The dense (CLIPSeg) family's three ORT sessions, made from one ONNX file split at load time
+ * (./split): text (per prompt), vision (per image) and the joint decoder (per chunk of rows).
  *
- * `encodeText` runs the text part on a batch of prompts and returns each prompt's own cut tensors
- * (cache them per prompt); `stack` builds the image part's cut inputs for any N prompts from those;
- * `runImage` runs the image part on one image against the N stacked prompts -> logits [N, h, w].
+ * Public API (also what `npm run bench` drives):
+ * - `encodeText(ids, mask, n, length)`: the text part on n prompts -> one PromptCut per prompt (cache them).
+ * - `runVision(pixels, width, height)`: the vision tower once -> a VisionHandle that keeps its outputs
+ *   (WebGPU: in GPU buffers, never read back). Dispose it when the image changes.
+ * - `runDecoder(handle, rows)`: the joint part for N rows (PromptCuts) on a kept handle -> logits [N, h, w].
+ * - `runImage(pixels, w, h, stacked)`: both at once (vision, decoder, dispose), for tests and tools.
+ * - Counters since load or `resetCounters()`: `textRuns`, `visionRuns`, `decoderRuns`,
+ *   `decoderRows` (rows through the decoder) and `bytesReadBack` (decoder output bytes copied to the CPU).
  *
- * How batch dims of cut tensors are detected: at load, the text part is run on probe prompts for
+ * How batch dims of text cut tensors are detected: at load, the text part is run on probe prompts for
  * N = 1, 2, 3 (and N = 1 with another length); see `classifyCut` in ./cut.ts. A tensor with exactly
  * one axis of size N is `batched` (sliced per prompt on that axis, re-concatenated for any N); a
  * tensor that never changes is `fixed` (kept once); an int tensor whose values are an exact affine
@@ -13,21 +19,13 @@
  * Anything else fails the load with a CutError (it could not be cached per prompt).
  */
 import { createSession, ort, type Ep } from '../../worker/ortRuntime';
-import { padTokenRows } from '../tokenizer';
-import {
-  classifyCut,
-  floatToHalf,
-  halfToFloat,
-  slicePrompts,
-  stackCut,
-  type CutData,
-  type CutLayout,
-  type CutValue,
-  type PromptCut,
-} from './cut';
+import { floatToHalf, halfToFloat, slicePrompts, stackCut } from './cut';
+import type { CutData, CutLayout, CutValue, PromptCut } from './cut';
+import { fixedSize, padBatch, probeLayouts, readFloats, runText, toTensor } from './ortIo';
 import { SplitError, splitDenseModel, type DenseSplit, type SplitOptions, type SplitStats } from './split';
 
 export type { CutLayout, CutValue, PromptCut };
+export { padBatch };
 
 export interface DenseModelOptions extends SplitOptions {
   /**
@@ -45,41 +43,51 @@ const CLIP_PROBES = [
   [49406, 5922, 49407],
 ];
 
-/** Token rows padded for a text run, in the shape `runText` takes. */
-export function padBatch(
-  rows: number[][],
-  pad: number,
-  padTo = 0,
-): { ids: BigInt64Array; mask: BigInt64Array; n: number; length: number } {
-  const b = padTokenRows(rows, pad, padTo);
-  return { ids: b.ids, mask: b.mask, n: b.batch, length: b.length };
+/** The vision part's outputs for one image, kept for any number of decoder runs. */
+export interface VisionHandle {
+  /** Outputs by name (WebGPU: GPU-buffer tensors). */
+  readonly tensors: Readonly<Record<string, ort.Tensor>>;
+  readonly width: number;
+  readonly height: number;
+  /** Frees the outputs (GPU buffers on WebGPU); the handle cannot be used after. */
+  dispose(): void;
+  readonly disposed: boolean;
 }
 
+/** [n, h, w] row logits, float32. */
+export type DecoderOutput = { logits: Float32Array; n: number; h: number; w: number };
+
 export class DenseModel {
-  /** Text-model runs since load (probes excluded). */
   textRuns = 0;
-  imageRuns = 0;
+  visionRuns = 0;
+  decoderRuns = 0;
+  decoderRows = 0;
+  bytesReadBack = 0;
 
   private constructor(
-    private text: ort.InferenceSession,
-    private image: ort.InferenceSession,
-    /** How each cut tensor depends on the prompt count, in the image model's input order. */
+    private sessions: {
+      text: ort.InferenceSession;
+      vision: ort.InferenceSession;
+      joint: ort.InferenceSession;
+    },
+    /** How each text cut tensor depends on the prompt count. */
     readonly layouts: CutLayout[],
     /** Split at the conditional embedding: its tensor name (then the only batched cut), else null. */
     readonly conditional: string | null,
-    /** See DenseSplit.crossBatch: true for `_quantized` exports. */
-    readonly crossBatch: { text: boolean; image: boolean },
+    /** See DenseSplit.crossBatch: true for the text and joint parts of `_quantized` exports. */
+    readonly crossBatch: DenseSplit['crossBatch'],
     /** The image input's fixed size when the graph declares one (CLIPSeg: 352 x 352). */
     readonly inputSize: { width: number; height: number } | null,
     readonly stats: SplitStats,
-    private pixelName: string,
-    private logitsName: string,
-    /** The first probe prompt's cut (for warm-up). */
-    private probe: PromptCut,
+    /** Vision outputs stay on the GPU between runs (WebGPU). */
+    readonly visionOnGpu: boolean,
+    private names: { pixels: string; logits: string },
+    /** The probe prompts and the first one's cut (for warm-up). */
+    private probes: { ids: number[][]; pad: number; cut: PromptCut },
   ) {}
 
   /**
-   * Splits `bytes` and creates both sessions. By default the text part ends at the conditional
+   * Splits `bytes` and creates the three sessions. By default the text part ends at the conditional
    * embedding (falling back to the plain input-dependence frontier when the graph has no single such
    * tensor); pass `textEnd: 'frontier'` for the plain split. The split keeps no reference to `bytes`,
    * and the split parts are dropped once ORT has them: drop `bytes` after this resolves.
@@ -98,72 +106,80 @@ export class DenseModel {
       split = splitDenseModel(bytes, { ...opts, textEnd: 'frontier' });
     }
     const { cut, stats, anchor, crossBatch } = split;
-    const pixelName = split.imageInputs[0];
-    const logitsName = split.imageOutputs.includes('logits') ? 'logits' : split.imageOutputs[0];
-    if (!pixelName || !logitsName)
-      throw new SplitError(`${what}: the image part needs an image input and an output after the split`);
-    const pd = split.imageInputDims[pixelName];
-    const inputSize =
-      pd?.length === 4 && typeof pd[2] === 'number' && typeof pd[3] === 'number'
-        ? { width: pd[3], height: pd[2] }
-        : null;
-    const [text, image] = await Promise.all([
+    const pixels = split.imageInputs[0];
+    const logits = split.jointOutputs.includes('logits') ? 'logits' : split.jointOutputs[0];
+    if (!pixels || !logits)
+      throw new SplitError(`${what}: the model needs an image input and an output that joins text and image`);
+    const inputSize = fixedSize(split.imageInputDims[pixels]);
+    // WebGPU: the vision outputs stay in GPU buffers and feed the decoder from there.
+    const onGpu = ep === 'webgpu';
+    const [text, vision, joint] = await Promise.all([
       createSession(split.text, ep, `${what} (text part)`),
-      createSession(split.image, ep, `${what} (image part)`),
+      createSession(
+        split.vision,
+        ep,
+        `${what} (vision part)`,
+        onGpu ? { preferredOutputLocation: 'gpu-buffer' } : {},
+      ),
+      createSession(split.joint, ep, `${what} (decoder part)`),
     ]);
-    split = null; // ORT has its own copies of both parts now.
+    split = null; // ORT has its own copies of the parts now.
+    const sessions = { text, vision, joint };
     try {
       const probes = opts.probeIds ?? CLIP_PROBES;
       const pad = opts.padId ?? 49407;
-      if (probes.length < 3) throw new Error('probeIds needs at least 3 prompts');
-      // N = 1, 2, 3 at one padded length, then the shortest probe alone at its own length.
-      const length = Math.max(...probes.slice(0, 3).map((r) => r.length));
-      const shortest = probes.slice(0, 3).reduce((a, b) => (b.length < a.length ? b : a));
-      const runs: Record<string, CutValue>[] = [];
-      for (const n of [1, 2, 3]) runs.push(await runText(text, padBatch(probes.slice(0, n), pad, length)));
-      runs.push(await runText(text, padBatch([shortest], pad)));
-      const layouts = cut.map((c) =>
-        classifyCut(
-          c.name,
-          runs.slice(0, 3).map((r) => r[c.name]!),
-          runs[3]![c.name],
-        ),
-      );
+      const { layouts, probe } = await probeLayouts(text, cut, probes, pad);
       const batched = layouts.filter((l) => l.kind === 'batched');
       const conditional = anchor && batched.length === 1 && batched[0]!.name === anchor ? anchor : null;
-      const probe: PromptCut = {};
-      for (const l of batched) probe[l.name] = runs[0]![l.name]!;
+      const names = { pixels, logits };
+      const probeSet = { ids: probes, pad, cut: probe };
       return new DenseModel(
-        text,
-        image,
+        sessions,
         layouts,
         conditional,
         crossBatch,
         inputSize,
         stats,
-        pixelName,
-        logitsName,
-        probe,
+        onGpu,
+        names,
+        probeSet,
       );
     } catch (e) {
-      await text.release();
-      await image.release();
+      for (const s of Object.values(sessions)) await s.release();
       throw e;
     }
   }
 
-  /** One image run on zeros (the first WebGPU run compiles shaders): call after load. */
-  async warmUp(): Promise<void> {
+  /**
+   * Runs every part at the shapes real use will: `textRows` prompts (0: none) through the text part,
+   * the vision tower on a full-size image (not zeros: no shortcut a real image would miss), then the
+   * decoder once per entry of `decoderRows` (e.g. a full chunk and a single row). The first WebGPU run
+   * of a shape compiles its shaders and the first WASM run grows its arena. Counters are reset after;
+   * returns the decoder's output size.
+   */
+  async warmUp(o: { textRows?: number; decoderRows?: readonly number[] } = {}) {
+    const rows = Array.from(
+      { length: o.textRows ?? 1 },
+      (_, i) => this.probes.ids[i % this.probes.ids.length]!,
+    );
+    const b = padBatch(rows, this.probes.pad);
+    if (b.n > 0) await this.encodeText(b.ids, b.mask, b.n, b.length);
     const size = this.inputSize ?? { width: 352, height: 352 };
-    const zeros = new Float32Array(3 * size.width * size.height);
-    await this.runImage(zeros, size.width, size.height, this.stack([this.probe]));
-    this.textRuns = 0;
-    this.imageRuns = 0;
+    const pixels = Float32Array.from({ length: 3 * size.width * size.height }, (_, i) => Math.sin(i * 0.37));
+    const handle = await this.runVision(pixels, size.width, size.height);
+    let out = { h: 0, w: 0 };
+    try {
+      for (const n of o.decoderRows ?? [1])
+        out = await this.runDecoder(handle, Array(n).fill(this.probes.cut));
+    } finally {
+      handle.dispose();
+    }
+    this.resetCounters();
+    return { h: out.h, w: out.w };
   }
 
-  /** Names of the text model's inputs (input_ids, and attention_mask when the graph reads it). */
-  get textInputs(): readonly string[] {
-    return this.text.inputNames;
+  resetCounters(): void {
+    this.textRuns = this.visionRuns = this.decoderRuns = this.decoderRows = this.bytesReadBack = 0;
   }
 
   /**
@@ -173,7 +189,7 @@ export class DenseModel {
    * value does not depend on the prompts it was encoded with.
    */
   async encodeText(ids: BigInt64Array, mask: BigInt64Array, n: number, length: number): Promise<PromptCut[]> {
-    const res = await runText(this.text, { ids, mask, n, length });
+    const res = await runText(this.sessions.text, { ids, mask, n, length });
     this.textRuns++;
     const out: PromptCut[] = Array.from({ length: n }, () => ({}));
     for (const l of this.layouts) {
@@ -183,37 +199,70 @@ export class DenseModel {
     return out;
   }
 
-  /** The cut tensors for these prompts (in this order): the image part's inputs besides the pixels. */
+  /** The text cut tensors for these prompts (in this order): the decoder's inputs besides the vision cut. */
   stack(prompts: readonly PromptCut[]): Record<string, CutValue> {
     return stackCut(this.layouts, prompts);
   }
 
-  /** Runs the image part: pixels [1, 3, height, width] against the stacked prompts. */
-  async runImage(
-    pixels: Float32Array,
-    width: number,
-    height: number,
-    stacked: Record<string, CutValue>,
-  ): Promise<{ logits: Float32Array; n: number; h: number; w: number }> {
-    const feeds: Record<string, ort.Tensor> = {
-      [this.pixelName]: new ort.Tensor('float32', pixels, [1, 3, height, width]),
+  /** Runs the vision tower once on pixels [1, 3, height, width]; keep the handle for decoder runs. */
+  async runVision(pixels: Float32Array, width: number, height: number): Promise<VisionHandle> {
+    const res = await this.sessions.vision.run({
+      [this.names.pixels]: new ort.Tensor('float32', pixels, [1, 3, height, width]),
+    });
+    this.visionRuns++;
+    let disposed = false;
+    return {
+      tensors: res,
+      width,
+      height,
+      get disposed() {
+        return disposed;
+      },
+      dispose() {
+        if (disposed) return;
+        disposed = true;
+        for (const t of Object.values(res)) t.dispose();
+      },
     };
+  }
+
+  /**
+   * Runs the decoder for `rows` (one PromptCut each, or already stacked) on a kept vision handle.
+   * With `crossBatch.joint` (int8 exports) a row's result depends on the rows run with it: run one
+   * row per call where results are kept per row.
+   */
+  async runDecoder(
+    handle: VisionHandle,
+    rows: readonly PromptCut[] | Record<string, CutValue>,
+  ): Promise<DecoderOutput> {
+    if (handle.disposed) throw new Error('This image has been released: run the vision part again');
+    const stacked = Array.isArray(rows) ? this.stack(rows) : (rows as Record<string, CutValue>);
+    const feeds: Record<string, ort.Tensor> = { ...handle.tensors };
     for (const l of this.layouts) {
       const v = stacked[l.name];
       if (!v) throw new Error(`Missing cut tensor "${l.name}"`);
       feeds[l.name] = toTensor(v);
     }
-    const res = await this.image.run(feeds);
-    const t = res[this.logitsName]!;
-    const data = (await t.getData()) as CutData;
-    const logits =
-      t.type === 'float16' ? halfToFloat(halfBits(t.type, data) as Uint16Array) : (data as Float32Array);
-    const dims = t.dims as number[];
-    t.dispose();
-    this.imageRuns++;
+    const res = await this.sessions.joint.run(feeds);
+    const { data: logits, dims, bytes } = await readFloats(res[this.names.logits]!);
+    for (const [name, t] of Object.entries(res)) if (name !== this.names.logits) t.dispose();
     // [N, h, w] (CLIPSeg); a rank-2 output is read as [N, w] with h = 1.
     const [h, w] = (dims.length >= 3 ? dims.slice(-2) : [1, dims[dims.length - 1]!]) as [number, number];
-    return { logits, n: logits.length / (h * w), h, w };
+    const n = logits.length / (h * w);
+    this.decoderRuns++;
+    this.decoderRows += n;
+    this.bytesReadBack += bytes;
+    return { logits, n, h, w };
+  }
+
+  /** Vision then decoder on one image against stacked prompts (the handle is not kept). */
+  async runImage(pixels: Float32Array, width: number, height: number, stacked: Record<string, CutValue>) {
+    const handle = await this.runVision(pixels, width, height);
+    try {
+      return await this.runDecoder(handle, stacked);
+    } finally {
+      handle.dispose();
+    }
   }
 
   /** A prompt's conditional embedding as float32 (float16 cuts are held as Uint16Array bits). */
@@ -241,44 +290,6 @@ export class DenseModel {
   }
 
   async release(): Promise<void> {
-    await this.text.release();
-    await this.image.release();
+    for (const s of Object.values(this.sessions)) await s.release();
   }
-}
-
-/**
- * float16 data as Uint16Array bits: ORT returns Float16Array where the JS engine has one (recent
- * browsers) and Uint16Array elsewhere; one representation keeps cached prompts stackable.
- */
-function halfBits(type: string, data: CutData): CutData {
-  if (type !== 'float16' || data instanceof Uint16Array) return data;
-  const d = data as unknown as ArrayBufferView & { length: number };
-  return new Uint16Array(d.buffer, d.byteOffset, d.length);
-}
-
-function toTensor(v: CutValue): ort.Tensor {
-  return new ort.Tensor(v.type as 'float32', v.data as Float32Array, v.dims);
-}
-
-async function runText(
-  session: ort.InferenceSession,
-  b: { ids: BigInt64Array; mask: BigInt64Array; n: number; length: number },
-): Promise<Record<string, CutValue>> {
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const name of session.inputNames) {
-    if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', b.ids, [b.n, b.length]);
-    else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', b.mask, [b.n, b.length]);
-    else if (name === 'position_ids') {
-      const pos = new BigInt64Array(b.n * b.length);
-      for (let i = 0; i < pos.length; i++) pos[i] = BigInt(i % b.length);
-      feeds[name] = new ort.Tensor('int64', pos, [b.n, b.length]);
-    } else throw new Error(`The text part has an input this engine cannot feed: ${name}`);
-  }
-  const res = await session.run(feeds);
-  const out: Record<string, CutValue> = {};
-  for (const [name, t] of Object.entries(res)) {
-    out[name] = { type: t.type, data: halfBits(t.type, (await t.getData()) as CutData), dims: [...t.dims] };
-    t.dispose();
-  }
-  return out;
 }

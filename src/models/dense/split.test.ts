@@ -18,24 +18,34 @@ const reads = (g: OnnxGraph) => new Set((g.node ?? []).flatMap((n) => n.input ??
 
 function checkParts(s: DenseSplit, source: OnnxGraph): void {
   const text = decodeModel(s.text).graph!;
-  const image = decodeModel(s.image).graph!;
-  // Text part: never reads the pixels; image part: never reads a text input directly.
+  const vision = decodeModel(s.vision).graph!;
+  const joint = decodeModel(s.joint).graph!;
+  // Text part: never reads the pixels; vision part: never a text input; joint part: no graph input.
   expect(reads(text).has('pixel_values')).toBe(false);
-  for (const t of TEXT_INPUTS) expect(reads(image).has(t)).toBe(false);
+  for (const t of TEXT_INPUTS) expect(reads(vision).has(t)).toBe(false);
+  for (const t of [...TEXT_INPUTS, 'pixel_values']) expect(reads(joint).has(t)).toBe(false);
   expect(text.input!.map((v) => v.name)).toEqual(TEXT_INPUTS);
-  expect(image.input!.map((v) => v.name)).toEqual(['pixel_values', ...s.cut.map((c) => c.name)]);
+  expect(vision.input!.map((v) => v.name)).toEqual(['pixel_values']);
+  expect(joint.input!.map((v) => v.name)).toEqual([...s.visionCut, ...s.cut].map((c) => c.name));
   expect(text.output!.map((v) => v.name)).toEqual(s.cut.map((c) => c.name));
-  expect(image.output!.map((v) => v.name)).toEqual(['logits']);
+  expect(vision.output!.map((v) => v.name)).toEqual(s.visionCut.map((c) => c.name));
+  expect(joint.output!.map((v) => v.name)).toEqual(['logits']);
   // Every cut input is typed (ORT needs it) and every initializer is used where it goes.
-  for (const v of image.input!) expect(v.type?.tensor_type?.elem_type).toBeGreaterThan(0);
-  for (const g of [text, image]) {
+  for (const v of joint.input!) expect(v.type?.tensor_type?.elem_type).toBeGreaterThan(0);
+  for (const g of [text, vision, joint]) {
     const r = reads(g);
     for (const t of g.initializer ?? []) expect(r.has(t.name!)).toBe(true);
   }
-  // Nothing lost: each source node and initializer is in a part (constants copied count twice).
+  // Nothing lost: each source node and initializer is in a part (extra copies counted apart; a
+  // float16 vision cut tensor adds a Cast on each side).
   const { nodes, initializers } = s.stats;
-  expect(text.node!.length + image.node!.length - nodes.copied).toBe(source.node!.length);
-  expect(initializers.text + initializers.image - initializers.shared).toBe(source.initializer!.length);
+  const casts = 2 * s.visionCut.filter((c) => c.name.endsWith('__f32')).length;
+  expect(text.node!.length + vision.node!.length + joint.node!.length - nodes.copied - casts).toBe(
+    source.node!.length,
+  );
+  expect(initializers.text + initializers.vision + initializers.joint - initializers.shared).toBe(
+    source.initializer!.length,
+  );
 }
 
 describe('splitDenseModel on clipseg-tiny', () => {
@@ -53,15 +63,24 @@ describe('splitDenseModel on clipseg-tiny', () => {
       ]);
       // The batch size for the decoder's Reshape: a small int64 tensor computed on the text side.
       expect(s.cut.find((c) => c.name === '/m/decoder/Unsqueeze_output_0')!.elemType).toBe(DataType.INT64);
-      // Duplicated weights: only a few tiny vectors that the exporter shared between the towers.
-      expect(s.stats.bytes.shared).toBeLessThanOrEqual(256);
-      expect(s.stats.bytes.shared).toBeLessThan(1e-3 * (s.stats.bytes.text + s.stats.bytes.image));
-      // Weights are carried as they are: the two parts together are the source size, give or take.
-      expect(Math.abs(s.text.length + s.image.length - bytes.length)).toBeLessThan(0.02 * bytes.length);
-      expect(s.crossBatch).toEqual({
-        text: file.includes('quantized'),
-        image: file.includes('quantized'),
-      });
+      // The vision tower ends at the decoder's three reduced activations (CLIPSeg's extract layers),
+      // float16 ones crossing as float32 (see visionCutInfo).
+      for (const c of s.visionCut) expect(c.elemType).toBe(DataType.FLOAT);
+      expect(s.visionCut.map((c) => c.source ?? c.name).sort()).toEqual([
+        '/m/decoder/Transpose_output_0',
+        '/m/decoder/reduces.1/Add_output_0',
+        '/m/decoder/reduces.2/Add_output_0',
+      ]);
+      // Duplicated weights: only a few tiny vectors that the exporter shared between the parts.
+      const { bytes: b } = s.stats;
+      expect(b.shared).toBeLessThanOrEqual(512);
+      expect(b.shared).toBeLessThan(1e-3 * (b.text + b.vision + b.joint));
+      // Weights are carried as they are: the three parts together are the source size, give or take.
+      const total = s.text.length + s.vision.length + s.joint.length;
+      expect(Math.abs(total - bytes.length)).toBeLessThan(0.02 * bytes.length);
+      // int8 exports quantise dynamically in every part: the text and joint parts mix rows per run.
+      const q = file.includes('quantized');
+      expect(s.crossBatch).toEqual({ text: q, vision: q, joint: q });
       expect(s.imageInputDims.pixel_values).toEqual(['batch_size', 3, 352, 352]);
     });
 
@@ -88,7 +107,7 @@ describe('splitDenseModel on clipseg-tiny', () => {
       else if (v && typeof v === 'object') Object.values(v).forEach(walk);
     };
     walk(s);
-    expect(views.length).toBe(2);
+    expect(views.length).toBe(3);
     for (const v of views) expect(v.buffer).not.toBe(bytes.buffer);
     // And in a fresh process with an explicit GC: once the caller drops the bytes, they are freed.
     const script = `
@@ -99,7 +118,7 @@ describe('splitDenseModel on clipseg-tiny', () => {
       const s = splitDenseModel(bytes);
       bytes = null;
       for (let i = 0; i < 3; i++) { await new Promise((r) => setTimeout(r, 0)); globalThis.gc(); }
-      console.log(JSON.stringify({ freed: ref.deref() === undefined, parts: s.text.length + s.image.length }));
+      console.log(JSON.stringify({ freed: ref.deref() === undefined, parts: s.text.length + s.vision.length + s.joint.length }));
     `;
     const out = execFileSync(
       process.execPath,
@@ -130,6 +149,7 @@ function awkwardModel(): Uint8Array {
       node('Gather', ['shp', 'zero'], ['n0'], { axis: 0 }),
       node('Unsqueeze', ['n0', 'axes0'], ['n1']),
       node('Concat', ['n1', 'four'], ['shape_n4'], { axis: 0 }),
+      node('Sub', ['n1', 'n1'], ['ax0']),
       // Image side.
       node('ReduceMean', ['pixel_values'], ['pm'], { axes: [1, 2, 3], keepdims: 0 }),
       node('Mul', ['pm', 'w'], ['pw']),
@@ -139,7 +159,11 @@ function awkwardModel(): Uint8Array {
       node('Reshape', ['pixel_values', 'flat'], ['pv_flat']),
       node('Gather', ['pv_flat', 'input_ids'], ['g'], { axis: 0 }),
       node('ReduceSum', ['g', 'axes1'], ['gsum'], { keepdims: 1 }),
-      node('Add', ['y4', 'gsum'], ['z']),
+      node('Add', ['y4', 'gsum'], ['z0']),
+      // A joint node that reads the pixels themselves (they pass through the vision part).
+      node('ReduceSum', ['pixel_values', 'ax0'], ['ps'], { keepdims: 1 }),
+      node('ReduceMean', ['ps'], ['psm'], { keepdims: 0 }),
+      node('Add', ['z0', 'psm'], ['z']),
       node('Clip', ['z', '', 'cmax'], ['logits']),
       node('Neg', ['pixel_values'], ['unused']),
     ],
@@ -175,13 +199,21 @@ describe('splitDenseModel on awkward graphs', () => {
       ['input_ids__cut', DataType.INT64, 'input_ids'],
       ['emb', DataType.FLOAT, undefined],
       ['shape_n4', DataType.INT64, undefined],
+      ['ax0', DataType.INT64, undefined],
     ]);
-    const image = decodeModel(s.image).graph!;
-    expect(reads(image).has('input_ids')).toBe(false);
-    expect(image.node!.find((n) => n.op_type === 'Clip')!.input).toEqual(['z', '', 'cmax']);
-    expect(image.initializer!.map((t) => t.name)).toContain('w');
+    // The joint part reads the vision tower's two results and the pixels; `w` is a vision weight.
+    expect(s.visionCut.map((c) => [c.name, c.source])).toEqual([
+      ['pixel_values__cut', 'pixel_values'],
+      ['pk', undefined],
+      ['pv_flat', undefined],
+    ]);
+    const vision = decodeModel(s.vision).graph!;
+    const joint = decodeModel(s.joint).graph!;
+    for (const t of ['input_ids', 'pixel_values']) expect(reads(joint).has(t)).toBe(false);
+    expect(joint.node!.find((n) => n.op_type === 'Clip')!.input).toEqual(['z', '', 'cmax']);
+    expect(vision.initializer!.map((t) => t.name)).toContain('w');
 
-    // The two parts compute what the whole graph does, for any number of prompts.
+    // The three parts compute what the whole graph does, for any number of prompts.
     const ids = BigInt64Array.from([1n, 5n, 9n, 2n, 40n, 7n]);
     const mask = BigInt64Array.from([1n, 1n, 1n, 1n, 1n, 0n]);
     const pixels = Float32Array.from({ length: 48 }, (_, i) => Math.sin(i));
@@ -208,6 +240,14 @@ describe('splitDenseModel on awkward graphs', () => {
       expect([out.n, out.h, out.w]).toEqual([2, 1, 4]);
       const want = ref.logits!.data as Float32Array;
       expect(Array.from(out.logits)).toEqual([...want.subarray(4), ...want.subarray(0, 4)]);
+      // One vision run serves any number of decoder runs, one row or several at a time.
+      const handle = await m.runVision(pixels, 4, 4);
+      const first = await m.runDecoder(handle, [prompts[0]!]);
+      const second = await m.runDecoder(handle, [prompts[1]!]);
+      expect([...first.logits, ...second.logits]).toEqual(Array.from(want));
+      expect({ vision: m.visionRuns, rows: m.decoderRows }).toEqual({ vision: 2, rows: 4 });
+      handle.dispose();
+      await expect(m.runDecoder(handle, [prompts[0]!])).rejects.toThrow(/released/);
       await m.release();
     }
   });

@@ -1,49 +1,36 @@
 /**
  * Splits a one-graph CLIPSeg-style ONNX model (inputs `input_ids`, `attention_mask`, `pixel_values`;
- * output `logits`) into a TEXT model and an IMAGE model, by input dependence, at load time.
+ * output `logits`) three ways by input dependence, at load time:
  *
- * - A node whose inputs are reached only from the text inputs (and initializers/constants) is TEXT.
- * - Every other node that depends on a graph input (pixel_values, or both) is IMAGE.
- * - A node that depends on no graph input at all (Constant, shape arithmetic on initializers, an
- *   Identity on a weight, ...) is copied into whichever part consumes it (into both if both do).
- * - The CUT is the list of tensors produced on the text side (or text graph inputs themselves) that
- *   image nodes consume: the text model outputs them, the image model takes them as inputs next to
- *   `pixel_values`. The text model is run once per prompt and its cut tensors cached; the image model
- *   is run per frame with the cut tensors of N prompts stacked (one image broadcasts against N).
+ * - TEXT: nodes reached only from the text inputs (and initializers/constants). Run once per prompt;
+ *   its outputs (the text cut) are cached per prompt.
+ * - VISION: nodes reached only from the image input (the vision tower). Run once per image; its
+ *   outputs (the vision cut) are kept while the image stays.
+ * - JOINT (the conditioned decoder): every node that depends on both. Run per chunk of rows on the
+ *   kept vision cut and N stacked text cuts (one image broadcast against N rows).
+ * - A node that depends on no graph input (Constant, shape arithmetic on initializers, ...) is copied
+ *   into every part that consumes it.
  *
  * With `textEnd: 'conditional'` the text part instead ends at the *conditional embedding*: the last
- * tensor through which every path from the text inputs to the floating-point cut tensors passes (a
+ * tensor through which every path from the text inputs to the floating-point text cut passes (a
  * dominator; for CLIPSeg the [N, D] projection that feeds the decoder's FiLM layers). Text-only nodes
- * after it (FiLM linears, `Shape(cond)` batch-size chains) move to the image part. The cut is then
+ * after it (FiLM linears, `Shape(cond)` batch-size chains) move to the joint part, and the text cut is
  * one [N, D] row per prompt, which can be averaged per class (one decoder row per class).
  *
- * Pure TypeScript (no Node or DOM APIs): runs in the browser worker. Weights are never copied while
- * splitting: decoded `raw_data` fields are views into the input bytes, and encoding writes each part
- * into a fresh buffer. Nothing returned refers to the input bytes, so the caller can drop them.
+ * The work is done in three steps, one file each: indexGraph (./graphIndex), partition
+ * (./partition), buildPart (./buildParts). Pure TypeScript (no Node or DOM APIs): runs in the browser
+ * worker. Weights are never copied while splitting: decoded `raw_data` fields are views into the input
+ * bytes, and encoding writes each part into a fresh buffer. Nothing returned refers to the input
+ * bytes, so the caller can drop them.
  */
-import {
-  DataType,
-  decodeModel,
-  encodeModel,
-  type OnnxGraph,
-  type OnnxModel,
-  type OnnxNode,
-  type OnnxTensor,
-  type OnnxValueInfo,
-} from '../onnx/onnxProto';
-import {
-  dimsOf,
-  outputElemTypes,
-  rejectSubgraphs,
-  SplitError,
-  tensorBytes,
-  topoOrder,
-  valueInfoFor,
-} from './graphTools';
+import { decodeModel, encodeModel, type OnnxGraph, type OnnxModel } from '../onnx/onnxProto';
+import { buildPart, cutValueInfo, sharedInits, visionCutInfo, type BuiltPart } from './buildParts';
+import { DEFAULT_TEXT_INPUTS, indexGraph, type GraphIndex } from './graphIndex';
+import { dimsOf, SplitError, tensorBytes } from './graphTools';
+import { partition, PART_JOINT, PART_TEXT, PART_VISION, type Partition, type TextEnd } from './partition';
 
 export { SplitError, tensorBytes };
-
-export type TextEnd = 'frontier' | 'conditional' | { tensor: string };
+export type { TextEnd };
 
 export interface SplitOptions {
   /** Graph inputs that belong to the text side (default `input_ids`, `attention_mask`, `position_ids`). */
@@ -55,7 +42,7 @@ export interface SplitOptions {
   textEnd?: TextEnd;
 }
 
-/** A tensor that the text model outputs and the image model takes as input. */
+/** A tensor that the text or vision model outputs and the joint model takes as input. */
 export interface CutTensor {
   /** Its name in both models. */
   name: string;
@@ -66,309 +53,72 @@ export interface CutTensor {
    * null when the source does not say (detect batch dims by running the text model, see denseModel).
    */
   dims: (number | string)[] | null;
-  /** Name of the original tensor, when `name` had to differ (a text graph input passed through). */
+  /** Name of the original tensor, when `name` had to differ (a graph input passed through). */
   source?: string;
 }
 
+interface PerPart {
+  text: number;
+  vision: number;
+  joint: number;
+}
+
 export interface SplitStats {
-  nodes: {
-    /** Live nodes of the source graph (dead ones are dropped). */
-    source: number;
-    dropped: number;
-    text: number;
-    image: number;
-    /** Input-independent nodes (constants) copied into both parts (counted in text and in image). */
-    copied: number;
-  };
-  initializers: { text: number; image: number; shared: number };
-  bytes: { text: number; image: number; shared: number };
+  /** Live nodes of the source (`source`), dead ones dropped, nodes per part; `copied`: extra copies of constant nodes. */
+  nodes: PerPart & { source: number; dropped: number; copied: number };
+  /** Initializers per part; `shared`: extra copies (an initializer in two parts counts once here). */
+  initializers: PerPart & { shared: number };
+  bytes: PerPart & { shared: number };
 }
 
 export interface DenseSplit {
   /** Encoded text model: inputs `textInputs`, outputs `cut` (then `textOnlyOutputs`). */
   text: Uint8Array;
-  /** Encoded image model: inputs `imageInputs` then the `cut` tensors, outputs `imageOutputs`. */
-  image: Uint8Array;
+  /** Encoded vision model: inputs `imageInputs`, outputs `visionCut` (then `visionOnlyOutputs`). */
+  vision: Uint8Array;
+  /** Encoded joint model (the conditioned decoder): inputs `visionCut` then `cut`, outputs `jointOutputs`. */
+  joint: Uint8Array;
   textInputs: string[];
-  /** Image-side graph inputs other than the cut (normally just `pixel_values`). */
+  /** Image-side graph inputs (normally just `pixel_values`). */
   imageInputs: string[];
+  /** The text cut: one value per prompt, cached. */
   cut: CutTensor[];
+  /** The vision cut: kept per image. */
+  visionCut: CutTensor[];
   /** Source graph outputs that depend on the text inputs only (the text model outputs them too). */
   textOnlyOutputs: string[];
-  imageOutputs: string[];
+  visionOnlyOutputs: string[];
+  jointOutputs: string[];
   /** With textEnd 'conditional' or a tensor: the tensor the text part ends at. */
   anchor: string | null;
   /** Declared dims of each image-side input (e.g. pixel_values [batch, 3, 352, 352]); null: unknown. */
   imageInputDims: Record<string, (number | string)[] | null>;
   /**
-   * Whether a part mixes values across the prompts of one run: per-tensor dynamic quantisation
+   * Whether a part mixes values across the rows of one run: per-tensor dynamic quantisation
    * (DynamicQuantizeLinear, in `_quantized` exports) picks one scale for the whole [N, ...] tensor, so
    * a prompt's result then depends on the other prompts run with it. Encode such a text part one
-   * prompt per run to keep cached values independent of their batch-mates.
+   * prompt per run, and run such a joint part one row per run, to keep kept values independent of
+   * their batch-mates. (The vision part sees one image per run: it has no batch-mates.)
    */
-  crossBatch: { text: boolean; image: boolean };
+  crossBatch: { text: boolean; vision: boolean; joint: boolean };
   stats: SplitStats;
 }
 
 /** Ops whose output for one prompt depends on the other prompts of the same run. */
 const CROSS_BATCH_OPS: ReadonlySet<string> = new Set(['DynamicQuantizeLinear']);
 
-const TEXT = 1;
-const IMAGE = 2;
-const DEFAULT_TEXT_INPUTS = ['input_ids', 'attention_mask', 'position_ids'];
-const FLOATS: ReadonlySet<number> = new Set([
-  DataType.FLOAT,
-  DataType.FLOAT16,
-  DataType.DOUBLE,
-  DataType.BFLOAT16,
-]);
-
 /**
  * Splits the model. Throws SplitError with a readable message when the graph cannot be split
- * (subgraphs, no text input, a cut tensor of unknown type, ...).
+ * (subgraphs, no text input, no output that joins text and image, a cut tensor of unknown type, ...).
  */
 export function splitDenseModel(bytes: Uint8Array, opts: SplitOptions = {}): DenseSplit {
   const model = decodeModel(bytes);
-  const g = model.graph;
-  if (!g?.node?.length) throw new SplitError('Cannot split this model: it has no graph');
-  const nodes = g.node;
-  rejectSubgraphs(nodes);
-
-  const inits = new Map<string, OnnxTensor>();
-  for (const t of g.initializer ?? []) if (t.name) inits.set(t.name, t);
-  const sparse = new Map<string, (typeof g.sparse_initializer & object)[number]>();
-  for (const s of g.sparse_initializer ?? []) if (s.values?.name) sparse.set(s.values.name, s);
-  const isConst = (t: string) => inits.has(t) || sparse.has(t);
-
-  // Graph inputs that are also initializers are overridable defaults: treat them as constants.
-  const realInputs = (g.input ?? []).filter((vi) => vi.name && !isConst(vi.name));
-  const textNames = new Set(opts.textInputs ?? DEFAULT_TEXT_INPUTS);
-  const textIn = realInputs.filter((vi) => textNames.has(vi.name!));
-  const imageIn = realInputs.filter((vi) => !textNames.has(vi.name!));
-  if (textIn.length === 0)
-    throw new SplitError(
-      `Cannot split this model: none of its inputs (${realInputs.map((v) => v.name).join(', ')}) ` +
-        `is a text input (${[...textNames].join(', ')})`,
-    );
-
-  const available = new Set<string>([...realInputs.map((v) => v.name!), ...inits.keys(), ...sparse.keys()]);
-  const order = topoOrder(nodes, available);
-  const graphOutputs = (g.output ?? []).map((o) => o.name!).filter(Boolean);
-
-  // Liveness: only nodes that contribute to a graph output are kept.
-  const live = new Uint8Array(nodes.length);
-  const needed = new Set(graphOutputs);
-  for (let k = order.length - 1; k >= 0; k--) {
-    const i = order[k]!;
-    const n = nodes[i]!;
-    if ((n.output ?? []).some((o) => o && needed.has(o))) {
-      live[i] = 1;
-      for (const t of n.input ?? []) if (t) needed.add(t);
-    }
-  }
-  const liveOrder = order.filter((i) => live[i]);
-
-  // Input dependence of every tensor: TEXT and/or IMAGE bits (0: depends on no graph input).
-  const dep = new Map<string, number>();
-  for (const v of textIn) dep.set(v.name!, TEXT);
-  for (const v of imageIn) dep.set(v.name!, IMAGE);
-  const nodeDep = new Uint8Array(nodes.length);
-  for (const i of liveOrder) {
-    const n = nodes[i]!;
-    let d = 0;
-    for (const t of n.input ?? []) if (t) d |= dep.get(t) ?? 0;
-    nodeDep[i] = d;
-    for (const o of n.output ?? []) if (o) dep.set(o, d);
-  }
-  const producer = new Map<string, number>();
-  for (const i of liveOrder) for (const o of nodes[i]!.output ?? []) if (o) producer.set(o, i);
-  const consumers = new Map<string, number[]>();
-  for (const i of liveOrder)
-    for (const t of nodes[i]!.input ?? []) {
-      if (!t) continue;
-      const list = consumers.get(t);
-      if (list) list.push(i);
-      else consumers.set(t, [i]);
-    }
-
-  // Element types: the source's own declarations first, inference for the rest.
-  const declared = new Map<string, OnnxValueInfo>();
-  for (const vi of [...(g.value_info ?? []), ...(g.input ?? []), ...(g.output ?? [])])
-    if (vi.name) declared.set(vi.name, vi);
-  const elemType = new Map<string, number>();
-  for (const [name, t] of inits) if (t.data_type) elemType.set(name, t.data_type);
-  for (const [name, s] of sparse) if (s.values?.data_type) elemType.set(name, s.values.data_type);
-  for (const [name, vi] of declared) {
-    const et = vi.type?.tensor_type?.elem_type;
-    if (et) elemType.set(name, et);
-  }
-  for (const i of liveOrder) {
-    const n = nodes[i]!;
-    const types = outputElemTypes(n, (t) => elemType.get(t));
-    (n.output ?? []).forEach((o, k) => {
-      if (o && !elemType.has(o) && types[k]) elemType.set(o, types[k]);
-    });
-  }
-
-  // Text-side tensors: text graph inputs and outputs of text-only nodes.
-  const isTextTensor = (t: string) => dep.get(t) === TEXT;
-  const textInputSet = new Set(textIn.map((v) => v.name!));
-  // With `after` set (nodes moved past the anchor), a text-only tensor made by a moved node is
-  // made on the image side.
-  const onTextSide = (t: string, after: Uint8Array | null): boolean => {
-    if (!isTextTensor(t)) return false;
-    const p = producer.get(t);
-    return p === undefined ? textInputSet.has(t) : !(after && after[p]);
-  };
-  const frontier = (after: Uint8Array | null): string[] => {
-    const cut = new Set<string>();
-    for (const i of liveOrder) {
-      const onImage = nodeDep[i]! & IMAGE || (after !== null && after[i]);
-      if (!onImage) continue;
-      for (const t of nodes[i]!.input ?? []) if (t && onTextSide(t, after)) cut.add(t);
-    }
-    return [...cut];
-  };
-
-  // Optional narrower end of the text part: nodes downstream of the anchor move to the image part.
-  let anchor: string | null = null;
-  let after: Uint8Array | null = null;
-  const textEnd = opts.textEnd ?? 'frontier';
-  if (textEnd !== 'frontier') {
-    if (textEnd === 'conditional') {
-      anchor = findConditional(
-        frontier(null).filter((t) => FLOATS.has(elemType.get(t) ?? 0)),
-        liveOrder,
-        nodes,
-        textInputSet,
-        isTextTensor,
-        producer,
-      );
-    } else {
-      anchor = textEnd.tensor;
-      if (!isTextTensor(anchor))
-        throw new SplitError(`Cannot end the text part at "${anchor}": not a text-only tensor of this model`);
-    }
-    after = new Uint8Array(nodes.length);
-    const down = new Set([anchor]);
-    for (const i of liveOrder) {
-      const n = nodes[i]!;
-      if (nodeDep[i] === TEXT && (n.input ?? []).some((t) => t && down.has(t))) {
-        after[i] = 1;
-        for (const o of n.output ?? []) if (o) down.add(o);
-      }
-    }
-  }
-
-  // Parts: bit mask per node. Constant nodes take the union of their consumers' parts.
-  const part = new Uint8Array(nodes.length);
-  for (const i of liveOrder) {
-    const d = nodeDep[i]!;
-    if (d === 0) continue;
-    part[i] = d === TEXT && !(after && after[i]) ? TEXT : IMAGE;
-  }
-  const outputSet = new Set(graphOutputs);
-  for (let k = liveOrder.length - 1; k >= 0; k--) {
-    const i = liveOrder[k]!;
-    if (nodeDep[i] !== 0) continue;
-    let p = 0;
-    for (const o of nodes[i]!.output ?? []) {
-      if (!o) continue;
-      if (outputSet.has(o)) p |= IMAGE;
-      for (const c of consumers.get(o) ?? []) p |= part[c]!;
-    }
-    part[i] = p;
-  }
-
-  // The cut, in the order its tensors are made. Text graph inputs read by the image part pass
-  // through the text model under a new name, so the image model never reads them directly.
-  const cutNames = frontier(after);
-  const cutOrder = new Map<string, number>();
-  liveOrder.forEach((i, k) => (nodes[i]!.output ?? []).forEach((o) => o && cutOrder.set(o, k)));
-  cutNames.sort((a, b) => (cutOrder.get(a) ?? -1) - (cutOrder.get(b) ?? -1));
-  const rename = new Map<string, string>();
-  const taken = new Set([...dep.keys(), ...inits.keys(), ...sparse.keys()]);
-  for (const t of cutNames)
-    if (textInputSet.has(t)) {
-      let name = `${t}__cut`;
-      while (taken.has(name)) name += '_';
-      rename.set(t, name);
-    }
-  const cut: CutTensor[] = cutNames.map((t) => {
-    const et = elemType.get(t);
-    if (!et)
-      throw new SplitError(
-        `Cannot split this model: the type of "${t}" (made by ${producer.get(t) !== undefined ? nodes[producer.get(t)!]!.op_type : 'an input'}) ` +
-          'is unknown; re-export it with ONNX shape inference (value_info)',
-      );
-    const name = rename.get(t) ?? t;
-    const vi = valueInfoFor(name, et, declared.get(t));
-    return { name, elemType: et, dims: dimsOf(vi), ...(name !== t ? { source: t } : {}) };
-  });
-  const textOnlyOutputs = graphOutputs.filter((o) => onTextSide(o, after) && !cutNames.includes(o));
-  const imageOutputs = graphOutputs.filter((o) => !onTextSide(o, after));
-
-  const build = (which: number): { graph: OnnxGraph; initBytes: Map<string, number> } => {
-    const ns: OnnxNode[] = [];
-    const used = new Set<string>();
-    const produced = new Set<string>();
-    for (const i of liveOrder) {
-      if (!(part[i]! & which)) continue;
-      let n = nodes[i]!;
-      if (which === IMAGE && (n.input ?? []).some((t) => rename.has(t)))
-        n = { ...n, input: n.input!.map((t) => rename.get(t) ?? t) };
-      ns.push(n);
-      for (const t of n.input ?? []) if (t) used.add(t);
-      for (const o of n.output ?? []) if (o) produced.add(o);
-    }
-    const initBytes = new Map<string, number>();
-    const initializer: OnnxTensor[] = [];
-    const sparseInit: (typeof g.sparse_initializer & object)[number][] = [];
-    for (const t of g.initializer ?? [])
-      if (t.name && used.has(t.name)) {
-        initializer.push(t);
-        initBytes.set(t.name, tensorBytes(t));
-      }
-    for (const s of g.sparse_initializer ?? [])
-      if (s.values?.name && used.has(s.values.name)) {
-        sparseInit.push(s);
-        initBytes.set(s.values.name, tensorBytes(s.values) + (s.indices ? tensorBytes(s.indices) : 0));
-      }
-    let input: OnnxValueInfo[];
-    let output: OnnxValueInfo[];
-    if (which === TEXT) {
-      for (const [from, to] of rename)
-        ns.push({ op_type: 'Identity', name: to, input: [from], output: [to] });
-      for (const t of cutNames) used.add(t);
-      for (const o of textOnlyOutputs) used.add(o);
-      input = textIn.filter((v) => used.has(v.name!));
-      output = [
-        ...cut.map((c) => valueInfoFor(c.name, c.elemType, declared.get(c.source ?? c.name))),
-        ...textOnlyOutputs.map((o) => declared.get(o) ?? valueInfoFor(o, elemType.get(o) ?? 0, undefined)),
-      ];
-    } else {
-      input = [
-        ...imageIn.filter((v) => used.has(v.name!)),
-        ...cut.map((c) => valueInfoFor(c.name, c.elemType, declared.get(c.source ?? c.name))),
-      ];
-      output = imageOutputs.map((o) => declared.get(o) ?? { name: o });
-    }
-    const io = new Set([...input, ...output].map((v) => v.name));
-    const value_info = (g.value_info ?? []).filter((v) => v.name && produced.has(v.name) && !io.has(v.name));
-    const graph: OnnxGraph = {
-      name: `${g.name ?? 'graph'}_${which === TEXT ? 'text' : 'image'}`,
-      node: ns,
-      initializer,
-      input,
-      output,
-      ...(sparseInit.length ? { sparse_initializer: sparseInit } : {}),
-      ...(value_info.length ? { value_info } : {}),
-    };
-    return { graph, initBytes };
-  };
-
-  const textPart = build(TEXT);
-  const imagePart = build(IMAGE);
+  if (!model.graph) throw new SplitError('Cannot split this model: it has no graph');
+  const ix = indexGraph(model.graph, opts.textInputs ?? DEFAULT_TEXT_INPUTS);
+  const p = partition(ix, opts.textEnd ?? 'frontier');
+  const text = buildPart(ix, p, PART_TEXT);
+  const vision = buildPart(ix, p, PART_VISION);
+  const joint = buildPart(ix, p, PART_JOINT);
   const wrap = (graph: OnnxGraph, which: string): Uint8Array => {
     const out: OnnxModel = {
       ...model,
@@ -377,105 +127,67 @@ export function splitDenseModel(bytes: Uint8Array, opts: SplitOptions = {}): Den
     };
     return encodeModel(out);
   };
-  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-  let shared = 0;
-  let sharedBytes = 0;
-  for (const [name, b] of textPart.initBytes)
-    if (imagePart.initBytes.has(name)) {
-      shared++;
-      sharedBytes += b;
-    }
-  const count = (bit: number) => liveOrder.filter((i) => part[i]! & bit).length;
-  const stats: SplitStats = {
-    nodes: {
-      source: liveOrder.length,
-      dropped: nodes.length - liveOrder.length,
-      text: count(TEXT),
-      image: count(IMAGE),
-      copied: liveOrder.filter((i) => part[i] === (TEXT | IMAGE)).length,
-    },
-    initializers: { text: textPart.initBytes.size, image: imagePart.initBytes.size, shared },
-    bytes: { text: sum(textPart.initBytes), image: sum(imagePart.initBytes), shared: sharedBytes },
-  };
+  const crossBatch = (b: BuiltPart) => b.graph.node!.some((n) => CROSS_BATCH_OPS.has(n.op_type ?? ''));
+  const imageInputs = ix.imageIn.filter((v) => vision.graph.input!.includes(v));
   return {
-    text: wrap(textPart.graph, 'text'),
-    image: wrap(imagePart.graph, 'image'),
-    textInputs: textPart.graph.input!.map((v) => v.name!),
-    imageInputs: imageIn.filter((v) => imagePart.graph.input!.includes(v)).map((v) => v.name!),
-    cut,
-    textOnlyOutputs,
-    imageOutputs,
-    anchor,
-    imageInputDims: Object.fromEntries(
-      imageIn.filter((v) => imagePart.graph.input!.includes(v)).map((v) => [v.name!, dimsOf(v)]),
-    ),
-    crossBatch: {
-      text: textPart.graph.node!.some((n) => CROSS_BATCH_OPS.has(n.op_type ?? '')),
-      image: imagePart.graph.node!.some((n) => CROSS_BATCH_OPS.has(n.op_type ?? '')),
-    },
-    stats,
+    text: wrap(text.graph, 'text'),
+    vision: wrap(vision.graph, 'vision'),
+    joint: wrap(joint.graph, 'joint'),
+    textInputs: text.graph.input!.map((v) => v.name!),
+    imageInputs: imageInputs.map((v) => v.name!),
+    cut: cutTensors(ix, p, p.textCut),
+    visionCut: cutTensors(ix, p, p.visionCut, true),
+    textOnlyOutputs: p.textOnlyOutputs,
+    visionOnlyOutputs: p.visionOnlyOutputs,
+    jointOutputs: p.jointOutputs,
+    anchor: p.anchor,
+    imageInputDims: Object.fromEntries(imageInputs.map((v) => [v.name!, dimsOf(v)])),
+    crossBatch: { text: crossBatch(text), vision: crossBatch(vision), joint: crossBatch(joint) },
+    stats: splitStats(ix, p, [text, vision, joint]),
   };
 }
 
-/**
- * The conditional embedding: the latest text tensor (in topological order) that every path from
- * the text inputs to the floating-point cut tensors goes through. Checked candidate by candidate,
- * latest first, by a reachability walk that may not cross the candidate.
- */
-function findConditional(
-  targets: string[],
-  liveOrder: number[],
-  nodes: OnnxNode[],
-  textInputs: Set<string>,
-  isText: (t: string) => boolean,
-  producer: Map<string, number>,
-): string {
-  if (targets.length === 0)
-    throw new SplitError('Cannot find the conditional embedding: no floating-point tensor crosses the cut');
-  // Candidates: text tensors that are ancestors of every target.
-  const ancestors = (t: string): Set<string> => {
-    const seen = new Set<string>([t]);
-    const stack = [t];
-    while (stack.length) {
-      const p = producer.get(stack.pop()!);
-      if (p === undefined) continue;
-      for (const i of nodes[p]!.input ?? [])
-        if (i && isText(i) && !seen.has(i)) {
-          seen.add(i);
-          stack.push(i);
-        }
-    }
-    return seen;
+function cutTensors(ix: GraphIndex, p: Partition, names: string[], vision = false): CutTensor[] {
+  return names.map((t) => {
+    const vi = vision ? visionCutInfo(ix, p, t).vi : cutValueInfo(ix, p, t);
+    const name = vi.name!;
+    return {
+      name,
+      elemType: vi.type!.tensor_type!.elem_type!,
+      dims: dimsOf(vi),
+      ...(name !== t ? { source: t } : {}),
+    };
+  });
+}
+
+function splitStats(ix: GraphIndex, p: Partition, parts: [BuiltPart, BuiltPart, BuiltPart]): SplitStats {
+  const { liveOrder } = ix;
+  const count = (bit: number) => liveOrder.filter((i) => p.part[i]! & bit).length;
+  const bits = (x: number) => (x & 1) + ((x >> 1) & 1) + ((x >> 2) & 1);
+  const copied = liveOrder.reduce((s, i) => s + Math.max(0, bits(p.part[i]!) - 1), 0);
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  const [text, vision, joint] = parts;
+  const shared = sharedInits(parts);
+  return {
+    nodes: {
+      source: liveOrder.length,
+      dropped: ix.nodes.length - liveOrder.length,
+      text: count(PART_TEXT),
+      vision: count(PART_VISION),
+      joint: count(PART_JOINT),
+      copied,
+    },
+    initializers: {
+      text: text.initBytes.size,
+      vision: vision.initBytes.size,
+      joint: joint.initBytes.size,
+      shared: shared.count,
+    },
+    bytes: {
+      text: sum(text.initBytes),
+      vision: sum(vision.initBytes),
+      joint: sum(joint.initBytes),
+      shared: shared.bytes,
+    },
   };
-  let common = ancestors(targets[0]!);
-  for (const t of targets.slice(1)) {
-    const a = ancestors(t);
-    common = new Set([...common].filter((x) => a.has(x)));
-  }
-  const rank = new Map<string, number>();
-  for (const t of textInputs) rank.set(t, -1);
-  liveOrder.forEach((i, k) => (nodes[i]!.output ?? []).forEach((o) => o && rank.set(o, k)));
-  const candidates = [...common].sort((a, b) => (rank.get(b) ?? -1) - (rank.get(a) ?? -1));
-  const targetSet = new Set(targets);
-  const textOrder = liveOrder.filter((i) => (nodes[i]!.output ?? []).some((o) => o && isText(o)));
-  for (const c of candidates) {
-    if (textInputs.has(c)) break;
-    // Forward reachability from the text inputs without passing through c.
-    const reached = new Set<string>(textInputs);
-    let leaks = false;
-    for (const i of textOrder) {
-      const n = nodes[i]!;
-      if (!(n.input ?? []).some((t) => t && t !== c && reached.has(t))) continue;
-      for (const o of n.output ?? [])
-        if (o && o !== c) {
-          reached.add(o);
-          if (targetSet.has(o)) leaks = true;
-        }
-      if (leaks) break;
-    }
-    if (!leaks) return c;
-  }
-  throw new SplitError(
-    'Cannot find the conditional embedding: the text inputs reach the image part by more than one path',
-  );
 }

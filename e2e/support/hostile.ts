@@ -133,7 +133,8 @@ const flakySeen = new Set<string>();
 
 /**
  * Handles /hostile/{case}/{file}, and /flaky/{token}/{file} (a good bundle whose manifest answers
- * 503 the first time: a retry then works); returns false for anything else.
+ * 503 the first time: a retry then works); returns false for anything else (fixtures/hostile/'s
+ * committed bundles then come from the plain files).
  */
 export function hostileHandler(root: string) {
   return (path: string, _req: IncomingMessage, res: ServerResponse): boolean => {
@@ -147,6 +148,8 @@ export function hostileHandler(root: string) {
     if (!m) return false;
     const [, kind, name, file] = m as unknown as [string, string, string, string];
     const c = kind === 'flaky' ? FLAKY : HOSTILE[name];
+    // Other names under /hostile/ are the committed bundles in fixtures/hostile/: plain files.
+    if (!c) return false;
     const send = (body: Buffer) => {
       res.writeHead(200, {
         ...HEADERS,
@@ -155,8 +158,7 @@ export function hostileHandler(root: string) {
       });
       res.end(body);
     };
-    if (!c) res.writeHead(404, HEADERS).end();
-    else if (file === 'ovseg.json') send(manifest(root, name, c));
+    if (file === 'ovseg.json') send(manifest(root, name, c));
     else if (file === 'empty.onnx') send(Buffer.alloc(0));
     else if (file === 'garbage.onnx') {
       // ONNX's first byte (a ModelProto field tag), then bytes no parser accepts.

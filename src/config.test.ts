@@ -59,6 +59,17 @@ describe('readConfig', () => {
     ]);
   });
 
+  it('takes the rule for classes with several names, and refuses others with a message', () => {
+    expect(read('').names).toBeNull();
+    for (const r of ['auto', 'max', 'mean'] as const)
+      expect(read(`?names=${r}`)).toMatchObject({ names: r, problems: [] });
+    const bad = read('?names=sum');
+    expect(bad.names).toBeNull();
+    expect(bad.problems).toEqual([
+      `?names="sum" is not a rule for classes with several names (auto, max, mean): using the model's default.`,
+    ]);
+  });
+
   it('resolves a relative hub against the page', () => {
     expect(read('?hub=/mirror').hub).toBe('https://app.example/mirror');
   });

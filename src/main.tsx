@@ -11,6 +11,7 @@ import './ui/styles.css';
 
 const config = readConfig(location.search, location.href);
 useApp.setState({ hub: config.hub, embeddedUrl: EMBEDDED_MODEL });
+if (config.names) useApp.setState({ names: config.names });
 if (config.classes) useApp.setState({ classesText: config.classes, vocab: parseVocabulary(config.classes) });
 for (const problem of config.problems) notify('warning', problem);
 

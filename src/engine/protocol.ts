@@ -3,7 +3,10 @@
  * answers each with exactly one `reply` or `error`, and may send `progress` before that.
  */
 import type { Dtype } from '../models/manifest';
+import type { NamesRule, RowsReport } from '../processing/namesRule';
 import type { VocabClass } from '../processing/vocabulary';
+
+export type { NamesRule, RowsReport };
 
 export type Ep = 'webgpu' | 'wasm';
 
@@ -37,6 +40,8 @@ export interface ModelInfo {
   textDtype: Dtype;
   threshold: number;
   vocabulary: string[];
+  /** Dense family: the rule for classes with several names when the user chose none (manifest or auto). */
+  namesDefault?: NamesRule | undefined;
   loadMs: number;
   warmupMs: number;
 }
@@ -80,6 +85,8 @@ export interface SegmentResult {
     decoderRows?: number | undefined;
     bytesReadBack?: number | undefined;
   };
+  /** Dense family: which rule scored classes with several names, and its decoder rows. */
+  rows?: RowsReport | undefined;
   /** Coloured label map, drawn over the image. */
   overlay: ImageBitmap | null;
   /**
@@ -130,6 +137,8 @@ export interface Requests {
       bitmap?: ImageBitmap;
       classes: VocabClass[];
       threshold: number;
+      /** Dense family: rule for classes with several names (none: the model's default). */
+      names?: NamesRule | undefined;
       debug?: boolean;
       /** Diagnostics: ready pixel values at the model's input size, instead of a bitmap. */
       pixels?: { data: Float32Array; width: number; height: number };

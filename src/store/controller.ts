@@ -1,11 +1,11 @@
 import { EngineClient, SupersededError, WorkerHungError, type WorkerLike } from '../engine/engineClient';
-import type { Ep, GpuInfo } from '../engine/protocol';
+import type { Ep, GpuInfo, NamesRule } from '../engine/protocol';
 import type { Dtype } from '../models/manifest';
 import { parseVocabulary } from '../processing/vocabulary';
 import { chooseVariant } from '../models/presets';
 import { chooseBackend } from './backend';
 import { EMBEDDED_KEY, embeddedEntry, presetEntries, urlEntry, type ModelEntry } from './catalogue';
-import { notify, setLoading, useApp, type LoadedImage } from './store';
+import { keepInAddress, notify, setLoading, useApp, type LoadedImage } from './store';
 
 const CLIPSEG_ENTRY = (hub: string) => presetEntries(hub)[0]!;
 
@@ -194,8 +194,8 @@ export class Controller {
    * again from the File objects the page still holds), and the request that hung is not re-sent.
    */
   private async recover(err: WorkerHungError): Promise<void> {
-    const { entry, model, image, vocab, threshold } = useApp.getState();
-    if (err.kind === 'segment') this.hungKey = this.runKey(image, vocab.classes, threshold);
+    const { entry, model, image, vocab, threshold, names } = useApp.getState();
+    if (err.kind === 'segment') this.hungKey = this.runKey(image, vocab.classes, threshold, names);
     if (this.loadsRunning > 0) return;
     if (!entry || !model) return notify('error', `${err.message}.`);
     const ok = await this.load(entry, model.ep, { quiet: true, restoring: true });
@@ -207,8 +207,8 @@ export class Controller {
     );
   }
 
-  private runKey(image: LoadedImage | null, classes: unknown, threshold: number): string {
-    return `${this.inputSeq}|${image?.name}|${JSON.stringify(classes)}|${threshold}`;
+  private runKey(image: LoadedImage | null, classes: unknown, threshold: number, names: unknown): string {
+    return `${this.inputSeq}|${image?.name}|${JSON.stringify(classes)}|${threshold}|${names}`;
   }
 
   /** A new user input is starting (e.g. a file is being decoded): older inputs lose. */
@@ -246,15 +246,19 @@ export class Controller {
   setClasses(text: string): void {
     const vocab = parseVocabulary(text);
     useApp.setState({ classesText: text, vocab });
-    // The vocabulary travels in the page address, so a link shares it.
-    const url = new URL(location.href);
-    url.searchParams.set('classes', text);
-    history.replaceState(null, '', url);
+    keepInAddress('classes', text);
     void this.run();
   }
 
   setThreshold(threshold: number): void {
     useApp.setState({ threshold });
+    void this.run();
+  }
+
+  /** The rule for classes with several names (dense family); kept in the page address like the classes. */
+  setNames(names: NamesRule): void {
+    useApp.setState({ names });
+    keepInAddress('names', names);
     void this.run();
   }
 
@@ -275,7 +279,7 @@ export class Controller {
       return null;
     }
     const image = s.image;
-    if (this.runKey(image, s.vocab.classes, s.threshold) === this.hungKey) return null;
+    if (this.runKey(image, s.vocab.classes, s.threshold, s.names) === this.hungKey) return null;
     // Busy before the first await: a caller that sees "ready" must never get a stale result.
     this.outstanding++;
     useApp.setState({ busy: true });
@@ -291,6 +295,7 @@ export class Controller {
         bitmap,
         classes: s.vocab.classes,
         threshold: s.threshold,
+        names: s.names ?? undefined,
         debug,
       });
       if (useApp.getState().image === image) useApp.setState({ result, resultImage: image });

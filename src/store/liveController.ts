@@ -87,6 +87,7 @@ export class LiveController {
         bitmap: frame,
         classes: s.vocab.classes,
         threshold: s.threshold,
+        names: s.names ?? undefined,
         live: { smoothing: s.smoothing },
       });
       if (!useApp.getState().live) return;

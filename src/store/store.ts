@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { Ep, FileProgress, GpuInfo, ModelInfo, SegmentResult } from '../engine/protocol';
+import type { Ep, FileProgress, GpuInfo, ModelInfo, NamesRule, SegmentResult } from '../engine/protocol';
 import { parseVocabulary, type ParsedVocabulary } from '../processing/vocabulary';
 import type { ModelEntry } from './catalogue';
 
@@ -58,6 +58,8 @@ interface ResultSlice {
 interface ViewSlice {
   opacity: number;
   threshold: number;
+  /** Dense family: the user's rule for classes with several names; null = the model's default. */
+  names: NamesRule | null;
   notices: Notice[];
 }
 
@@ -107,6 +109,7 @@ export const useApp = create<AppState>()(() => ({
   resultImage: null,
   opacity: 0.6,
   threshold: 0,
+  names: null,
   notices: [],
   live: false,
   cameras: [],
@@ -131,4 +134,11 @@ export function dismiss(id: number): void {
 
 export function setLoading(p: FileProgress | null): void {
   useApp.setState({ loading: p });
+}
+
+/** Settings travel in the page address, so a link shares them. */
+export function keepInAddress(key: string, value: string): void {
+  const url = new URL(location.href);
+  url.searchParams.set(key, value);
+  history.replaceState(null, '', url);
 }

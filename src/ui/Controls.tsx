@@ -1,3 +1,4 @@
+import { NAMES_RULE_LABELS, NAMES_RULES, type NamesRule } from '../processing/namesRule';
 import { compositePng, download } from '../render/overlay';
 import type { Controller } from '../store/controller';
 import { notify, useApp } from '../store/store';
@@ -9,6 +10,9 @@ export function Controls({ controller }: { controller: Controller }) {
   const opacity = useApp((s) => s.opacity);
   const threshold = useApp((s) => s.threshold);
   const ready = useApp((s) => s.result !== null && s.resultImage === s.image);
+  const model = useApp((s) => s.model);
+  const names = useApp((s) => s.names);
+  const namesDefault = model?.namesDefault;
 
   const exportLabels = async () => {
     try {
@@ -59,6 +63,26 @@ export function Controls({ controller }: { controller: Controller }) {
           onChange={(e) => controller.setThreshold(Number(e.target.value))}
         />
       </label>
+      {namesDefault && (
+        <label title="How a class with several names (a | b) is scored">
+          Class names
+          <select
+            data-testid="names-rule"
+            value={names ?? namesDefault}
+            onChange={(e) => controller.setNames(e.target.value as NamesRule)}
+          >
+            {NAMES_RULES.map((r) => (
+              <option key={r} value={r}>
+                {NAMES_RULE_LABELS[r]}
+                {r === namesDefault ? " (this model's default)" : ''}
+              </option>
+            ))}
+          </select>
+          <span className="hint">
+            Best name is GKC's rule (one decoder row per name); averaging is cheaper (one row per class).
+          </span>
+        </label>
+      )}
       <div className="buttons">
         <button data-testid="export-labelmap" disabled={!ready} onClick={() => void exportLabels()}>
           Export label map (PNG + JSON)

@@ -1,12 +1,25 @@
 import { useEffect, useState } from 'react';
 import { resolveHttpUrl, shown } from '../config';
+import type { ModelInfo, NamesRule } from '../engine/protocol';
 import { parseManifest } from '../models/manifest';
+import { defaultRuleText } from '../processing/namesRule';
 import { embeddedEntry, presetEntries, urlEntry, type ModelEntry } from '../store/catalogue';
 import type { Controller } from '../store/controller';
 import { notify, useApp } from '../store/store';
 
 const mb = (b: number) =>
   b >= 1e6 ? `${(b / 1e6).toFixed(b >= 1e8 ? 0 : 1)} MB` : `${Math.max(1, Math.round(b / 1e3))} kB`;
+
+/**
+ * A dense model's default rule for classes with several names: the loaded model's, else its manifest's
+ * when the entry carries one (presets, dropped files); null for other families or unknown manifests.
+ */
+function namesDefault(e: ModelEntry, model: ModelInfo | null, active: boolean): NamesRule | null {
+  if (active && model) return model.namesDefault ?? null;
+  const m =
+    e.source.kind === 'url' ? null : (e.source.manifest as { family?: string; classMode?: NamesRule });
+  return m?.family === 'dense' ? (m.classMode ?? 'auto') : null;
+}
 
 /** Models: size, source, licence, cached or not; use/download, cancel, delete; storage; bring your own. */
 export function ModelManager({ controller }: { controller: Controller }) {
@@ -88,6 +101,7 @@ export function ModelManager({ controller }: { controller: Controller }) {
           const isLoading = loadingEntry?.key === e.key;
           const bytes = cached[e.key] ?? 0;
           const size = Object.values(e.sizes)[0];
+          const namesRule = namesDefault(e, model, isActive);
           return (
             <li key={e.key} data-key={e.key} data-testid="model-row" data-cached={bytes > 0 ? 'yes' : 'no'}>
               <div className="title">
@@ -107,6 +121,11 @@ export function ModelManager({ controller }: { controller: Controller }) {
                   ? ` · about ${mb(size)}${Object.keys(e.sizes).length > 1 ? ' (largest variant)' : ''}`
                   : ''}
               </p>
+              {namesRule !== null && (
+                <p className="hint" data-testid="model-names-rule">
+                  {defaultRuleText(namesRule)}
+                </p>
+              )}
               <p className="hint" data-testid="model-cache-state">
                 {e.embedded
                   ? 'Always available offline'

@@ -1,3 +1,4 @@
+import { rowsText } from '../processing/namesRule';
 import type { Controller } from '../store/controller';
 import { useApp } from '../store/store';
 
@@ -43,6 +44,11 @@ export function StatusBar({ controller }: { controller: Controller }) {
         <span data-testid="timings">
           Last run {ms(t.total)}: preprocess {ms(t.preprocess)}, image model {ms(t.image)}, text {ms(t.text)},
           combine {ms(t.combine)}, render {ms(t.render)}
+        </span>
+      )}
+      {result?.rows && (
+        <span data-testid="names-status" data-rule={result.rows.rule} data-rows={result.rows.count}>
+          {rowsText(result.rows)}
         </span>
       )}
       {result && (

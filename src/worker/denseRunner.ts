@@ -3,6 +3,7 @@ import { RowCache } from '../models/dense/rowCache';
 import type { DenseManifest } from '../models/manifest';
 import type { ClipTokenizer } from '../models/tokenizer';
 import { averageRows, denseLabels } from '../processing/dense';
+import { chooseRows, type NamesRule, type RowsReport } from '../processing/namesRule';
 import { promptsFor, type VocabClass } from '../processing/vocabulary';
 import type { LoadedBundle } from './bundle';
 import type { Combined } from './combine';
@@ -13,8 +14,6 @@ import type { Runner, RunnerSegment } from './runner';
 
 /** Decoder rows per run: bounds memory for long vocabularies. */
 const CHUNK = 16;
-/** Above this many prompts, a class's prompts are averaged into one row (when the split allows). */
-const MAX_ROWS = 48;
 
 /**
  * CLIPSeg family, split three ways at load: the text part runs once per prompt (its cut tensors are
@@ -22,7 +21,7 @@ const MAX_ROWS = 48;
  * decoder only for rows this image has not seen yet (row logits kept within ROW_CACHE_BYTES).
  */
 export class DenseRunner implements Runner {
-  private rows: PromptCut[] = [];
+  private rowCuts: PromptCut[] = [];
   /** What makes each row (its prompt, or in mean mode its class's names): the row cache's key. */
   private rowKeys: string[] = [];
   private rowToClass = new Int32Array(0);
@@ -33,8 +32,8 @@ export class DenseRunner implements Runner {
   /** [C, h*w] class logits of the current image and rows (reused while neither changes). */
   private logits: { key: string; data: Float32Array; h: number; w: number } | null = null;
   private versions = { rows: 0, pixels: 0 };
-  /** How rows were made last time, for the status bar. */
-  mode: 'max' | 'mean' = 'max';
+  /** Which rule made the rows of the current vocabulary, for the status bar. */
+  rows: RowsReport | undefined;
 
   private constructor(
     private manifest: DenseManifest,
@@ -98,7 +97,8 @@ export class DenseRunner implements Runner {
     return { cuts: cached.map((c) => c ?? fresh[j++]!), encoded: missing.length };
   }
 
-  async setVocabulary(classes: VocabClass[]) {
+  /** `names`: the user's rule; none -> the manifest's `classMode`, else `auto`. */
+  async setVocabulary(classes: VocabClass[], names?: NamesRule) {
     const templates = this.manifest.templates;
     const prompts: string[] = [];
     const promptClass: number[] = [];
@@ -111,22 +111,25 @@ export class DenseRunner implements Runner {
       ),
     );
     const { cuts, encoded } = await this.encode(prompts);
-    const wantMean = this.manifest.classMode === 'mean' || prompts.length > MAX_ROWS;
-    if (wantMean && this.model.conditional) {
+    const asked = names ?? this.manifest.classMode ?? 'auto';
+    const canAverage = this.model.conditional !== null;
+    const rule = chooseRows(asked, prompts.length, canAverage);
+    if (rule === 'mean') {
       const dim = this.model.embeddingOf(cuts[0]!).length;
       const rows = new Float32Array(cuts.length * dim);
       cuts.forEach((c, i) => rows.set(this.model.embeddingOf(c), i * dim));
       const avg = averageRows(rows, dim, promptClass, classes.length);
-      this.rows = classes.map((_, k) => this.model.promptFromEmbedding(avg.subarray(k * dim, (k + 1) * dim)));
+      this.rowCuts = classes.map((_, k) =>
+        this.model.promptFromEmbedding(avg.subarray(k * dim, (k + 1) * dim)),
+      );
       this.rowKeys = classes.map((c) => `mean:${JSON.stringify(c.names)}`);
       this.rowToClass = Int32Array.from(classes.keys());
-      this.mode = 'mean';
     } else {
-      this.rows = cuts;
+      this.rowCuts = cuts;
       this.rowKeys = prompts.map((p) => `prompt:${p}`);
       this.rowToClass = Int32Array.from(promptClass);
-      this.mode = 'max';
     }
+    this.rows = { rule, count: this.rowKeys.length, prompts: prompts.length, asked, canAverage };
     this.numClasses = classes.length;
     this.versions.rows++;
     return { encoded, unknown: [] as string[] };
@@ -180,7 +183,7 @@ export class DenseRunner implements Runner {
       const keys = missing.slice(i, i + this.chunk);
       const r = await this.model.runDecoder(
         vision.handle,
-        keys.map((k) => this.rows[byKey.get(k)![0]!]!),
+        keys.map((k) => this.rowCuts[byKey.get(k)![0]!]!),
       );
       vision.h = r.h;
       vision.w = r.w;

@@ -4,6 +4,7 @@ import type { Dtype } from '../models/manifest';
 import { checkGpuBuffers } from '../models/onnx/bufferCheck';
 import { createClipTokenizer } from '../models/tokenizer';
 import { preprocess } from '../processing/normalize';
+import type { NamesRule, RowsReport } from '../processing/namesRule';
 import type { RgbaImage } from '../processing/resize';
 import type { VocabClass } from '../processing/vocabulary';
 import { loadBundle, type Fetcher, type FileProgress, type ManifestSource } from './bundle';
@@ -48,6 +49,8 @@ export interface SegmentOutput extends Combined {
     decoderRows?: number | undefined;
     bytesReadBack?: number | undefined;
   };
+  /** Dense family: which rule scored classes with several names, and its decoder rows. */
+  rows?: RowsReport | undefined;
 }
 
 export interface LoadOptions {
@@ -130,6 +133,7 @@ export class Engine {
       textDtype: runner.dtypes.text,
       threshold: m.threshold ?? 0,
       vocabulary: m.family === 'query' ? (m.vocabulary ?? []) : [],
+      ...(m.family === 'dense' ? { namesDefault: m.classMode ?? 'auto' } : {}),
       loadMs,
       warmupMs: now() - t1,
     };
@@ -141,14 +145,17 @@ export class Engine {
     return this.runner;
   }
 
-  /** Encodes the vocabulary (cached prompts cost nothing); returns milliseconds spent. */
-  async setVocabulary(classes: VocabClass[]): Promise<number> {
+  /**
+   * Encodes the vocabulary (cached prompts cost nothing); returns milliseconds spent. `names`: the
+   * dense family's rule for classes with several names (none: the model's default).
+   */
+  async setVocabulary(classes: VocabClass[], names?: NamesRule): Promise<number> {
     const runner = this.need();
     if (classes.length === 0) throw new EngineError('The vocabulary is empty: type at least one class name');
-    const key = JSON.stringify(classes);
+    const key = `${names ?? ''}|${JSON.stringify(classes)}`;
     if (this.vocab?.key === key) return 0;
     const t0 = now();
-    const { encoded, unknown } = await runner.setVocabulary(classes);
+    const { encoded, unknown } = await runner.setVocabulary(classes, names);
     this.promptsEncoded += encoded;
     this.vocab = { key, classes, unknown };
     return now() - t0;
@@ -255,6 +262,7 @@ export class Engine {
         decoderRows: runner.decoderRows,
         bytesReadBack: runner.bytesReadBack,
       },
+      rows: runner.rows,
     };
   }
 

@@ -132,7 +132,7 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
       let textMs: number;
       try {
         stage(m.id, 'vocabulary');
-        textMs = await engine.setVocabulary(m.classes);
+        textMs = await engine.setVocabulary(m.classes, m.names);
         stage(m.id, 'image');
         if (m.bitmap) await engine.setImage(deps.sourceFromBitmap(m.bitmap));
         else if (m.pixels) await engine.setPixelValues(m.pixels.data, m.pixels.width, m.pixels.height);

@@ -1,4 +1,5 @@
 import type { Dtype, InputPolicy } from '../models/manifest';
+import type { NamesRule, RowsReport } from '../processing/namesRule';
 import type { VocabClass } from '../processing/vocabulary';
 import type { Combined } from './combine';
 
@@ -12,8 +13,13 @@ export interface Runner {
   readonly visionRuns?: number;
   readonly decoderRows?: number;
   readonly bytesReadBack?: number;
-  /** Encodes what is not cached yet; returns prompts encoded and names the model knows nothing of. */
-  setVocabulary(classes: VocabClass[]): Promise<{ encoded: number; unknown: string[] }>;
+  /** Dense family: which rule scored classes with several names, and how many decoder rows it makes. */
+  readonly rows?: RowsReport | undefined;
+  /**
+   * Encodes what is not cached yet; returns prompts encoded and names the model knows nothing of.
+   * `names`: the dense family's rule for classes with several names (others ignore it).
+   */
+  setVocabulary(classes: VocabClass[], names?: NamesRule): Promise<{ encoded: number; unknown: string[] }>;
   /** A new image, as pixel values at the model's input size; image-only work runs here. */
   setPixels(pixels: Float32Array, width: number, height: number): Promise<void>;
   /** Labels for the current vocabulary and image, at the image's size. */

@@ -1,13 +1,11 @@
 import { EngineClient, SupersededError, WorkerHungError, type WorkerLike } from '../engine/engineClient';
-import type { Ep, GpuInfo, NamesRule } from '../engine/protocol';
+import type { Ep, NamesRule } from '../engine/protocol';
 import type { Dtype } from '../models/manifest';
 import { parseVocabulary } from '../processing/vocabulary';
 import { chooseVariant } from '../models/presets';
-import { chooseBackend } from './backend';
-import { EMBEDDED_KEY, embeddedEntry, presetEntries, urlEntry, type ModelEntry } from './catalogue';
+import type { ModelEntry } from './catalogue';
+import { startEngine } from './startup';
 import { keepInAddress, notify, setLoading, useApp, type LoadedImage } from './store';
-
-const CLIPSEG_ENTRY = (hub: string) => presetEntries(hub)[0]!;
 
 /**
  * Wires the store to the engine worker: loads models, and re-segments whenever the image, the
@@ -49,30 +47,8 @@ export class Controller {
    * Picks the backend and the first model: the one asked for in the URL, else CLIPSeg from the hub
    * (downloaded once, then cached), else the embedded model, with a banner saying why.
    */
-  async init(wanted: Ep | null, model: string | null): Promise<void> {
-    let gpu: GpuInfo;
-    try {
-      gpu = (await this.client.request('init', {})).gpu;
-    } catch (e) {
-      this.fail(`The engine could not start: ${(e as Error).message}`, () => this.init(wanted, model));
-      return;
-    }
-    const { ep, reason, warning } = chooseBackend(wanted, gpu);
-    useApp.setState({ gpu, backendReason: reason });
-    if (warning) notify('warning', warning);
-    const { hub, embeddedUrl } = useApp.getState();
-    const embedded = embeddedEntry(embeddedUrl);
-    if (model === EMBEDDED_KEY) return void (await this.load(embedded, ep));
-    const entry = model
-      ? (presetEntries(hub).find((e) => e.key === model) ?? urlEntry(model))
-      : CLIPSEG_ENTRY(hub);
-    if (await this.load(entry, ep, { quiet: !model })) return;
-    if (!model) {
-      useApp.setState({
-        banner: `${entry.name} could not be downloaded (offline, or the model hub is unreachable) and is not cached: using the embedded colours model, which segments colours only.`,
-      });
-    }
-    await this.load(embedded, ep);
+  init(wanted: Ep | null, model: string | null): Promise<void> {
+    return startEngine(this, wanted, model);
   }
 
   /**
@@ -175,7 +151,7 @@ export class Controller {
   }
 
   /** No model to run: the status shows `message` and a retry that runs `retry`. */
-  private fail(message: string, retry: () => Promise<unknown>): void {
+  fail(message: string, retry: () => Promise<unknown>): void {
     this.retryAction = retry;
     // The worker holds no model now: none is named as loaded, and the next failure has none to restore.
     useApp.setState({ engineReady: false, loadFailure: message, model: null, entry: null });

@@ -1,0 +1,36 @@
+import type { Ep, GpuInfo } from '../engine/protocol';
+import { chooseBackend } from './backend';
+import { EMBEDDED_KEY, embeddedEntry, presetEntries, urlEntry } from './catalogue';
+import type { Controller } from './controller';
+import { notify, useApp } from './store';
+
+/**
+ * The engine's start: asks the worker what the browser offers, picks the backend (a software WebGPU
+ * adapter is not the default), then the first model: the one asked for in the URL, else CLIPSeg
+ * from the hub (downloaded once, then cached), else the embedded model, with a banner saying why.
+ */
+export async function startEngine(c: Controller, wanted: Ep | null, model: string | null): Promise<void> {
+  let gpu: GpuInfo;
+  try {
+    gpu = (await c.client.request('init', {})).gpu;
+  } catch (e) {
+    c.fail(`The engine could not start: ${(e as Error).message}`, () => c.init(wanted, model));
+    return;
+  }
+  const { ep, reason, warning } = chooseBackend(wanted, gpu);
+  useApp.setState({ gpu, backendReason: reason });
+  if (warning) notify('warning', warning);
+  const { hub, embeddedUrl } = useApp.getState();
+  const embedded = embeddedEntry(embeddedUrl);
+  if (model === EMBEDDED_KEY) return void (await c.load(embedded, ep));
+  const entry = model
+    ? (presetEntries(hub).find((e) => e.key === model) ?? urlEntry(model))
+    : presetEntries(hub)[0]!;
+  if (await c.load(entry, ep, { quiet: !model })) return;
+  if (!model) {
+    useApp.setState({
+      banner: `${entry.name} could not be downloaded (offline, or the model hub is unreachable) and is not cached: using the embedded colours model, which segments colours only.`,
+    });
+  }
+  await c.load(embedded, ep);
+}

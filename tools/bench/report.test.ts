@@ -59,14 +59,25 @@ describe('benchmark figures', () => {
           appParts: {},
           tjsParts: {},
           work: { visionRuns: 1, decoderRows: 20, textRuns: 79 },
+          counted: false,
+        },
+        {
+          id: 'S3',
+          tjs: [1000],
+          app: [50],
+          appParts: {},
+          tjsParts: {},
+          work: { visionRuns: 0, decoderRows: 1, textRuns: 2 },
         },
       ],
       { textMs: 1, visionMs: 400, decoderRowMs: 10, reps: 1 },
     );
-    const [s1, s2] = md.split('\n').slice(2);
+    const [s1, s2, s3] = md.split('\n').slice(2);
     // S1: ratio 1.00 <= 1.05; floor 400 + 100 + 10 = 510, 1000 / 510 > 1.15.
-    expect(s1).toContain('| 1.00 ✓ | 1.05 | 510 | 1.96 ✗ | 5 / 900 / 3 |');
+    expect(s1).toContain('| 1.00 ✓ | 1.05 | 510 | 1.96 ✗ | 1 / 10 / 10 | 5 / 900 / 3 |');
     // S2: ratio 0.50 <= 0.55; floor 400 + 200 + 79 = 679, 500 / 679 <= 1.15.
-    expect(s2).toContain('| 0.50 ✓ | 0.55 | 679 | 0.74 ✓ |');
+    expect(s2).toContain('| 0.50 ✓ | 0.55 | 679 | 0.74 ✓ | 1 / 20 / 79 (not counted: rules) |');
+    // S3: no vision run, one row and two prompts: floor 10 + 2 = 12, 50 / 12 > 1.15.
+    expect(s3).toContain('| 0.05 ✓ | 0.1 | 12 | 4.17 ✗ | 0 / 1 / 2 |');
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { floorMs, median, timeFloor } from '../lib/floor';
 import { agreement, medianParts, scenarioTable } from './report';
 
@@ -38,6 +38,26 @@ describe('benchmark figures', () => {
     expect(calls).toEqual({ text: 3, vision: 3, decoderRow: 3 });
     expect(t.visionMs).toBeGreaterThan(t.decoderRowMs);
     expect(t.decoderRowMs).toBeGreaterThan(t.textMs);
+  });
+
+  it('gives the decoder per row when one run holds several rows', async () => {
+    // A clock that only the parts move: each part "takes" a fixed time.
+    let clock = 0;
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    try {
+      const t = await timeFloor(
+        {
+          text: async () => void (clock += 2),
+          vision: async () => void (clock += 100),
+          decoderRow: async () => void (clock += 64),
+          rowsPerRun: 16,
+        },
+        2,
+      );
+      expect(t).toEqual({ textMs: 2, visionMs: 100, decoderRowMs: 4, reps: 2, rowsPerRun: 16 });
+    } finally {
+      now.mockRestore();
+    }
   });
 
   it('marks ratios against their targets and the floor', () => {

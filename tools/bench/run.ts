@@ -51,7 +51,6 @@ function images(frames: number): Map<string, Uint8Array> {
   m.set('b', scene(640, 480, 2));
   m.set('c', scene(640, 480, 3));
   for (let i = 0; i < frames; i++) m.set(`frame${i}`, scene(640, 480, 4, i));
-  for (let i = 0; i < 4; i++) m.set(`small${i}`, scene(320, 240, 5, i));
   return m;
 }
 

@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from '@playwright/test';
+import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/browser';
 import { makeY4m } from './make-test-video';
 
@@ -43,18 +43,15 @@ const median = (v: number[]) => {
   return s.length ? s[s.length >> 1]! : NaN;
 };
 
-export async function measureLive(o: {
-  url: string;
-  ep?: 'wasm' | 'webgpu';
-  seconds?: number;
-  warmupSeconds?: number;
-  model?: string;
-  classes?: string;
-}): Promise<LiveFigures> {
+/**
+ * Headless Chromium whose fake camera plays the generated test video (320x240). The test video says
+ * 10 frames a second; the camera plays it at 30 so that it does not cap the rate. The benchmark
+ * launches its one browser with this too (the camera is only opened when a page asks for it).
+ */
+export async function launchWithCamera(): Promise<Browser> {
   const dir = path.join(tmpdir(), 'ovseg-bench-live');
   mkdirSync(dir, { recursive: true });
   const video = path.join(dir, 'moving.y4m');
-  // The test video says 10 frames a second; the camera plays it at 30 so that it does not cap the rate.
   const y4m = makeY4m(false);
   const header = y4m.indexOf(0x0a);
   writeFileSync(
@@ -69,7 +66,7 @@ export async function measureLive(o: {
       y4m.subarray(header),
     ]),
   );
-  const browser = await chromium.launch({
+  return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
       ...CHROMIUM_ARGS,
@@ -78,8 +75,22 @@ export async function measureLive(o: {
       '--use-fake-ui-for-media-stream',
     ],
   });
+}
+
+export async function measureLive(o: {
+  url: string;
+  ep?: 'wasm' | 'webgpu';
+  seconds?: number;
+  warmupSeconds?: number;
+  model?: string;
+  classes?: string;
+  /** A browser from `launchWithCamera` (kept open); without one, a browser is launched and closed. */
+  browser?: Browser;
+}): Promise<LiveFigures> {
+  const browser = o.browser ?? (await launchWithCamera());
+  const context = await browser.newContext();
   try {
-    const page = await browser.newPage();
+    const page = await context.newPage();
     const ep = o.ep ?? 'wasm';
     const q = new URLSearchParams({
       ep,
@@ -155,8 +166,20 @@ export async function measureLive(o: {
       shown,
     };
   } finally {
-    await browser.close();
+    await context.close();
+    if (!o.browser) await browser.close();
   }
+}
+
+/** One line: frames a second and each stage's median. */
+export function describeLive(f: LiveFigures): string {
+  const m = f.median;
+  const r = (v: number) => v.toFixed(1);
+  return (
+    `live ${f.ep} 320x240: ${f.fps.toFixed(1)} fps over ${f.frames} frames (camera ${f.cameraFps.toFixed(1)} fps); median ms: capture ${r(m.capture)}, preprocess ${r(m.preprocess)}, ` +
+    `image model ${r(m.image)}, combine ${r(m.combine)}, render ${r(m.render)}, worker total ${r(m.total)}, ` +
+    `frame to result ${r(m.latency)}, between results ${r(m.interval)}`
+  );
 }
 
 function arg(name: string): string | undefined {
@@ -172,12 +195,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
     model: arg('model'),
     classes: arg('classes'),
   });
-  const m = f.median;
-  const r = (v: number) => v.toFixed(1);
-  console.log(
-    `live ${f.ep} 320x240: ${f.fps.toFixed(1)} fps over ${f.frames} frames (camera ${f.cameraFps.toFixed(1)} fps); median ms: capture ${r(m.capture)}, preprocess ${r(m.preprocess)}, ` +
-      `image model ${r(m.image)}, combine ${r(m.combine)}, render ${r(m.render)}, worker total ${r(m.total)}, ` +
-      `frame to result ${r(m.latency)}, between results ${r(m.interval)}`,
-  );
+  console.log(describeLive(f));
   console.log(`app shows: ${f.shown}`);
 }

@@ -4,8 +4,8 @@
  *
  *   npm run bench -- [--model .tmp/bench/clipseg-full] [--rounds 2] [--ep wasm,webgpu]
  *                    [--scenarios S1,S1steady,S2,S3,S4,S5,S5new,S6] [--rows default,names]
- *                    [--frames 10] [--threads N] [--port 4213] [--live-frames 30] [--floor-reps 3]
- *                    [--out .tmp/bench/results]
+ *                    [--frames 10] [--threads N] [--port 4213] [--live-seconds 10] [--prep-frames 20]
+ *                    [--split-prompts 4] [--floor-reps 3] [--out .tmp/bench/results]
  *
  * Without --model it uses (and on first use makes) the random-weight full-size model
  * (tools/make-clipseg-full.ts). `--model <dir>` takes any folder in the hub's layout, e.g. the real
@@ -31,7 +31,9 @@ const { values: v } = parseArgs({
     frames: { type: 'string', default: '10' },
     threads: { type: 'string' },
     port: { type: 'string', default: '4213' },
-    'live-frames': { type: 'string', default: '30' },
+    'live-seconds': { type: 'string', default: '10' },
+    'prep-frames': { type: 'string', default: '20' },
+    'split-prompts': { type: 'string', default: '4' },
     'floor-reps': { type: 'string', default: '3' },
     out: { type: 'string', default: '.tmp/bench/results' },
     dist: { type: 'string', default: 'dist' },
@@ -82,7 +84,10 @@ for (const ep of eps as ('wasm' | 'webgpu')[]) {
     threads,
     port: int(v.port, 'port'),
     dist: v.dist,
-    liveFrames: int(v['live-frames'], 'live-frames'),
+    liveSeconds: int(v['live-seconds'], 'live-seconds'),
+    prepFrames: int(v['prep-frames'], 'prep-frames'),
+    // Split == unsplit and the floor are backend-independent checks in Node: once, with WASM.
+    splitPrompts: ep === 'wasm' || !eps.includes('wasm') ? int(v['split-prompts'], 'split-prompts') : 0,
     floorReps: int(v['floor-reps'], 'floor-reps'),
     log: (line) => console.log(line),
   });

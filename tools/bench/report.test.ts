@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { floorMs, median, timeFloor } from '../lib/floor';
 import { agreement, medianParts, scenarioTable } from './report';
 
@@ -40,6 +40,26 @@ describe('benchmark figures', () => {
     expect(t.decoderRowMs).toBeGreaterThan(t.textMs);
   });
 
+  it('gives the decoder per row when one run holds several rows', async () => {
+    // A clock that only the parts move: each part "takes" a fixed time.
+    let clock = 0;
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    try {
+      const t = await timeFloor(
+        {
+          text: async () => void (clock += 2),
+          vision: async () => void (clock += 100),
+          decoderRow: async () => void (clock += 64),
+          rowsPerRun: 16,
+        },
+        2,
+      );
+      expect(t).toEqual({ textMs: 2, visionMs: 100, decoderRowMs: 4, reps: 2, rowsPerRun: 16 });
+    } finally {
+      now.mockRestore();
+    }
+  });
+
   it('marks ratios against their targets and the floor', () => {
     const md = scenarioTable(
       'default',
@@ -59,14 +79,25 @@ describe('benchmark figures', () => {
           appParts: {},
           tjsParts: {},
           work: { visionRuns: 1, decoderRows: 20, textRuns: 79 },
+          counted: false,
+        },
+        {
+          id: 'S3',
+          tjs: [1000],
+          app: [50],
+          appParts: {},
+          tjsParts: {},
+          work: { visionRuns: 0, decoderRows: 1, textRuns: 2 },
         },
       ],
       { textMs: 1, visionMs: 400, decoderRowMs: 10, reps: 1 },
     );
-    const [s1, s2] = md.split('\n').slice(2);
+    const [s1, s2, s3] = md.split('\n').slice(2);
     // S1: ratio 1.00 <= 1.05; floor 400 + 100 + 10 = 510, 1000 / 510 > 1.15.
-    expect(s1).toContain('| 1.00 ✓ | 1.05 | 510 | 1.96 ✗ | 5 / 900 / 3 |');
+    expect(s1).toContain('| 1.00 ✓ | 1.05 | 510 | 1.96 ✗ | 1 / 10 / 10 | 5 / 900 / 3 |');
     // S2: ratio 0.50 <= 0.55; floor 400 + 200 + 79 = 679, 500 / 679 <= 1.15.
-    expect(s2).toContain('| 0.50 ✓ | 0.55 | 679 | 0.74 ✓ |');
+    expect(s2).toContain('| 0.50 ✓ | 0.55 | 679 | 0.74 ✓ | 1 / 20 / 79 (not counted: rules) |');
+    // S3: no vision run, one row and two prompts: floor 10 + 2 = 12, 50 / 12 > 1.15.
+    expect(s3).toContain('| 0.05 ✓ | 0.1 | 12 | 4.17 ✗ | 0 / 1 / 2 |');
   });
 });

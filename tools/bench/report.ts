@@ -29,7 +29,10 @@ export interface ScenarioFigures {
   /** Median engine parts (app) and pre/model/post (tjs). */
   appParts: Record<string, number>;
   tjsParts: Record<string, number>;
+  /** The project's work: counted by the engine (vision runs, decoder rows), or the rules' guess. */
   work: FloorWork;
+  /** False when the engine did not count its vision runs and decoder rows (`work` is then the rules'). */
+  counted?: boolean;
 }
 
 /** Median of each named part over samples. */
@@ -41,6 +44,7 @@ export function medianParts(samples: readonly Record<string, number>[]): Record<
 }
 
 const ms = (v: number) => (Number.isFinite(v) ? String(Math.round(v)) : '–');
+const count = (v: number) => (Number.isFinite(v) ? String(Math.round(v * 10) / 10) : '–');
 const x = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '–');
 const check = (v: number, target: number | undefined) =>
   target === undefined || !Number.isFinite(v) ? '' : v <= target ? ' ✓' : ' ✗';
@@ -51,8 +55,8 @@ export function scenarioTable(
   floor: FloorTimes | null,
 ): string {
   const head =
-    '| scenario | transformers.js ms | project ms | ratio | target | floor ms | project / floor | project parts ms (text / image / combine) |\n' +
-    '|---|---|---|---|---|---|---|---|';
+    '| scenario | transformers.js ms | project ms | ratio | target | floor ms | project / floor | project work (vision runs / decoder rows / prompts encoded) | project parts ms (text / image / combine) |\n' +
+    '|---|---|---|---|---|---|---|---|---|';
   const lines = figs.map((f) => {
     const t = median(f.tjs);
     const a = median(f.app);
@@ -60,9 +64,11 @@ export function scenarioTable(
     const target = TARGETS[rows][f.id];
     const fl = floor ? floorMs(floor, f.work) : NaN;
     const p = f.appParts;
+    const w = f.work;
+    const work = `${count(w.visionRuns)} / ${count(w.decoderRows)} / ${count(w.textRuns)}${f.counted === false ? ' (not counted: rules)' : ''}`;
     return (
       `| ${TITLES[f.id]} | ${ms(t)} | ${ms(a)} | ${x(ratio)}${check(ratio, target)} | ${target ?? '–'} | ` +
-      `${ms(fl)} | ${x(a / fl)}${check(a / fl, floor ? FLOOR_TARGET : undefined)} | ` +
+      `${ms(fl)} | ${x(a / fl)}${check(a / fl, floor ? FLOOR_TARGET : undefined)} | ${work} | ` +
       `${ms(p.text ?? NaN)} / ${ms(p.image ?? NaN)} / ${ms(p.combine ?? NaN)} |`
     );
   });

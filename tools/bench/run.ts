@@ -1,22 +1,24 @@
 /**
  * The benchmark run: interleaved rounds of transformers.js and the app on the same model file in
- * one headless Chromium, each phase in a fresh context; then the bare parts' floor in Node (ORT WASM,
- * same thread count), the embedded model's live-loop rate, and a Markdown report.
+ * one headless Chromium, each phase in a fresh context; on WASM also the app's live camera loop
+ * with the embedded model and the worker's preprocessing time of a 640x480 picture; then, in Node
+ * (ORT WASM, same thread count), split == unsplit and the bare parts' floor; and a Markdown report.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/support/browser';
-import { ort } from '../../src/worker/ortRuntime';
-import { timeFloor, type FloorTimes } from '../lib/floor';
-import { splitFloorParts } from '../lib/floorParts';
-import { configureOrt } from '../lib/nodeEngine';
+import type { Browser } from '@playwright/test';
+import { launchWithCamera, measureLive, type LiveFigures } from '../bench-live';
+import { writeClipSegBundle } from '../lib/clipsegBundle';
+import type { FloorTimes } from '../lib/floor';
+import type { SplitCheckResult } from '../lib/splitCheck';
 import { scene } from './inputs';
+import { checkSplit, measureFloor } from './nodeChecks';
 import { agreement, type Rows, type ScenarioId } from './report';
 import { MANIFESTS, startBenchServer } from './server';
-import { AppSide, TjsSide, type Ep, type Sample, type Side } from './sides';
+import { AppSide, TjsSide, type Ep, type PrepTimes, type Sample, type Side } from './sides';
 import { phases, summary, type Key } from './summary';
 
 export interface BenchOptions {
@@ -30,8 +32,13 @@ export interface BenchOptions {
   threads: number;
   port: number;
   dist: string;
-  /** Frames for the embedded model's live-loop rate (0: skip). */
-  liveFrames: number;
+  /** Seconds of the live camera loop with the embedded model, after a warm-up (WASM; 0: skip). */
+  liveSeconds: number;
+  liveWarmupSeconds?: number;
+  /** Pictures timed through the worker's preprocessing, after 2 warm-up ones (WASM; 0: skip). */
+  prepFrames: number;
+  /** Prompts for split == unsplit in Node (0: skip). */
+  splitPrompts: number;
   floorReps: number;
   /** WebGPU: measure only on a hardware adapter (a software one says nothing about GPUs). */
   hardwareOnly?: boolean;
@@ -44,7 +51,6 @@ function images(frames: number): Map<string, Uint8Array> {
   m.set('b', scene(640, 480, 2));
   m.set('c', scene(640, 480, 3));
   for (let i = 0; i < frames; i++) m.set(`frame${i}`, scene(640, 480, 4, i));
-  for (let i = 0; i < 4; i++) m.set(`small${i}`, scene(320, 240, 5, i));
   return m;
 }
 
@@ -55,8 +61,11 @@ export interface BenchResult {
   /** S1 label-map agreement with transformers.js: same pixel values, and each side's own preprocessing. */
   agreement: { same: number[]; own: number[] };
   floor: FloorTimes | null;
-  /** Embedded model's live frames (ms each, the first left out). */
-  live: number[];
+  /** The live camera loop with the embedded model (WASM only). */
+  live: LiveFigures | null;
+  /** The worker's preprocessing of a 640x480 picture to 352x352 (WASM only; warm-up left out). */
+  prep: PrepTimes[];
+  split: SplitCheckResult | null;
 }
 
 /** Null when WebGPU was asked for with `hardwareOnly` and the browser has no hardware adapter. */
@@ -65,18 +74,20 @@ export async function runBench(o: BenchOptions): Promise<BenchResult | null> {
     throw new Error(`no production build in ${o.dist}: run "vite build" first`);
   if (!existsSync(path.join(o.model, 'onnx/model.onnx')))
     throw new Error(`no onnx/model.onnx in ${o.model} (make one with: npx tsx tools/make-clipseg-full.ts)`);
+  // Preprocessing depends on the picture and the model's input size only: a tiny CLIPSeg with the
+  // same 352 px input keeps its frames from each costing a full-size vision-tower run.
+  const prepDir =
+    o.prepFrames > 0 && o.ep === 'wasm' ? await mkdtemp(path.join(os.tmpdir(), 'ovseg-prep-')) : null;
+  if (prepDir) await writeClipSegBundle(prepDir, { seed: 5, size: 'tiny' });
   const server = await startBenchServer({
     port: o.port,
     dist: o.dist,
-    models: { bench: o.model },
+    models: { bench: o.model, ...(prepDir ? { prep: prepDir } : {}) },
     images: images(o.frames),
   });
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  // One browser for everything; its fake camera plays the test video when the live loop opens it.
+  const browser: Browser = await launchWithCamera();
   const samples = new Map<Key, Sample[]>();
   const firstFrame = new Map<string, number[]>();
   const agree: { own: number[]; same: number[] } = { own: [], same: [] };
@@ -154,44 +165,52 @@ export async function runBench(o: BenchOptions): Promise<BenchResult | null> {
         }
       }
     }
-    let live: number[] = [];
-    if (o.liveFrames > 0 && o.ep === 'wasm') live = await liveRate(browser, origin, o);
+    let live: LiveFigures | null = null;
+    if (o.liveSeconds > 0 && o.ep === 'wasm') {
+      o.log('live camera loop, embedded model, WASM...');
+      live = await measureLive({
+        url: origin,
+        ep: 'wasm',
+        seconds: o.liveSeconds,
+        warmupSeconds: o.liveWarmupSeconds ?? 3,
+        browser,
+      });
+    }
+    let prep: PrepTimes[] = [];
+    if (prepDir) {
+      o.log('preprocessing of a 640x480 picture in the worker...');
+      const side = new AppSide(browser, origin, o.log, `${origin}/models/prep/${MANIFESTS.default}`, 'wasm');
+      await side.open();
+      prep = (await side.preprocessTimes('a', o.prepFrames + 2)).slice(2);
+      await side.close();
+    }
     await browser.close();
+    let split: SplitCheckResult | null = null;
     let floor: FloorTimes | null = null;
-    if (o.floorReps > 0) floor = await measureFloor(o);
+    if (o.splitPrompts > 0 || o.floorReps > 0) {
+      const bytes = new Uint8Array(await readFile(path.join(o.model, 'onnx/model.onnx')));
+      if (o.splitPrompts > 0) {
+        o.log(`split == unsplit in Node, ${o.splitPrompts} prompts...`);
+        split = await checkSplit(bytes, threads, o.splitPrompts);
+      }
+      if (o.floorReps > 0) {
+        o.log('floor in Node...');
+        floor = await measureFloor(bytes, threads, o.floorReps);
+      }
+    }
     const walls = Object.fromEntries([...samples].map(([k, v]) => [k, v.map((x) => x.wall)]));
     return {
-      markdown: summary(o, samples, firstFrame, agree, floor, live, threads),
+      markdown: summary(o, samples, firstFrame, agree, { floor, live, prep, split }, threads),
       walls,
       agreement: agree,
       floor,
       live,
+      prep,
+      split,
     };
   } finally {
     await browser.close().catch(() => undefined);
     server.close();
-  }
-}
-
-/** The embedded model's live loop at 320x240: frames back to back through the app's engine client. */
-async function liveRate(browser: Browser, origin: string, o: BenchOptions): Promise<number[]> {
-  const side = new AppSide(browser, origin, o.log, 'embedded', 'wasm');
-  await side.open();
-  const classes = ['red', 'green', 'blue', 'sky', 'grass'].map((n) => ({ label: n, names: [n] }));
-  const walls: number[] = [];
-  for (let i = 0; i < o.liveFrames; i++)
-    walls.push((await side.segment({ image: `small${i % 4}`, classes, live: true })).wall);
-  await side.close();
-  return walls.slice(1);
-}
-
-async function measureFloor(o: BenchOptions): Promise<FloorTimes> {
-  configureOrt();
-  ort.env.wasm.numThreads = o.threads;
-  const parts = await splitFloorParts(new Uint8Array(await readFile(path.join(o.model, 'onnx/model.onnx'))));
-  try {
-    return await timeFloor(parts, o.floorReps);
-  } finally {
-    await parts.release?.();
+    if (prepDir) await rm(prepDir, { recursive: true, force: true });
   }
 }

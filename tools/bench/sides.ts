@@ -13,11 +13,28 @@ export interface Sample {
   wall: number;
   /** Per-part times (app: preprocess/text/image/combine from the engine; tjs: pre/model/post). */
   parts: Record<string, number>;
-  /** App only: what the engine ran for this request. */
-  runs?: { image: number; text: number; promptsEncoded: number };
+  /** App only: the engine's counters (since load) after this request. */
+  runs?: EngineRuns;
+  /** App only: what this request ran (counters' growth since the page's previous request). */
+  work?: { vision?: number; decoderRows?: number; prompts: number };
   /** With `labels`: label map at the model's resolution, class + 1, base64 bytes. */
   labels?: string;
   pixels?: string;
+}
+
+export interface EngineRuns {
+  image: number;
+  text: number;
+  promptsEncoded: number;
+  vision?: number;
+  decoderRows?: number;
+  bytesReadBack?: number;
+}
+
+/** Preprocessing of one picture in the worker (`debug.preprocessMs`), ms. */
+export interface PrepTimes {
+  read: number;
+  resize: number;
 }
 
 export interface SegmentArgs {
@@ -116,6 +133,10 @@ export class TjsSide extends PageSide implements Side {
 
 export class AppSide extends PageSide implements Side {
   readonly name = 'app' as const;
+  /** Counters after the page's previous request (they count from the end of the warm-up). */
+  private lastRuns: EngineRuns | null = null;
+  /** The picture the engine holds (as the app's controller does, a picture is only sent when new). */
+  private lastImage: string | null = null;
   constructor(
     browser: Browser,
     origin: string,
@@ -132,6 +153,8 @@ export class AppSide extends PageSide implements Side {
     const q = new URLSearchParams({ debug: '1', ep: this.ep, model: this.model });
     if (this.model !== 'embedded') q.set('dtype', 'fp32');
     const t0 = Date.now();
+    this.lastRuns = null;
+    this.lastImage = null;
     await page.goto(`${this.origin}/?${q}`);
     await page.locator('[data-testid=status][data-state=ready]').waitFor({ timeout: 15 * 60_000 });
     const backend = await page.getByTestId('status').getAttribute('data-backend');
@@ -140,9 +163,59 @@ export class AppSide extends PageSide implements Side {
   }
 
   async segment(a: SegmentArgs): Promise<Sample> {
+    // Video frames are always sent; ready pixel values replace whatever the engine held.
+    const keep = !a.live && !a.pixels && a.image === this.lastImage;
+    this.lastImage = a.pixels ? null : a.image;
+    const s = await this.request(a, keep);
+    const [now, before] = [s.runs, this.lastRuns];
+    if (now) {
+      const grew = (k: 'vision' | 'decoderRows') =>
+        now[k] === undefined ? undefined : now[k] - (before?.[k] ?? 0);
+      s.work = {
+        vision: grew('vision'),
+        decoderRows: grew('decoderRows'),
+        prompts: now.promptsEncoded - (before?.promptsEncoded ?? 0),
+      };
+      this.lastRuns = now;
+    }
+    return s;
+  }
+
+  /**
+   * The worker's preprocessing of one picture, `frames` times (a new bitmap each time, as the frame
+   * loop transfers one per video frame): `debug.preprocessMs` of each request.
+   */
+  async preprocessTimes(image: string, frames: number): Promise<PrepTimes[]> {
+    const url = `${this.origin}/img/${image}.png`;
+    return this.page!.evaluate(
+      async ({ url, frames }) => {
+        type Res = { debug?: { preprocessMs?: PrepTimes }; overlay: ImageBitmap | null };
+        const w = window as unknown as {
+          __ovseg: { controller: { client: { segment(r: object): Promise<Res> } } };
+        };
+        const blob = await (await fetch(url)).blob();
+        const out: PrepTimes[] = [];
+        for (let i = 0; i < frames; i++) {
+          const r = await w.__ovseg.controller.client.segment({
+            bitmap: await createImageBitmap(blob),
+            classes: [{ label: 'thing', names: ['thing'] }],
+            threshold: 0,
+            debug: true,
+          });
+          r.overlay?.close();
+          if (!r.debug?.preprocessMs) throw new Error('no preprocessing times in the debug output');
+          out.push(r.debug.preprocessMs);
+        }
+        return out;
+      },
+      { url, frames },
+    );
+  }
+
+  private request(a: SegmentArgs, keep: boolean): Promise<Sample> {
     const url = `${this.origin}/img/${a.image}.png`;
     return this.page!.evaluate(
-      async ({ url, classes, labels, live, pixels }) => {
+      async ({ url, classes, labels, live, pixels, keep }) => {
         type Res = {
           timings: Record<string, number>;
           runs: Sample['runs'];
@@ -165,7 +238,7 @@ export class AppSide extends PageSide implements Side {
           px = { data, width: side, height: side };
         }
         // Ready pixel values replace the picture (diagnostics: both sides fed the very same input).
-        const bitmap = px ? undefined : await createImageBitmap(blobs.get(url)!);
+        const bitmap = px || keep ? undefined : await createImageBitmap(blobs.get(url)!);
         const t0 = performance.now();
         const r = await w.__ovseg.controller.client.segment({
           bitmap,
@@ -195,7 +268,7 @@ export class AppSide extends PageSide implements Side {
         }
         return out;
       },
-      { url, classes: a.classes as BenchClass[], labels: !!a.labels, live: !!a.live, pixels: a.pixels },
+      { url, classes: a.classes as BenchClass[], labels: !!a.labels, live: !!a.live, pixels: a.pixels, keep },
     );
   }
 }

@@ -12,8 +12,10 @@ export interface FloorParts {
   text(): Promise<unknown>;
   /** One image through the vision tower (to the activations the decoder reads). */
   vision(): Promise<unknown>;
-  /** One decoder row: one conditional embedding against one image's activations. */
+  /** One decoder run: `rowsPerRun` conditional embeddings against one image's activations. */
   decoderRow(): Promise<unknown>;
+  /** Rows in one `decoderRow()` run (default 1); the floor's figure is per row. */
+  rowsPerRun?: number;
   release?(): Promise<void>;
 }
 
@@ -22,6 +24,8 @@ export interface FloorTimes {
   visionMs: number;
   decoderRowMs: number;
   reps: number;
+  /** Rows per decoder run the per-row figure was timed at. */
+  rowsPerRun?: number;
 }
 
 /** The work a scenario needs at least. */
@@ -52,9 +56,9 @@ async function timeOne(run: () => Promise<unknown>, reps: number): Promise<numbe
 /** Median time of each bare part over `reps` runs (after one warm-up run each). */
 export async function timeFloor(parts: FloorParts, reps = 3): Promise<FloorTimes> {
   const visionMs = await timeOne(() => parts.vision(), reps);
-  const decoderRowMs = await timeOne(() => parts.decoderRow(), reps);
+  const decoderRowMs = (await timeOne(() => parts.decoderRow(), reps)) / (parts.rowsPerRun ?? 1);
   const textMs = await timeOne(() => parts.text(), reps);
-  return { textMs, visionMs, decoderRowMs, reps };
+  return { textMs, visionMs, decoderRowMs, reps, rowsPerRun: parts.rowsPerRun ?? 1 };
 }
 
 export function floorMs(t: FloorTimes, w: FloorWork): number {

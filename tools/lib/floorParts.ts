@@ -1,7 +1,9 @@
 /**
  * Bare model parts for the floor (floor.ts) from a one-graph CLIPSeg export, with the app's own
  * three-way split: the text part (ending at the conditional embedding, as the app loads it), the
- * vision part (what depends on the pixels only) and the joint decoder, fed with one text row.
+ * vision part (what depends on the pixels only) and the joint decoder, fed with `rows` text rows a
+ * run against the one image's activations (the app's WASM runs rows in chunks of 16, cheaper per row
+ * than one at a time, so a floor timed at one row a run would not be a floor).
  */
 import { splitDenseModel } from '../../src/models/dense/split';
 import { ort } from '../../src/worker/ortRuntime';
@@ -13,6 +15,7 @@ const PROMPT = [49406, 320, 1125, 539, 320, 2368, 49407];
 export async function splitFloorParts(
   bytes: Uint8Array,
   ep: 'wasm' | 'webgpu' = 'wasm',
+  rows = 16,
 ): Promise<FloorParts> {
   const split = splitDenseModel(bytes, { textEnd: 'conditional' });
   if (!split.anchor) throw new Error('floor: the model has no conditional embedding to split at');
@@ -34,7 +37,16 @@ export async function splitFloorParts(
   };
   const textOnly = (feeds: Record<string, ort.Tensor>) =>
     Object.fromEntries(Object.entries(feeds).filter(([k]) => text.inputNames.includes(k)));
-  const row = await text.run(textOnly(textFeeds));
+  // The text part's outputs for one prompt, each repeated `rows` times along the batch axis.
+  const one = await text.run(textOnly(textFeeds));
+  const row: Record<string, ort.Tensor> = {};
+  for (const [k, t] of Object.entries(one)) {
+    if (t.type !== 'float32') throw new Error(`floor: the text part's ${k} is ${t.type}, not float32`);
+    const data = t.data as Float32Array;
+    const out = new Float32Array(data.length * rows);
+    for (let i = 0; i < rows; i++) out.set(data, i * data.length);
+    row[k] = new ort.Tensor('float32', out, [rows * t.dims[0]!, ...t.dims.slice(1)]);
+  }
   const states = await vision.run({ [vision.inputNames[0]!]: pixels });
   const decoderFeeds: Record<string, ort.Tensor> = {};
   for (const name of decoder.inputNames) {
@@ -46,6 +58,7 @@ export async function splitFloorParts(
     text: () => text.run(textOnly(textFeeds)),
     vision: () => vision.run({ [vision.inputNames[0]!]: pixels }),
     decoderRow: () => decoder.run(decoderFeeds),
+    rowsPerRun: rows,
     async release() {
       await Promise.all([text.release(), vision.release(), decoder.release()]);
     },

@@ -94,9 +94,17 @@ export class AppPage {
     await this.waitForResult();
   }
 
-  /** Types the vocabulary (the app debounces typing, then re-segments); no-op when already there. */
+  /**
+   * Types the vocabulary; no-op when already there. The app debounces typing: this returns once the
+   * app has taken the new vocabulary (the page address follows it), so an image dropped next is
+   * segmented with it, not with the old one.
+   */
   async setClasses(text: string): Promise<void> {
-    if ((await this.classesInput.inputValue()) !== text) await this.classesInput.fill(text);
+    if ((await this.classesInput.inputValue()) === text) return;
+    await this.classesInput.fill(text);
+    await expect
+      .poll(() => new URL(this.page.url()).searchParams.get('classes'), { timeout: this.slow })
+      .toBe(text);
   }
 
   /**

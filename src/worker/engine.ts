@@ -1,5 +1,5 @@
 import type { PromptCut } from '../models/dense/denseModel';
-import type { ModelInfo, Timings } from '../engine/protocol';
+import type { ModelInfo, SegmentResult, Timings } from '../engine/protocol';
 import type { Dtype } from '../models/manifest';
 import { checkGpuBuffers } from '../models/onnx/bufferCheck';
 import { createClipTokenizer } from '../models/tokenizer';
@@ -37,18 +37,8 @@ export interface SegmentOutput extends Combined {
   classes: string[];
   unknown: string[];
   timings: Timings;
-  /**
-   * Counters since load: image-model runs, text-model runs, prompts encoded; dense models also count
-   * vision-tower runs, decoder rows and decoder bytes read back.
-   */
-  runs: {
-    image: number;
-    text: number;
-    promptsEncoded: number;
-    vision?: number | undefined;
-    decoderRows?: number | undefined;
-    bytesReadBack?: number | undefined;
-  };
+  /** Counters since load (the protocol's definition: the page receives them as they are). */
+  runs: SegmentResult['runs'];
   /** Dense family: which rule scored classes with several names, and its decoder rows. */
   rows?: RowsReport | undefined;
 }

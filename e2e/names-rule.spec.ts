@@ -4,7 +4,7 @@
  * switches the rule, the status bar says which rule ran, and switching back reuses kept decoder rows.
  */
 import { readFileSync } from 'node:fs';
-import { expect, test } from './support/fixtures';
+import { expect, onlyOnWasm, test } from './support/fixtures';
 
 const image = readFileSync(new URL('../fixtures/clipseg-tiny/image.png', import.meta.url));
 const CLASSES = 17;
@@ -17,6 +17,10 @@ test('the names select switches between max over names and averaged rows; the st
   app,
   page,
 }) => {
+  onlyOnWasm(
+    app.ep,
+    'the rule is chosen before any backend work; 51 decoder rows of new shapes take minutes on a software WebGPU adapter',
+  );
   await page.goto(`${app.url({ model: 'clipseg-rd64-refined', classes })}&names=max`);
   await app.waitReady();
   const select = page.getByTestId('names-rule');

@@ -10,6 +10,7 @@
  * no such pair is not even upsampled. The sigmoid comes from a table (`sigmoidTable`): the one
  * approximation, under 5e-8 per value, below float32's resolution near 1.
  */
+import { bilinearAxis } from './resize';
 
 /** p(q, c) under this adds nothing to the einsum (the reference `einsumQC` skips it too). */
 export const MIN_PROB = 1e-7;
@@ -65,21 +66,8 @@ export function fastSigmoid(z: number): number {
   return t[i]! + (t[i + 1]! - t[i]!) * (u - i);
 }
 
-/** Source rows/columns and weights of a bilinear axis, exactly as `upsamplePlanes` computes them. */
-export function axis(n: number, N: number): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
-  const i0 = new Int32Array(N),
-    i1 = new Int32Array(N),
-    f = new Float32Array(N);
-  const scale = n / N;
-  for (let i = 0; i < N; i++) {
-    const s = Math.max(0, (i + 0.5) * scale - 0.5);
-    const a = Math.min(Math.floor(s), n - 1);
-    i0[i] = a;
-    i1[i] = Math.min(a + 1, n - 1);
-    f[i] = s - a;
-  }
-  return { i0, i1, f };
-}
+/** The same source rows/columns and weights as `upsamplePlanes` (one definition: `bilinearAxis`). */
+const axis = bilinearAxis;
 
 /** The (query, class) pairs with p(q, c) >= MIN_PROB, grouped by query, queries ascending. */
 export interface ActivePairs {

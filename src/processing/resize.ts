@@ -204,24 +204,8 @@ export function upsamplePlanes(
   W: number,
 ): Float32Array {
   const out = new Float32Array(c * H * W);
-  const y0 = new Int32Array(H),
-    y1 = new Int32Array(H),
-    fy = new Float32Array(H);
-  const x0 = new Int32Array(W),
-    x1 = new Int32Array(W),
-    fx = new Float32Array(W);
-  const axis = (n: number, N: number, i0: Int32Array, i1: Int32Array, f: Float32Array) => {
-    const scale = n / N;
-    for (let i = 0; i < N; i++) {
-      const s = Math.max(0, (i + 0.5) * scale - 0.5);
-      const a = Math.min(Math.floor(s), n - 1);
-      i0[i] = a;
-      i1[i] = Math.min(a + 1, n - 1);
-      f[i] = s - a;
-    }
-  };
-  axis(h, H, y0, y1, fy);
-  axis(w, W, x0, x1, fx);
+  const { i0: y0, i1: y1, f: fy } = bilinearAxis(h, H);
+  const { i0: x0, i1: x1, f: fx } = bilinearAxis(w, W);
   for (let k = 0; k < c; k++) {
     const base = k * h * w;
     const ob = k * H * W;
@@ -240,4 +224,20 @@ export function upsamplePlanes(
     }
   }
   return out;
+}
+
+/** Source rows/columns and weights of one bilinear axis (half-pixel centres, edges clamped). */
+export function bilinearAxis(n: number, N: number): { i0: Int32Array; i1: Int32Array; f: Float32Array } {
+  const i0 = new Int32Array(N),
+    i1 = new Int32Array(N),
+    f = new Float32Array(N);
+  const scale = n / N;
+  for (let i = 0; i < N; i++) {
+    const s = Math.max(0, (i + 0.5) * scale - 0.5);
+    const a = Math.min(Math.floor(s), n - 1);
+    i0[i] = a;
+    i1[i] = Math.min(a + 1, n - 1);
+    f[i] = s - a;
+  }
+  return { i0, i1, f };
 }

@@ -8,7 +8,7 @@ import {
 } from '../models/manifest';
 import { contentHash } from './contentHash';
 import { LIMITS, capFor } from './limits';
-import { looksLikeOnnx } from './ortRuntime';
+import { looksLikeOnnx } from '../models/runtime/ortRuntime';
 
 import type { FileProgress } from '../engine/protocol';
 

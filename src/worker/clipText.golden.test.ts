@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configureOrt } from '../../tools/lib/nodeEngine';
-import { createSession, ort } from './ortRuntime';
+import { createSession, ort } from '../models/runtime/ortRuntime';
 
 const DIR = 'fixtures/clip-text-tiny';
 const bin = (file: string) => {

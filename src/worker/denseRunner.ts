@@ -8,8 +8,8 @@ import { promptsFor, type VocabClass } from '../processing/vocabulary';
 import type { LoadedBundle } from './bundle';
 import type { Combined } from './combine';
 import type { EmbeddingCache } from './embeddingCache';
-import { EngineError } from './errors';
-import type { Ep } from './ortRuntime';
+import { EngineError } from '../models/runtime/errors';
+import type { Ep } from '../models/runtime/ortRuntime';
 import type { Runner, RunnerSegment } from './runner';
 
 /** Decoder rows per run: bounds memory for long vocabularies. */

@@ -11,8 +11,8 @@ import { loadBundle, type Fetcher, type FileProgress, type ManifestSource } from
 import type { Combined } from './combine';
 import { DenseRunner } from './denseRunner';
 import type { EmbeddingCache } from './embeddingCache';
-import { EngineError } from './errors';
-import type { Ep } from './ortRuntime';
+import { EngineError } from '../models/runtime/errors';
+import type { Ep } from '../models/runtime/ortRuntime';
 import { QueryRunner } from './queryRunner';
 import type { Runner } from './runner';
 

@@ -14,7 +14,7 @@ import type { RgbaImage } from '../processing/resize';
 import type { VocabClass } from '../processing/vocabulary';
 import type { Fetcher } from './bundle';
 import { createHandler } from './handler';
-import { liveSessionCount } from './ortRuntime';
+import { liveSessionCount } from '../models/runtime/ortRuntime';
 
 const W = 40,
   H = 30;

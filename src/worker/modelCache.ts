@@ -1,7 +1,7 @@
 import type { FileProgress } from '../engine/protocol';
 import { BundleError, type Fetcher } from './bundle';
 import { LIMITS, formatBytes } from './limits';
-import { looksLikeOnnx } from './ortRuntime';
+import { looksLikeOnnx } from '../models/runtime/ortRuntime';
 
 export const MODEL_CACHE = 'ovseg-models-v1';
 

@@ -3,7 +3,7 @@ import type { ClipTokenizer } from '../models/tokenizer';
 import { ensembleTemplates } from '../processing/gkc';
 import { promptsFor, type VocabClass } from '../processing/vocabulary';
 import type { EmbeddingCache } from './embeddingCache';
-import { ort } from './ortRuntime';
+import { ort } from '../models/runtime/ortRuntime';
 
 /** Prompts a text run takes at once: bounds memory for long vocabularies. */
 const BATCH = 64;

@@ -5,9 +5,9 @@ import { combine, scoreQueries, type QueryOutputs, type Scored } from './combine
 import type { EmbeddingCache } from './embeddingCache';
 import type { LoadedBundle } from './bundle';
 import { NameEncoder, type EncodedVocabulary } from './nameEncoder';
-import { createSession, ort, type Ep } from './ortRuntime';
+import { createSession, ort, type Ep } from '../models/runtime/ortRuntime';
 import type { Runner, RunnerSegment } from './runner';
-import { EngineError } from './errors';
+import { EngineError } from '../models/runtime/errors';
 
 /** GKC / Mask2Former family: image model once per image, names embedded once and cached. */
 export class QueryRunner implements Runner {

@@ -8,7 +8,7 @@ import { EmbeddingCache, type PersistentStore } from './embeddingCache';
 import { Engine } from './engine';
 import { createHandler } from './handler';
 import { indexedDbStore } from './idbStore';
-import { liveSessionCount, ort, shareOrtInstance } from './ortRuntime';
+import { liveSessionCount, ort, shareOrtInstance } from '../models/runtime/ortRuntime';
 import { wasmMemoryBytes, watchWasmMemory } from './wasmMemory';
 
 declare const self: DedicatedWorkerGlobalScope;

@@ -3,7 +3,7 @@
  * itself: the bare parts' floor, and split == unsplit. One at a time, each releasing its sessions
  * before the next is made (a full-size model is 545 MB a session).
  */
-import { ort } from '../../src/worker/ortRuntime';
+import { ort } from '../../src/models/runtime/ortRuntime';
 import { timeFloor, type FloorTimes } from '../lib/floor';
 import { splitFloorParts } from '../lib/floorParts';
 import { configureOrt } from '../lib/nodeEngine';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DenseModel } from '../../src/models/dense/denseModel';
 import { decodeModel } from '../../src/models/onnx/onnxProto';
-import { ort } from '../../src/worker/ortRuntime';
+import { ort } from '../../src/models/runtime/ortRuntime';
 import { clipSegModelBytes } from './clipsegBundle';
 import { buildClipSeg, RD64_REFINED, TINY, torchParameterCount } from './clipsegGraph';
 import { GraphWriter } from './graphWriter';

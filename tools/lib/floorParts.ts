@@ -6,7 +6,7 @@
  * than one at a time, so a floor timed at one row a run would not be a floor).
  */
 import { splitDenseModel } from '../../src/models/dense/split';
-import { ort } from '../../src/worker/ortRuntime';
+import { ort } from '../../src/models/runtime/ortRuntime';
 import type { FloorParts } from './floor';
 
 /** "a photo of a cat": start, four words, end (a typical short prompt). */

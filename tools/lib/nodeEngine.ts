@@ -10,7 +10,7 @@ import type { RgbaImage } from '../../src/processing/resize';
 import type { Fetcher } from '../../src/worker/bundle';
 import { EmbeddingCache } from '../../src/worker/embeddingCache';
 import { Engine, type ImageSource } from '../../src/worker/engine';
-import { ort, shareOrtInstance } from '../../src/worker/ortRuntime';
+import { ort, shareOrtInstance } from '../../src/models/runtime/ortRuntime';
 
 let configured = false;
 /** ORT WASM in Node: one thread keeps runs reproducible and light on a small machine. */

@@ -7,7 +7,7 @@
  */
 import { DenseModel, padBatch } from '../../src/models/dense/denseModel';
 import type { TextEnd } from '../../src/models/dense/split';
-import { ort } from '../../src/worker/ortRuntime';
+import { ort } from '../../src/models/runtime/ortRuntime';
 import { configureOrt } from './nodeEngine';
 import { prng } from './prng';
 

@@ -9,7 +9,7 @@
  * Text embeddings come from the matching CLIP text tower (the app's existing text path); here they
  * are given as L2-normalised name rows with the class of each row.
  */
-import { createSession, ort, type Ep } from '../../worker/ortRuntime';
+import { createSession, ort, type Ep } from '../runtime/ortRuntime';
 import {
   cropChw,
   DEFAULT_STRIDE,

@@ -3,7 +3,7 @@
  * and a one-call ORT runner in Node (WASM).
  */
 import { readFileSync } from 'node:fs';
-import { ort } from '../../worker/ortRuntime';
+import { ort } from '../runtime/ortRuntime';
 import { halfToFloat } from '../dense/cut';
 
 export const DIR = 'fixtures/clip-vision-tiny';

@@ -4,7 +4,7 @@ import { configureOrt, decodeImage } from '../../../tools/lib/nodeEngine';
 import { averageRows, denseLabels } from '../../processing/dense';
 import { toPixelValues } from '../../processing/normalize';
 import { resizeRgba, upsamplePlanes } from '../../processing/resize';
-import { ort } from '../../worker/ortRuntime';
+import { ort } from '../runtime/ortRuntime';
 import { DenseModel, padBatch, type PromptCut } from './denseModel';
 
 /*

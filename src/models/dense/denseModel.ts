@@ -18,7 +18,7 @@
  * function of N (a shape such as [N] for a Reshape) is `count` (re-created for the N stacked).
  * Anything else fails the load with a CutError (it could not be cached per prompt).
  */
-import { createSession, ort, type Ep } from '../../worker/ortRuntime';
+import { createSession, ort, type Ep } from '../runtime/ortRuntime';
 import { floatToHalf, halfToFloat, slicePrompts, stackCut } from './cut';
 import type { CutData, CutLayout, CutValue, PromptCut } from './cut';
 import { fixedSize, padBatch, probeLayouts, readFloats, runText, toTensor } from './ortIo';

@@ -2,7 +2,7 @@
  * Moving cut tensors in and out of ORT for the dense model: typed arrays <-> ort.Tensor, float16 as
  * Uint16Array bits, and the text part's feeds.
  */
-import { ort } from '../../worker/ortRuntime';
+import { ort } from '../runtime/ortRuntime';
 import { padTokenRows } from '../tokenizer';
 import { classifyCut, halfToFloat, type CutData, type CutLayout, type CutValue, type PromptCut } from './cut';
 import type { CutTensor } from './split';

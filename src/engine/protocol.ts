@@ -2,6 +2,7 @@
  * Typed messages between the main thread and the engine worker. Requests carry an id; the worker
  * answers each with exactly one `reply` or `error`, and may send `progress` before that.
  */
+import type { FamilyId } from '../models/families';
 import type { Dtype } from '../models/manifest';
 import type { NamesRule, RowsReport } from '../processing/namesRule';
 import type { VocabClass } from '../processing/vocabulary';
@@ -33,7 +34,7 @@ export interface GpuInfo {
 export interface ModelInfo {
   id: string;
   name: string;
-  family: 'query' | 'dense';
+  family: FamilyId;
   description: string;
   ep: Ep;
   imageDtype: Dtype;

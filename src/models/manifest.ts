@@ -4,13 +4,15 @@
  * ranges) is in `manifestSchema.ts`; this file turns its verdict into messages that name the field.
  */
 import * as v from 'valibot';
-import { DTYPES, manifestSchema, type denseSchema, type querySchema } from './manifestSchema';
+import { manifestSchema, partsOf, type Manifest } from './families';
+import { DTYPES } from './manifestSchema';
 
 export type Dtype = (typeof DTYPES)[number];
 
-export type QueryManifest = v.InferOutput<typeof querySchema>;
-export type DenseManifest = v.InferOutput<typeof denseSchema>;
-export type Manifest = QueryManifest | DenseManifest;
+export type { Manifest };
+export type { QueryManifest } from './query/family';
+export type { DenseManifest } from './dense/family';
+export type { ModelPart } from './manifestSchema';
 
 /**
  * Fixed: the graph has a baked size (many real exports): feed exactly this size and map results
@@ -18,14 +20,6 @@ export type Manifest = QueryManifest | DenseManifest;
  * of `multiple`. `resample` (bilinear when absent) is how the image is resized.
  */
 export type InputPolicy = Manifest['input'];
-
-/**
- * One ONNX graph in its variants. `repo` ("owner/name") places the files in a Hugging Face hub
- * repository (under the app's configurable hub URL) instead of beside the manifest. `sizes`:
- * approximate download size per variant, for the model manager; `fileSizes`: exact sizes that the
- * manifest declared with `{"path", "size"}` entries.
- */
-export type ModelPart = QueryManifest['image'];
 export type TokenizerRef = Manifest['tokenizer'];
 
 export class ManifestError extends Error {
@@ -75,7 +69,7 @@ export function parseManifest(json: unknown): Manifest {
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw new ManifestError('Invalid model manifest: not a JSON object');
   const r = v.safeParse(manifestSchema, json, { abortPipeEarly: true });
-  if (r.success) return r.output;
+  if (r.success) return r.output as Manifest;
   // One message a field: a union or pipe may report the same field more than once.
   const seen = new Set<string>();
   const lines: string[] = [];
@@ -109,13 +103,9 @@ const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
 export function checkFileOrigins(m: Manifest, base: string | null, hub: string): void {
   const allowed = new Set([originOf(hub), base ? originOf(base) : null].filter((o) => o !== null));
   const hubRoot = `${hub.replace(/\/+$/, '')}/`;
-  const parts: [string, { repo?: string | undefined }, [string, string][]][] =
-    m.family === 'query'
-      ? [
-          ['image', m.image, Object.entries(m.image.files)],
-          ['text', m.text, Object.entries(m.text.files)],
-        ]
-      : [['model', m.model, Object.entries(m.model.files)]];
+  const parts: [string, { repo?: string | undefined }, [string, string][]][] = Object.entries(partsOf(m)).map(
+    ([name, part]) => [name, part, Object.entries(part.files)],
+  );
   const tok: [string, string][] = [['json', m.tokenizer.json]];
   if (m.tokenizer.config) tok.push(['config', m.tokenizer.config]);
   parts.push(['tokenizer', m.tokenizer, tok]);

@@ -3,6 +3,8 @@
  * in the page address, a file from disk), so nothing in it is trusted: numbers are finite and within
  * ranges the engine can run, texts are texts, file entries cannot point at `data:` or `javascript:`.
  * Messages say what a field must be; `manifest.ts` prefixes the field's path and the value found.
+ * These are the fields every family shares; each family's own fields are in its folder
+ * (`query/family.ts`, `dense/family.ts`, ...).
  */
 import * as v from 'valibot';
 
@@ -46,16 +48,16 @@ export function isFileRef(s: string): boolean {
 
 const FILE_MSG = 'must be a path relative to the manifest or an http(s) URL';
 
-const int = (min: number, max: number) => {
+export const int = (min: number, max: number) => {
   const m = `must be an integer in ${min}..${max}`;
   return v.pipe(v.number(m), v.integer(m), v.minValue(min, m), v.maxValue(max, m));
 };
-const num = (min: number, max: number) => {
+export const num = (min: number, max: number) => {
   const m = `must be a number in ${min}..${max}`;
   return v.pipe(v.number(m), v.finite(m), v.minValue(min, m), v.maxValue(max, m));
 };
 /** A required, non-empty text. */
-const text = (max: number) => {
+export const text = (max: number) => {
   const m = `must be a non-empty text of at most ${max} characters`;
   return v.pipe(v.string(m), v.nonEmpty(m), v.maxLength(max, m));
 };
@@ -64,7 +66,7 @@ const note = (max: number) => {
   const m = `must be a text of at most ${max} characters`;
   return v.optional(v.pipe(v.string(m), v.maxLength(max, m)));
 };
-const obj = <E extends v.ObjectEntries>(entries: E) => v.object(entries, 'must be an object');
+export const obj = <E extends v.ObjectEntries>(entries: E) => v.object(entries, 'must be an object');
 
 const filePath = v.pipe(v.string(FILE_MSG), v.maxLength(2048, FILE_MSG), v.check(isFileRef, FILE_MSG));
 const byteSize = v.pipe(
@@ -88,7 +90,7 @@ type FileEntry = v.InferOutput<typeof fileEntry>;
 const entryPath = (e: FileEntry) => (typeof e === 'string' ? e : e.path);
 
 /** One ONNX graph in its variants; object entries are flattened into `files` and `fileSizes`. */
-const modelPart = v.pipe(
+export const modelPart = v.pipe(
   obj({
     files: v.pipe(
       v.record(dtypeKey, fileEntry, 'must be an object of dtype -> file'),
@@ -164,7 +166,7 @@ const template = v.pipe(
   v.check((t) => t.includes('{}'), 'must contain "{}" (where the class name goes)'),
 );
 
-const base = {
+export const base = {
   id: text(128),
   name: text(200),
   description: note(2000),
@@ -181,35 +183,17 @@ const base = {
   threshold: v.optional(num(0, 1)),
 };
 
-const embeddingMsg = `must be a list of ${LIMITS.embedding[0]}..${LIMITS.embedding[1]} finite numbers, not all zero`;
+/**
+ * One ONNX graph in its variants. `repo` ("owner/name") places the files in a Hugging Face hub
+ * repository (under the app's configurable hub URL) instead of beside the manifest. `sizes`:
+ * approximate download size per variant, for the model manager; `fileSizes`: exact sizes that the
+ * manifest declared with `{"path", "size"}` entries.
+ */
+export type ModelPart = v.InferOutput<typeof modelPart>;
 
-export const querySchema = obj({
-  ...base,
-  family: v.literal('query'),
-  image: modelPart,
-  text: modelPart,
-  logitScale: num(...LIMITS.logitScale),
-  voidEmbedding: v.optional(
-    v.pipe(
-      v.array(v.pipe(v.number(embeddingMsg), v.finite(embeddingMsg)), embeddingMsg),
-      v.minLength(LIMITS.embedding[0], embeddingMsg),
-      v.maxLength(LIMITS.embedding[1], embeddingMsg),
-      v.check((e) => e.some((x) => x !== 0), embeddingMsg),
-    ),
-  ),
-  vocabulary: v.optional(
-    v.pipe(
-      v.array(text(200), 'must be a list of words'),
-      v.maxLength(100_000, 'must list at most 100000 words'),
-    ),
-  ),
-});
-
-export const denseSchema = obj({
-  ...base,
-  family: v.literal('dense'),
-  model: modelPart,
-  classMode: v.optional(v.picklist(['max', 'mean'], 'must be "max" or "mean"')),
-});
-
-export const manifestSchema = v.variant('family', [querySchema, denseSchema], 'must be "query" or "dense"');
+/**
+ * A family's manifest part: the shared fields (`base`), `"family": "<id>"` and its own fields. The
+ * union of all families' parts is assembled in `../families.ts`.
+ */
+export const familySchema = <F extends string, E extends v.ObjectEntries>(family: F, entries: E) =>
+  obj({ ...base, family: v.literal(family), ...entries });

@@ -5,6 +5,7 @@
  * into one row). Per class: sigmoid, max over the class's rows; per pixel: argmax over classes, and
  * "unlabelled" (label 0) where the best score is under the threshold. Label k + 1 is class k.
  */
+import { emptyClassMax, maxInto } from './classMax';
 import { argmaxLabels } from './gkc';
 import { labelHistogram, upsampleLabels } from './labels';
 
@@ -31,13 +32,11 @@ export function classLogits(
   const R = rowToClass.length;
   if (logits.length !== R * pixels)
     throw new Error(`classLogits: ${logits.length} logits is not ${R} rows of ${pixels} pixels`);
-  const out = new Float32Array(numClasses * pixels).fill(-Infinity);
+  const out = emptyClassMax(numClasses, pixels);
   for (let r = 0; r < R; r++) {
     const c = rowToClass[r]!;
     if (!(c >= 0 && c < numClasses)) throw new Error(`classLogits: row ${r} has no class ${c}`);
-    const src = r * pixels;
-    const dst = c * pixels;
-    for (let i = 0; i < pixels; i++) if (logits[src + i]! > out[dst + i]!) out[dst + i] = logits[src + i]!;
+    maxInto(out, c, logits, r * pixels, pixels);
   }
   return out;
 }

@@ -11,6 +11,7 @@
  * approximation, under 5e-8 per value, below float32's resolution near 1.
  */
 import { bilinearAxis } from './resize';
+import { blendInto, smoothingApplies } from './smoothing';
 
 /** p(q, c) under this adds nothing to the einsum (the reference `einsumQC` skips it too). */
 export const MIN_PROB = 1e-7;
@@ -181,7 +182,7 @@ export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
   // One output row of every class: sums, smoothing and argmax run here, in cache; each class row is
   // then copied to `semseg` once.
   const acc = new Float32Array(C * W);
-  const prev = inp.previous && inp.previous.length === semseg.length ? inp.previous : null;
+  const prev = smoothingApplies(inp.previous, semseg.length, inp.history) ? inp.previous : null;
   const k = inp.history ?? 0;
   for (let y = 0; y < H; y++) {
     const wy = rows.at(y);
@@ -208,12 +209,7 @@ export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
         for (let x = 0; x < W; x++) acc[o + x] += p * row[x]!;
       }
     }
-    if (prev && k > 0)
-      for (let c = 0; c < C; c++) {
-        const o = c * W,
-          g = c * P + ro;
-        for (let x = 0; x < W; x++) acc[o + x] = k * prev[g + x]! + (1 - k) * acc[o + x]!;
-      }
+    if (prev) for (let c = 0; c < C; c++) blendInto(acc, c * W, prev, c * P + ro, W, k);
     scores.fill(-Infinity, ro, ro + W);
     for (let c = 0; c < C; c++) {
       const o = c * W;

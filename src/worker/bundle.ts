@@ -1,3 +1,4 @@
+import { familyOf } from '../models/families';
 import {
   checkFileOrigins,
   parseManifest,
@@ -6,9 +7,10 @@ import {
   type Manifest,
   type ModelPart,
 } from '../models/manifest';
+import type { LoadedBundle, LoadedPart } from '../models/runnerInputs';
+import { looksLikeOnnx } from '../models/runtime/ortRuntime';
 import { contentHash } from './contentHash';
 import { LIMITS, capFor } from './limits';
-import { looksLikeOnnx } from '../models/runtime/ortRuntime';
 
 import type { FileProgress } from '../engine/protocol';
 
@@ -30,19 +32,7 @@ export class BundleError extends Error {
   }
 }
 
-export interface LoadedBundle {
-  manifest: Manifest;
-  /** ONNX bytes per part: query bundles have `image` and `text`, dense ones `model`. */
-  parts: Partial<Record<'image' | 'text' | 'model', { bytes: Uint8Array; dtype: Dtype; file: string }>>;
-  tokenizerJson: unknown;
-  tokenizerConfig: unknown;
-  /**
-   * What produced the text side's results, for caching them: a hash of the text graph's bytes (the
-   * whole graph for a dense model) and of the tokenizer files. Never the manifest's id or name, which
-   * any manifest can copy.
-   */
-  textKey: string;
-}
+export type { LoadedBundle };
 
 const decodeJson = (bytes: Uint8Array, what: string): unknown => {
   try {
@@ -75,19 +65,14 @@ export async function loadBundle(
           decodeJson(await fetcher(source.path, undefined, LIMITS.manifest), 'The model manifest'),
         );
   checkFileOrigins(manifest, 'path' in source ? source.path : (source.base ?? null), hub);
-  const partList: ['image' | 'text' | 'model', ModelPart][] =
-    manifest.family === 'query'
-      ? [
-          ['image', manifest.image],
-          ['text', manifest.text],
-        ]
-      : [['model', manifest.model]];
-  const load = async ([name, part]: ['image' | 'text' | 'model', ModelPart]) => {
+  const family = familyOf(manifest);
+  const partList = Object.entries(family.parts(manifest));
+  const load = async ([name, part]: [string, ModelPart]): Promise<[string, LoadedPart]> => {
     const dtype = pickDtype(part.files, prefer);
     const file = partFile(part.files[dtype]!, part.repo, hub);
     const bytes = await fetcher(file, onProgress, capFor(declaredSize(part, dtype)));
     if (!looksLikeOnnx(bytes)) throw new BundleError(`${file} is not an ONNX model`);
-    return [name, { bytes, dtype, file }] as const;
+    return [name, { bytes, dtype, file }];
   };
   const tok = manifest.tokenizer;
   const [tokBytes, configBytes, ...loaded] = await Promise.all([
@@ -97,8 +82,8 @@ export async function loadBundle(
       : Promise.resolve(null),
     ...partList.map(load),
   ]);
-  const parts = Object.fromEntries(loaded) as LoadedBundle['parts'];
-  const textPart = parts.text ?? parts.model!;
+  const parts: LoadedBundle['parts'] = Object.fromEntries(loaded);
+  const textPart = parts[family.textPart]!;
   const textKey = await contentHash([
     textPart.bytes,
     tokBytes,

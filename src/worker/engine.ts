@@ -1,20 +1,19 @@
-import type { PromptCut } from '../models/dense/denseModel';
 import type { ModelInfo, SegmentResult, Timings } from '../engine/protocol';
+import { familyOf } from '../models/families';
 import type { Dtype } from '../models/manifest';
 import { checkGpuBuffers } from '../models/onnx/bufferCheck';
+import type { Combined, Runner } from '../models/runner';
+import type { TextCaches } from '../models/runnerInputs';
+import { RUNNERS } from '../models/runners';
+import { EngineError } from '../models/runtime/errors';
+import type { Ep } from '../models/runtime/ortRuntime';
 import { createClipTokenizer } from '../models/tokenizer';
 import { preprocess } from '../processing/normalize';
 import type { NamesRule, RowsReport } from '../processing/namesRule';
 import type { RgbaImage } from '../processing/resize';
 import type { VocabClass } from '../processing/vocabulary';
 import { loadBundle, type Fetcher, type FileProgress, type ManifestSource } from './bundle';
-import type { Combined } from './combine';
-import { DenseRunner } from './denseRunner';
 import type { EmbeddingCache } from './embeddingCache';
-import { EngineError } from '../models/runtime/errors';
-import type { Ep } from '../models/runtime/ortRuntime';
-import { QueryRunner } from './queryRunner';
-import type { Runner } from './runner';
 
 export type { ModelInfo, Timings };
 export { EngineError };
@@ -59,7 +58,7 @@ export const DEFAULT_HUB = 'https://huggingface.co';
 
 /**
  * The engine, free of DOM and worker APIs so that the browser worker and the Node command line run
- * the same code. It loads a bundle of either family, keeps the text side cached per prompt and the
+ * the same code. It loads a bundle of any family (`../models/runners.ts`), keeps the text side cached per prompt and the
  * image's outputs per image, so a vocabulary edit re-runs only what depends on it.
  */
 export class Engine {
@@ -77,10 +76,18 @@ export class Engine {
   /** Where setImage's preprocessing time went: reading the source's pixels, resize + normalise. */
   private prepMs: { read: number; resize: number } | null = null;
 
+  private caches: TextCaches;
+
+  /**
+   * `cache`: text embeddings; `structured`: other per-prompt values a family keeps (a split model's
+   * text cut), by default in the same cache (namespaces keep them apart).
+   */
   constructor(
-    private cache: EmbeddingCache<Float32Array>,
-    private cutCache: EmbeddingCache<PromptCut> = cache as unknown as EmbeddingCache<PromptCut>,
-  ) {}
+    cache: EmbeddingCache<Float32Array>,
+    structured: EmbeddingCache<unknown> = cache as EmbeddingCache<unknown>,
+  ) {
+    this.caches = { embeddings: cache, structured };
+  }
 
   async load(fetcher: Fetcher, source: ManifestSource, ep: Ep, o: LoadOptions = {}): Promise<ModelInfo> {
     const t0 = now();
@@ -103,10 +110,8 @@ export class Engine {
     // new WebGPU ones exist drops the count to 0 and frees the new sessions' GPU buffers
     // ("no GPU data for input" when switching WASM -> WebGPU).
     await this.dispose();
-    const runner =
-      m.family === 'query'
-        ? await QueryRunner.create(b, ep, tokenizer, this.cache)
-        : await DenseRunner.create(b, ep, tokenizer, this.cutCache);
+    const runner = await RUNNERS[m.family](b, ep, tokenizer, this.caches);
+    const family = familyOf(m);
     this.runner = runner;
     this.norm = m.pixel;
     const loadMs = now() - t0;
@@ -122,8 +127,8 @@ export class Engine {
       imageDtype: runner.dtypes.image,
       textDtype: runner.dtypes.text,
       threshold: m.threshold ?? 0,
-      vocabulary: m.family === 'query' ? (m.vocabulary ?? []) : [],
-      ...(m.family === 'dense' ? { namesDefault: m.classMode ?? 'auto' } : {}),
+      vocabulary: family.vocabulary?.(m) ?? [],
+      ...(family.namesDefault ? { namesDefault: family.namesDefault(m) } : {}),
       loadMs,
       warmupMs: now() - t1,
     };

@@ -3,7 +3,6 @@ import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import mjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
 import type { RequestMessage, WorkerMessage } from '../engine/protocol';
 import { detectGpu, evict, fetcher, sourceFromBitmap, storage, toBitmap } from './browserDeps';
-import type { PromptCut } from '../models/dense/denseModel';
 import { EmbeddingCache, type PersistentStore } from './embeddingCache';
 import { Engine } from './engine';
 import { createHandler } from './handler';
@@ -22,7 +21,7 @@ watchWasmMemory();
 const handle = createHandler({
   engine: new Engine(
     new EmbeddingCache(indexedDbStore() as PersistentStore<Float32Array> | null),
-    new EmbeddingCache(indexedDbStore() as PersistentStore<PromptCut> | null),
+    new EmbeddingCache(indexedDbStore() as PersistentStore<unknown> | null),
   ),
   post: (msg: WorkerMessage, transfer: Transferable[] = []) => self.postMessage(msg, transfer),
   fetcher,

@@ -1,13 +1,13 @@
-import { ManifestError, type QueryManifest } from '../models/manifest';
-import type { ClipTokenizer } from '../models/tokenizer';
-import type { VocabClass } from '../processing/vocabulary';
+import type { VocabClass } from '../../processing/vocabulary';
+import { ManifestError } from '../manifest';
+import type { Runner, RunnerSegment } from '../runner';
+import type { LoadedBundle, TextCaches } from '../runnerInputs';
+import { EngineError } from '../runtime/errors';
+import { createSession, ort, type Ep } from '../runtime/ortRuntime';
+import type { ClipTokenizer } from '../tokenizer';
 import { combine, scoreQueries, type QueryOutputs, type Scored } from './combine';
-import type { EmbeddingCache } from './embeddingCache';
-import type { LoadedBundle } from './bundle';
+import type { QueryManifest } from './family';
 import { NameEncoder, type EncodedVocabulary } from './nameEncoder';
-import { createSession, ort, type Ep } from '../models/runtime/ortRuntime';
-import type { Runner, RunnerSegment } from './runner';
-import { EngineError } from '../models/runtime/errors';
 
 /** GKC / Mask2Former family: image model once per image, names embedded once and cached. */
 export class QueryRunner implements Runner {
@@ -37,7 +37,7 @@ export class QueryRunner implements Runner {
     b: LoadedBundle,
     ep: Ep,
     tokenizer: ClipTokenizer,
-    cache: EmbeddingCache<Float32Array>,
+    caches: TextCaches,
   ): Promise<QueryRunner> {
     const m = b.manifest as QueryManifest;
     const image = b.parts.image!;
@@ -47,7 +47,7 @@ export class QueryRunner implements Runner {
       createSession(text.bytes, ep, `the text model (${text.file})`),
     ]);
     // Cached embeddings are named by what computes them (text graph and tokenizer bytes), not by id.
-    const encoder = new NameEncoder(textSession, tokenizer, m, cache, b.textKey);
+    const encoder = new NameEncoder(textSession, tokenizer, m, caches.embeddings, b.textKey);
     return new QueryRunner(m, imageSession, encoder, { image: image.dtype, text: text.dtype });
   }
 
@@ -111,7 +111,7 @@ export class QueryRunner implements Runner {
   }
 
   async warmUp(): Promise<void> {
-    const { modelInputSize } = await import('../processing/normalize');
+    const { modelInputSize } = await import('../../processing/normalize');
     const size = modelInputSize(this.manifest.input, 64, 64);
     const out = await this.runImage(new Float32Array(3 * size.width * size.height), size.width, size.height);
     const textDim = await this.text.warm();

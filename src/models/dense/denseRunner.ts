@@ -1,16 +1,17 @@
-import { DenseModel, type PromptCut, type VisionHandle } from '../models/dense/denseModel';
-import { RowCache } from '../models/dense/rowCache';
-import type { DenseManifest } from '../models/manifest';
-import type { ClipTokenizer } from '../models/tokenizer';
-import { averageRows, denseLabels } from '../processing/dense';
-import { chooseRows, type NamesRule, type RowsReport } from '../processing/namesRule';
-import { promptsFor, type VocabClass } from '../processing/vocabulary';
-import type { LoadedBundle } from './bundle';
-import type { Combined } from './combine';
-import type { EmbeddingCache } from './embeddingCache';
-import { EngineError } from '../models/runtime/errors';
-import type { Ep } from '../models/runtime/ortRuntime';
-import type { Runner, RunnerSegment } from './runner';
+import { emptyClassMax, maxInto } from '../../processing/classMax';
+import { averageRows, denseLabels } from '../../processing/dense';
+import { chooseRows, type NamesRule, type RowsReport } from '../../processing/namesRule';
+import { smoothScores } from '../../processing/smoothing';
+import { promptsFor, type VocabClass } from '../../processing/vocabulary';
+import { cachedEncode } from '../promptCache';
+import type { Combined, Runner, RunnerSegment } from '../runner';
+import type { LoadedBundle, TextCache, TextCaches } from '../runnerInputs';
+import { EngineError } from '../runtime/errors';
+import type { Ep } from '../runtime/ortRuntime';
+import type { ClipTokenizer } from '../tokenizer';
+import { DenseModel, type PromptCut, type VisionHandle } from './denseModel';
+import type { DenseManifest } from './family';
+import { RowCache } from './rowCache';
 
 /** Decoder rows per run: bounds memory for long vocabularies. */
 const CHUNK = 16;
@@ -39,18 +40,20 @@ export class DenseRunner implements Runner {
     private manifest: DenseManifest,
     private model: DenseModel,
     private tokenizer: ClipTokenizer,
-    private cache: EmbeddingCache<PromptCut>,
+    private cache: TextCache<PromptCut>,
     private namespace: string,
     readonly dtypes: Runner['dtypes'],
   ) {}
 
-  static async create(b: LoadedBundle, ep: Ep, tokenizer: ClipTokenizer, cache: EmbeddingCache<PromptCut>) {
+  static async create(b: LoadedBundle, ep: Ep, tokenizer: ClipTokenizer, caches: TextCaches) {
     const m = b.manifest as DenseManifest;
     const part = b.parts.model!;
     const model = await DenseModel.create(part.bytes, ep, `the model (${part.file})`);
     // Drop our reference: the split copies what each part needs.
     b.parts.model = undefined;
     const ns = `${b.textKey}@${model.conditional ? 'cond' : 'cut'}`;
+    // The cut tensors are structured values, cached apart from the float embeddings.
+    const cache = caches.structured as TextCache<PromptCut>;
     return new DenseRunner(m, model, tokenizer, cache, ns, { image: part.dtype, text: part.dtype });
   }
 
@@ -79,22 +82,17 @@ export class DenseRunner implements Runner {
   }
 
   private async encode(prompts: string[]): Promise<{ cuts: PromptCut[]; encoded: number }> {
-    const cached = await this.cache.lookup(this.namespace, prompts);
-    const missing = prompts.filter((_, i) => !cached[i]);
-    const fresh: PromptCut[] = [];
-    // int8 exports quantise with one scale per run: encode such prompts alone, so cached values hold.
-    const step = this.model.crossBatch.text ? 1 : 32;
-    for (let i = 0; i < missing.length; i += step) {
-      const enc = this.tokenizer.batch(missing.slice(i, i + step));
-      fresh.push(...(await this.model.encodeText(enc.ids, enc.mask, enc.batch, enc.length)));
-    }
-    if (missing.length)
-      await this.cache.store(
-        this.namespace,
-        missing.map((p, i): [string, PromptCut] => [p, fresh[i]!]),
-      );
-    let j = 0;
-    return { cuts: cached.map((c) => c ?? fresh[j++]!), encoded: missing.length };
+    const { values, encoded } = await cachedEncode(this.cache, this.namespace, prompts, async (missing) => {
+      const fresh: PromptCut[] = [];
+      // int8 exports quantise with one scale per run: encode such prompts alone, so cached values hold.
+      const step = this.model.crossBatch.text ? 1 : 32;
+      for (let i = 0; i < missing.length; i += step) {
+        const enc = this.tokenizer.batch(missing.slice(i, i + step));
+        fresh.push(...(await this.model.encodeText(enc.ids, enc.mask, enc.batch, enc.length)));
+      }
+      return fresh;
+    });
+    return { cuts: values, encoded };
   }
 
   /** `names`: the user's rule; none -> the manifest's `classMode`, else `auto`. */
@@ -166,12 +164,8 @@ export class DenseRunner implements Runner {
     });
     let out: Float32Array | null = null;
     const fold = (row: Float32Array, rows: number[]) => {
-      const P = row.length;
-      out ??= new Float32Array(this.numClasses * P).fill(-Infinity);
-      for (const i of rows) {
-        const dst = this.rowToClass[i]! * P;
-        for (let p = 0; p < P; p++) if (row[p]! > out[dst + p]!) out[dst + p] = row[p]!;
-      }
+      out ??= emptyClassMax(this.numClasses, row.length);
+      for (const i of rows) maxInto(out, this.rowToClass[i]!, row, 0, row.length);
     };
     const missing: string[] = [];
     for (const [k, rows] of byKey) {
@@ -202,12 +196,7 @@ export class DenseRunner implements Runner {
     if (!this.vision) throw new EngineError('No image to segment');
     if (this.numClasses === 0) throw new EngineError('The vocabulary is empty: type at least one class name');
     const cl = await this.classLogits();
-    let logits = cl.data;
-    const prev = o.smoothing?.previous;
-    if (prev && prev.length === logits.length && o.smoothing!.history > 0) {
-      const k = o.smoothing!.history;
-      logits = logits.map((v, i) => k * prev[i]! + (1 - k) * v);
-    }
+    const logits = smoothScores(cl.data, o.smoothing?.previous, o.smoothing?.history);
     const identity = Int32Array.from({ length: this.numClasses }, (_, i) => i);
     const r = denseLabels(logits, {
       rowToClass: identity,

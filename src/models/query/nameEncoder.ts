@@ -1,9 +1,10 @@
-import type { QueryManifest } from '../models/manifest';
-import type { ClipTokenizer } from '../models/tokenizer';
-import { ensembleTemplates } from '../processing/gkc';
-import { promptsFor, type VocabClass } from '../processing/vocabulary';
-import type { EmbeddingCache } from './embeddingCache';
-import { ort } from '../models/runtime/ortRuntime';
+import { ensembleTemplates } from '../../processing/gkc';
+import { promptsFor, type VocabClass } from '../../processing/vocabulary';
+import { cachedEncode } from '../promptCache';
+import type { TextCache } from '../runnerInputs';
+import { ort } from '../runtime/ortRuntime';
+import type { ClipTokenizer } from '../tokenizer';
+import type { QueryManifest } from './family';
 
 /** Prompts a text run takes at once: bounds memory for long vocabularies. */
 const BATCH = 64;
@@ -26,7 +27,7 @@ export class NameEncoder {
     private session: ort.InferenceSession,
     private tokenizer: ClipTokenizer,
     private manifest: QueryManifest,
-    private cache: EmbeddingCache<Float32Array>,
+    private cache: TextCache<Float32Array>,
     /** Cache namespace: the content key of the text model and tokenizer (LoadedBundle.textKey). */
     private namespace: string,
   ) {}
@@ -71,16 +72,8 @@ export class NameEncoder {
     const names = classes.flatMap((c) => c.names);
     const nameToClass = Int32Array.from(classes.flatMap((c, i) => c.names.map(() => i)));
     const prompts = [...new Set(names.flatMap((n) => promptsFor(n, templates)))];
-    const cached = await this.cache.lookup(this.namespace, prompts);
-    const missing = prompts.filter((_, i) => !cached[i]);
-    const byPrompt = new Map<string, Float32Array>();
-    prompts.forEach((p, i) => cached[i] && byPrompt.set(p, cached[i]));
-    if (missing.length > 0) {
-      const fresh = await this.run(missing);
-      const entries = missing.map((p, i): [string, Float32Array] => [p, fresh[i]!]);
-      for (const [p, v] of entries) byPrompt.set(p, v);
-      await this.cache.store(this.namespace, entries);
-    }
+    const { values, encoded } = await cachedEncode(this.cache, this.namespace, prompts, (m) => this.run(m));
+    const byPrompt = new Map(prompts.map((p, i) => [p, values[i]!]));
     const dim = byPrompt.values().next().value?.length ?? 0;
     const stacked = new Float32Array(names.length * templates.length * dim);
     names.forEach((n, i) =>
@@ -93,6 +86,6 @@ export class NameEncoder {
       for (let k = 0; k < dim; k++) if (nameEmbeds[i * dim + k] !== 0) return false;
       return true;
     });
-    return { nameEmbeds, nameToClass, dim, unknown, encoded: missing.length };
+    return { nameEmbeds, nameToClass, dim, unknown, encoded };
   }
 }

@@ -1,6 +1,9 @@
-import { classProbs, einsumQC, sigmoidInPlace } from '../processing/gkc';
-import { labelHistogram, upsampleLabels } from '../processing/labels';
-import { querySemseg, type QuerySemseg } from '../processing/querySemseg';
+import { classProbs, einsumQC, sigmoidInPlace } from '../../processing/gkc';
+import { labelHistogram, upsampleLabels } from '../../processing/labels';
+import { querySemseg, type QuerySemseg } from '../../processing/querySemseg';
+import type { Combined } from '../runner';
+
+export type { Combined };
 
 export interface QueryOutputs {
   /** [Q, h, w] mask logits. */
@@ -32,19 +35,6 @@ export interface CombineOptions {
    * an exponential moving average across frames. `previous` must have this frame's layout.
    */
   smoothing?: { previous: Float32Array | null; history: number };
-}
-
-export interface Combined {
-  /** [H*W] label map at image size: 0 unlabelled, k+1 = class k. */
-  labels: Uint16Array;
-  /** Best class score per pixel at the score resolution. */
-  scores: Float32Array;
-  scoreWidth: number;
-  scoreHeight: number;
-  counts: Uint32Array;
-  debug?: { classProbs?: Float32Array; semsegLow?: Float32Array; classLogits?: Float32Array };
-  /** [C, scoreHeight*scoreWidth] class scores (kept for smoothing the next frame). */
-  semseg: Float32Array;
 }
 
 /** Class scores at the score resolution: what a threshold change can reuse. */

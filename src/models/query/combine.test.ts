@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { prng as rng } from '../../tools/lib/prng';
-import { argmaxLabels, classProbs, einsumQC, sigmoidInPlace } from '../processing/gkc';
-import { randomMasks } from '../processing/queryTestData';
-import { upsamplePlanes } from '../processing/resize';
+import { prng as rng } from '../../../tools/lib/prng';
+import { argmaxLabels, classProbs, einsumQC, sigmoidInPlace } from '../../processing/gkc';
+import { randomMasks } from '../../processing/queryTestData';
+import { upsamplePlanes } from '../../processing/resize';
 import { combine, scoreQueries, type CombineOptions, type QueryOutputs } from './combine';
 
 /** A small query model's outputs and a vocabulary of C classes (2 names for class 0). */

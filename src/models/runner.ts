@@ -1,9 +1,12 @@
-import type { Dtype, InputPolicy } from '../models/manifest';
+import type { Dtype, InputPolicy } from './manifest';
 import type { NamesRule, RowsReport } from '../processing/namesRule';
 import type { VocabClass } from '../processing/vocabulary';
-import type { Combined } from './combine';
 
-/** What a model family implements for the engine (query: GKC; dense: CLIPSeg split at load). */
+/**
+ * What a model family implements for the engine (query: GKC; dense: CLIPSeg split at load). The
+ * engine knows families only through this interface and the registry in `runners.ts`; what it
+ * hands a runner is in `runnerInputs.ts`.
+ */
 export interface Runner {
   readonly dtypes: { image: Dtype; text: Dtype };
   readonly input: InputPolicy;
@@ -35,4 +38,18 @@ export interface RunnerSegment {
   debug: boolean;
   /** Live video: exponential moving average with the previous frame's `state` (same layout). */
   smoothing?: { previous: Float32Array | null; history: number };
+}
+
+/** A runner's result for one image and vocabulary. */
+export interface Combined {
+  /** [H*W] label map at image size: 0 unlabelled, k+1 = class k. */
+  labels: Uint16Array;
+  /** Best class score per pixel at the score resolution. */
+  scores: Float32Array;
+  scoreWidth: number;
+  scoreHeight: number;
+  counts: Uint32Array;
+  debug?: { classProbs?: Float32Array; semsegLow?: Float32Array; classLogits?: Float32Array };
+  /** [C, scoreHeight*scoreWidth] class scores (kept for smoothing the next frame). */
+  semseg: Float32Array;
 }

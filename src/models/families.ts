@@ -1,0 +1,51 @@
+/**
+ * The registry of model families, main-thread side: each family's description (manifest part,
+ * parts, defaults). The manifest schema is the union of the families' parts. Adding a family is one
+ * line here (and one in `runners.ts`, the worker side); see `README.md` in this folder.
+ */
+import * as v from 'valibot';
+import { denseFamily } from './dense/family';
+import type { FamilyDescription } from './family';
+import type { ModelPart } from './manifestSchema';
+import { queryFamily } from './query/family';
+
+/** Every family, in the order error messages list them. */
+const FAMILY_LIST = [queryFamily, denseFamily] as const;
+
+/** The tuple of the families' schemas, typed element by element (for the union's output type). */
+type SchemasOf<T extends readonly unknown[]> = {
+  -readonly [K in keyof T]: T[K] extends { schema: infer S } ? S : never;
+};
+type Schemas = SchemasOf<typeof FAMILY_LIST>;
+
+const ids = FAMILY_LIST.map((f) => `"${f.id}"`);
+const expected = ids.length > 1 ? `${ids.slice(0, -1).join(', ')} or ${ids[ids.length - 1]}` : ids[0]!;
+
+/** The manifest's schema: one of the families' parts, chosen by `"family"`. */
+export const manifestSchema = v.variant(
+  'family',
+  FAMILY_LIST.map((f) => f.schema) as unknown as Schemas,
+  `must be ${expected}`,
+);
+
+export type Manifest = v.InferOutput<typeof manifestSchema>;
+export type FamilyId = Manifest['family'];
+export type ManifestOf<F extends FamilyId> = Extract<Manifest, { family: F }>;
+
+const BY_ID = new Map<string, FamilyDescription>(
+  FAMILY_LIST.map((f) => [f.id, f as unknown as FamilyDescription]),
+);
+
+/** The description of a manifest's family. */
+export function familyOf(m: Manifest): FamilyDescription {
+  return BY_ID.get(m.family)!;
+}
+
+/** Every family's description (model manager, docs). */
+export const families = (): FamilyDescription[] => [...BY_ID.values()];
+
+/** The ONNX graphs of a manifest, by part name. */
+export const partsOf = (m: Manifest): Record<string, ModelPart> => familyOf(m).parts(m);
+
+/** The names rule a manifest sets (families that offer one), else undefined. */
+export const namesDefaultOf = (m: Manifest) => familyOf(m).namesDefault?.(m);

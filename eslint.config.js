@@ -3,6 +3,36 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+/** `no-restricted-imports` patterns for the layers (gitignore-style; `!` re-allows). */
+const NO_RUNTIME = {
+  group: ['onnxruntime-web', 'onnxruntime-web/*', '@huggingface/transformers'],
+  message: 'Models run only in the worker.',
+};
+const NO_WORKER = {
+  group: ['**/worker', '**/worker/**'],
+  message: 'The worker is reached only by messages.',
+};
+const NO_UI = {
+  group: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*', '**/ui/**'],
+  message: 'No UI code here.',
+};
+const NO_PAGE_STATE = { group: ['**/store/**'], message: 'The page state belongs to the main thread.' };
+/** Model code (runners, ONNX tools, runtime); the families' descriptions and manifests are allowed. */
+const NO_MODEL_CODE = {
+  regex: '(^|/)models/(?!(families|family|manifest|manifestSchema|presets)$)(?![\\w-]+/family$)',
+  message: 'Only model descriptions (families, manifests, presets) outside the worker.',
+};
+/** Within src/models: what a description (imported by the page) must not pull in. */
+const NO_SIBLING_MODEL_CODE = {
+  group: ['**/*Runner', '**/*Model', '**/runners', '**/runtime/**', '**/onnx/**'],
+  message: 'A family description is imported by the page: no model code in it.',
+};
+/** Pure maths imports only itself (tests may use the shared test tools in tools/lib). */
+const NO_APP = {
+  regex: '^\\.\\./(?!\\.\\./tools/lib/)',
+  message: 'src/processing is pure maths: it imports nothing of the app.',
+};
+
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'public/models', 'test-results', 'playwright-report'] },
   js.configs.recommended,
@@ -19,46 +49,44 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: reactHooks.configs.recommended.rules,
   },
-  // Layering: the UI never touches the runtime; pure maths stays free of ORT and React.
+  // Layers (src/models/README.md): ui and store -> models' descriptions only -> the worker runs models;
+  // families never import the worker or the page; processing is pure maths. Later entries replace
+  // earlier ones for the same file, so each folder lists all of its restrictions.
   {
-    files: ['src/ui/**', 'src/store/**', 'src/render/**', 'src/media/**', 'src/engine/**'],
+    files: ['src/ui/**', 'src/store/**', 'src/render/**', 'src/media/**', 'src/engine/**', 'src/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['onnxruntime-web*', '@huggingface/transformers', '**/worker/*'],
-              message: 'Models run only in the worker.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [NO_RUNTIME, NO_WORKER, NO_MODEL_CODE] }],
     },
   },
   {
-    files: ['src/processing/**', 'src/worker/**', 'src/models/**'],
+    // Tests may drive the page's controller against the real engine (loadFlow.test.ts).
+    files: ['src/worker/**'],
+    ignores: ['src/worker/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_UI, NO_PAGE_STATE] }] },
+  },
+  {
+    files: ['src/models/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_UI, NO_PAGE_STATE, NO_WORKER] }] },
+  },
+  {
+    // What the page imports from src/models: descriptions and manifests, never model code.
+    files: [
+      'src/models/families.ts',
+      'src/models/family.ts',
+      'src/models/*/family.ts',
+      'src/models/manifest.ts',
+      'src/models/manifestSchema.ts',
+      'src/models/presets.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['react', 'react-dom', 'zustand'], message: 'No UI code here.' }] },
+        { patterns: [NO_UI, NO_PAGE_STATE, NO_WORKER, NO_RUNTIME, NO_SIBLING_MODEL_CODE] },
       ],
     },
   },
   {
     files: ['src/processing/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['onnxruntime-web*', 'react', 'react-dom', 'zustand', '**/worker/*'],
-              message: 'Pure maths only.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_RUNTIME, NO_UI, NO_APP] }] },
   },
 );

@@ -1,5 +1,7 @@
 import type { Ep, GpuInfo } from '../engine/protocol';
 
+export { isSoftwareAdapter } from '../engine/gpuAdapter';
+
 export interface BackendChoice {
   ep: Ep;
   /** Why the default is not WebGPU although an adapter exists (shown in the status bar). */
@@ -28,12 +30,4 @@ export function chooseBackend(wanted: Ep | null, gpu: GpuInfo): BackendChoice {
   if (gpu.fallback && wanted !== 'webgpu')
     return { ep: 'wasm', reason: SOFTWARE_ADAPTER_REASON, warning: null };
   return { ep: 'webgpu', reason: null, warning: null };
-}
-
-/** Adapter names of software WebGPU implementations (for browsers that do not flag them). */
-const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|software|basic render driver/i;
-
-/** Whether an adapter is a software one: flagged as a fallback, or named like one. */
-export function isSoftwareAdapter(flagged: boolean, names: (string | undefined)[]): boolean {
-  return flagged || names.some((n) => !!n && SOFTWARE.test(n));
 }

@@ -27,6 +27,11 @@ const NO_SIBLING_MODEL_CODE = {
   group: ['**/*Runner', '**/*Model', '**/runners', '**/runtime/**', '**/onnx/**'],
   message: 'A family description is imported by the page: no model code in it.',
 };
+/** A family's folder uses the shared layer (src/models, onnx/, runtime/), never another family's. */
+const NO_OTHER_FAMILY = {
+  regex: '^\\.\\./(?!onnx/|runtime/)[\\w-]+/',
+  message: 'Families do not import each other: shared code goes to src/models, onnx/ or runtime/.',
+};
 /** Pure maths imports only itself (tests may use the shared test tools in tools/lib). */
 const NO_APP = {
   regex: '^\\.\\./(?!\\.\\./tools/lib/)',
@@ -67,6 +72,12 @@ export default tseslint.config(
   {
     files: ['src/models/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [NO_UI, NO_PAGE_STATE, NO_WORKER] }] },
+  },
+  {
+    files: ['src/models/*/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [NO_UI, NO_PAGE_STATE, NO_WORKER, NO_OTHER_FAMILY] }],
+    },
   },
   {
     // What the page imports from src/models: descriptions and manifests, never model code.

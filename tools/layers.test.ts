@@ -35,6 +35,10 @@ describe('layer rules', () => {
     expect(await restricted('src/models/query/probe.ts', use('../../store/store'))).toHaveLength(1);
     expect(await restricted('src/models/query/probe.ts', use('../../ui/App'))).toHaveLength(1);
     expect(await restricted('src/worker/probe.ts', use('../models/runners'))).toEqual([]);
+    // Families share src/models, onnx/ and runtime/, never each other's folders.
+    expect(await restricted('src/models/clipdense/probe.ts', use('../dense/cut'))).toHaveLength(1);
+    expect(await restricted('src/models/clipdense/probe.ts', use('../onnx/graphTools'))).toEqual([]);
+    expect(await restricted('src/models/clipdense/probe.ts', use('../promptCache'))).toEqual([]);
   });
 
   it('keep a family description free of model code (the page imports it)', async () => {

@@ -4,8 +4,8 @@
  * exporter writes them, and can declare a lower opset. Used to check that the dense-CLIP surgery
  * understands such exports, from the same weights.
  */
-import { floatToHalf } from '../dense/cut';
-import { attr } from '../dense/graphTools';
+import { floatToHalf } from '../onnx/half';
+import { attr } from '../onnx/graphTools';
 import { floatTensor, node } from '../onnx/onnxBuilder';
 import { DataType, decodeModel, encodeModel, type OnnxNode, type OnnxTensor } from '../onnx/onnxProto';
 

@@ -6,7 +6,7 @@
  *   n = Div(d, s) | Mul(d, Reciprocal(s)); y = Add(Mul(n, gamma), beta)   (Mul/Add in either order).
  * Each match says where the norm reads and writes, its weights (tensor names) and epsilon.
  */
-import { attr } from '../dense/graphTools';
+import { attr } from '../onnx/graphTools';
 import type { GraphIndex } from './graphIndex';
 
 export interface LayerNormMatch {

@@ -7,7 +7,7 @@
  * input size through the patch Conv.
  */
 import { resizeGridBicubic } from '../../processing/clipDense';
-import { floatToHalf } from '../dense/cut';
+import { floatToHalf } from '../onnx/half';
 import { floatTensor } from '../onnx/onnxBuilder';
 import { DataType } from '../onnx/onnxProto';
 import { ClipDenseError, type GraphIndex } from './graphIndex';

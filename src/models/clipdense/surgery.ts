@@ -14,7 +14,7 @@
  */
 import { node, floatTensor, int64Tensor, valueInfo } from '../onnx/onnxBuilder';
 import { DataType, decodeModel, encodeModel, type OnnxModel, type OnnxNode } from '../onnx/onnxProto';
-import { rejectSubgraphs, topoOrder } from '../dense/graphTools';
+import { rejectSubgraphs, topoOrder } from '../onnx/graphTools';
 import { ClipDenseError, GraphIndex } from './graphIndex';
 import { findLayerNorms } from './layerNorm';
 import { resizePositions, type PositionInfo } from './positions';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ort } from '../runtime/ortRuntime';
-import { halfToFloat } from '../dense/cut';
+import { halfToFloat } from '../onnx/half';
 
 export const DIR = 'fixtures/clip-vision-tiny';
 export const bytesOf = (f: string): Uint8Array => new Uint8Array(readFileSync(`${DIR}/${f}`));

@@ -12,7 +12,7 @@ import {
   type OnnxValueInfo,
 } from '../onnx/onnxProto';
 import type { GraphIndex, SparseInit } from './graphIndex';
-import { SplitError, tensorBytes, valueInfoFor } from './graphTools';
+import { SplitError, tensorBytes, valueInfoFor } from '../onnx/graphTools';
 import { PART_JOINT, PART_TEXT, PART_VISION, type Partition } from './partition';
 
 export interface BuiltPart {

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  classifyCut,
-  concatPrompts,
-  floatToHalf,
-  halfToFloat,
-  slicePrompts,
-  stackCut,
-  type CutValue,
-} from './cut';
+import { classifyCut, concatPrompts, slicePrompts, stackCut, type CutValue } from './cut';
 
 const f32 = (dims: number[], fill: (i: number) => number): CutValue => {
   const n = dims.reduce((a, b) => a * b, 1);
@@ -124,21 +116,5 @@ describe('slice, concat, stack', () => {
     expect(s.n!.data).toEqual(BigInt64Array.from([4n, 16n]));
     expect(() => stackCut(layouts, [])).toThrow(/No prompt/);
     expect(() => stackCut(layouts, [p(1), { e: f32([1, 3], () => 0) }])).toThrow(/differ/);
-  });
-});
-
-describe('half floats', () => {
-  it('round-trips values exactly representable in half precision', () => {
-    const v = [0, -0, 1, -2.5, 65504, 2 ** -24, 2 ** -14, 0.333251953125, Infinity, -Infinity];
-    expect(Array.from(halfToFloat(floatToHalf(v)))).toEqual(v);
-    expect(Number.isNaN(halfToFloat(floatToHalf([NaN]))[0])).toBe(true);
-  });
-
-  it('rounds to nearest even and saturates to infinity', () => {
-    expect(halfToFloat(floatToHalf([1 + 2 ** -11]))[0]).toBe(1); // tie -> even (1)
-    expect(halfToFloat(floatToHalf([1 + 3 * 2 ** -11]))[0]).toBe(1 + 2 ** -9); // tie -> even
-    expect(halfToFloat(floatToHalf([1e6]))[0]).toBe(Infinity);
-    expect(halfToFloat(floatToHalf([2 ** -26]))[0]).toBe(0);
-    expect(halfToFloat(floatToHalf([3 * 2 ** -25]))[0]).toBe(2 ** -23); // subnormal rounding
   });
 });

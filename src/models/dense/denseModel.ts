@@ -19,7 +19,8 @@
  * Anything else fails the load with a CutError (it could not be cached per prompt).
  */
 import { createSession, ort, type Ep } from '../runtime/ortRuntime';
-import { floatToHalf, halfToFloat, slicePrompts, stackCut } from './cut';
+import { floatToHalf, halfToFloat } from '../onnx/half';
+import { slicePrompts, stackCut } from './cut';
 import type { CutData, CutLayout, CutValue, PromptCut } from './cut';
 import { fixedSize, padBatch, probeLayouts, readFloats, runText, toTensor } from './ortIo';
 import { SplitError, splitDenseModel, type DenseSplit, type SplitOptions, type SplitStats } from './split';

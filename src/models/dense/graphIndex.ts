@@ -4,7 +4,7 @@
  * and element types. Pure TypeScript; keeps references into the decoded model (no weight copies).
  */
 import type { OnnxGraph, OnnxNode, OnnxTensor, OnnxValueInfo } from '../onnx/onnxProto';
-import { outputElemTypes, rejectSubgraphs, SplitError, topoOrder } from './graphTools';
+import { outputElemTypes, rejectSubgraphs, SplitError, topoOrder } from '../onnx/graphTools';
 
 /** Dependence bits of a tensor or node: on the text inputs, on the image inputs (0: on neither). */
 export const DEP_TEXT = 1;

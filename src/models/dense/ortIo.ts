@@ -4,7 +4,8 @@
  */
 import { ort } from '../runtime/ortRuntime';
 import { padTokenRows } from '../tokenizer';
-import { classifyCut, halfToFloat, type CutData, type CutLayout, type CutValue, type PromptCut } from './cut';
+import { halfToFloat } from '../onnx/half';
+import { classifyCut, type CutData, type CutLayout, type CutValue, type PromptCut } from './cut';
 import type { CutTensor } from './split';
 
 /**

@@ -6,7 +6,7 @@
  */
 import { DEP_IMAGE, DEP_TEXT, type GraphIndex } from './graphIndex';
 import { DataType } from '../onnx/onnxProto';
-import { SplitError } from './graphTools';
+import { SplitError } from '../onnx/graphTools';
 
 export const PART_TEXT = 1;
 export const PART_VISION = 2;

@@ -1,4 +1,4 @@
-import { tensorBytes } from '../dense/graphTools';
+import { tensorBytes } from './graphTools';
 import { decodeModel } from './onnxProto';
 
 /** The largest weight tensor (initializer or Constant) of an ONNX model, in bytes. */

@@ -1,6 +1,6 @@
 /**
  * Graph helpers for splitting ONNX models: payload sizes, element types of node outputs, topological
- * order, value infos. Pure TypeScript, like the splitter that uses them.
+ * order, value infos. Pure TypeScript, shared by the families that rewrite graphs at load.
  */
 import {
   AttributeType,
@@ -10,7 +10,7 @@ import {
   type OnnxTensor,
   type OnnxType,
   type OnnxValueInfo,
-} from '../onnx/onnxProto';
+} from './onnxProto';
 
 export class SplitError extends Error {
   override name = 'SplitError';

@@ -49,3 +49,6 @@ export const partsOf = (m: Manifest): Record<string, ModelPart> => familyOf(m).p
 
 /** The names rule a manifest sets (families that offer one), else undefined. */
 export const namesDefaultOf = (m: Manifest) => familyOf(m).namesDefault?.(m);
+
+/** The part whose download sizes the model manager shows. */
+export const sizePartOf = (m: Manifest): ModelPart => partsOf(m)[familyOf(m).sizePart]!;

@@ -1,4 +1,5 @@
 import type { ModelSource } from '../engine/protocol';
+import { partsOf, sizePartOf } from '../models/families';
 import type { Dtype, Manifest } from '../models/manifest';
 import { PRESETS } from '../models/presets';
 
@@ -36,13 +37,13 @@ export function embeddedEntry(manifestUrl: string): ModelEntry {
 }
 
 function repos(m: Manifest): string[] {
-  const parts = m.family === 'query' ? [m.image, m.text] : [m.model];
+  const parts = Object.values(partsOf(m));
   return [...new Set([...parts.map((p) => p.repo), m.tokenizer.repo].filter((r): r is string => !!r))];
 }
 
 export function presetEntries(hub: string): ModelEntry[] {
   return PRESETS.map((p) => {
-    const part = p.manifest.family === 'dense' ? p.manifest.model : p.manifest.image;
+    const part = sizePartOf(p.manifest);
     const repo = part.repo ?? p.manifest.id;
     return {
       key: p.id,

@@ -58,8 +58,9 @@ export const DEFAULT_HUB = 'https://huggingface.co';
 
 /**
  * The engine, free of DOM and worker APIs so that the browser worker and the Node command line run
- * the same code. It loads a bundle of any family (`../models/runners.ts`), keeps the text side cached per prompt and the
- * image's outputs per image, so a vocabulary edit re-runs only what depends on it.
+ * the same code. It loads a bundle of any family (through `../models/runners.ts`), keeps the text
+ * side cached per prompt and the image's outputs per image, so a vocabulary edit re-runs only what
+ * depends on it.
  */
 export class Engine {
   private runner: Runner | null = null;

@@ -4,7 +4,16 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'public/models', 'test-results', 'playwright-report'] },
+  {
+    ignores: [
+      'dist',
+      'node_modules',
+      'public/models',
+      'test-results',
+      'playwright-report',
+      'src/models/onnx/proto/onnx.*',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7086,4 +7086,4 @@ export const onnx = $root.onnx = (() => {
     return onnx;
 })();
 
-export { $root as default };
+

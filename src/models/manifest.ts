@@ -4,6 +4,7 @@
  * ranges) is in `manifestSchema.ts`; this file turns its verdict into messages that name the field.
  */
 import * as v from 'valibot';
+import { hubRepoBase } from './hub';
 import { DTYPES, manifestSchema, type denseSchema, type querySchema } from './manifestSchema';
 
 export type Dtype = (typeof DTYPES)[number];
@@ -26,7 +27,6 @@ export type InputPolicy = Manifest['input'];
  * manifest declared with `{"path", "size"}` entries.
  */
 export type ModelPart = QueryManifest['image'];
-export type TokenizerRef = Manifest['tokenizer'];
 
 export class ManifestError extends Error {
   override name = 'ManifestError';
@@ -108,7 +108,6 @@ const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
  */
 export function checkFileOrigins(m: Manifest, base: string | null, hub: string): void {
   const allowed = new Set([originOf(hub), base ? originOf(base) : null].filter((o) => o !== null));
-  const hubRoot = `${hub.replace(/\/+$/, '')}/`;
   const parts: [string, { repo?: string | undefined }, [string, string][]][] =
     m.family === 'query'
       ? [
@@ -125,7 +124,7 @@ export function checkFileOrigins(m: Manifest, base: string | null, hub: string):
       const field = name === 'tokenizer' ? `tokenizer.${key}` : `${name}.files.${key}`;
       let origin: string | null;
       try {
-        origin = new URL(file, part.repo ? `${hubRoot}${part.repo}/resolve/main/` : undefined).origin;
+        origin = new URL(file, part.repo ? hubRepoBase(hub, part.repo) : undefined).origin;
       } catch {
         origin = null;
       }

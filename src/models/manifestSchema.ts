@@ -9,7 +9,7 @@ import * as v from 'valibot';
 export const DTYPES = ['fp32', 'fp16', 'q8', 'q4f16'] as const;
 
 /** Bounds: beyond them a model either cannot run in a browser or its numbers make no sense. */
-export const LIMITS = {
+const LIMITS = {
   /** Model input sides (fixed height/width, dynamic long side), in pixels. */
   side: [32, 4096],
   multiple: [1, 256],
@@ -31,7 +31,7 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
  * URL (whose origin is checked at load, see `checkFileOrigins`). No other scheme, no `//host`
  * shorthand, no control characters or backslashes.
  */
-export function isFileRef(s: string): boolean {
+function isFileRef(s: string): boolean {
   const control = [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
   if (s.length === 0 || control || s.includes('\\') || s.startsWith('//')) return false;
   if (!SCHEME.test(s)) return true;

@@ -5,10 +5,8 @@
  * into one row). Per class: sigmoid, max over the class's rows; per pixel: argmax over classes, and
  * "unlabelled" (label 0) where the best score is under the threshold. Label k + 1 is class k.
  */
-import { argmaxLabels } from './gkc';
+import { argmaxLabels, sigmoid } from './gkc';
 import { labelHistogram, upsampleLabels } from './labels';
-
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 /** The logit at which sigmoid reaches `p` (-Infinity for p <= 0, +Infinity for p >= 1). */
 export function logitOf(p: number): number {
@@ -39,18 +37,6 @@ export function classLogits(
     const dst = c * pixels;
     for (let i = 0; i < pixels; i++) if (logits[src + i]! > out[dst + i]!) out[dst + i] = logits[src + i]!;
   }
-  return out;
-}
-
-/** Per-class scores [C, P]: sigmoid of the row logits, max over the class's rows (0: no row). */
-export function classScores(
-  logits: Float32Array,
-  rowToClass: ArrayLike<number>,
-  numClasses: number,
-  pixels: number,
-): Float32Array {
-  const out = classLogits(logits, rowToClass, numClasses, pixels);
-  for (let i = 0; i < out.length; i++) out[i] = sigmoid(out[i]!);
   return out;
 }
 

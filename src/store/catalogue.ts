@@ -1,5 +1,6 @@
 import type { ModelSource } from '../engine/protocol';
 import type { Dtype, Manifest } from '../models/manifest';
+import { hubRepoBase as hubBase } from '../models/hub';
 import { PRESETS } from '../models/presets';
 
 /** A model the user can pick: the embedded one, a hub preset, or one they brought. */
@@ -18,8 +19,6 @@ export interface ModelEntry {
 }
 
 export const EMBEDDED_KEY = 'embedded';
-
-const hubBase = (hub: string, repo: string) => `${hub.replace(/\/+$/, '')}/${repo}/resolve/main/`;
 
 export function embeddedEntry(manifestUrl: string): ModelEntry {
   return {

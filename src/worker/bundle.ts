@@ -6,6 +6,7 @@ import {
   type Manifest,
   type ModelPart,
 } from '../models/manifest';
+import { hubRepoBase } from '../models/hub';
 import { contentHash } from './contentHash';
 import { LIMITS, capFor } from './limits';
 import { looksLikeOnnx } from './ortRuntime';
@@ -53,8 +54,8 @@ const decodeJson = (bytes: Uint8Array, what: string): unknown => {
 };
 
 /** Where a file of a part lives: beside the manifest, or in a hub repository. */
-export function partFile(file: string, repo: string | undefined, hub: string): string {
-  return repo ? `${hub.replace(/\/+$/, '')}/${repo}/resolve/main/${file}` : file;
+function partFile(file: string, repo: string | undefined, hub: string): string {
+  return repo ? `${hubRepoBase(hub, repo)}${file}` : file;
 }
 
 /** A manifest by URL (or path), or inline; `base` is where an inline manifest's files live. */
@@ -115,6 +116,6 @@ export async function loadBundle(
 }
 
 /** The size the manifest declares for a part's variant: exact (a `{"path", "size"}` entry) or else approximate. */
-export function declaredSize(part: ModelPart, dtype: Dtype): number | undefined {
+function declaredSize(part: ModelPart, dtype: Dtype): number | undefined {
   return part.fileSizes?.[dtype] ?? part.sizes?.[dtype];
 }

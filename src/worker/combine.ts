@@ -1,3 +1,4 @@
+import type { SegmentResult } from '../engine/protocol';
 import { classProbs, einsumQC, sigmoidInPlace } from '../processing/gkc';
 import { labelHistogram, upsampleLabels } from '../processing/labels';
 import { querySemseg, type QuerySemseg } from '../processing/querySemseg';
@@ -34,15 +35,11 @@ export interface CombineOptions {
   smoothing?: { previous: Float32Array | null; history: number };
 }
 
-export interface Combined {
-  /** [H*W] label map at image size: 0 unlabelled, k+1 = class k. */
-  labels: Uint16Array;
-  /** Best class score per pixel at the score resolution. */
-  scores: Float32Array;
-  scoreWidth: number;
-  scoreHeight: number;
-  counts: Uint32Array;
-  debug?: { classProbs?: Float32Array; semsegLow?: Float32Array; classLogits?: Float32Array };
+/** A runner's result: the label maps of the protocol's result (one definition), plus the class scores. */
+export interface Combined extends Pick<
+  SegmentResult,
+  'labels' | 'scores' | 'scoreWidth' | 'scoreHeight' | 'counts' | 'debug'
+> {
   /** [C, scoreHeight*scoreWidth] class scores (kept for smoothing the next frame). */
   semseg: Float32Array;
 }

@@ -1,23 +1,24 @@
 import type { PromptCut } from '../models/dense/denseModel';
-import type { ModelInfo, SegmentResult, Timings } from '../engine/protocol';
+import type { ModelInfo, SegmentResult } from '../engine/protocol';
+import { PUBLIC_HUB } from '../models/hub';
 import type { Dtype } from '../models/manifest';
+import { DTYPE_ORDER } from '../models/presets';
 import { checkGpuBuffers } from '../models/onnx/bufferCheck';
 import { createClipTokenizer } from '../models/tokenizer';
 import { preprocess } from '../processing/normalize';
-import type { NamesRule, RowsReport } from '../processing/namesRule';
+import type { NamesRule } from '../processing/namesRule';
 import type { RgbaImage } from '../processing/resize';
 import type { VocabClass } from '../processing/vocabulary';
 import { loadBundle, type Fetcher, type FileProgress, type ManifestSource } from './bundle';
 import type { Combined } from './combine';
 import { DenseRunner } from './denseRunner';
-import type { EmbeddingCache } from './embeddingCache';
+import { EmbeddingCache } from './embeddingCache';
 import { EngineError } from './errors';
 import type { Ep } from './ortRuntime';
 import { QueryRunner } from './queryRunner';
 import type { Runner } from './runner';
 
-export type { ModelInfo, Timings };
-export { EngineError };
+export type { ModelInfo };
 
 /** An upright image whose RGBA the engine reads at its own size (the engine does the resizing). */
 export interface ImageSource {
@@ -26,22 +27,8 @@ export interface ImageSource {
   rgba(): Promise<RgbaImage> | RgbaImage;
 }
 
-export interface SegmentOutput extends Combined {
-  debug?:
-    | (Combined['debug'] & { pixelValues?: Float32Array; preprocessMs?: { read: number; resize: number } })
-    | undefined;
-  /** Share of pixels whose label changed since the previous live frame. */
-  flicker?: number | undefined;
-  width: number;
-  height: number;
-  classes: string[];
-  unknown: string[];
-  timings: Timings;
-  /** Counters since load (the protocol's definition: the page receives them as they are). */
-  runs: SegmentResult['runs'];
-  /** Dense family: which rule scored classes with several names, and its decoder rows. */
-  rows?: RowsReport | undefined;
-}
+/** The protocol's result before the worker draws its overlay, with the class scores of the frame. */
+export type SegmentOutput = Omit<SegmentResult, 'overlay'> & Pick<Combined, 'semseg'>;
 
 export interface LoadOptions {
   dtype?: Dtype | undefined;
@@ -55,7 +42,6 @@ export interface LoadOptions {
 }
 
 const now = () => performance.now();
-export const DEFAULT_HUB = 'https://huggingface.co';
 
 /**
  * The engine, free of DOM and worker APIs so that the browser worker and the Node command line run
@@ -73,21 +59,21 @@ export class Engine {
   promptsEncoded = 0;
   info: ModelInfo | null = null;
   /** The model input of the current image (NCHW float32), for parity checks. */
-  lastPixels: { data: Float32Array; width: number; height: number } | null = null;
+  private lastPixels: { data: Float32Array; width: number; height: number } | null = null;
   /** Where setImage's preprocessing time went: reading the source's pixels, resize + normalise. */
   private prepMs: { read: number; resize: number } | null = null;
 
   constructor(
     private cache: EmbeddingCache<Float32Array>,
-    private cutCache: EmbeddingCache<PromptCut> = cache as unknown as EmbeddingCache<PromptCut>,
+    /** The dense family's text cuts; memory only unless the caller gives a store (the worker does). */
+    private cutCache = new EmbeddingCache<PromptCut>(),
   ) {}
 
   async load(fetcher: Fetcher, source: ManifestSource, ep: Ep, o: LoadOptions = {}): Promise<ModelInfo> {
     const t0 = now();
-    // int8 graphs fall off the WebGPU EP; q8 is the fast choice on WASM.
-    const byEp: Dtype[] = ep === 'webgpu' ? ['fp32', 'fp16', 'q8'] : ['q8', 'fp32', 'fp16'];
-    const prefer = o.dtype ? [o.dtype, ...byEp] : byEp;
-    const b = await loadBundle(fetcher, source, prefer, o.hub ?? DEFAULT_HUB, o.onProgress);
+    const byEp = DTYPE_ORDER[ep];
+    const prefer = o.dtype ? [o.dtype, ...byEp] : [...byEp];
+    const b = await loadBundle(fetcher, source, prefer, o.hub ?? PUBLIC_HUB, o.onProgress);
     const m = b.manifest;
     o.onStage?.('compile');
     if (ep === 'webgpu' && o.gpuBufferLimit)
@@ -178,10 +164,6 @@ export class Engine {
     this.prepMs = null;
     await runner.setPixels(pixels, width, height);
     this.image = { width: imageWidth, height: imageHeight, preprocess, image: now() - t1 };
-  }
-
-  get hasImage(): boolean {
-    return this.image !== null;
   }
 
   /** Per-image buffers held between requests (diagnostics: they must not pile up). */

@@ -59,7 +59,7 @@ export type CutLayout =
   | { name: string; kind: 'fixed'; value: CutValue }
   | { name: string; kind: 'count'; type: string; dims: number[]; base: number[]; slope: number[] };
 
-export class CutError extends Error {
+class CutError extends Error {
   override name = 'CutError';
 }
 

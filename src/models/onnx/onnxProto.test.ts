@@ -90,8 +90,8 @@ describe('onnxProto', () => {
     const max = tensorRoundTrip({ dims: [1], data_type: DataType.INT64, int64_data: [2 ** 63] });
     // 2^63 is not representable: the codec saturates to INT64_MAX, as ONNX sentinels expect.
     const wire = encodeModel({ graph: { initializer: [max] } });
-    const reader = onnx.ModelProto.decode(wire).graph!.initializer[0]!;
-    expect(String(reader.int64_data[0])).toBe('9223372036854775807');
+    const reader = onnx.ModelProto.decode(wire).graph!.initializer![0]!;
+    expect(String(reader.int64_data![0])).toBe('9223372036854775807');
   });
 
   it('writes packed repeated fields where onnx.proto says so', () => {

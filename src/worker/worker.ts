@@ -4,7 +4,7 @@ import mjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
 import type { RequestMessage, WorkerMessage } from '../engine/protocol';
 import { detectGpu, evict, fetcher, sourceFromBitmap, storage, toBitmap } from './browserDeps';
 import type { PromptCut } from '../models/dense/denseModel';
-import { EmbeddingCache, type PersistentStore } from './embeddingCache';
+import { EmbeddingCache } from './embeddingCache';
 import { Engine } from './engine';
 import { createHandler } from './handler';
 import { indexedDbStore } from './idbStore';
@@ -21,8 +21,8 @@ watchWasmMemory();
 
 const handle = createHandler({
   engine: new Engine(
-    new EmbeddingCache(indexedDbStore() as PersistentStore<Float32Array> | null),
-    new EmbeddingCache(indexedDbStore() as PersistentStore<PromptCut> | null),
+    new EmbeddingCache(indexedDbStore<Float32Array>()),
+    new EmbeddingCache(indexedDbStore<PromptCut>()),
   ),
   post: (msg: WorkerMessage, transfer: Transferable[] = []) => self.postMessage(msg, transfer),
   fetcher,

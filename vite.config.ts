@@ -43,9 +43,10 @@ function contentSecurityPolicy(connect: string[]): string {
 }
 
 /**
- * The workers' policy: the page's plus 'unsafe-eval', which two libraries in the worker need to build
- * functions at run time (protobufjs' decoders, used to split CLIPSeg; Emscripten's embind glue in ONNX
- * Runtime's WebGPU backend). The worker runs no code from models or users: it reads bytes and JSON.
+ * The workers' policy: the page's plus 'unsafe-eval', which ONNX Runtime's WebGPU backend needs: its
+ * Emscripten embind glue builds functions at run time (`new Function` in emval's method callers; the
+ * plain WASM build has none). The ONNX codec no longer does (it is generated ahead of time, see
+ * src/models/onnx/proto). The worker runs no code from models or users: it reads bytes and JSON.
  */
 function workerPolicy(page: string): string {
   const strict = "script-src 'self' 'wasm-unsafe-eval'";

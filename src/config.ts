@@ -1,5 +1,7 @@
 import type { Ep } from './engine/protocol';
 import type { Dtype } from './models/manifest';
+import { DTYPES } from './models/manifestSchema';
+import { PUBLIC_HUB } from './models/hub';
 import { PRESETS } from './models/presets';
 import { NAMES_RULES, type NamesRule } from './processing/namesRule';
 
@@ -31,10 +33,9 @@ export interface AppConfig {
 
 export const EMBEDDED_MODEL = `${import.meta.env.BASE_URL}models/colours/ovseg.json`;
 /** The model hub; a build can point it elsewhere with VITE_HUB_URL (e.g. a mirror). */
-export const DEFAULT_HUB: string = import.meta.env.VITE_HUB_URL || 'https://huggingface.co';
+export const DEFAULT_HUB: string = import.meta.env.VITE_HUB_URL || PUBLIC_HUB;
 
 const EPS: readonly Ep[] = ['wasm', 'webgpu'];
-const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'q4f16'];
 
 /** Shows a value in a message: quoted, shortened, control characters made visible. */
 export const shown = (s: string): string =>

@@ -34,7 +34,7 @@ const FAULT_FILES: Record<string, string> = {
   'tokenizer_config.json': 'clip-tokenizer/tokenizer_config.json',
 };
 
-export type Fault =
+type Fault =
   | 'missing'
   | 'truncated'
   | 'gone'

@@ -67,8 +67,8 @@ export function paint(
 
 export const RED: Rgb = [215, 35, 35];
 export const BLUE: Rgb = [35, 65, 205];
-export const GREEN: Rgb = [45, 165, 55];
-export const YELLOW: Rgb = [240, 215, 35];
+const GREEN: Rgb = [45, 165, 55];
+const YELLOW: Rgb = [240, 215, 35];
 export const LIGHT_GREY: Rgb = [228, 228, 228];
 
 /** A red disc, a blue rectangle, a green triangle and a yellow square on light grey; layout scales with size. */

@@ -14,13 +14,6 @@ export function iou(labels: ArrayLike<number>, value: number, mask: ArrayLike<nu
   return union === 0 ? 1 : inter / union;
 }
 
-/** 0/1 mask of the pixels holding `value`. */
-export function maskOf(labels: ArrayLike<number>, value: number): Uint8Array {
-  const out = new Uint8Array(labels.length);
-  for (let i = 0; i < labels.length; i++) out[i] = labels[i] === value ? 1 : 0;
-  return out;
-}
-
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
   let m = 0;

@@ -7,10 +7,10 @@
 import type { Stage } from './protocol';
 
 export const SEGMENT_FLOOR_MS = 30_000;
-export const WARMUP_FACTOR = 10;
-export const LOAD_FLOOR_MS = 120_000;
+const WARMUP_FACTOR = 10;
+const LOAD_FLOOR_MS = 120_000;
 /** Extra time after a download, per MB downloaded, for compiling and warming up. */
-export const LOAD_MS_PER_MB = 2_000;
+const LOAD_MS_PER_MB = 2_000;
 
 /** Test/diagnostic overrides (?debug): fixed bounds instead of the scaled ones. */
 export interface DeadlineOverrides {

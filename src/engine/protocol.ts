@@ -7,7 +7,7 @@ import type { Dtype } from '../models/manifest';
 import type { NamesRule, RowsReport } from '../processing/namesRule';
 import type { VocabClass } from '../processing/vocabulary';
 
-export type { NamesRule, RowsReport };
+export type { NamesRule };
 
 export type Ep = 'webgpu' | 'wasm';
 
@@ -47,7 +47,7 @@ export interface ModelInfo {
   warmupMs: number;
 }
 
-export interface Timings {
+interface Timings {
   preprocess: number;
   image: number;
   text: number;

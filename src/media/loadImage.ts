@@ -2,11 +2,11 @@ import { readImageSize } from '../processing/imageHeader';
 import type { LoadedImage } from '../store/store';
 
 /** Longest side the app works at; larger images are scaled down (and the user is told). */
-export const MAX_SIDE = 4096;
+const MAX_SIDE = 4096;
 /** Files above this are refused before decoding: they would exhaust memory. */
-export const MAX_BYTES = 200 * 1024 * 1024;
+const MAX_BYTES = 200 * 1024 * 1024;
 
-export class ImageInputError extends Error {
+class ImageInputError extends Error {
   override name = 'ImageInputError';
 }
 

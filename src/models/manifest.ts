@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { manifestSchema, partsOf, type Manifest } from './families';
+import { hubRepoBase } from './hub';
 import { DTYPES } from './manifestSchema';
 
 export type Dtype = (typeof DTYPES)[number];
@@ -102,7 +103,6 @@ const ABSOLUTE = /^[a-z][a-z0-9+.-]*:/i;
  */
 export function checkFileOrigins(m: Manifest, base: string | null, hub: string): void {
   const allowed = new Set([originOf(hub), base ? originOf(base) : null].filter((o) => o !== null));
-  const hubRoot = `${hub.replace(/\/+$/, '')}/`;
   const parts: [string, { repo?: string | undefined }, [string, string][]][] = Object.entries(partsOf(m)).map(
     ([name, part]) => [name, part, Object.entries(part.files)],
   );
@@ -115,7 +115,7 @@ export function checkFileOrigins(m: Manifest, base: string | null, hub: string):
       const field = name === 'tokenizer' ? `tokenizer.${key}` : `${name}.files.${key}`;
       let origin: string | null;
       try {
-        origin = new URL(file, part.repo ? `${hubRoot}${part.repo}/resolve/main/` : undefined).origin;
+        origin = new URL(file, part.repo ? hubRepoBase(hub, part.repo) : undefined).origin;
       } catch {
         origin = null;
       }

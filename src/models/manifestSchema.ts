@@ -33,7 +33,7 @@ const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
  * URL (whose origin is checked at load, see `checkFileOrigins`). No other scheme, no `//host`
  * shorthand, no control characters or backslashes.
  */
-export function isFileRef(s: string): boolean {
+function isFileRef(s: string): boolean {
   const control = [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
   if (s.length === 0 || control || s.includes('\\') || s.startsWith('//')) return false;
   if (!SCHEME.test(s)) return true;

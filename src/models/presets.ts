@@ -11,7 +11,7 @@ export interface Preset {
   repoUrl: string;
 }
 
-export const CLIPSEG: Preset = {
+const CLIPSEG: Preset = {
   id: 'clipseg-rd64-refined',
   summary: 'CLIPSeg (rd64, refined): segments any object or stuff you can name. Runs on WebGPU or WASM.',
   repoUrl: 'https://huggingface.co/Xenova/clipseg-rd64-refined',
@@ -48,6 +48,15 @@ export interface VariantChoice {
 }
 
 /**
+ * The file variants to try, in order, per backend when nothing more is known: int8 graphs fall off
+ * the WebGPU EP; int8 is the fast choice on WASM. chooseVariant refines it with the adapter's features.
+ */
+export const DTYPE_ORDER: Readonly<Record<'webgpu' | 'wasm', readonly Dtype[]>> = {
+  webgpu: ['fp32', 'fp16', 'q8'],
+  wasm: ['q8', 'fp32', 'fp16'],
+};
+
+/**
  * Which file variant to run, and why: fp16 where the adapter has shader-f16 and buffers large
  * enough, fp32 otherwise on WebGPU (int8 graphs fall off the WebGPU EP), int8 on WASM.
  */
@@ -56,11 +65,14 @@ export function chooseVariant(
   gpu: { f16: boolean; maxBufferSize: number } | null,
   sizes: Partial<Record<Dtype, number>> = {},
 ): VariantChoice {
-  if (ep === 'wasm') return { prefer: ['q8', 'fp32', 'fp16'], reason: 'int8 runs fastest on the CPU (WASM)' };
+  if (ep === 'wasm') return { prefer: [...DTYPE_ORDER.wasm], reason: 'int8 runs fastest on the CPU (WASM)' };
   const fp16Fits = (sizes.fp16 ?? 0) <= (gpu?.maxBufferSize ?? 0);
-  if (gpu?.f16 && fp16Fits) return { prefer: ['fp16', 'fp32', 'q8'], reason: 'the GPU supports shader-f16' };
+  if (gpu?.f16 && fp16Fits) {
+    const rest = DTYPE_ORDER.webgpu.filter((d) => d !== 'fp16');
+    return { prefer: ['fp16', ...rest], reason: 'the GPU supports shader-f16' };
+  }
   return {
-    prefer: ['fp32', 'fp16', 'q8'],
+    prefer: [...DTYPE_ORDER.webgpu],
     reason: gpu?.f16 ? 'fp16 exceeds the GPU buffer limit' : 'the GPU has no shader-f16 support',
   };
 }

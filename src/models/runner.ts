@@ -1,3 +1,4 @@
+import type { SegmentResult } from '../engine/protocol';
 import type { Dtype, InputPolicy } from './manifest';
 import type { NamesRule, RowsReport } from '../processing/namesRule';
 import type { VocabClass } from '../processing/vocabulary';
@@ -40,16 +41,11 @@ export interface RunnerSegment {
   smoothing?: { previous: Float32Array | null; history: number };
 }
 
-/** A runner's result for one image and vocabulary. */
-export interface Combined {
-  /** [H*W] label map at image size: 0 unlabelled, k+1 = class k. */
-  labels: Uint16Array;
-  /** Best class score per pixel at the score resolution. */
-  scores: Float32Array;
-  scoreWidth: number;
-  scoreHeight: number;
-  counts: Uint32Array;
-  debug?: { classProbs?: Float32Array; semsegLow?: Float32Array; classLogits?: Float32Array };
+/** A runner's result: the label maps of the protocol's result (one definition), plus the class scores. */
+export interface Combined extends Pick<
+  SegmentResult,
+  'labels' | 'scores' | 'scoreWidth' | 'scoreHeight' | 'counts' | 'debug'
+> {
   /** [C, scoreHeight*scoreWidth] class scores (kept for smoothing the next frame). */
   semseg: Float32Array;
 }

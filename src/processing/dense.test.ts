@@ -1,21 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { averageRows, classLogits, classScores, denseLabels, logitOf } from './dense';
+import { averageRows, classLogits, denseLabels, logitOf } from './dense';
 import { upsamplePlanes } from './resize';
 
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
 
-describe('classScores', () => {
-  it('takes sigmoid then the max over a class rows; a class with no row scores 0', () => {
+describe('classLogits', () => {
+  it('takes the max over a class rows; a class with no row gets -Infinity (score 0)', () => {
     // 3 rows, 2 pixels; rows 0 and 2 are class 0, row 1 is class 1, class 2 has no row.
     const logits = Float32Array.from([0, -1, 2, 3, 1, -4]);
-    const s = classScores(logits, [0, 1, 0], 3, 2);
-    expect(Array.from(s)).toEqual([sig(1), sig(-1), sig(2), sig(3), 0, 0].map((v) => Math.fround(v)));
     expect(Array.from(classLogits(logits, [0, 1, 0], 3, 2))).toEqual([1, -1, 2, 3, -Infinity, -Infinity]);
   });
 
   it('rejects a row without a class and a size mismatch', () => {
-    expect(() => classScores(new Float32Array(4), [0, 2], 2, 2)).toThrow(/no class 2/);
-    expect(() => classScores(new Float32Array(5), [0, 1], 2, 2)).toThrow(/not 2 rows/);
+    expect(() => classLogits(new Float32Array(4), [0, 2], 2, 2)).toThrow(/no class 2/);
+    expect(() => classLogits(new Float32Array(5), [0, 1], 2, 2)).toThrow(/not 2 rows/);
   });
 });
 

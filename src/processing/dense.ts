@@ -6,10 +6,8 @@
  * "unlabelled" (label 0) where the best score is under the threshold. Label k + 1 is class k.
  */
 import { emptyClassMax, maxInto } from './classMax';
-import { argmaxLabels } from './gkc';
+import { argmaxLabels, sigmoid } from './gkc';
 import { labelHistogram, upsampleLabels } from './labels';
-
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 /** The logit at which sigmoid reaches `p` (-Infinity for p <= 0, +Infinity for p >= 1). */
 export function logitOf(p: number): number {
@@ -38,18 +36,6 @@ export function classLogits(
     if (!(c >= 0 && c < numClasses)) throw new Error(`classLogits: row ${r} has no class ${c}`);
     maxInto(out, c, logits, r * pixels, pixels);
   }
-  return out;
-}
-
-/** Per-class scores [C, P]: sigmoid of the row logits, max over the class's rows (0: no row). */
-export function classScores(
-  logits: Float32Array,
-  rowToClass: ArrayLike<number>,
-  numClasses: number,
-  pixels: number,
-): Float32Array {
-  const out = classLogits(logits, rowToClass, numClasses, pixels);
-  for (let i = 0; i < out.length; i++) out[i] = sigmoid(out[i]!);
   return out;
 }
 

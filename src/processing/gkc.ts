@@ -71,7 +71,7 @@ export function classProbs(inp: ClassProbsInput): Float32Array {
   return out;
 }
 
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 /** Applies the logistic function to every value (in place). */
 export function sigmoidInPlace(a: Float32Array): Float32Array {

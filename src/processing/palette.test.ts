@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPalette, classColour, colourizeLabels, paletteFor, toHex, type Rgb } from './palette';
+import { classColour, colourizeLabels, paletteFor, toHex, type Rgb } from './palette';
 
 describe('colourizeLabels', () => {
   const palette: Rgb[] = [
@@ -29,9 +29,12 @@ describe('colourizeLabels', () => {
   });
 });
 
-describe('buildPalette / classColour', () => {
+/** Labels that name no colour: the stable palette. */
+const plain = (n: number) => Array.from({ length: n }, (_, i) => `class ${i}`);
+
+describe('classColour / paletteFor', () => {
   it('gives the first 20 classes distinct, clearly different colours', () => {
-    const p = buildPalette(20);
+    const p = paletteFor(plain(20));
     expect(p).toHaveLength(20);
     expect(new Set(p.map(toHex)).size).toBe(20);
     for (const c of p) for (const v of c) expect(Number.isInteger(v) && v >= 0 && v <= 255).toBe(true);
@@ -43,8 +46,8 @@ describe('buildPalette / classColour', () => {
   });
 
   it('is stable: class k has the same colour whatever the number of classes', () => {
-    const small = buildPalette(3);
-    const big = buildPalette(50);
+    const small = paletteFor(plain(3));
+    const big = paletteFor(plain(50));
     expect(big.slice(0, 3)).toEqual(small);
     expect(classColour(7)).toEqual(big[7]);
   });

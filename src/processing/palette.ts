@@ -17,10 +17,6 @@ export function classColour(index: number): Rgb {
   return hslToRgb(hue, 0.85, light);
 }
 
-export function buildPalette(numClasses: number): Rgb[] {
-  return Array.from({ length: numClasses }, (_, i) => classColour(i));
-}
-
 /**
  * A class named after a basic colour is drawn in that colour: "red" in red reads at a glance.
  * A Map, not an object literal: class names are user text, and "constructor" must not find

@@ -10,11 +10,12 @@
  * no such pair is not even upsampled. The sigmoid comes from a table (`sigmoidTable`): the one
  * approximation, under 5e-8 per value, below float32's resolution near 1.
  */
+import { sigmoid } from './gkc';
 import { bilinearAxis } from './resize';
 import { blendInto, smoothingApplies } from './smoothing';
 
 /** p(q, c) under this adds nothing to the einsum (the reference `einsumQC` skips it too). */
-export const MIN_PROB = 1e-7;
+const MIN_PROB = 1e-7;
 
 export interface QuerySemsegInput {
   /** [Q, C] class probabilities per query. */
@@ -43,17 +44,17 @@ export interface QuerySemseg {
 }
 
 /** Table step: 1/512 keeps linear interpolation of the sigmoid within h^2/8 * max|s''| < 5e-8. */
-export const STEPS = 512;
+const STEPS = 512;
 /** Beyond +-LIMIT the sigmoid is 0 or 1 within 4e-11. */
-export const LIMIT = 24;
+const LIMIT = 24;
 let table: Float64Array | null = null;
 
 /** Sigmoid at (i / STEPS - LIMIT), i = 0 .. 2 * LIMIT * STEPS (+1 guard entry for interpolation). */
-export function sigmoidTable(): Float64Array {
+function sigmoidTable(): Float64Array {
   if (table) return table;
   const n = 2 * LIMIT * STEPS + 2;
   table = new Float64Array(n);
-  for (let i = 0; i < n; i++) table[i] = 1 / (1 + Math.exp(-(i / STEPS - LIMIT)));
+  for (let i = 0; i < n; i++) table[i] = sigmoid(i / STEPS - LIMIT);
   return table;
 }
 
@@ -71,7 +72,7 @@ export function fastSigmoid(z: number): number {
 const axis = bilinearAxis;
 
 /** The (query, class) pairs with p(q, c) >= MIN_PROB, grouped by query, queries ascending. */
-export interface ActivePairs {
+interface ActivePairs {
   /** Active queries (with at least one pair). */
   queries: Int32Array;
   /** Pairs of active query a: start[a] .. start[a + 1] - 1. */
@@ -80,7 +81,7 @@ export interface ActivePairs {
   prob: Float32Array;
 }
 
-export function activePairs(probs: Float32Array, Q: number, C: number): ActivePairs {
+function activePairs(probs: Float32Array, Q: number, C: number): ActivePairs {
   const queries: number[] = [];
   const start: number[] = [];
   const cls: number[] = [];
@@ -112,7 +113,7 @@ export function activePairs(probs: Float32Array, Q: number, C: number): ActivePa
  * horizontally (float64, like the reference's intermediate) and kept while the output rows use the
  * same pair: `z(a, x) = tops[a*W+x] + (bots[a*W+x] - tops[a*W+x]) * wy` is the upsampled logit.
  */
-export class MaskRows {
+class MaskRows {
   tops: Float64Array;
   bots: Float64Array;
   readonly ys: ReturnType<typeof axis>;

@@ -11,7 +11,7 @@ export interface ParsedVocabulary {
 }
 
 /** Label maps are uint16: class k is stored as k + 1, 0 is "unlabelled". */
-export const MAX_CLASSES = 4096;
+const MAX_CLASSES = 4096;
 const MAX_NAME_LENGTH = 200;
 
 const clean = (s: string): string => s.replace(/\s+/g, ' ').trim();

@@ -1,6 +1,7 @@
 import type { ModelSource } from '../engine/protocol';
 import { partsOf, sizePartOf } from '../models/families';
 import type { Dtype, Manifest } from '../models/manifest';
+import { hubRepoBase as hubBase } from '../models/hub';
 import { PRESETS } from '../models/presets';
 
 /** A model the user can pick: the embedded one, a hub preset, or one they brought. */
@@ -19,8 +20,6 @@ export interface ModelEntry {
 }
 
 export const EMBEDDED_KEY = 'embedded';
-
-const hubBase = (hub: string, repo: string) => `${hub.replace(/\/+$/, '')}/${repo}/resolve/main/`;
 
 export function embeddedEntry(manifestUrl: string): ModelEntry {
   return {

@@ -85,7 +85,7 @@ interface LiveSlice {
 
 export type AppState = EngineSlice & InputSlice & ResultSlice & ViewSlice & LiveSlice;
 
-export const DEFAULT_CLASSES = 'sky | blue, grass | green, red, yellow, white, black';
+const DEFAULT_CLASSES = 'sky | blue, grass | green, red, yellow, white, black';
 
 export const useApp = create<AppState>()(() => ({
   gpu: null,

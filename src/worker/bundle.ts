@@ -9,6 +9,7 @@ import {
 } from '../models/manifest';
 import type { LoadedBundle, LoadedPart } from '../models/runnerInputs';
 import { looksLikeOnnx } from '../models/runtime/ortRuntime';
+import { hubRepoBase } from '../models/hub';
 import { contentHash } from './contentHash';
 import { LIMITS, capFor } from './limits';
 
@@ -43,8 +44,8 @@ const decodeJson = (bytes: Uint8Array, what: string): unknown => {
 };
 
 /** Where a file of a part lives: beside the manifest, or in a hub repository. */
-export function partFile(file: string, repo: string | undefined, hub: string): string {
-  return repo ? `${hub.replace(/\/+$/, '')}/${repo}/resolve/main/${file}` : file;
+function partFile(file: string, repo: string | undefined, hub: string): string {
+  return repo ? `${hubRepoBase(hub, repo)}${file}` : file;
 }
 
 /** A manifest by URL (or path), or inline; `base` is where an inline manifest's files live. */
@@ -100,6 +101,6 @@ export async function loadBundle(
 }
 
 /** The size the manifest declares for a part's variant: exact (a `{"path", "size"}` entry) or else approximate. */
-export function declaredSize(part: ModelPart, dtype: Dtype): number | undefined {
+function declaredSize(part: ModelPart, dtype: Dtype): number | undefined {
   return part.fileSizes?.[dtype] ?? part.sizes?.[dtype];
 }

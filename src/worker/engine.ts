@@ -1,6 +1,8 @@
-import type { ModelInfo, SegmentResult, Timings } from '../engine/protocol';
+import type { ModelInfo, SegmentResult } from '../engine/protocol';
 import { familyOf } from '../models/families';
+import { PUBLIC_HUB } from '../models/hub';
 import type { Dtype } from '../models/manifest';
+import { DTYPE_ORDER } from '../models/presets';
 import { checkGpuBuffers } from '../models/onnx/bufferCheck';
 import type { Combined, Runner } from '../models/runner';
 import type { TextCaches } from '../models/runnerInputs';
@@ -9,14 +11,13 @@ import { EngineError } from '../models/runtime/errors';
 import type { Ep } from '../models/runtime/ortRuntime';
 import { createClipTokenizer } from '../models/tokenizer';
 import { preprocess } from '../processing/normalize';
-import type { NamesRule, RowsReport } from '../processing/namesRule';
+import type { NamesRule } from '../processing/namesRule';
 import type { RgbaImage } from '../processing/resize';
 import type { VocabClass } from '../processing/vocabulary';
 import { loadBundle, type Fetcher, type FileProgress, type ManifestSource } from './bundle';
-import type { EmbeddingCache } from './embeddingCache';
+import { EmbeddingCache } from './embeddingCache';
 
-export type { ModelInfo, Timings };
-export { EngineError };
+export type { ModelInfo };
 
 /** An upright image whose RGBA the engine reads at its own size (the engine does the resizing). */
 export interface ImageSource {
@@ -25,22 +26,8 @@ export interface ImageSource {
   rgba(): Promise<RgbaImage> | RgbaImage;
 }
 
-export interface SegmentOutput extends Combined {
-  debug?:
-    | (Combined['debug'] & { pixelValues?: Float32Array; preprocessMs?: { read: number; resize: number } })
-    | undefined;
-  /** Share of pixels whose label changed since the previous live frame. */
-  flicker?: number | undefined;
-  width: number;
-  height: number;
-  classes: string[];
-  unknown: string[];
-  timings: Timings;
-  /** Counters since load (the protocol's definition: the page receives them as they are). */
-  runs: SegmentResult['runs'];
-  /** Dense family: which rule scored classes with several names, and its decoder rows. */
-  rows?: RowsReport | undefined;
-}
+/** The protocol's result before the worker draws its overlay, with the class scores of the frame. */
+export type SegmentOutput = Omit<SegmentResult, 'overlay'> & Pick<Combined, 'semseg'>;
 
 export interface LoadOptions {
   dtype?: Dtype | undefined;
@@ -54,7 +41,6 @@ export interface LoadOptions {
 }
 
 const now = () => performance.now();
-export const DEFAULT_HUB = 'https://huggingface.co';
 
 /**
  * The engine, free of DOM and worker APIs so that the browser worker and the Node command line run
@@ -73,7 +59,7 @@ export class Engine {
   promptsEncoded = 0;
   info: ModelInfo | null = null;
   /** The model input of the current image (NCHW float32), for parity checks. */
-  lastPixels: { data: Float32Array; width: number; height: number } | null = null;
+  private lastPixels: { data: Float32Array; width: number; height: number } | null = null;
   /** Where setImage's preprocessing time went: reading the source's pixels, resize + normalise. */
   private prepMs: { read: number; resize: number } | null = null;
 
@@ -85,17 +71,17 @@ export class Engine {
    */
   constructor(
     cache: EmbeddingCache<Float32Array>,
-    structured: EmbeddingCache<unknown> = cache as EmbeddingCache<unknown>,
+    /** Other per-prompt values (a split model's text cuts); memory only unless the caller gives a store (the worker does). */
+    structured = new EmbeddingCache<unknown>(),
   ) {
     this.caches = { embeddings: cache, structured };
   }
 
   async load(fetcher: Fetcher, source: ManifestSource, ep: Ep, o: LoadOptions = {}): Promise<ModelInfo> {
     const t0 = now();
-    // int8 graphs fall off the WebGPU EP; q8 is the fast choice on WASM.
-    const byEp: Dtype[] = ep === 'webgpu' ? ['fp32', 'fp16', 'q8'] : ['q8', 'fp32', 'fp16'];
-    const prefer = o.dtype ? [o.dtype, ...byEp] : byEp;
-    const b = await loadBundle(fetcher, source, prefer, o.hub ?? DEFAULT_HUB, o.onProgress);
+    const byEp = DTYPE_ORDER[ep];
+    const prefer = o.dtype ? [o.dtype, ...byEp] : [...byEp];
+    const b = await loadBundle(fetcher, source, prefer, o.hub ?? PUBLIC_HUB, o.onProgress);
     const m = b.manifest;
     o.onStage?.('compile');
     if (ep === 'webgpu' && o.gpuBufferLimit)
@@ -184,10 +170,6 @@ export class Engine {
     this.prepMs = null;
     await runner.setPixels(pixels, width, height);
     this.image = { width: imageWidth, height: imageHeight, preprocess, image: now() - t1 };
-  }
-
-  get hasImage(): boolean {
-    return this.image !== null;
   }
 
   /** Per-image buffers held between requests (diagnostics: they must not pile up). */

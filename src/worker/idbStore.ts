@@ -1,46 +1,35 @@
+import { clear, createStore, getMany, setMany, type UseStore } from 'idb-keyval';
 import type { PersistentStore } from './embeddingCache';
 
-const DB = 'ovseg-text-embeddings';
-const STORE = 'embeddings';
+/**
+ * What the text side computed per prompt (a query model's text embeddings, a dense model's text
+ * cuts), under content keys (EmbeddingCache.key): one database, the keys keep the models apart.
+ */
+const DB = 'ovseg-prompt-encodings';
+const STORE = 'by-content-key';
+/**
+ * The database of earlier versions, named for embeddings only. Not migrated: it is a cache whose
+ * entries the next vocabulary encode recomputes; it is deleted so that its space is returned.
+ */
+const OLD_DB = 'ovseg-text-embeddings';
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB unavailable'));
-  });
-}
+let store: UseStore | null = null;
 
-const done = (tx: IDBTransaction): Promise<void> =>
-  new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-  });
-
-/** Text embeddings persisted in IndexedDB, so a reload does not re-encode a vocabulary. */
-export function indexedDbStore(): PersistentStore<unknown> | null {
+/** Prompt encodings persisted in IndexedDB, so a reload does not re-encode a vocabulary. */
+export function indexedDbStore<V>(): PersistentStore<V> | null {
   if (typeof indexedDB === 'undefined') return null;
-  let db: Promise<IDBDatabase> | null = null;
-  const get = () => (db ??= open());
+  if (!store) {
+    store = createStore(DB, STORE);
+    try {
+      indexedDB.deleteDatabase(OLD_DB);
+    } catch {
+      // Storage blocked: nothing to delete either.
+    }
+  }
+  const s = store;
   return {
-    async getMany(keys) {
-      const tx = (await get()).transaction(STORE, 'readonly');
-      const st = tx.objectStore(STORE);
-      const reqs = keys.map((k) => st.get(k) as IDBRequest<unknown>);
-      await done(tx);
-      return reqs.map((r) => (r.result === null ? undefined : r.result));
-    },
-    async putMany(entries) {
-      const tx = (await get()).transaction(STORE, 'readwrite');
-      const st = tx.objectStore(STORE);
-      for (const [k, v] of entries) st.put(v, k);
-      await done(tx);
-    },
-    async clear() {
-      const tx = (await get()).transaction(STORE, 'readwrite');
-      tx.objectStore(STORE).clear();
-      await done(tx);
-    },
+    getMany: (keys) => getMany<V>(keys, s),
+    putMany: (entries) => setMany(entries, s),
+    clear: () => clear(s),
   };
 }

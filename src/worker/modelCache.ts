@@ -3,7 +3,7 @@ import { BundleError, type Fetcher } from './bundle';
 import { LIMITS, formatBytes } from './limits';
 import { looksLikeOnnx } from '../models/runtime/ortRuntime';
 
-export const MODEL_CACHE = 'ovseg-models-v1';
+const MODEL_CACHE = 'ovseg-models-v1';
 
 /** The part of Cache Storage the downloader uses (a real Cache, or a Map-backed test double). */
 export interface CacheLike {

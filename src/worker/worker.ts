@@ -3,7 +3,7 @@ import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import mjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
 import type { RequestMessage, WorkerMessage } from '../engine/protocol';
 import { detectGpu, evict, fetcher, sourceFromBitmap, storage, toBitmap } from './browserDeps';
-import { EmbeddingCache, type PersistentStore } from './embeddingCache';
+import { EmbeddingCache } from './embeddingCache';
 import { Engine } from './engine';
 import { createHandler } from './handler';
 import { indexedDbStore } from './idbStore';
@@ -20,8 +20,8 @@ watchWasmMemory();
 
 const handle = createHandler({
   engine: new Engine(
-    new EmbeddingCache(indexedDbStore() as PersistentStore<Float32Array> | null),
-    new EmbeddingCache(indexedDbStore() as PersistentStore<unknown> | null),
+    new EmbeddingCache(indexedDbStore<Float32Array>()),
+    new EmbeddingCache(indexedDbStore<unknown>()),
   ),
   post: (msg: WorkerMessage, transfer: Transferable[] = []) => self.postMessage(msg, transfer),
   fetcher,

@@ -17,9 +17,9 @@ import { SPLIT_TARGET } from './nodeChecks';
 import type { PrepTimes, Sample } from './sides';
 
 /** The speed issue's other bars. */
-export const FIRST_RUN_TARGET = 1.2;
-export const LIVE_FPS_TARGET = 10;
-export const RESIZE_MS_TARGET = 15;
+const FIRST_RUN_TARGET = 1.2;
+const LIVE_FPS_TARGET = 10;
+const RESIZE_MS_TARGET = 15;
 
 /** What ran besides the scenarios (absent parts are left out of the report). */
 export interface Extras {
@@ -68,7 +68,7 @@ export const phases = (frames: number): Step[][] => [
 ];
 
 /** Decoder rows the app runs for a vocabulary (default rule: a class's names averaged above 48 prompts). */
-export const rowsFor = (classes: readonly BenchClass[], rows: Rows) =>
+const rowsFor = (classes: readonly BenchClass[], rows: Rows) =>
   rows === 'default' && prompts(classes) > 48 ? classes.length : prompts(classes);
 
 export type Key = `${'tjs' | Rows}:${ScenarioId}`;

@@ -9,7 +9,7 @@
  */
 
 /** Weight of L* against a*, b* (1 = plain CIELAB). */
-export const L_WEIGHT = 0.6;
+const L_WEIGHT = 0.6;
 
 /** sRGB (D65) -> XYZ, each row divided by the white point so white = (1,1,1). */
 export const RGB_TO_XYZN: readonly (readonly number[])[] = [
@@ -34,7 +34,7 @@ export const F_TO_LAB_BIAS: readonly number[] = [-16 * L_WEIGHT, 0, 0];
 /** sRGB gamma decoding constants (IEC 61966-2-1). */
 export const SRGB_KNEE = 0.04045;
 
-export function srgbToLinear(c: number): number {
+function srgbToLinear(c: number): number {
   return c > SRGB_KNEE ? Math.pow((c + 0.055) / 1.055, 2.4) : c / 12.92;
 }
 

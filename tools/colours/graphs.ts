@@ -35,16 +35,16 @@ import type { Prototype } from './palette';
 const CONV_1X1 = { kernel_shape: [1, 1], dilations: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0], group: 1 };
 
 /** Mask logit of the nearest prototype (sigmoid ~0.98). */
-export const TOP_LOGIT = 4;
+const TOP_LOGIT = 4;
 /** Logit drop per unit of squared feature distance difference. */
-export const ALPHA = 0.2;
+const ALPHA = 0.2;
 /**
  * Lower bound of the mask logits. The app upsamples logits bilinearly before
  * the sigmoid; without a floor, a neighbour at -300 would drag the boundary
  * pixels of both regions below the threshold. At the midpoint between two
  * low-res pixels the winner still has (TOP + FLOOR)/2 = -0.5 (sigmoid 0.38).
  */
-export const FLOOR_LOGIT = -5;
+const FLOOR_LOGIT = -5;
 
 /** Rounds for stable, platform-independent constants. */
 const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;

@@ -4,7 +4,7 @@
  */
 
 /** The 11 basic colour terms (Berlin & Kay), one embedding axis each. */
-export const COLOURS = [
+const COLOURS = [
   'red',
   'orange',
   'yellow',
@@ -17,8 +17,8 @@ export const COLOURS = [
   'white',
   'grey',
 ] as const;
-export type Colour = (typeof COLOURS)[number];
-export type Modifier = 'light' | 'dark';
+type Colour = (typeof COLOURS)[number];
+type Modifier = 'light' | 'dark';
 
 /** Embedding axes: colours, then modifiers, then the "void"/other axis. */
 export const AXES = [...COLOURS, 'light', 'dark', 'void'] as const;

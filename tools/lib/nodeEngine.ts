@@ -40,7 +40,7 @@ export function newEngine(): Engine {
   return new Engine(new EmbeddingCache());
 }
 
-export class ImageDecodeError extends Error {
+class ImageDecodeError extends Error {
   override name = 'ImageDecodeError';
 }
 

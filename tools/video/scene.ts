@@ -8,10 +8,10 @@ export const HEIGHT = 240;
 export const FPS = 10;
 export const FRAMES = 60;
 /** Barcode: BITS square cells along the top-left edge, most significant bit first. */
-export const BITS = 6;
-export const CELL = 16;
-export const BAR_Y = 8;
-export const BAR_X = 8;
+const BITS = 6;
+const CELL = 16;
+const BAR_Y = 8;
+const BAR_X = 8;
 
 export interface Shapes {
   disc: { cx: number; cy: number; r: number };

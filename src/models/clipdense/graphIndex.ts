@@ -177,7 +177,7 @@ export class GraphIndex {
 }
 
 /** Reads a tensor's payload (raw_data or typed fields) as float64. */
-export function readTensor(t: OnnxTensor): ConstValue {
+function readTensor(t: OnnxTensor): ConstValue {
   const dims = (t.dims ?? []).map(Number);
   const type = t.data_type ?? DataType.UNDEFINED;
   const raw = t.raw_data;

@@ -32,7 +32,7 @@ function roundEven(v: number): number {
 }
 
 /** ONNX DynamicQuantizeLinear then dequantisation (float32 scale), over the whole tensor. */
-export function fakeQuantize(x: Float64Array): Float64Array {
+function fakeQuantize(x: Float64Array): Float64Array {
   let lo = 0;
   let hi = 0;
   for (const v of x) {

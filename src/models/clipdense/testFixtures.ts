@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { ort } from '../runtime/ortRuntime';
 import { halfToFloat } from '../onnx/half';
 
-export const DIR = 'fixtures/clip-vision-tiny';
+const DIR = 'fixtures/clip-vision-tiny';
 export const bytesOf = (f: string): Uint8Array => new Uint8Array(readFileSync(`${DIR}/${f}`));
 export const f32 = (f: string): Float32Array => {
   const b = readFileSync(`${DIR}/${f}`);

@@ -12,7 +12,7 @@ import type { CutTensor } from './split';
  * float16 data as Uint16Array bits: ORT returns Float16Array where the JS engine has one (recent
  * browsers) and Uint16Array elsewhere; one representation keeps cached prompts stackable.
  */
-export function halfBits(type: string, data: CutData): CutData {
+function halfBits(type: string, data: CutData): CutData {
   if (type !== 'float16' || data instanceof Uint16Array) return data;
   const d = data as unknown as ArrayBufferView & { length: number };
   return new Uint16Array(d.buffer, d.byteOffset, d.length);

@@ -26,10 +26,10 @@
 import { decodeModel, encodeModel, type OnnxGraph, type OnnxModel } from '../onnx/onnxProto';
 import { buildPart, cutValueInfo, sharedInits, visionCutInfo, type BuiltPart } from './buildParts';
 import { DEFAULT_TEXT_INPUTS, indexGraph, type GraphIndex } from './graphIndex';
-import { dimsOf, SplitError, tensorBytes } from '../onnx/graphTools';
+import { dimsOf, SplitError } from '../onnx/graphTools';
 import { partition, PART_JOINT, PART_TEXT, PART_VISION, type Partition, type TextEnd } from './partition';
 
-export { SplitError, tensorBytes };
+export { SplitError };
 export type { TextEnd };
 
 export interface SplitOptions {

@@ -2,7 +2,7 @@ import { tensorBytes } from './graphTools';
 import { decodeModel } from './onnxProto';
 
 /** The largest weight tensor (initializer or Constant) of an ONNX model, in bytes. */
-export function largestTensorBytes(bytes: Uint8Array): { name: string; bytes: number } {
+function largestTensorBytes(bytes: Uint8Array): { name: string; bytes: number } {
   const g = decodeModel(bytes).graph;
   let best = { name: '', bytes: 0 };
   for (const t of g?.initializer ?? []) {
@@ -20,7 +20,7 @@ export function largestTensorBytes(bytes: Uint8Array): { name: string; bytes: nu
   return best;
 }
 
-export class BufferLimitError extends Error {
+class BufferLimitError extends Error {
   override name = 'BufferLimitError';
 }
 

@@ -15,4 +15,12 @@ describe('half floats', () => {
     expect(halfToFloat(floatToHalf([2 ** -26]))[0]).toBe(0);
     expect(halfToFloat(floatToHalf([3 * 2 ** -25]))[0]).toBe(2 ** -23); // subnormal rounding
   });
+
+  it('decodes and re-encodes every half bit pattern to itself (NaNs stay NaN)', () => {
+    const all = Uint16Array.from({ length: 65536 }, (_, i) => i);
+    const back = floatToHalf(halfToFloat(all));
+    const nan = (x: number) => (x & 0x7c00) === 0x7c00 && (x & 0x3ff) !== 0;
+    const wrong = Array.from(all).filter((x) => (nan(x) ? !nan(back[x]!) : back[x] !== x));
+    expect(wrong).toEqual([]);
+  });
 });

@@ -108,7 +108,7 @@ export interface ModelSpec {
 }
 
 /** Wraps a graph into a ModelProto (defaults: opset 17, IR version 8). */
-export function makeModel(spec: ModelSpec): OnnxModel {
+function makeModel(spec: ModelSpec): OnnxModel {
   const metadata = Object.entries(spec.metadata ?? {}).map(([key, value]) => ({ key, value }));
   return {
     ir_version: spec.irVersion ?? 8,

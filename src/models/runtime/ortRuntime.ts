@@ -8,7 +8,7 @@ export function shareOrtInstance(): void {
   (globalThis as Record<symbol, unknown>)[Symbol.for('onnxruntime')] = ort;
 }
 
-export class ModelLoadError extends Error {
+class ModelLoadError extends Error {
   override name = 'ModelLoadError';
 }
 

@@ -104,3 +104,21 @@ test('a vision tower with decomposed LayerNorms (opset < 17 exports) loads and g
   );
   expect(same).toBeGreaterThanOrEqual(0.999);
 });
+
+test('a many-class vocabulary preset points to the dense CLIP model and switches to it', async ({
+  app,
+  page,
+}) => {
+  await app.open({ model: 'clipseg-rd64-refined', classes: 'sky' });
+  await page.getByTestId('vocab-preset').selectOption('pascal_voc_21');
+  await expect(page.getByTestId('vocab-model-hint')).toHaveCount(0);
+  await page.getByTestId('vocab-preset').selectOption('ade20k_150');
+  const hint = page.getByTestId('vocab-model-hint');
+  await expect(hint).toContainText(`best with ${NAME}`);
+  await hint.getByTestId('vocab-use-dense').click();
+  await app.waitReady();
+  await expect(page.getByTestId('model-name')).toHaveText(NAME, { timeout: app.slow });
+  // The vocabulary stayed, and the hint is gone once the model runs.
+  await expect(hint).toHaveCount(0);
+  expect(await app.classesInput.inputValue()).toContain('wall');
+});

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { decomposeLayerNorms } from '../src/models/clipdense/decomposeLayerNorm';
+import { CLASSES as REF_CLASSES, referenceLabels } from '../src/models/clipdense/testFixtures';
 import { expect, test } from './support/fixtures';
 import { agreement } from './support/metrics';
 import { FIXTURE_ORIGIN } from './support/ports';
@@ -121,4 +122,26 @@ test('a many-class vocabulary preset points to the dense CLIP model and switches
   // The vocabulary stayed, and the hint is gone once the model runs.
   await expect(hint).toHaveCount(0);
   expect(await app.classesInput.inputValue()).toContain('wall');
+});
+
+test('a bring-your-own clip-dense bundle by URL: image.png through the page gives PyTorch’s label map', async ({
+  app,
+  page,
+}) => {
+  // fixtures/clip-dense-tiny: the tiny towers in one 224 pass, as the golden was preprocessed.
+  await app.open({
+    model: `${FIXTURE_ORIGIN}/clip-dense-tiny/ovseg.json`,
+    dtype: 'fp32',
+    classes: REF_CLASSES.join(', '),
+  });
+  await expect(page.getByTestId('model-name')).toHaveText('Tiny dense CLIP (test bundle)');
+  await app.segmentImage(image, 'tiny-byo.png');
+  const out = await app.exportLabelMap();
+  const ref = referenceLabels(out.png.width, out.png.height);
+  const same = agreement(out.png.data, ref);
+  console.log(
+    `[clip-dense ${app.ep}] bring-your-own bundle, label map vs PyTorch: ${(100 * same).toFixed(3)}%`,
+  );
+  expect(new Set(ref).size).toBe(2);
+  expect(same).toBeGreaterThanOrEqual(0.999);
 });

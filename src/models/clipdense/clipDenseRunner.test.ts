@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeImage, fsFetcher, newEngine, rgbaSource } from '../../../tools/lib/nodeEngine';
 import type { Engine } from '../../worker/engine';
 import { parseManifest, type Manifest } from '../manifest';
-import { CLASSES, f32, maxAbs, referenceLabels } from './testFixtures';
+import { patchClassLogits, slidingWindows, WindowAverager } from '../../processing/clipDense';
+import { CLASSES, f32, goldenNameRows, maxAbs, referenceLabels } from './testFixtures';
 
 /** A bundle of the tiny towers, files named relative to fixtures/. */
 export function tinyManifest(extra: Record<string, unknown> = {}): Manifest {
@@ -94,6 +95,19 @@ describe('clip-dense through the engine (WASM, Node)', () => {
     expect([a.scoreWidth, a.scoreHeight]).toEqual([37, 28]);
     expect(a.labels.length).toBe(320 * 240);
     expect(a.runs.promptsEncoded).toBe(3);
+    // Scores from the windows' embeddings averaged per cell equal the windows' logits averaged
+    // (one name a class: a name's logit is linear in the embedding).
+    const avg = new WindowAverager(3, 448, 592, 16);
+    const windows = slidingWindows(448, 592);
+    const e = a.debug!.patchEmbeds!;
+    const names = goldenNameRows(three);
+    const n = 196 * 16;
+    windows.forEach((p, k) =>
+      avg.add(patchClassLogits(e.subarray(k * n, (k + 1) * n), names, [0, 1, 2], 3, 16), 14, 14, p.y, p.x),
+    );
+    // PyTorch's text embeddings against ORT's (7e-7 apart, x 100): the scores agree within 1e-3.
+    const cellDiff = maxAbs(a.debug!.classLogits!, avg.result());
+    expect(cellDiff).toBeLessThan(1e-3);
     // A vocabulary edit: one new prompt through the text tower, no image run.
     await engine.setVocabulary(vocab([...three, 'kitten']));
     const b = await engine.segment({ threshold: 0 });

@@ -104,3 +104,17 @@ export function referenceLabels(W: number, H: number): Uint8Array {
     }
   return out;
 }
+
+/** PyTorch's text embeddings of golden prompts, L2-normalised, one row each. */
+export function goldenNameRows(names: string[]): Float32Array {
+  const D = 16;
+  const out = new Float32Array(names.length * D);
+  names.forEach((n, k) => {
+    const r = prompts.indexOf(n);
+    if (r < 0) throw new Error(`${n} is not a golden prompt`);
+    const v = textEmbeds.subarray(r * D, (r + 1) * D);
+    const norm = Math.hypot(...v);
+    v.forEach((x, i) => (out[k * D + i] = x / norm));
+  });
+  return out;
+}

@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { decomposeLayerNorms } from '../../src/models/clipdense/decomposeLayerNorm';
 
 /** Hub repositories served from fixture folders: repo -> (file in repo -> file under fixtures/). */
 const REPOS: Record<string, Record<string, string>> = {
@@ -18,6 +19,9 @@ const REPOS: Record<string, Record<string, string>> = {
     'tokenizer_config.json': 'clip-tokenizer/tokenizer_config.json',
   },
   'Xenova/clip-vit-base-patch16': {
+    'onnx/vision_model.onnx': 'clip-vision-tiny/vision_model.onnx',
+    'onnx/vision_model_fp16.onnx': 'clip-vision-tiny/vision_model_fp16.onnx',
+    'onnx/vision_model_quantized.onnx': 'clip-vision-tiny/vision_model_quantized.onnx',
     'onnx/text_model.onnx': 'clip-text-tiny/text_model.onnx',
     'onnx/text_model_fp16.onnx': 'clip-text-tiny/text_model_fp16.onnx',
     'onnx/text_model_quantized.onnx': 'clip-text-tiny/text_model_quantized.onnx',
@@ -50,8 +54,28 @@ type Fault =
   | 'announced'
   | 'hugejson';
 
-/** What the endless routes sent before the client hung up, per request path (bytes). */
-const state = { offline: false, slow: false, requests: [] as string[], sent: {} as Record<string, number> };
+/**
+ * What the endless routes sent before the client hung up, per request path (bytes). `decomposed`:
+ * the CLIP vision towers are served with their LayerNorms decomposed into primitive ops (as opset < 17
+ * exports have them), made from the fixture by the project's own graph tool.
+ */
+const state = {
+  offline: false,
+  slow: false,
+  decomposed: false,
+  requests: [] as string[],
+  sent: {} as Record<string, number>,
+};
+
+const decomposedCache = new Map<string, Buffer>();
+function decomposedTower(full: string): Buffer {
+  let b = decomposedCache.get(full);
+  if (!b) {
+    b = Buffer.from(decomposeLayerNorms(new Uint8Array(readFileSync(full)), 16));
+    decomposedCache.set(full, b);
+  }
+  return b;
+}
 
 /** Declared size of the endless fault's image model (the app caps it at this plus a margin). */
 export const ENDLESS_DECLARED = 200e6;
@@ -135,12 +159,14 @@ function sendEndless(res: ServerResponse, path: string, head: Buffer, declared?:
 /** Handles /hub/... and /__hub/... requests; returns false for anything else. */
 export function hubHandler(root: string) {
   return (path: string, req: IncomingMessage, res: ServerResponse): boolean => {
-    const ctl = /^\/__hub\/(offline|online|slow|fast|requests|reset)$/.exec(path);
+    const ctl = /^\/__hub\/(offline|online|slow|fast|decomposed|requests|reset)$/.exec(path);
     if (ctl) {
       const what = ctl[1]!;
       if (what === 'offline' || what === 'online') state.offline = what === 'offline';
       if (what === 'slow' || what === 'fast') state.slow = what === 'slow';
-      if (what === 'reset') Object.assign(state, { offline: false, slow: false, requests: [], sent: {} });
+      if (what === 'decomposed') state.decomposed = true;
+      if (what === 'reset')
+        Object.assign(state, { offline: false, slow: false, decomposed: false, requests: [], sent: {} });
       res.writeHead(200, { ...HEADERS, 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ ...state }));
       return true;
@@ -203,7 +229,8 @@ export function hubHandler(root: string) {
     if (!rel) return notFound();
     const full = resolve(root, rel);
     statSync(full);
-    void send(res, readFileSync(full));
+    const tower = state.decomposed && rel.startsWith('clip-vision-tiny/');
+    void send(res, tower ? decomposedTower(full) : readFileSync(full));
     return true;
   };
 }

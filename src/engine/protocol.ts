@@ -99,6 +99,8 @@ export interface SegmentResult {
     classProbs?: Float32Array;
     semsegLow?: Float32Array;
     classLogits?: Float32Array;
+    /** clip-dense: the image's patch embeddings [windows, patches, dim]. */
+    patchEmbeds?: Float32Array;
     pixelValues?: Float32Array;
     /** Milliseconds of the image's preprocessing: reading its pixels, resize + normalise. */
     preprocessMs?: { read: number; resize: number };

@@ -4,13 +4,14 @@
  * line here (and one in `runners.ts`, the worker side); see `README.md` in this folder.
  */
 import * as v from 'valibot';
+import { clipDenseFamily } from './clipdense/family';
 import { denseFamily } from './dense/family';
 import type { FamilyDescription } from './family';
 import type { ModelPart } from './manifestSchema';
 import { queryFamily } from './query/family';
 
 /** Every family, in the order error messages list them. */
-const FAMILY_LIST = [queryFamily, denseFamily] as const;
+const FAMILY_LIST = [queryFamily, denseFamily, clipDenseFamily] as const;
 
 /** The tuple of the families' schemas, typed element by element (for the union's output type). */
 type SchemasOf<T extends readonly unknown[]> = {

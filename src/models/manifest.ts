@@ -14,6 +14,7 @@ export type { Manifest };
 export type { QueryManifest } from './query/family';
 export type { DenseManifest } from './dense/family';
 export type { ModelPart } from './manifestSchema';
+export type { ClipDenseManifest } from './clipdense/family';
 
 /**
  * Fixed: the graph has a baked size (many real exports): feed exactly this size and map results

@@ -196,4 +196,7 @@ export type ModelPart = v.InferOutput<typeof modelPart>;
  * union of all families' parts is assembled in `../families.ts`.
  */
 export const familySchema = <F extends string, E extends v.ObjectEntries>(family: F, entries: E) =>
-  obj({ ...base, family: v.literal(family), ...entries });
+  // A family may override a shared field (e.g. optional templates with a default): its entry wins.
+  obj({ ...base, family: v.literal(family), ...entries } as Omit<typeof base, keyof E> & {
+    family: v.LiteralSchema<F, undefined>;
+  } & E);

@@ -1,16 +1,19 @@
 import type { SegmentResult } from '../engine/protocol';
 import type { Dtype, InputPolicy } from './manifest';
 import type { NamesRule, RowsReport } from '../processing/namesRule';
+import type { ShortSideInput } from '../processing/normalize';
 import type { VocabClass } from '../processing/vocabulary';
 
 /**
- * What a model family implements for the engine (query: GKC; dense: CLIPSeg split at load). The
+ * What a model family implements for the engine (query: GKC; dense: CLIPSeg split at load;
+ * clip-dense: ClearCLIP). The
  * engine knows families only through this interface and the registry in `runners.ts`; what it
  * hands a runner is in `runnerInputs.ts`.
  */
 export interface Runner {
   readonly dtypes: { image: Dtype; text: Dtype };
-  readonly input: InputPolicy;
+  /** The picture the engine prepares for `setPixels` (clip-dense windows: a short-side policy). */
+  readonly input: InputPolicy | ShortSideInput;
   textRuns: number;
   imageRuns: number;
   /** Dense family: vision-tower runs, rows through the decoder, decoder bytes read back to the CPU. */

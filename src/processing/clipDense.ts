@@ -20,6 +20,17 @@ export const CLIP_LOGIT_SCALE = 100;
 const DEFAULT_SHORT_SIDE = 448;
 export const WINDOW = 224;
 export const DEFAULT_STRIDE = 112;
+/** A short list of CLIP prompt templates (from OpenAI's ImageNet ensemble), `{}` is the name. */
+export const DEFAULT_TEMPLATES: readonly string[] = [
+  'a photo of a {}.',
+  'a photo of the {}.',
+  'a photo of a small {}.',
+  'a photo of a large {}.',
+  'a bad photo of a {}.',
+  'a cropped photo of a {}.',
+  'a good photo of a {}.',
+  'art of the {}.',
+];
 /**
  * [C, N] class logits from L2-normalised patch embeddings [N, D] and normalised name embeddings
  * [R, D] (row r names class rowToClass[r]): scale x cosine, max over each class's names.

@@ -34,7 +34,7 @@ export function ClassesInput({ controller }: { controller: Controller }) {
         onChange={(e) => setText(e.target.value)}
         placeholder="person, bicycle | bike, road, sky"
       />
-      <VocabPresets onPick={setText} />
+      <VocabPresets onPick={setText} controller={controller} />
       <p className="hint">
         Commas or new lines separate classes; <code>|</code> joins several names of one class (e.g.{' '}
         <code>bicycle | bike</code>).

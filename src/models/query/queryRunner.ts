@@ -7,7 +7,7 @@ import { createSession, ort, type Ep } from '../runtime/ortRuntime';
 import type { ClipTokenizer } from '../tokenizer';
 import { combine, scoreQueries, type QueryOutputs, type Scored } from './combine';
 import type { QueryManifest } from './family';
-import { NameEncoder, type EncodedVocabulary } from './nameEncoder';
+import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
 
 /** GKC / Mask2Former family: image model once per image, names embedded once and cached. */
 export class QueryRunner implements Runner {

@@ -1,10 +1,10 @@
-import { ensembleTemplates } from '../../processing/gkc';
-import { promptsFor, type VocabClass } from '../../processing/vocabulary';
-import { cachedEncode } from '../promptCache';
-import type { TextCache } from '../runnerInputs';
-import { ort } from '../runtime/ortRuntime';
-import type { ClipTokenizer } from '../tokenizer';
-import type { QueryManifest } from './family';
+import { ensembleTemplates } from '../processing/gkc';
+import { promptsFor, type VocabClass } from '../processing/vocabulary';
+import { cachedEncode } from './promptCache';
+import type { TextCache } from './runnerInputs';
+import { ort } from './runtime/ortRuntime';
+import type { ClipTokenizer } from './tokenizer';
+import type { Manifest } from './families';
 
 /** Prompts a text run takes at once: bounds memory for long vocabularies. */
 const BATCH = 64;
@@ -26,7 +26,7 @@ export class NameEncoder {
   constructor(
     private session: ort.InferenceSession,
     private tokenizer: ClipTokenizer,
-    private manifest: QueryManifest,
+    private manifest: Pick<Manifest, 'templates'>,
     private cache: TextCache<Float32Array>,
     /** Cache namespace: the content key of the text model and tokenizer (LoadedBundle.textKey). */
     private namespace: string,

@@ -3,6 +3,7 @@
  * Paths inside are relative to the manifest's own URL or folder. The schema (field types and
  * ranges) is in `manifestSchema.ts`; this file turns its verdict into messages that name the field.
  */
+import { ManifestInvalidError } from '../errors';
 import * as v from 'valibot';
 import { DTYPES, manifestSchema, type denseSchema, type querySchema } from './manifestSchema';
 
@@ -28,7 +29,8 @@ export type InputPolicy = Manifest['input'];
 export type ModelPart = QueryManifest['image'];
 export type TokenizerRef = Manifest['tokenizer'];
 
-export class ManifestError extends Error {
+/** The manifest family of ManifestInvalidError (its name kept for the messages that show it). */
+export class ManifestError extends ManifestInvalidError {
   override name = 'ManifestError';
 }
 

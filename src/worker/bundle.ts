@@ -6,6 +6,7 @@ import {
   type Manifest,
   type ModelPart,
 } from '../models/manifest';
+import { ModelFileInvalidError } from '../errors';
 import { contentHash } from './contentHash';
 import { LIMITS, capFor } from './limits';
 import { looksLikeOnnx } from './ortRuntime';
@@ -20,15 +21,6 @@ export type Fetcher = (
   onProgress?: (p: FileProgress) => void,
   cap?: number,
 ) => Promise<Uint8Array>;
-
-export class BundleError extends Error {
-  constructor(
-    message: string,
-    override readonly name: string = 'BundleError',
-  ) {
-    super(message);
-  }
-}
 
 export interface LoadedBundle {
   manifest: Manifest;
@@ -48,7 +40,7 @@ const decodeJson = (bytes: Uint8Array, what: string): unknown => {
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
-    throw new BundleError(`${what} is not valid JSON`);
+    throw new ModelFileInvalidError(`${what} is not valid JSON`);
   }
 };
 
@@ -86,7 +78,7 @@ export async function loadBundle(
     const dtype = pickDtype(part.files, prefer);
     const file = partFile(part.files[dtype]!, part.repo, hub);
     const bytes = await fetcher(file, onProgress, capFor(declaredSize(part, dtype)));
-    if (!looksLikeOnnx(bytes)) throw new BundleError(`${file} is not an ONNX model`);
+    if (!looksLikeOnnx(bytes)) throw new ModelFileInvalidError(`${file} is not an ONNX model`);
     return [name, { bytes, dtype, file }] as const;
   };
   const tok = manifest.tokenizer;

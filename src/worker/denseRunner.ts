@@ -8,7 +8,7 @@ import { promptsFor, type VocabClass } from '../processing/vocabulary';
 import type { LoadedBundle } from './bundle';
 import type { Combined } from './combine';
 import type { EmbeddingCache } from './embeddingCache';
-import { EngineError } from './errors';
+import { NoImageError, VocabularyEmptyError } from '../errors';
 import type { Ep } from './ortRuntime';
 import type { Runner, RunnerSegment } from './runner';
 
@@ -34,6 +34,8 @@ export class DenseRunner implements Runner {
   private versions = { rows: 0, pixels: 0 };
   /** Which rule made the rows of the current vocabulary, for the status bar. */
   rows: RowsReport | undefined;
+  /** The last segment(): decoder runs (image work) and the label pass, in milliseconds. */
+  lastSegmentMs: { image: number; combine: number } | undefined;
 
   private constructor(
     private manifest: DenseManifest,
@@ -199,9 +201,11 @@ export class DenseRunner implements Runner {
   }
 
   async segment(o: RunnerSegment): Promise<Combined> {
-    if (!this.vision) throw new EngineError('No image to segment');
-    if (this.numClasses === 0) throw new EngineError('The vocabulary is empty: type at least one class name');
+    if (!this.vision) throw new NoImageError();
+    if (this.numClasses === 0) throw new VocabularyEmptyError();
+    const t0 = performance.now();
     const cl = await this.classLogits();
+    const t1 = performance.now();
     let logits = cl.data;
     const prev = o.smoothing?.previous;
     if (prev && prev.length === logits.length && o.smoothing!.history > 0) {
@@ -218,6 +222,7 @@ export class DenseRunner implements Runner {
       height: o.height,
       threshold: o.threshold,
     });
+    this.lastSegmentMs = { image: t1 - t0, combine: performance.now() - t1 };
     return {
       labels: r.labels,
       scores: r.scores,

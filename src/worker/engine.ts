@@ -1,5 +1,6 @@
 import type { PromptCut } from '../models/dense/denseModel';
 import type { ModelInfo, SegmentResult, Timings } from '../engine/protocol';
+import { NoImageError, NoModelLoadedError, VocabularyEmptyError } from '../errors';
 import type { Dtype } from '../models/manifest';
 import { checkGpuBuffers } from '../models/onnx/bufferCheck';
 import { createClipTokenizer } from '../models/tokenizer';
@@ -11,13 +12,11 @@ import { loadBundle, type Fetcher, type FileProgress, type ManifestSource } from
 import type { Combined } from './combine';
 import { DenseRunner } from './denseRunner';
 import type { EmbeddingCache } from './embeddingCache';
-import { EngineError } from './errors';
 import type { Ep } from './ortRuntime';
 import { QueryRunner } from './queryRunner';
 import type { Runner } from './runner';
 
 export type { ModelInfo, Timings };
-export { EngineError };
 
 /** An upright image whose RGBA the engine reads at its own size (the engine does the resizing). */
 export interface ImageSource {
@@ -35,7 +34,6 @@ export interface SegmentOutput extends Combined {
   width: number;
   height: number;
   classes: string[];
-  unknown: string[];
   timings: Timings;
   /** Counters since load (the protocol's definition: the page receives them as they are). */
   runs: SegmentResult['runs'];
@@ -65,7 +63,11 @@ export const DEFAULT_HUB = 'https://huggingface.co';
 export class Engine {
   private runner: Runner | null = null;
   private image: { width: number; height: number; preprocess: number; image: number } | null = null;
-  private vocab: { key: string; classes: VocabClass[]; unknown: string[] } | null = null;
+  /** The current vocabulary; `version` changes with every vocabulary set (live history key). */
+  private vocab: { version: number; classes: VocabClass[] } | null = null;
+  private vocabVersion = 0;
+  /** Text time of the last vocabulary, not yet reported by a segmentation. */
+  private textMs = 0;
   /** Previous frame of a live stream: smoothing input and flicker reference. */
   private live: { key: string; state: Float32Array; labels: Uint16Array } | null = null;
   /** The loaded model's pixel normalisation. */
@@ -131,24 +133,29 @@ export class Engine {
   }
 
   private need(): Runner {
-    if (!this.runner) throw new EngineError('No model is loaded');
+    if (!this.runner) throw new NoModelLoadedError();
     return this.runner;
   }
 
   /**
-   * Encodes the vocabulary (cached prompts cost nothing); returns milliseconds spent. `names`: the
-   * dense family's rule for classes with several names (none: the model's default).
+   * Sets the vocabulary of the segmentations that follow (the page sends it only when it changes):
+   * encodes what is not cached (cached prompts cost nothing). Returns the milliseconds spent, the
+   * prompts encoded and the names the model knows no word of. `names`: the dense family's rule for
+   * classes with several names (none: the model's default).
    */
-  async setVocabulary(classes: VocabClass[], names?: NamesRule): Promise<number> {
+  async setVocabulary(
+    classes: VocabClass[],
+    names?: NamesRule,
+  ): Promise<{ ms: number; encoded: number; unknown: string[] }> {
     const runner = this.need();
-    if (classes.length === 0) throw new EngineError('The vocabulary is empty: type at least one class name');
-    const key = `${names ?? ''}|${JSON.stringify(classes)}`;
-    if (this.vocab?.key === key) return 0;
+    if (classes.length === 0) throw new VocabularyEmptyError();
     const t0 = now();
     const { encoded, unknown } = await runner.setVocabulary(classes, names);
     this.promptsEncoded += encoded;
-    this.vocab = { key, classes, unknown };
-    return now() - t0;
+    this.vocab = { version: ++this.vocabVersion, classes };
+    const ms = now() - t0;
+    this.textMs += ms;
+    return { ms, encoded, unknown };
   }
 
   /** A new image: preprocessed to the model's input size, image-only work done now. */
@@ -193,18 +200,16 @@ export class Engine {
   async segment(opts: {
     threshold: number;
     debug?: boolean;
-    textMs?: number;
     fresh?: boolean;
     /** Video frame: smoothing weight of the history (0 = none) and flicker against the last frame. */
     live?: { smoothing: number } | undefined;
   }): Promise<SegmentOutput> {
     const runner = this.need();
-    if (!this.image) throw new EngineError('No image to segment');
-    if (!this.vocab) throw new EngineError('The vocabulary is empty: type at least one class name');
+    if (!this.image) throw new NoImageError();
+    if (!this.vocab) throw new VocabularyEmptyError();
     const { width, height } = this.image;
     const t0 = now();
-    const imageRunsBefore = runner.imageRuns;
-    const liveKey = `${this.vocab.key}|${width}x${height}|${opts.threshold}`;
+    const liveKey = `${this.vocab.version}|${width}x${height}|${opts.threshold}`;
     if (!opts.live || this.live?.key !== liveKey) this.live = null;
     const combined = await runner.segment({
       threshold: opts.threshold,
@@ -223,9 +228,11 @@ export class Engine {
       }
       this.live = { key: liveKey, state: combined.semseg, labels: combined.labels.slice() };
     }
-    // Dense models run their image part here (it depends on the vocabulary): count it as image time.
+    // A runner that runs image-dependent model work here (the dense decoder) reports its own split.
     const segMs = now() - t0;
-    const imageInSegment = runner.imageRuns > imageRunsBefore;
+    const split = runner.lastSegmentMs ?? { image: 0, combine: segMs };
+    const textMs = this.textMs;
+    this.textMs = 0;
     const debug =
       opts.debug && this.lastPixels
         ? { ...combined.debug, pixelValues: this.lastPixels.data, preprocessMs: this.prepMs ?? undefined }
@@ -237,12 +244,11 @@ export class Engine {
       width,
       height,
       classes: this.vocab.classes.map((c) => c.label),
-      unknown: this.vocab.unknown,
       timings: {
         preprocess: opts.fresh ? this.image.preprocess : 0,
-        image: (opts.fresh ? this.image.image : 0) + (imageInSegment ? segMs : 0),
-        text: opts.textMs ?? 0,
-        combine: imageInSegment ? 0 : segMs,
+        image: (opts.fresh ? this.image.image : 0) + split.image,
+        text: textMs,
+        combine: split.combine,
       },
       runs: {
         image: runner.imageRuns,
@@ -262,6 +268,7 @@ export class Engine {
     this.image = null;
     this.lastPixels = null;
     this.vocab = null;
+    this.textMs = 0;
     this.live = null;
     this.info = null;
     this.promptsEncoded = 0;

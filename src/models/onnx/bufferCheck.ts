@@ -1,3 +1,4 @@
+import { GpuBufferTooSmallError } from '../../errors';
 import { tensorBytes } from '../dense/graphTools';
 import { decodeModel } from './onnxProto';
 
@@ -20,7 +21,7 @@ export function largestTensorBytes(bytes: Uint8Array): { name: string; bytes: nu
   return best;
 }
 
-export class BufferLimitError extends Error {
+export class BufferLimitError extends GpuBufferTooSmallError {
   override name = 'BufferLimitError';
 }
 

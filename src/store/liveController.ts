@@ -80,7 +80,8 @@ export class LiveController {
 
   private async process(frame: ImageBitmap, captureMs: number): Promise<void> {
     const s = useApp.getState();
-    if (!s.live || !s.engineReady || s.vocab.classes.length === 0) {
+    // The worker must hold the current vocabulary (sent when it changes; an identity check here).
+    if (!s.live || !s.engineReady || !this.controller.vocabulary.sync()) {
       frame.close();
       return;
     }

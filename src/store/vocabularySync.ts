@@ -36,7 +36,7 @@ export class VocabularySync {
   sync(): boolean {
     const { engineReady, vocab, names } = useApp.getState();
     if (vocab.classes.length === 0) {
-      useApp.setState({ unknownNames: [] });
+      if (useApp.getState().unknownNames.length) useApp.setState({ unknownNames: [] });
       return false;
     }
     if (!engineReady) return false;

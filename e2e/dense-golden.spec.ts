@@ -19,12 +19,13 @@ async function runGolden(page: import('@playwright/test').Page) {
   const run = await page.evaluate(
     async ({ pixels, texts }) => {
       type Client = {
+        setVocabulary(r: object): Promise<unknown>;
         segment(r: object): Promise<{ labels: Uint16Array; debug?: { classLogits?: Float32Array } }>;
       };
       const hook = (window as unknown as { __ovseg: { controller: { client: Client } } }).__ovseg;
+      await hook.controller.client.setVocabulary({ classes: texts.map((t) => ({ label: t, names: [t] })) });
       const r = await hook.controller.client.segment({
         pixels: { data: Float32Array.from(pixels), width: 352, height: 352 },
-        classes: texts.map((t) => ({ label: t, names: [t] })),
         threshold: 0,
         debug: true,
       });
@@ -93,24 +94,19 @@ test('the vision tower runs once per image; a vocabulary edit reads back only it
   const runs = await page.evaluate(
     async ({ pixels, texts }) => {
       type Runs = { vision: number; decoderRows: number; bytesReadBack: number };
-      type Client = { segment(r: object): Promise<{ runs: Runs; debug?: { classLogits?: Float32Array } }> };
+      type Client = {
+        setVocabulary(r: object): Promise<unknown>;
+        segment(r: object): Promise<{ runs: Runs; debug?: { classLogits?: Float32Array } }>;
+      };
       const client = (window as unknown as { __ovseg: { controller: { client: Client } } }).__ovseg.controller
         .client;
       const classes = (t: string[]) => t.map((x) => ({ label: x, names: [x] }));
       const image = { data: Float32Array.from(pixels), width: 352, height: 352 };
-      const first = await client.segment({
-        pixels: image,
-        classes: classes(texts),
-        threshold: 0,
-        debug: true,
-      });
-      const edit = await client.segment({ classes: classes([...texts, 'sky']), threshold: 0, debug: true });
-      const again = await client.segment({
-        pixels: image,
-        classes: classes([...texts, 'sky']),
-        threshold: 0,
-        debug: true,
-      });
+      await client.setVocabulary({ classes: classes(texts) });
+      const first = await client.segment({ pixels: image, threshold: 0, debug: true });
+      await client.setVocabulary({ classes: classes([...texts, 'sky']) });
+      const edit = await client.segment({ threshold: 0, debug: true });
+      const again = await client.segment({ pixels: image, threshold: 0, debug: true });
       // The kept rows of the edit and a fresh run of every row give the same class scores.
       const a = edit.debug!.classLogits!;
       const b = again.debug!.classLogits!;

@@ -220,3 +220,39 @@ test('20,000 repeats of a name give one grouped warning (time to screen logged)'
   await app.segmentImage(toPng(shapesScene(96, 64, 5)), 'repeats.png');
   await app.waitForResult(['red']);
 });
+
+test('a name the model knows no word of is named as soon as it is typed, before any image', async ({
+  app,
+  page,
+}) => {
+  onlyOnWasm(
+    app.ep,
+    'the vocabulary reaches the worker the same way on either backend; the WASM project covers it',
+  );
+  await app.open({ model: 'embedded', classes: 'red, blue' });
+  const unknown = page.getByTestId('unknown-names');
+  await expect(unknown).toHaveCount(0);
+  await app.setClasses('red, zebra | stripes');
+  await expect(unknown).toHaveText('The model knows none of the words in: zebra, stripes.', {
+    timeout: app.slow,
+  });
+  await expect(page.getByText('Drop an image here')).toBeVisible(); // no image was ever given
+  await app.setClasses('red, blue');
+  await expect(unknown).toHaveCount(0, { timeout: app.slow });
+});
+
+test('a worker whose script does not load: the page says the engine could not start, and a retry starts it', async ({
+  app,
+  page,
+}) => {
+  onlyOnWasm(app.ep, NOT_THE_BACKEND);
+  const workerScript = /\/assets\/worker-[\w-]+\.js$/;
+  await page.route(workerScript, (route) => route.fulfill({ status: 404, body: 'not here' }));
+  await page.goto(app.url({ model: 'embedded' }));
+  await expect(app.status).toHaveAttribute('data-state', 'error', { timeout: app.slow });
+  await expect(page.getByTestId('load-failure')).toContainText('The engine worker could not start');
+  await expect(page.locator('h1')).toBeVisible();
+  await page.unroute(workerScript);
+  await page.getByTestId('retry-load').click();
+  await backOnColours(app);
+});

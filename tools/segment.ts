@@ -3,6 +3,7 @@
  *   npm run segment -- --model public/models/colours --image photo.jpg --classes "sky, grass" --out labels.png
  * Writes the label map PNG (value = class index + 1, 0 = unlabelled) and a JSON legend beside it.
  */
+import { VocabularyEmptyError } from '../src/errors';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,14 +35,15 @@ async function main(): Promise<void> {
   }
   const { classes, warnings } = parseVocabulary(values.classes);
   for (const w of warnings) console.warn(`warning: ${w}`);
-  if (classes.length === 0) throw new Error('The vocabulary is empty: give at least one class name');
+  if (classes.length === 0)
+    throw new VocabularyEmptyError('The vocabulary is empty: give at least one class name');
 
   const engine = newEngine();
   const info = await engine.load(fsFetcher(values.model), { path: values.manifest! }, 'wasm', {
     dtype: values.dtype as Dtype | undefined,
   });
   const image = decodeImage(new Uint8Array(await readFile(values.image)));
-  await engine.setVocabulary(classes);
+  const { unknown } = await engine.setVocabulary(classes);
   await engine.setImage(rgbaSource(image));
   const threshold = values.threshold !== undefined ? Number(values.threshold) : info.threshold;
   if (!(threshold >= 0 && threshold <= 1)) throw new Error('--threshold must be between 0 and 1');
@@ -65,8 +67,7 @@ async function main(): Promise<void> {
     console.log(`  ${i + 1}\t${c.label}\t${((100 * out.counts[i + 1]!) / total).toFixed(1)}%`),
   );
   console.log(`  0\tunlabelled\t${((100 * out.counts[0]!) / total).toFixed(1)}%`);
-  if (out.unknown.length)
-    console.warn(`warning: the model knows none of the words in: ${out.unknown.join(', ')}`);
+  if (unknown.length) console.warn(`warning: the model knows none of the words in: ${unknown.join(', ')}`);
   console.log(`wrote ${values.out} and ${jsonPath}`);
   await engine.dispose();
 }

@@ -1,6 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EngineClient, EngineError, SupersededError } from './engineClient';
-import { bitmap, FakeWorker, fakeResult, flush, segReq } from './fakeWorker';
+import {
+  AppError,
+  DownloadFailedError,
+  RequestSupersededError,
+  UnexpectedError,
+  VocabularyEmptyError,
+  WorkerCrashedError,
+  WorkerStartFailedError,
+  WorkerStoppedError,
+} from '../errors';
+import { EngineClient } from './engineClient';
+import { bitmap, FakeWorker, fakeResult, flush, segReq, vocabReq } from './fakeWorker';
 
 describe('EngineClient.request', () => {
   it('posts {kind, id, ...payload} with the transfer list and resolves with the matching reply', async () => {
@@ -33,15 +43,26 @@ describe('EngineClient.request', () => {
     await expect(a).resolves.toBe('first');
   });
 
-  it('rejects with the worker error name and message', async () => {
+  it('rejects with the class of the error code the worker sent, and its message', async () => {
     const w = new FakeWorker();
     const client = new EngineClient(w);
     const p = client.request('export', {});
-    w.send({ kind: 'error', id: 1, name: 'BundleError', message: 'Could not download x.onnx: HTTP 404' });
+    w.send({ kind: 'error', id: 1, code: 'download-failed', message: 'Could not download x.onnx: HTTP 404' });
     const err = await p.catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(EngineError);
-    expect((err as Error).name).toBe('BundleError');
+    expect(err).toBeInstanceOf(DownloadFailedError);
+    expect(err).toMatchObject({ code: 'download-failed', name: 'DownloadFailedError' });
     expect((err as Error).message).toBe('Could not download x.onnx: HTTP 404');
+  });
+
+  it('a code it does not know becomes an unexpected error, message kept', async () => {
+    const w = new FakeWorker();
+    const client = new EngineClient(w);
+    const p = client.request('export', {});
+    w.send({ kind: 'error', id: 1, code: 'from-a-newer-worker', message: 'odd' } as never);
+    const err = await p.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnexpectedError);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as Error).message).toBe('odd');
   });
 
   it('passes progress messages to the callback before the reply', async () => {
@@ -68,15 +89,36 @@ describe('EngineClient.request', () => {
   it('rejects every pending request when the worker crashes', async () => {
     const w = new FakeWorker();
     const client = new EngineClient(w);
-    const a = client.request('init', {});
+    const started = client.request('init', {});
+    w.reply(1, { gpu: { available: false } });
+    await started;
+    const a = client.request('storage', { prefixes: [] });
     const b = client.request('load', { source: { kind: 'url', manifestUrl: 'u' }, ep: 'wasm' });
     w.crash('out of memory');
     for (const p of [a, b]) {
       const err = await p.catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(EngineError);
-      expect((err as Error).message).toContain('crashed');
-      expect((err as Error).message).toContain('out of memory');
+      expect(err).toBeInstanceOf(WorkerCrashedError);
+      expect((err as Error).message).toBe('The engine worker crashed: out of memory');
     }
+  });
+
+  it('a worker that dies before its first answer failed to start; the next request gets a fresh one', async () => {
+    const workers: FakeWorker[] = [];
+    const client = new EngineClient(() => {
+      workers.push(new FakeWorker());
+      return workers.at(-1)!;
+    });
+    const a = client.request('init', {});
+    // A module worker whose script did not load reports an error event without a message.
+    workers[0]!.crash('');
+    const err = await a.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkerStartFailedError);
+    expect((err as Error).message).toMatch(/^The engine worker could not start: its script did not load/);
+    const retry = client.request('init', {});
+    expect(workers).toHaveLength(2);
+    expect(workers[1]!.posted.map((p) => p.msg.kind)).toEqual(['init']);
+    workers[1]!.reply(2, 'fresh');
+    await expect(retry).resolves.toBe('fresh');
   });
 
   it('terminate() rejects pending requests and stops the worker', async () => {
@@ -84,7 +126,8 @@ describe('EngineClient.request', () => {
     const client = new EngineClient(w);
     const a = client.request('init', {});
     client.terminate();
-    await expect(a).rejects.toThrow('stopped');
+    await expect(a).rejects.toThrow(WorkerStoppedError);
+    await expect(a).rejects.toThrow('The engine was stopped');
     expect(w.terminated).toBe(true);
   });
 });
@@ -107,7 +150,7 @@ describe('EngineClient.segment', () => {
 
     // The third (no image of its own) replaces the second and takes over its image.
     const s3 = client.segment(segReq());
-    await expect(s2).rejects.toBeInstanceOf(SupersededError);
+    await expect(s2).rejects.toBeInstanceOf(RequestSupersededError);
     expect(w.posted).toHaveLength(1);
     expect(b2.close).not.toHaveBeenCalled();
 
@@ -134,7 +177,7 @@ describe('EngineClient.segment', () => {
     const s1 = client.segment(segReq());
     const s2 = client.segment(segReq(b2));
     const s3 = client.segment(segReq(b3));
-    await expect(s2).rejects.toThrow(SupersededError);
+    await expect(s2).rejects.toThrow(RequestSupersededError);
     expect(b2.close).toHaveBeenCalledTimes(1);
     expect(w.posted[0]!.transfer).toEqual([]);
     w.reply(1, fakeResult(1));
@@ -152,8 +195,8 @@ describe('EngineClient.segment', () => {
     const client = new EngineClient(w);
     const s1 = client.segment(segReq());
     const s2 = client.segment(segReq());
-    w.send({ kind: 'error', id: 1, name: 'EngineError', message: 'No model is loaded' });
-    await expect(s1).rejects.toThrow('No model is loaded');
+    w.send({ kind: 'error', id: 1, code: 'vocabulary-empty', message: 'The vocabulary is empty' });
+    await expect(s1).rejects.toThrow(VocabularyEmptyError);
     await flush();
     expect(w.posted).toHaveLength(2);
     w.reply(2, fakeResult(2));
@@ -164,11 +207,54 @@ describe('EngineClient.segment', () => {
     const w = new FakeWorker();
     const client = new EngineClient(w);
     const s1 = client.segment(segReq(bitmap('b1')));
+    w.send({ kind: 'stage', id: 1, stage: 'image' });
     w.crash('');
     const err = await s1.catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(EngineError);
-    expect((err as Error).message).toContain('crashed');
+    expect(err).toBeInstanceOf(WorkerCrashedError);
+    expect((err as Error).message).toBe('The engine worker crashed: unknown error');
     await flush();
     expect(client.busy).toBe(false);
+  });
+});
+
+describe('EngineClient.setVocabulary', () => {
+  it('shares the lane with segmentations: a queued vocabulary goes first, a newer one replaces it', async () => {
+    const w = new FakeWorker();
+    const client = new EngineClient(w);
+    const s1 = client.segment(segReq(bitmap('b1')));
+    const s2 = client.segment(segReq());
+    const v1 = client.setVocabulary(vocabReq('sky'));
+    const v2 = client.setVocabulary(vocabReq('grass', 'lawn'));
+    await expect(v1).rejects.toBeInstanceOf(RequestSupersededError);
+    expect(w.posted).toHaveLength(1);
+    w.reply(1, fakeResult(1));
+    await s1;
+    await flush();
+    // The newest vocabulary, then the segmentation queued before it: it runs with that vocabulary.
+    expect(w.posted[1]!.msg).toEqual({ kind: 'vocabulary', id: 2, ...vocabReq('grass', 'lawn') });
+    expect(w.posted).toHaveLength(2);
+    w.reply(2, { unknown: ['lawn'], encoded: 2, textMs: 3 });
+    await expect(v2).resolves.toEqual({ unknown: ['lawn'], encoded: 2, textMs: 3 });
+    await flush();
+    expect(w.posted[2]!.msg).toEqual({ kind: 'segment', id: 3, threshold: 0 });
+    w.reply(3, fakeResult(2));
+    await expect(s2).resolves.toEqual(fakeResult(2));
+  });
+
+  it('dropQueued() drops a queued vocabulary and segmentation alike', async () => {
+    const w = new FakeWorker();
+    const client = new EngineClient(w);
+    const s1 = client.segment(segReq());
+    const v = client.setVocabulary(vocabReq('sky'));
+    const b = bitmap('b');
+    const s2 = client.segment(segReq(b));
+    client.dropQueued();
+    await expect(v).rejects.toBeInstanceOf(RequestSupersededError);
+    await expect(s2).rejects.toBeInstanceOf(RequestSupersededError);
+    expect(b.close).toHaveBeenCalledTimes(1);
+    w.reply(1, fakeResult(1));
+    await s1;
+    await flush();
+    expect(w.posted).toHaveLength(1);
   });
 });

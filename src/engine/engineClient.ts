@@ -1,6 +1,14 @@
+import {
+  errorFromCode,
+  RequestSupersededError,
+  WorkerCrashedError,
+  WorkerHungError,
+  WorkerStartFailedError,
+  WorkerStoppedError,
+} from '../errors';
 import { loadStepMs, segmentStepMs, type DeadlineOverrides } from './deadlines';
 import {
-  STAGE_WORDS,
+  hungWords,
   type FileProgress,
   type ModelInfo,
   type RequestKind,
@@ -10,35 +18,6 @@ import {
   type WorkerMessage,
 } from './protocol';
 
-export class EngineError extends Error {
-  constructor(
-    message: string,
-    override readonly name: string = 'EngineError',
-  ) {
-    super(message);
-  }
-}
-
-/** Raised for a segmentation request that a newer one replaced before it started. */
-export class SupersededError extends EngineError {
-  constructor() {
-    super('superseded by a newer request', 'SupersededError');
-  }
-}
-
-/** A request ran past its bound: the worker was stopped (and replaced, when the client can). */
-export class WorkerHungError extends EngineError {
-  constructor(
-    readonly kind: RequestKind,
-    readonly stage: Stage | null,
-    readonly afterMs: number,
-  ) {
-    const what = stage ? STAGE_WORDS[stage] : kind === 'load' ? 'loading' : 'the segmentation';
-    const secs = afterMs < 10_000 ? Number((afterMs / 1000).toFixed(1)) : Math.round(afterMs / 1000);
-    super(`The model stopped responding (${what} took over ${secs} s)`, 'WorkerHungError');
-  }
-}
-
 interface Pending {
   kind: RequestKind;
   /** The message, kept for requests that are re-sent to a replacement worker. */
@@ -46,7 +25,7 @@ interface Pending {
   resolve(v: unknown): void;
   reject(e: Error): void;
   onProgress?: ((p: FileProgress) => void) | undefined;
-  /** Segmentation: names in the vocabulary (the vocabulary step's bound grows with them). */
+  /** Vocabulary: its names (the vocabulary step's bound grows with them). */
   names: number;
   stage: Stage | null;
   /** Load: largest `loaded` seen per file. */
@@ -56,6 +35,11 @@ interface Pending {
 
 type SegmentReq = Requests['segment']['req'];
 type SegmentRes = Requests['segment']['res'];
+type VocabReq = Requests['vocabulary']['req'];
+type VocabRes = Requests['vocabulary']['res'];
+
+/** A request of the ordered lane (vocabulary and segmentation), waiting to be sent. */
+type Job<Req, Res> = { req: Req; resolve(v: Res): void; reject(e: Error): void };
 
 /** The part of a Worker the client uses (a real worker, or a test double). */
 export interface WorkerLike {
@@ -66,13 +50,16 @@ export interface WorkerLike {
 }
 
 /** Requests that run model code and so can hang; the others answer quickly or are answered at once. */
-const BOUNDED: ReadonlySet<RequestKind> = new Set(['load', 'segment']);
+const BOUNDED: ReadonlySet<RequestKind> = new Set(['load', 'vocabulary', 'segment']);
 /** Requests that mean the same to a fresh worker: re-sent to it rather than failed. */
 const RESENT: ReadonlySet<RequestKind> = new Set(['init', 'storage', 'counts']);
+const NO_START = 'its script did not load or run (a missing or blocked file, or no module workers here)';
 
 /**
- * Main-thread side of the worker boundary: ids, a pending map, transfer lists, the segmentation
- * queue (one in flight; a newer request replaces the queued one, latest wins) and the watchdog:
+ * Main-thread side of the worker boundary: ids, a pending map, transfer lists, the lane of
+ * vocabulary and segmentation requests (one in flight; a newer request of a kind replaces the
+ * queued one of that kind, latest wins; a queued vocabulary goes before a queued segmentation, so
+ * a segmentation always runs with the newest vocabulary sent before it), and the watchdog:
  * the worker runs requests one at a time, so the oldest bounded request is the one running; when it
  * outlives its bound the worker is terminated and, given a factory, replaced by a fresh one.
  */
@@ -82,7 +69,12 @@ export class EngineClient {
   /** Bounded requests in the order the worker runs them (the head is the running one). */
   private order: number[] = [];
   private inFlight = false;
-  private queued: { req: SegmentReq; resolve(v: SegmentRes): void; reject(e: Error): void } | null = null;
+  private queued: Job<SegmentReq, SegmentRes> | null = null;
+  private queuedVocab: Job<VocabReq, VocabRes> | null = null;
+  /** The worker answered something: a worker that dies before that never started. */
+  private started = false;
+  /** The worker failed to start: the next request gets a fresh one (when the client can make one). */
+  private startFailed = false;
   private worker!: WorkerLike;
   private readonly make: (() => WorkerLike) | null;
   /** The loaded model's warm-up time: segmentation bounds scale with it. */
@@ -100,12 +92,22 @@ export class EngineClient {
 
   private attach(worker: WorkerLike): void {
     this.worker = worker;
+    this.started = false;
     worker.onmessage = (e) => {
-      if (this.worker === worker) this.receive(e.data);
+      if (this.worker !== worker) return;
+      this.started = true;
+      this.receive(e.data);
     };
+    // A module worker whose script fails to load reports a bare Event, without a message.
     worker.onerror = (e) => {
-      if (this.worker === worker)
-        this.failAll(new EngineError(`The engine worker crashed: ${e.message || 'unknown error'}`));
+      if (this.worker !== worker) return;
+      this.startFailed = !this.started;
+      const why = e.message || (this.started ? 'unknown error' : NO_START);
+      this.failAll(
+        this.started
+          ? new WorkerCrashedError(`The engine worker crashed: ${why}`)
+          : new WorkerStartFailedError(`The engine worker could not start: ${why}`),
+      );
     };
   }
 
@@ -127,7 +129,7 @@ export class EngineClient {
     if (msg.kind === 'reply') {
       if (p.kind === 'load') this.warmupMs = (msg.result as ModelInfo).warmupMs;
       p.resolve(msg.result);
-    } else p.reject(new EngineError(msg.message, msg.name));
+    } else p.reject(errorFromCode(msg.code, msg.message));
   }
 
   /** Forgets a finished request and starts the clock of the next one the worker runs. */
@@ -149,7 +151,10 @@ export class EngineClient {
       p.kind === 'load'
         ? loadStepMs(bytes, this.overrides)
         : segmentStepMs(this.warmupMs, p.names, p.stage, this.overrides);
-    p.timer = setTimeout(() => this.hung(new WorkerHungError(p.kind, p.stage, ms)), ms);
+    p.timer = setTimeout(
+      () => this.hung(new WorkerHungError(p.kind, p.stage, ms, hungWords(p.kind, p.stage))),
+      ms,
+    );
   }
 
   private hung(err: WorkerHungError): void {
@@ -162,6 +167,8 @@ export class EngineClient {
       this.queued.reject(err);
       this.queued = null;
     }
+    this.queuedVocab?.reject(err);
+    this.queuedVocab = null;
     const resend = this.make ? [...this.pending.values()].filter((p) => RESENT.has(p.kind)) : [];
     for (const p of resend) this.pending.delete(p.msg.id);
     this.failAll(err);
@@ -192,9 +199,11 @@ export class EngineClient {
     onProgress?: (p: FileProgress) => void,
   ): Promise<Requests[K]['res']> {
     const id = this.nextId++;
+    if (this.startFailed && this.make) this.attach(this.make()); // a retry gets a fresh worker
+    this.startFailed = false;
     return new Promise((resolve, reject) => {
       const names =
-        kind === 'segment' ? (payload as SegmentReq).classes.reduce((n, c) => n + c.names.length, 0) : 0;
+        kind === 'vocabulary' ? (payload as VocabReq).classes.reduce((n, c) => n + c.names.length, 0) : 0;
       const msg = { kind, id, ...payload } as RequestMessage;
       this.pending.set(id, {
         kind,
@@ -216,9 +225,22 @@ export class EngineClient {
   }
 
   /**
+   * Sets the vocabulary of the segmentations that follow. Waits while a request of the lane runs;
+   * a later vocabulary replaces a queued one (the replaced promise rejects with
+   * RequestSupersededError).
+   */
+  setVocabulary(req: VocabReq): Promise<VocabRes> {
+    return new Promise((resolve, reject) => {
+      this.queuedVocab?.reject(new RequestSupersededError());
+      this.queuedVocab = { req, resolve, reject };
+      this.pump();
+    });
+  }
+
+  /**
    * Segments with at most one request in flight. A request made while one runs waits; a later one
-   * replaces it (the replaced promise rejects with SupersededError). A replaced request's new image
-   * is carried over when the newer request brings none, so no image is lost.
+   * replaces it (the replaced promise rejects with RequestSupersededError). A replaced request's new
+   * image is carried over when the newer request brings none, so no image is lost.
    */
   segment(req: SegmentReq): Promise<SegmentRes> {
     return new Promise((resolve, reject) => {
@@ -226,33 +248,41 @@ export class EngineClient {
         const old = this.queued;
         if (!req.bitmap && old.req.bitmap) req = { ...req, bitmap: old.req.bitmap };
         else if (req.bitmap && old.req.bitmap && req.bitmap !== old.req.bitmap) old.req.bitmap.close();
-        old.reject(new SupersededError());
+        old.reject(new RequestSupersededError());
       }
       this.queued = { req, resolve, reject };
       this.pump();
     });
   }
 
-  /** Drops the queued (not yet sent) segmentation, e.g. because a model load comes first. */
+  /** Drops the queued (not yet sent) vocabulary and segmentation, e.g. because a model load comes first. */
   dropQueued(): void {
     const old = this.queued;
     this.queued = null;
     old?.req.bitmap?.close();
-    old?.reject(new SupersededError());
+    old?.reject(new RequestSupersededError());
+    this.queuedVocab?.reject(new RequestSupersededError());
+    this.queuedVocab = null;
   }
 
   private pump(): void {
-    if (this.inFlight || !this.queued) return;
-    const job = this.queued;
-    this.queued = null;
+    if (this.inFlight) return;
+    let sent: Promise<unknown>;
+    if (this.queuedVocab) {
+      const job = this.queuedVocab;
+      this.queuedVocab = null;
+      sent = this.request('vocabulary', job.req).then(job.resolve, job.reject);
+    } else if (this.queued) {
+      const job = this.queued;
+      this.queued = null;
+      const transfer: Transferable[] = job.req.bitmap ? [job.req.bitmap] : [];
+      sent = this.request('segment', job.req, transfer).then(job.resolve, job.reject);
+    } else return;
     this.inFlight = true;
-    const transfer: Transferable[] = job.req.bitmap ? [job.req.bitmap] : [];
-    this.request('segment', job.req, transfer)
-      .then(job.resolve, job.reject)
-      .finally(() => {
-        this.inFlight = false;
-        this.pump();
-      });
+    void sent.finally(() => {
+      this.inFlight = false;
+      this.pump();
+    });
   }
 
   get busy(): boolean {
@@ -260,7 +290,7 @@ export class EngineClient {
   }
 
   terminate(): void {
-    this.failAll(new EngineError('The engine was stopped'));
+    this.failAll(new WorkerStoppedError());
     this.worker.terminate();
   }
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SEGMENT_FLOOR_MS } from './deadlines';
-import { EngineClient, WorkerHungError } from './engineClient';
-import { bitmap, FakeWorker, fakeResult, segReq } from './fakeWorker';
+import { WorkerHungError } from '../errors';
+import { EngineClient } from './engineClient';
+import { bitmap, FakeWorker, fakeResult, segReq, vocabReq } from './fakeWorker';
 
 describe('EngineClient watchdog', () => {
   const loadReq = { source: { kind: 'url', manifestUrl: 'u' }, ep: 'wasm' } as const;
@@ -53,14 +54,17 @@ describe('EngineClient watchdog', () => {
   it('each stage gets its own bound; the vocabulary step grows with the names; a floor applies', async () => {
     const { client, workers } = setup();
     try {
-      const s = client.segment({ ...segReq(), classes: [{ label: 'a', names: ['a', 'b', 'c', 'd'] }] });
+      const v = client.setVocabulary(vocabReq('a', 'b', 'c', 'd'));
+      const s = client.segment(segReq());
       workers[0]!.send({ kind: 'stage', id: 1, stage: 'vocabulary' });
       // No warm-up known: the floor, doubled for 4 names.
       await vi.advanceTimersByTimeAsync(2 * SEGMENT_FLOOR_MS - 1);
-      workers[0]!.send({ kind: 'stage', id: 1, stage: 'combine' });
+      workers[0]!.reply(1, { unknown: [], encoded: 4, textMs: 1 });
+      await expect(v).resolves.toMatchObject({ encoded: 4 });
+      workers[0]!.send({ kind: 'stage', id: 2, stage: 'combine' });
       await vi.advanceTimersByTimeAsync(SEGMENT_FLOOR_MS - 1);
       expect(workers).toHaveLength(1);
-      workers[0]!.reply(1, fakeResult(1));
+      workers[0]!.reply(2, fakeResult(1));
       await expect(s).resolves.toEqual(fakeResult(1));
       await vi.advanceTimersByTimeAsync(10 * SEGMENT_FLOOR_MS);
       expect(workers).toHaveLength(1); // no clock left running
@@ -106,6 +110,26 @@ describe('EngineClient watchdog', () => {
         'The model stopped responding (the segmentation took over 0.1 s)',
       );
       expect(await other).toBeInstanceOf(WorkerHungError);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a vocabulary that hangs is named as the vocabulary step, and its queued segmentation fails too', async () => {
+    const { client, workers, restarts } = setup();
+    try {
+      client.overrides = { segmentMs: 100 };
+      const v = client.setVocabulary(vocabReq('sky')).catch((e: unknown) => e);
+      const s = client.segment(segReq(bitmap('b'))).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(await v).toBeInstanceOf(WorkerHungError);
+      expect((await v) as WorkerHungError).toMatchObject({ kind: 'vocabulary', code: 'worker-hung' });
+      expect(((await v) as Error).message).toBe(
+        'The model stopped responding (encoding the vocabulary (tokenizer and text model) took over 0.1 s)',
+      );
+      expect(await s).toBeInstanceOf(WorkerHungError);
+      expect(restarts.map((e) => e.kind)).toEqual(['vocabulary']);
+      expect(workers[1]!.posted).toEqual([]);
     } finally {
       vi.useRealTimers();
     }

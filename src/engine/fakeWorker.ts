@@ -29,8 +29,10 @@ export const bitmap = (name: string) =>
   ({ name, close: vi.fn() }) as unknown as ImageBitmap & { close: ReturnType<typeof vi.fn> };
 export const flush = () => new Promise((r) => setTimeout(r, 0));
 export const segReq = (bitmap?: ImageBitmap): Requests['segment']['req'] => ({
-  classes: [{ label: 'sky', names: ['sky'] }],
   threshold: 0,
   ...(bitmap ? { bitmap } : {}),
+});
+export const vocabReq = (...names: string[]): Requests['vocabulary']['req'] => ({
+  classes: [{ label: names[0]!, names }],
 });
 export const fakeResult = (tag: number) => ({ width: tag }) as unknown as SegmentResult;

@@ -3,6 +3,7 @@
  * answers each with exactly one `reply` or `error`, and may send `progress` before that.
  */
 import type { FamilyId } from '../models/families';
+import type { ErrorCode } from '../errors';
 import type { Dtype } from '../models/manifest';
 import type { NamesRule, RowsReport } from '../processing/namesRule';
 import type { VocabClass } from '../processing/vocabulary';
@@ -73,9 +74,8 @@ export interface SegmentResult {
   scoreHeight: number;
   /** Pixels per label (index 0 = unlabelled). */
   counts: Uint32Array;
+  /** Labels of the vocabulary this result was computed with. */
   classes: string[];
-  /** Names the model knows no word of. */
-  unknown: string[];
   timings: Timings;
   /** Counters since load; dense models add vision-tower runs, decoder rows and decoder bytes read back. */
   runs: {
@@ -135,13 +135,30 @@ export interface Requests {
   };
   /** Deletes cached files under these URL prefixes. */
   evict: { req: { prefixes: string[] }; res: { deleted: number } };
-  segment: {
+  /**
+   * The classes to segment with, sent when they change (and after a load): encodes what is not
+   * cached and says at once which names the model knows no word of. Segmentations that follow use it.
+   */
+  vocabulary: {
     req: {
-      bitmap?: ImageBitmap;
       classes: VocabClass[];
-      threshold: number;
       /** Dense family: rule for classes with several names (none: the model's default). */
       names?: NamesRule | undefined;
+    };
+    res: {
+      /** Names the model knows no word of. */
+      unknown: string[];
+      /** Prompts the text model encoded now (the others were cached). */
+      encoded: number;
+      /** Milliseconds of text work (also reported in the next segmentation's timings). */
+      textMs: number;
+    };
+  };
+  segment: {
+    req: {
+      /** A new image, transferred (made by `workerCopy`); none: the image the worker holds. */
+      bitmap?: ImageBitmap;
+      threshold: number;
       debug?: boolean;
       /** Diagnostics: ready pixel values at the model's input size, instead of a bitmap. */
       pixels?: { data: Float32Array; width: number; height: number };
@@ -182,12 +199,19 @@ export const STAGE_WORDS: Record<Stage, string> = {
 
 export type RequestKind = keyof Requests;
 
+/** The words of a hung request's last stage, as in "… took over 12 s". */
+export function hungWords(kind: RequestKind, stage: Stage | null): string {
+  if (stage) return STAGE_WORDS[stage];
+  return kind === 'load' ? 'loading' : kind === 'vocabulary' ? STAGE_WORDS.vocabulary : 'the segmentation';
+}
+
 export type RequestMessage = {
   [K in RequestKind]: { kind: K; id: number } & Requests[K]['req'];
 }[RequestKind];
 
 export type WorkerMessage =
   | { kind: 'reply'; id: number; result: Requests[RequestKind]['res'] }
-  | { kind: 'error'; id: number; name: string; message: string }
+  /** `code` names the error's kind: the page re-creates its class (see src/errors.ts). */
+  | { kind: 'error'; id: number; code: ErrorCode; message: string }
   | { kind: 'progress'; id: number; progress: FileProgress }
   | { kind: 'stage'; id: number; stage: Stage };

@@ -1,3 +1,5 @@
+import { workerCopy } from '../engine/workerCopy';
+
 type VideoWithRvfc = HTMLVideoElement & {
   requestVideoFrameCallback?: (cb: () => void) => number;
   cancelVideoFrameCallback?: (id: number) => void;
@@ -74,7 +76,7 @@ export class FrameLoop {
     this.inFlight = true;
     try {
       const t0 = performance.now();
-      const frame = await createImageBitmap(this.video);
+      const frame = await workerCopy(this.video);
       await this.process(frame, performance.now() - t0);
     } catch {
       // A frame that fails is dropped; the next one is tried.

@@ -1,3 +1,4 @@
+import { ImageInvalidError } from '../errors';
 import { readImageSize } from '../processing/imageHeader';
 import type { LoadedImage } from '../store/store';
 
@@ -5,10 +6,6 @@ import type { LoadedImage } from '../store/store';
 const MAX_SIDE = 4096;
 /** Files above this are refused before decoding: they would exhaust memory. */
 const MAX_BYTES = 200 * 1024 * 1024;
-
-class ImageInputError extends Error {
-  override name = 'ImageInputError';
-}
 
 export interface ImageLoad {
   image: LoadedImage;
@@ -24,12 +21,13 @@ const fmtSize = (w: number, h: number) => `${w}×${h}`;
  */
 export async function loadImageFile(file: Blob & { name?: string }): Promise<ImageLoad> {
   const name = file.name || 'pasted image';
-  if (file.size === 0) throw new ImageInputError(`"${name}" is empty (0 bytes).`);
+  if (file.size === 0) throw new ImageInvalidError(`"${name}" is empty (0 bytes).`);
   if (file.type && !file.type.startsWith('image/'))
-    throw new ImageInputError(
+    throw new ImageInvalidError(
       `"${name}" is not an image (${file.type}). Drop a PNG, JPEG, WebP, GIF or BMP file.`,
     );
-  if (file.size > MAX_BYTES) throw new ImageInputError(`"${name}" is larger than ${MAX_BYTES / 2 ** 20} MB.`);
+  if (file.size > MAX_BYTES)
+    throw new ImageInvalidError(`"${name}" is larger than ${MAX_BYTES / 2 ** 20} MB.`);
   // Huge images are scaled while decoding, so the full-size pixels never sit in memory.
   const header = readImageSize(new Uint8Array(await file.slice(0, 256 * 1024).arrayBuffer()));
   const big = header && Math.max(header.width, header.height) > MAX_SIDE;
@@ -45,7 +43,7 @@ export async function loadImageFile(file: Blob & { name?: string }): Promise<Ima
   try {
     bitmap = await createImageBitmap(file, opts);
   } catch {
-    throw new ImageInputError(
+    throw new ImageInvalidError(
       `"${name}" could not be decoded: the file is damaged or not an image format this browser reads.`,
     );
   }
@@ -54,7 +52,7 @@ export async function loadImageFile(file: Blob & { name?: string }): Promise<Ima
   const height = header && big ? header.height : bitmap.height;
   if (width === 0 || height === 0) {
     bitmap.close();
-    throw new ImageInputError(`"${name}" has no pixels.`);
+    throw new ImageInvalidError(`"${name}" has no pixels.`);
   }
   if (Math.max(bitmap.width, bitmap.height) > MAX_SIDE) {
     const s = MAX_SIDE / Math.max(bitmap.width, bitmap.height);

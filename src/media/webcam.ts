@@ -1,11 +1,9 @@
 /** Camera access with messages a person can act on. */
+import { CameraUnavailableError } from '../errors';
+
 export interface CameraInfo {
   deviceId: string;
   label: string;
-}
-
-export class CameraError extends Error {
-  override name = 'CameraError';
 }
 
 export async function listCameras(): Promise<CameraInfo[]> {
@@ -18,7 +16,7 @@ export async function listCameras(): Promise<CameraInfo[]> {
 
 export async function openCamera(deviceId: string | null): Promise<MediaStream> {
   if (!navigator.mediaDevices?.getUserMedia)
-    throw new CameraError(
+    throw new CameraUnavailableError(
       'This browser gives no camera access here (a secure context, https or localhost, is needed).',
     );
   try {
@@ -29,12 +27,14 @@ export async function openCamera(deviceId: string | null): Promise<MediaStream> 
   } catch (e) {
     const name = (e as DOMException).name;
     if (name === 'NotAllowedError' || name === 'SecurityError')
-      throw new CameraError('Camera permission was denied. Allow camera access for this page and try again.');
+      throw new CameraUnavailableError(
+        'Camera permission was denied. Allow camera access for this page and try again.',
+      );
     if (name === 'NotFoundError' || name === 'OverconstrainedError')
-      throw new CameraError('No camera was found. Plug one in, or keep using still images.');
+      throw new CameraUnavailableError('No camera was found. Plug one in, or keep using still images.');
     if (name === 'NotReadableError')
-      throw new CameraError('The camera is in use by another program or could not start.');
-    throw new CameraError(`The camera could not start: ${(e as Error).message}`);
+      throw new CameraUnavailableError('The camera is in use by another program or could not start.');
+    throw new CameraUnavailableError(`The camera could not start: ${(e as Error).message}`);
   }
 }
 

@@ -3,6 +3,7 @@
  * Paths inside are relative to the manifest's own URL or folder. The schema (field types and
  * ranges) is in `manifestSchema.ts`; this file turns its verdict into messages that name the field.
  */
+import { ManifestInvalidError } from '../errors';
 import * as v from 'valibot';
 import { manifestSchema, partsOf, type Manifest } from './families';
 import { hubRepoBase } from './hub';
@@ -24,7 +25,8 @@ export type { ClipDenseManifest } from './clipdense/family';
 export type InputPolicy = Manifest['input'];
 export type TokenizerRef = Manifest['tokenizer'];
 
-export class ManifestError extends Error {
+/** The manifest family of ManifestInvalidError (its name kept for the messages that show it). */
+export class ManifestError extends ManifestInvalidError {
   override name = 'ManifestError';
 }
 

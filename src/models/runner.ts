@@ -31,6 +31,11 @@ export interface Runner {
   setPixels(pixels: Float32Array, width: number, height: number): Promise<void>;
   /** Labels for the current vocabulary and image, at the image's size. */
   segment(o: RunnerSegment): Promise<Combined>;
+  /**
+   * Milliseconds of the last segment(), measured by the runner where the work ran: image-dependent
+   * model runs (the dense decoder) and the label pass. None: all of it was the label pass.
+   */
+  readonly lastSegmentMs?: { image: number; combine: number } | undefined;
   warmUp(): Promise<void>;
   release(): Promise<void>;
 }

@@ -1,11 +1,14 @@
-import { EngineClient, SupersededError, WorkerHungError, type WorkerLike } from '../engine/engineClient';
+import { EngineClient, type WorkerLike } from '../engine/engineClient';
 import type { Ep, NamesRule } from '../engine/protocol';
+import { workerCopy } from '../engine/workerCopy';
+import { DownloadCancelledError, RequestSupersededError, WorkerHungError } from '../errors';
 import type { Dtype } from '../models/manifest';
 import { parseVocabulary } from '../processing/vocabulary';
 import { chooseVariant } from '../models/presets';
 import type { ModelEntry } from './catalogue';
 import { startEngine } from './startup';
 import { keepInAddress, notify, setLoading, useApp, type LoadedImage } from './store';
+import { VocabularySync } from './vocabularySync';
 
 /**
  * Wires the store to the engine worker: loads models, and re-segments whenever the image, the
@@ -13,10 +16,10 @@ import { keepInAddress, notify, setLoading, useApp, type LoadedImage } from './s
  */
 export class Controller {
   readonly client: EngineClient;
-  /** A copy of the current image that the worker has not received yet (sent with the next request). */
-  private pendingBitmap: ImageBitmap | null = null;
-  /** The worker lost its image (model reload, failed run): send a copy again. */
-  private resend = false;
+  /** The worker lacks the current image (new image, model reload, failed run): send it a copy. */
+  private sendImage = false;
+  /** Sends the vocabulary to the worker when it changes. */
+  readonly vocabulary: VocabularySync;
   private dtype: Dtype | undefined;
   /** Segmentation requests not yet settled (queued, in flight, or superseded). */
   private outstanding = 0;
@@ -38,6 +41,7 @@ export class Controller {
     opts: { dtype?: Dtype | undefined; gpuBufferLimit?: number | undefined } = {},
   ) {
     this.client = new EngineClient(worker);
+    this.vocabulary = new VocabularySync(this.client);
     this.client.onRestart = (err) => void this.recover(err);
     this.dtype = opts.dtype;
     this.gpuBufferLimit = opts.gpuBufferLimit;
@@ -64,6 +68,7 @@ export class Controller {
     const seq = ++this.loadSeq;
     if (this.loadsRunning > 0 && !o.restoring) this.cancelLoad();
     this.client.dropQueued();
+    this.vocabulary.forget();
     this.loadsRunning++;
     const stale = () => seq !== this.loadSeq;
     this.retryAction = null;
@@ -90,7 +95,7 @@ export class Controller {
         [],
         setLoading,
       );
-      this.resend = true;
+      this.sendImage = true;
       if (stale()) return false; // a newer load follows in the worker's queue
       // The bundle may lack the preferred variant: then say so rather than why it was preferred.
       const why = model.imageDtype === dtype ? reason : `the bundle has no ${dtype} variant`;
@@ -102,6 +107,7 @@ export class Controller {
         engineReady: true,
         banner: entry.embedded ? before.banner : null,
       });
+      this.vocabulary.sync();
       void this.run();
       return true;
     } catch (e) {
@@ -133,7 +139,7 @@ export class Controller {
         }
       }
       message = `Could not load ${entry.name}: ${err.message}`;
-      if (!o.quiet) notify(err.name === 'AbortError' ? 'info' : 'error', message);
+      if (!o.quiet) notify(err instanceof DownloadCancelledError ? 'info' : 'error', message);
     } finally {
       this.loadsRunning--;
       if (!stale()) {
@@ -172,6 +178,7 @@ export class Controller {
   private async recover(err: WorkerHungError): Promise<void> {
     const { entry, model, image, vocab, threshold, names } = useApp.getState();
     if (err.kind === 'segment') this.hungKey = this.runKey(image, vocab.classes, threshold, names);
+    if (err.kind === 'vocabulary') this.vocabulary.hung();
     if (this.loadsRunning > 0) return;
     if (!entry || !model) return notify('error', `${err.message}.`);
     const ok = await this.load(entry, model.ep, { quiet: true, restoring: true });
@@ -198,22 +205,19 @@ export class Controller {
   }
 
   /**
-   * `workerCopy` is transferred to the worker; `image.bitmap` stays here for display. With the
-   * `seq` of beginInput(), an image whose input was overtaken by a newer one is dropped (false).
+   * A new still image; `image.bitmap` stays here for display (the worker gets its own copy). With
+   * the `seq` of beginInput(), an image whose input was overtaken by a newer one is dropped (false).
    */
-  setImage(image: LoadedImage, workerCopy: ImageBitmap, seq?: number): boolean {
+  setImage(image: LoadedImage, seq?: number): boolean {
     if (seq !== undefined && seq !== this.inputSeq) {
       image.bitmap.close();
-      workerCopy.close();
       this.droppedInputs++;
       return false;
     }
     if (seq === undefined) this.inputSeq++;
     const old = useApp.getState().image;
     if (old && old !== image) old.bitmap.close();
-    this.pendingBitmap?.close();
-    this.pendingBitmap = workerCopy;
-    this.resend = false;
+    this.sendImage = true;
     useApp.setState({ image, result: null, resultImage: null });
     void this.run();
     return true;
@@ -223,6 +227,7 @@ export class Controller {
     const vocab = parseVocabulary(text);
     useApp.setState({ classesText: text, vocab });
     keepInAddress('classes', text);
+    this.vocabulary.sync();
     void this.run();
   }
 
@@ -235,12 +240,13 @@ export class Controller {
   setNames(names: NamesRule): void {
     useApp.setState({ names });
     keepInAddress('names', names);
+    this.vocabulary.sync();
     void this.run();
   }
 
   /** After live video, the worker holds the last frame: send the still image again. */
   restoreStill(): void {
-    this.resend = true;
+    this.sendImage = true;
     useApp.setState({ result: null, resultImage: null });
     void this.run();
   }
@@ -256,29 +262,22 @@ export class Controller {
     }
     const image = s.image;
     if (this.runKey(image, s.vocab.classes, s.threshold, s.names) === this.hungKey) return null;
+    if (!this.vocabulary.sync()) return null;
     // Busy before the first await: a caller that sees "ready" must never get a stale result.
     this.outstanding++;
     useApp.setState({ busy: true });
     let bitmap: ImageBitmap | undefined;
     try {
-      if (this.resend && !this.pendingBitmap) {
-        this.resend = false;
-        this.pendingBitmap = await createImageBitmap(image.bitmap);
+      if (this.sendImage) {
+        this.sendImage = false;
+        bitmap = await workerCopy(image.bitmap);
       }
-      bitmap = this.pendingBitmap ?? undefined;
-      this.pendingBitmap = null;
-      const result = await this.client.segment({
-        bitmap,
-        classes: s.vocab.classes,
-        threshold: s.threshold,
-        names: s.names ?? undefined,
-        debug,
-      });
+      const result = await this.client.segment({ bitmap, threshold: s.threshold, debug });
       if (useApp.getState().image === image) useApp.setState({ result, resultImage: image });
       return result;
     } catch (e) {
-      if (e instanceof SupersededError) return null;
-      if (bitmap && useApp.getState().image === image) this.resend = true;
+      if (e instanceof RequestSupersededError) return null;
+      if (bitmap && useApp.getState().image === image) this.sendImage = true;
       if (e instanceof WorkerHungError) return null; // recover() says what happened
       notify('error', (e as Error).message);
       return null;

@@ -1,5 +1,5 @@
-import { SupersededError, WorkerHungError } from '../engine/engineClient';
-import { CameraError, closeCamera, listCameras, openCamera } from '../media/webcam';
+import { CameraUnavailableError, RequestSupersededError, WorkerHungError } from '../errors';
+import { closeCamera, listCameras, openCamera } from '../media/webcam';
 import { FrameLoop } from '../media/frameLoop';
 import type { Controller } from './controller';
 import type { SegmentResult } from '../engine/protocol';
@@ -40,7 +40,10 @@ export class LiveController {
     try {
       stream = await openCamera(deviceId);
     } catch (e) {
-      notify('error', e instanceof CameraError ? e.message : `Camera error: ${(e as Error).message}`);
+      notify(
+        'error',
+        e instanceof CameraUnavailableError ? e.message : `Camera error: ${(e as Error).message}`,
+      );
       return;
     }
     const track = stream.getVideoTracks()[0];
@@ -77,17 +80,17 @@ export class LiveController {
 
   private async process(frame: ImageBitmap, captureMs: number): Promise<void> {
     const s = useApp.getState();
-    if (!s.live || !s.engineReady || s.vocab.classes.length === 0) {
+    // The worker must hold the current vocabulary (sent when it changes; an identity check here).
+    if (!s.live || !s.engineReady || !this.controller.vocabulary.sync()) {
       frame.close();
       return;
     }
     const t0 = now();
     try {
+      // The vocabulary travels on its own, when it changes (the controller sends it).
       const result = await this.controller.client.segment({
         bitmap: frame,
-        classes: s.vocab.classes,
         threshold: s.threshold,
-        names: s.names ?? undefined,
         live: { smoothing: s.smoothing },
       });
       if (!useApp.getState().live) return;
@@ -102,7 +105,7 @@ export class LiveController {
       });
     } catch (e) {
       // A hung worker is reported once, by the controller that restarts it.
-      if (!(e instanceof SupersededError || e instanceof WorkerHungError))
+      if (!(e instanceof RequestSupersededError || e instanceof WorkerHungError))
         notify('error', (e as Error).message);
     }
   }
@@ -141,9 +144,8 @@ export class LiveController {
     const video = this.video;
     if (!video || !useApp.getState().live) return;
     const bitmap = await createImageBitmap(video);
-    const copy = await createImageBitmap(bitmap);
     this.stop(false);
     const image: LoadedImage = { bitmap, name: 'snapshot.png', width: bitmap.width, height: bitmap.height };
-    this.controller.setImage(image, copy);
+    this.controller.setImage(image);
   }
 }

@@ -1,4 +1,5 @@
 import type { Ep, GpuInfo } from '../engine/protocol';
+import { WorkerStartFailedError } from '../errors';
 import { chooseBackend } from './backend';
 import { EMBEDDED_KEY, embeddedEntry, presetEntries, urlEntry } from './catalogue';
 import type { Controller } from './controller';
@@ -14,7 +15,10 @@ export async function startEngine(c: Controller, wanted: Ep | null, model: strin
   try {
     gpu = (await c.client.request('init', {})).gpu;
   } catch (e) {
-    c.fail(`The engine could not start: ${(e as Error).message}`, () => c.init(wanted, model));
+    // A worker whose script never ran says so itself; others are framed here.
+    const message =
+      e instanceof WorkerStartFailedError ? e.message : `The engine could not start: ${(e as Error).message}`;
+    c.fail(message, () => c.init(wanted, model));
     return;
   }
   const { ep, reason, warning } = chooseBackend(wanted, gpu);

@@ -46,6 +46,8 @@ interface InputSlice {
   image: LoadedImage | null;
   classesText: string;
   vocab: ParsedVocabulary;
+  /** Names of the vocabulary the loaded model knows no word of (the worker's answer to it). */
+  unknownNames: string[];
 }
 
 interface ResultSlice {
@@ -104,6 +106,7 @@ export const useApp = create<AppState>()(() => ({
   image: null,
   classesText: DEFAULT_CLASSES,
   vocab: parseVocabulary(DEFAULT_CLASSES),
+  unknownNames: [],
   result: null,
   busy: false,
   resultImage: null,

@@ -3,7 +3,6 @@ import type { Controller } from '../store/controller';
 import { useApp } from '../store/store';
 import { VocabPresets } from './VocabPresets';
 
-const NONE: string[] = [];
 /** A long pasted list can raise thousands of distinct warnings: the first few say enough. */
 const SHOWN_WARNINGS = 5;
 
@@ -12,7 +11,7 @@ export function ClassesInput({ controller }: { controller: Controller }) {
   const committed = useApp((s) => s.classesText);
   const warnings = useApp((s) => s.vocab.warnings);
   const empty = useApp((s) => s.vocab.classes.length === 0);
-  const unknown = useApp((s) => s.result?.unknown ?? NONE);
+  const unknown = useApp((s) => s.unknownNames);
   const [text, setText] = useState(committed);
 
   // Debounced: typing a long name triggers one segmentation, not one a keystroke.

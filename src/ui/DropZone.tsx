@@ -15,8 +15,7 @@ export function DropZone({ controller }: { controller: Controller }) {
     const seq = controller.beginInput();
     try {
       const { image, note } = await loadImageFile(file);
-      const copy = await createImageBitmap(image.bitmap);
-      if (controller.setImage(image, copy, seq) && note) notify('info', note);
+      if (controller.setImage(image, seq) && note) notify('info', note);
     } catch (e) {
       notify('error', (e as Error).message);
     }

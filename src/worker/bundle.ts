@@ -10,6 +10,7 @@ import {
 import type { LoadedBundle, LoadedPart } from '../models/runnerInputs';
 import { looksLikeOnnx } from '../models/runtime/ortRuntime';
 import { hubRepoBase } from '../models/hub';
+import { ModelFileInvalidError } from '../errors';
 import { contentHash } from './contentHash';
 import { LIMITS, capFor } from './limits';
 
@@ -24,22 +25,13 @@ export type Fetcher = (
   cap?: number,
 ) => Promise<Uint8Array>;
 
-export class BundleError extends Error {
-  constructor(
-    message: string,
-    override readonly name: string = 'BundleError',
-  ) {
-    super(message);
-  }
-}
-
 export type { LoadedBundle };
 
 const decodeJson = (bytes: Uint8Array, what: string): unknown => {
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
-    throw new BundleError(`${what} is not valid JSON`);
+    throw new ModelFileInvalidError(`${what} is not valid JSON`);
   }
 };
 
@@ -72,7 +64,7 @@ export async function loadBundle(
     const dtype = pickDtype(part.files, prefer);
     const file = partFile(part.files[dtype]!, part.repo, hub);
     const bytes = await fetcher(file, onProgress, capFor(declaredSize(part, dtype)));
-    if (!looksLikeOnnx(bytes)) throw new BundleError(`${file} is not an ONNX model`);
+    if (!looksLikeOnnx(bytes)) throw new ModelFileInvalidError(`${file} is not an ONNX model`);
     return [name, { bytes, dtype, file }];
   };
   const tok = manifest.tokenizer;

@@ -60,7 +60,13 @@ describe('dense family through the engine (clipseg-tiny, split at load, WASM in 
   it('a vocabulary edit encodes only the new prompts and runs no vision pass, only the new row', async () => {
     const before = await engine.segment({ threshold: 0 });
     await engine.setVocabulary(parseVocabulary([...texts, 'sky'].join(', ')).classes);
+    const t0 = performance.now();
     const after = await engine.segment({ threshold: 0, debug: true });
+    const wall = performance.now() - t0;
+    // Timed by the runner where the work ran: the new decoder row is image work, the label pass combine.
+    expect(after.timings.image).toBeGreaterThan(0);
+    expect(after.timings.combine).toBeGreaterThan(0);
+    expect(after.timings.image + after.timings.combine).toBeLessThanOrEqual(wall);
     expect(after.runs.promptsEncoded - before.runs.promptsEncoded).toBe(1);
     expect(after.runs.vision).toBe(before.runs.vision);
     expect(after.runs.decoderRows! - before.runs.decoderRows!).toBe(1);
@@ -69,6 +75,7 @@ describe('dense family through the engine (clipseg-tiny, split at load, WASM in 
     // Threshold changes reuse the class scores; removing a class needs no decoder row either.
     const again = await engine.segment({ threshold: 0.5 });
     expect(again.runs).toEqual(after.runs);
+    expect(again.timings.image).toBeLessThan(again.timings.combine); // no decoder run: only the labels
     await engine.setVocabulary(parseVocabulary([texts[0], 'sky'].join(', ')).classes);
     const fewer = await engine.segment({ threshold: 0 });
     expect([fewer.runs.vision, fewer.runs.decoderRows]).toEqual([after.runs.vision, after.runs.decoderRows]);

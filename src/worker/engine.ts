@@ -1,13 +1,13 @@
 import type { ModelInfo, SegmentResult } from '../engine/protocol';
 import { familyOf } from '../models/families';
 import { PUBLIC_HUB } from '../models/hub';
+import { NoImageError, NoModelLoadedError, VocabularyEmptyError } from '../errors';
 import type { Dtype } from '../models/manifest';
 import { DTYPE_ORDER } from '../models/presets';
 import { checkGpuBuffers } from '../models/onnx/bufferCheck';
 import type { Combined, Runner } from '../models/runner';
 import type { TextCaches } from '../models/runnerInputs';
 import { RUNNERS } from '../models/runners';
-import { EngineError } from '../models/runtime/errors';
 import type { Ep } from '../models/runtime/ortRuntime';
 import { createClipTokenizer } from '../models/tokenizer';
 import { preprocess } from '../processing/normalize';
@@ -51,7 +51,11 @@ const now = () => performance.now();
 export class Engine {
   private runner: Runner | null = null;
   private image: { width: number; height: number; preprocess: number; image: number } | null = null;
-  private vocab: { key: string; classes: VocabClass[]; unknown: string[] } | null = null;
+  /** The current vocabulary; `version` changes with every vocabulary set (live history key). */
+  private vocab: { version: number; classes: VocabClass[] } | null = null;
+  private vocabVersion = 0;
+  /** Text time of the last vocabulary, not yet reported by a segmentation. */
+  private textMs = 0;
   /** Previous frame of a live stream: smoothing input and flicker reference. */
   private live: { key: string; state: Float32Array; labels: Uint16Array } | null = null;
   /** The loaded model's pixel normalisation. */
@@ -123,24 +127,29 @@ export class Engine {
   }
 
   private need(): Runner {
-    if (!this.runner) throw new EngineError('No model is loaded');
+    if (!this.runner) throw new NoModelLoadedError();
     return this.runner;
   }
 
   /**
-   * Encodes the vocabulary (cached prompts cost nothing); returns milliseconds spent. `names`: the
-   * dense family's rule for classes with several names (none: the model's default).
+   * Sets the vocabulary of the segmentations that follow (the page sends it only when it changes):
+   * encodes what is not cached (cached prompts cost nothing). Returns the milliseconds spent, the
+   * prompts encoded and the names the model knows no word of. `names`: the dense family's rule for
+   * classes with several names (none: the model's default).
    */
-  async setVocabulary(classes: VocabClass[], names?: NamesRule): Promise<number> {
+  async setVocabulary(
+    classes: VocabClass[],
+    names?: NamesRule,
+  ): Promise<{ ms: number; encoded: number; unknown: string[] }> {
     const runner = this.need();
-    if (classes.length === 0) throw new EngineError('The vocabulary is empty: type at least one class name');
-    const key = `${names ?? ''}|${JSON.stringify(classes)}`;
-    if (this.vocab?.key === key) return 0;
+    if (classes.length === 0) throw new VocabularyEmptyError();
     const t0 = now();
     const { encoded, unknown } = await runner.setVocabulary(classes, names);
     this.promptsEncoded += encoded;
-    this.vocab = { key, classes, unknown };
-    return now() - t0;
+    this.vocab = { version: ++this.vocabVersion, classes };
+    const ms = now() - t0;
+    this.textMs += ms;
+    return { ms, encoded, unknown };
   }
 
   /** A new image: preprocessed to the model's input size, image-only work done now. */
@@ -181,18 +190,16 @@ export class Engine {
   async segment(opts: {
     threshold: number;
     debug?: boolean;
-    textMs?: number;
     fresh?: boolean;
     /** Video frame: smoothing weight of the history (0 = none) and flicker against the last frame. */
     live?: { smoothing: number } | undefined;
   }): Promise<SegmentOutput> {
     const runner = this.need();
-    if (!this.image) throw new EngineError('No image to segment');
-    if (!this.vocab) throw new EngineError('The vocabulary is empty: type at least one class name');
+    if (!this.image) throw new NoImageError();
+    if (!this.vocab) throw new VocabularyEmptyError();
     const { width, height } = this.image;
     const t0 = now();
-    const imageRunsBefore = runner.imageRuns;
-    const liveKey = `${this.vocab.key}|${width}x${height}|${opts.threshold}`;
+    const liveKey = `${this.vocab.version}|${width}x${height}|${opts.threshold}`;
     if (!opts.live || this.live?.key !== liveKey) this.live = null;
     const combined = await runner.segment({
       threshold: opts.threshold,
@@ -211,9 +218,11 @@ export class Engine {
       }
       this.live = { key: liveKey, state: combined.semseg, labels: combined.labels.slice() };
     }
-    // Dense models run their image part here (it depends on the vocabulary): count it as image time.
+    // A runner that runs image-dependent model work here (the dense decoder) reports its own split.
     const segMs = now() - t0;
-    const imageInSegment = runner.imageRuns > imageRunsBefore;
+    const split = runner.lastSegmentMs ?? { image: 0, combine: segMs };
+    const textMs = this.textMs;
+    this.textMs = 0;
     const debug =
       opts.debug && this.lastPixels
         ? { ...combined.debug, pixelValues: this.lastPixels.data, preprocessMs: this.prepMs ?? undefined }
@@ -225,12 +234,11 @@ export class Engine {
       width,
       height,
       classes: this.vocab.classes.map((c) => c.label),
-      unknown: this.vocab.unknown,
       timings: {
         preprocess: opts.fresh ? this.image.preprocess : 0,
-        image: (opts.fresh ? this.image.image : 0) + (imageInSegment ? segMs : 0),
-        text: opts.textMs ?? 0,
-        combine: imageInSegment ? 0 : segMs,
+        image: (opts.fresh ? this.image.image : 0) + split.image,
+        text: textMs,
+        combine: split.combine,
       },
       runs: {
         image: runner.imageRuns,
@@ -250,6 +258,7 @@ export class Engine {
     this.image = null;
     this.lastPixels = null;
     this.vocab = null;
+    this.textMs = 0;
     this.live = null;
     this.info = null;
     this.promptsEncoded = 0;

@@ -84,12 +84,15 @@ const result = <T>(ps: Posted[]): T => {
   if (a.kind !== 'reply') throw new Error(`expected a reply, got ${JSON.stringify(a)}`);
   return a.result as T;
 };
-const segment = (classes: VocabClass[], bitmap?: ImageBitmap): Req => ({
-  kind: 'segment',
-  classes,
-  threshold: 0.3,
-  ...(bitmap ? { bitmap } : {}),
-});
+const segment = (bitmap?: ImageBitmap): Req => ({ kind: 'segment', threshold: 0.3, bitmap });
+const vocabulary = (classes: VocabClass[]): Req => ({ kind: 'vocabulary', classes });
+type VocabRes = Requests['vocabulary']['res'];
+/** The code and message of an error answer (fails the test on a reply). */
+const failure = (ps: Posted[]) => {
+  const a = answer(ps).msg;
+  if (a.kind !== 'error') throw new Error(`expected an error, got ${JSON.stringify(a)}`);
+  return { code: a.code, message: a.message };
+};
 
 describe('createHandler with the real engine and the colours model', () => {
   it('answers init, load, segment, vocabulary edits and export', async () => {
@@ -121,9 +124,11 @@ describe('createHandler with the real engine and the colours model', () => {
     });
     expect(info.vocabulary).toContain('red');
 
-    // segment with an image
+    // the vocabulary, then a segmentation with an image
+    const v1 = result<VocabRes>(await send(vocabulary(vocab(['red'], ['blue']))));
+    expect(v1).toMatchObject({ unknown: [], encoded: 2 });
     const b1 = fakeBitmap();
-    const s1 = await send(segment(vocab(['red'], ['blue']), b1));
+    const s1 = await send(segment(b1));
     expect(s1).toHaveLength(1);
     const r1 = result<SegmentResult>(s1);
     expect(b1.close).toHaveBeenCalledTimes(1);
@@ -133,6 +138,8 @@ describe('createHandler with the real engine and the colours model', () => {
     expect(r1.classes).toEqual(['red', 'blue']);
     expect(r1.runs).toMatchObject({ image: 1, promptsEncoded: 2 });
     expect(r1.runs.text).toBeGreaterThanOrEqual(1);
+    // The first segmentation with a vocabulary reports its text time.
+    expect(r1.timings.text).toBe(v1.textMs);
     expect(r1.overlay).toBeNull();
     expect(r1.counts.length).toBe(3);
     expect(r1.counts.reduce((a, b) => a + b, 0)).toBe(W * H);
@@ -148,27 +155,30 @@ describe('createHandler with the real engine and the colours model', () => {
     expect(toBitmap.mock.calls[0]![0].length).toBe(W * H * 4);
     expect(toBitmap.mock.calls[0]!.slice(1)).toEqual([W, H]);
 
-    // A vocabulary edit without an image: no image run, only the new prompts are encoded.
-    const s2 = await send(segment(vocab(['red'], ['blue'], ['green', 'lime'], ['zebra'])));
-    const r2 = result<SegmentResult>(s2);
+    // A vocabulary edit: only the new prompts are encoded, and the unknown name is reported at once.
+    const four = vocabulary(vocab(['red'], ['blue'], ['green', 'lime'], ['zebra']));
+    const v2 = result<VocabRes>(await send(four));
+    expect(v2).toMatchObject({ unknown: ['zebra'], encoded: 3 });
+    // Segmenting again without an image: no image run.
+    const r2 = result<SegmentResult>(await send(segment()));
     expect(r2.runs.image).toBe(1);
     expect(r2.runs.promptsEncoded).toBe(2 + 3);
     expect(r2.classes).toEqual(['red', 'blue', 'green', 'zebra']);
-    expect(r2.unknown).toEqual(['zebra']);
     expect(r2.timings.image).toBe(0);
+    expect(r2.timings.text).toBe(v2.textMs);
     expect(r2.labels.length).toBe(W * H);
     expect(sourceFromBitmap).toHaveBeenCalledTimes(1);
 
     // The same vocabulary again: nothing re-encoded.
-    const r3 = result<SegmentResult>(
-      await send(segment(vocab(['red'], ['blue'], ['green', 'lime'], ['zebra']))),
-    );
+    expect(result<VocabRes>(await send(four))).toMatchObject({ unknown: ['zebra'], encoded: 0 });
+    const r3 = result<SegmentResult>(await send(segment()));
     expect(r3.runs).toEqual(r2.runs);
     expect(Array.from(r3.labels)).toEqual(Array.from(r2.labels));
 
     // A new image with a known vocabulary: one more image run, no new prompts.
     const b2 = fakeBitmap();
-    const r4 = result<SegmentResult>(await send(segment(vocab(['red'], ['blue']), b2)));
+    await send(vocabulary(vocab(['red'], ['blue'])));
+    const r4 = result<SegmentResult>(await send(segment(b2)));
     expect(b2.close).toHaveBeenCalledTimes(1);
     expect(r4.runs.image).toBe(2);
     expect(r4.runs.promptsEncoded).toBe(5);
@@ -191,39 +201,45 @@ describe('createHandler with the real engine and the colours model', () => {
     });
   });
 
-  it('answers errors as {kind: "error"} with a clear message', async () => {
-    const { send } = setup();
+  it('answers errors as {kind: "error"} with the code of their kind and a clear message', async () => {
+    const { send, toBitmap } = setup();
     const b = fakeBitmap();
-    const early = await send(segment(vocab(['red']), b));
-    expect(early).toHaveLength(1);
-    expect(early[0]!.msg).toMatchObject({ kind: 'error', id: 1, name: 'EngineError' });
-    expect((early[0]!.msg as { message: string }).message).toMatch(/no model is loaded/i);
+    const early = await send(segment(b));
+    expect(early.map((p) => p.msg.kind)).toEqual(['error']);
+    expect(failure(early)).toEqual({ code: 'no-model-loaded', message: 'No model is loaded' });
     // A transferred image is released even when the request fails.
     expect(b.close).toHaveBeenCalledTimes(1);
+    expect(failure(await send(vocabulary(vocab(['red']))))).toMatchObject({ code: 'no-model-loaded' });
 
-    const ex = await send({ kind: 'export' });
-    expect(ex[0]!.msg).toMatchObject({ kind: 'error', id: 2 });
-    expect((ex[0]!.msg as { message: string }).message).toMatch(/nothing to export/i);
+    const ex = failure(await send({ kind: 'export' }));
+    expect([ex.code, ex.message]).toEqual(['nothing-to-export', expect.stringMatching(/nothing to export/i)]);
 
     await send({ kind: 'load', source: { kind: 'url', manifestUrl: 'ovseg.json' }, ep: 'wasm' });
-    const empty = await send(segment([], fakeBitmap()));
-    expect(empty[0]!.msg).toMatchObject({ kind: 'error', id: 4, name: 'EngineError' });
-    expect((empty[0]!.msg as { message: string }).message).toMatch(/vocabulary is empty/i);
+    // No image yet.
+    expect(failure(await send(segment()))).toEqual({ code: 'no-image', message: 'No image to segment' });
+    // An empty vocabulary is refused; an image with no vocabulary yet cannot be segmented.
+    const empty = {
+      code: 'vocabulary-empty',
+      message: 'The vocabulary is empty: type at least one class name',
+    };
+    expect(failure(await send(vocabulary([])))).toEqual(empty);
+    expect(failure(await send(segment(fakeBitmap())))).toEqual(empty);
 
-    // Segmenting with a vocabulary but no image yet.
-    const noImage = await send(segment(vocab(['red'])));
-    expect(noImage[0]!.msg).toMatchObject({ kind: 'error', id: 5 });
-    expect((noImage[0]!.msg as { message: string }).message).toMatch(/no image/i);
+    // An error not raised on purpose keeps its message, as an unexpected one.
+    await send(vocabulary(vocab(['red'])));
+    toBitmap.mockRejectedValueOnce(new TypeError('the canvas is gone'));
+    expect(failure(await send(segment()))).toEqual({ code: 'unexpected', message: 'the canvas is gone' });
   });
 
   it('handles messages strictly in arrival order, one answer each', async () => {
     const { handle, posted } = setup();
     const msgs: RequestMessage[] = [
       msg({ kind: 'init' }, 1),
-      msg({ kind: 'segment', classes: vocab(['red']), threshold: 0 }, 2), // before load: error
+      msg({ kind: 'segment', threshold: 0 }, 2), // before load: error
       msg({ kind: 'load', source: { kind: 'url', manifestUrl: 'ovseg.json' }, ep: 'wasm' }, 3),
-      msg({ kind: 'segment', classes: vocab(['red'], ['blue']), threshold: 0.3, bitmap: fakeBitmap() }, 4),
-      msg({ kind: 'export' }, 5),
+      msg(vocabulary(vocab(['red'], ['blue'])), 4),
+      msg({ kind: 'segment', threshold: 0.3, bitmap: fakeBitmap() }, 5),
+      msg({ kind: 'export' }, 6),
     ];
     // Sent all at once, without waiting for answers.
     const done = msgs.map((m) => handle(m));
@@ -237,6 +253,7 @@ describe('createHandler with the real engine and the colours model', () => {
       [3, 'reply'],
       [4, 'reply'],
       [5, 'reply'],
+      [6, 'reply'],
     ]);
     // Progress of the load comes between the answers of requests 2 and 3.
     const order = posted.map((p) => p.msg.id);
@@ -251,8 +268,10 @@ describe('createHandler with the real engine and the colours model', () => {
     const sessionsBefore = (await counts()).sessions;
     await send({ kind: 'load', source: { kind: 'url', manifestUrl: 'ovseg.json' }, ep: 'wasm' });
     expect(stages(2)).toEqual(['download', 'compile', 'warm-up']);
-    await send(segment(vocab(['red'], ['blue']), fakeBitmap()));
-    expect(stages(3)).toEqual(['vocabulary', 'image', 'combine']);
+    await send(vocabulary(vocab(['red'], ['blue'])));
+    expect(stages(3)).toEqual(['vocabulary']);
+    await send(segment(fakeBitmap()));
+    expect(stages(4)).toEqual(['image', 'combine']);
     const before = await counts();
     // The colours model has two sessions; image outputs and the last label map stay.
     expect(before).toMatchObject({ sessions: sessionsBefore + 2, buffers: 2, queued: 0 });
@@ -261,19 +280,19 @@ describe('createHandler with the real engine and the colours model', () => {
     const burst: Promise<void>[] = [];
     for (let i = 0; i < 6; i++) {
       const live = i % 2 ? { live: { smoothing: 0.5 } } : {};
-      const m = { ...segment(vocab(['red'], i % 3 ? ['blue'] : ['green']), fakeBitmap()), ...live };
-      burst.push(handle(msg(m, 10 + i)));
+      burst.push(handle(msg(vocabulary(vocab(['red'], i % 3 ? ['blue'] : ['green'])), 10 + i)));
+      burst.push(handle(msg({ ...segment(fakeBitmap()), ...live }, 20 + i)));
       if (i === 3)
         burst.push(
-          handle(msg({ kind: 'load', source: { kind: 'url', manifestUrl: 'ovseg.json' }, ep: 'wasm' }, 20)),
+          handle(msg({ kind: 'load', source: { kind: 'url', manifestUrl: 'ovseg.json' }, ep: 'wasm' }, 30)),
         );
     }
     const during = await counts();
-    expect(during.queued).toBe(7);
+    expect(during.queued).toBe(13);
     expect(during.buffers).toBeGreaterThan(before.buffers); // the bitmaps waiting in the queue
     await Promise.all(burst);
     // Let the last frame be a still one, as before the burst.
-    await send(segment(vocab(['red'], ['blue']), fakeBitmap()));
+    await send(segment(fakeBitmap()));
     expect(await counts()).toEqual(before);
   });
 });

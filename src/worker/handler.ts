@@ -1,6 +1,7 @@
 import type {
   GpuInfo,
   ModelSource,
+  RequestKind,
   RequestMessage,
   Requests,
   SegmentResult,
@@ -8,10 +9,16 @@ import type {
   WorkerCounts,
   WorkerMessage,
 } from '../engine/protocol';
+import {
+  describeError,
+  ModelFileMissingError,
+  ModelFileTooLargeError,
+  NothingToExportError,
+} from '../errors';
 import { encodeLabelPng, labelLegendJson } from '../processing/labelPng';
 import { colourizeLabels, paletteFor } from '../processing/palette';
 import type { VocabClass } from '../processing/vocabulary';
-import { BundleError, type Fetcher, type FileProgress, type ManifestSource } from './bundle';
+import type { Fetcher, FileProgress, ManifestSource } from './bundle';
 import { Engine, type ImageSource } from './engine';
 import { formatBytes } from './limits';
 
@@ -50,25 +57,36 @@ export function blobFetcher(files: Record<string, Blob>): Fetcher {
   const byName = new Map(Object.entries(files));
   return async (path, _progress, cap) => {
     const blob = byName.get(path) ?? byName.get(path.split('/').pop()!);
-    if (!blob) throw new BundleError(`The dropped files do not include ${path}`);
+    if (!blob) throw new ModelFileMissingError(`The dropped files do not include ${path}`);
     if (cap !== undefined && blob.size > cap)
-      throw new BundleError(
+      throw new ModelFileTooLargeError(
         `${path} is ${formatBytes(blob.size)}, more than the ${formatBytes(cap)} this file may take`,
-        'LimitError',
       );
     return new Uint8Array(await blob.arrayBuffer());
   };
 }
 
+/** A request's answer, and the buffers it hands over (transferred, never copied). */
+interface Answer<K extends RequestKind> {
+  result: Requests[K]['res'];
+  transfer?: Transferable[];
+}
+type Handler<K extends RequestKind> = (m: Requests[K]['req'] & { id: number }) => Promise<Answer<K>>;
+
+/** Requests answered at once, outside the queue: `cancel` must reach a download in progress. */
+const IMMEDIATE: ReadonlySet<RequestKind> = new Set(['cancel', 'counts']);
+
 /**
  * Message handler: one request at a time, in arrival order, each answered with one reply or error
- * (`cancel` is answered at once, so it can stop a download in progress). Result buffers are
- * transferred, never copied twice.
+ * (`cancel` and `counts` at once). One table holds a handler for every request kind (a kind
+ * without one is a type error). Result buffers are transferred, never copied twice.
  */
 export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promise<void> {
   const { engine, post } = deps;
   let queue: Promise<void> = Promise.resolve();
   let last: { labels: Uint16Array; width: number; height: number; classes: VocabClass[] } | null = null;
+  /** The vocabulary the engine holds (for the export's legend). */
+  let vocab: VocabClass[] = [];
   let loading: AbortController | null = null;
   /** Bitmaps received and not yet closed, and requests not yet answered (diagnostics). */
   let openBitmaps = 0;
@@ -97,10 +115,11 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
   };
 
   const handlers = {
-    init: async (): Promise<Requests['init']['res']> => ({ gpu: await deps.gpuInfo() }),
+    init: async () => ({ result: { gpu: await deps.gpuInfo() } }),
 
-    load: async (m: Requests['load']['req'] & { id: number }) => {
+    load: async (m) => {
       last = null;
+      vocab = [];
       const ctl = (loading = new AbortController());
       try {
         const onProgress = (progress: FileProgress) => post({ kind: 'progress', id: m.id, progress });
@@ -119,25 +138,33 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
         });
         // Downloads enter the cache only now that they proved loadable.
         await (fetcher as { commit?: () => Promise<void> }).commit?.();
-        return info;
+        return { result: info };
       } finally {
         if (loading === ctl) loading = null;
       }
     },
 
-    segment: async (
-      m: Requests['segment']['req'] & { id: number },
-    ): Promise<[SegmentResult, Transferable[]]> => {
+    cancel: async () => {
+      const cancelled = loading !== null;
+      loading?.abort();
+      return { result: { cancelled } };
+    },
+
+    vocabulary: async (m) => {
+      stage(m.id, 'vocabulary');
+      const v = await engine.setVocabulary(m.classes, m.names);
+      vocab = m.classes;
+      return { result: { unknown: v.unknown, encoded: v.encoded, textMs: v.ms } };
+    },
+
+    segment: async (m) => {
       const t0 = now();
-      let textMs: number;
       try {
-        stage(m.id, 'vocabulary');
-        textMs = await engine.setVocabulary(m.classes, m.names);
         stage(m.id, 'image');
         if (m.bitmap) await engine.setImage(deps.sourceFromBitmap(m.bitmap));
         else if (m.pixels) await engine.setPixelValues(m.pixels.data, m.pixels.width, m.pixels.height);
       } finally {
-        // Released even when the vocabulary is refused: the bitmap was transferred to us.
+        // Released even when the image is refused: the bitmap was transferred to us.
         if (m.bitmap) {
           m.bitmap.close();
           openBitmaps--;
@@ -147,14 +174,13 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
       const out = await engine.segment({
         threshold: m.threshold,
         debug: m.debug ?? false,
-        textMs,
         fresh: !!m.bitmap || !!m.pixels,
         live: m.live,
       });
       const t1 = now();
       const rgba = colourizeLabels(out.labels, paletteFor(out.classes));
       const overlay = await deps.toBitmap(rgba, out.width, out.height);
-      last = { labels: out.labels, width: out.width, height: out.height, classes: m.classes };
+      last = { labels: out.labels, width: out.width, height: out.height, classes: vocab };
       // The worker keeps its label map for export; the page gets its own copy.
       const labels = out.labels.slice();
       const { semseg: _scores, ...rest } = out;
@@ -166,74 +192,44 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
       };
       const transfer: Transferable[] = [labels.buffer, out.scores.buffer, out.counts.buffer];
       if (overlay) transfer.push(overlay);
-      return [result, transfer];
+      return { result, transfer };
     },
 
-    export: async (): Promise<[Requests['export']['res'], Transferable[]]> => {
-      if (!last) throw new Error('Nothing to export yet: segment an image first');
+    export: async () => {
+      if (!last) throw new NothingToExportError();
       const png = encodeLabelPng(last.labels, last.width, last.height, last.classes.length);
       const buf = png.buffer.slice(png.byteOffset, png.byteOffset + png.byteLength) as ArrayBuffer;
-      return [{ png: buf, json: labelLegendJson(last.classes, engine.info?.id ?? 'unknown') }, [buf]];
+      return {
+        result: { png: buf, json: labelLegendJson(last.classes, engine.info?.id ?? 'unknown') },
+        transfer: [buf],
+      };
     },
 
-    storage: async (m: Requests['storage']['req']) =>
-      deps.storage ? deps.storage(m.prefixes) : { cached: [], usage: null, quota: null },
-
-    evict: async (m: Requests['evict']['req']) => ({
-      deleted: deps.evict ? await deps.evict(m.prefixes) : 0,
+    storage: async (m) => ({
+      result: deps.storage ? await deps.storage(m.prefixes) : { cached: [], usage: null, quota: null },
     }),
-  };
 
-  async function handle(msg: RequestMessage): Promise<void> {
+    evict: async (m) => ({ result: { deleted: deps.evict ? await deps.evict(m.prefixes) : 0 } }),
+
+    counts: async () => ({ result: counts() }),
+  } satisfies { [K in RequestKind]: Handler<K> };
+
+  /** Runs a request's handler and answers it: one reply, or one error with its code. */
+  async function answer(msg: RequestMessage): Promise<void> {
     try {
-      switch (msg.kind) {
-        case 'init':
-          post({ kind: 'reply', id: msg.id, result: await handlers.init() });
-          break;
-        case 'load':
-          post({ kind: 'reply', id: msg.id, result: await handlers.load(msg) });
-          break;
-        case 'segment': {
-          const [result, transfer] = await handlers.segment(msg);
-          post({ kind: 'reply', id: msg.id, result }, transfer);
-          break;
-        }
-        case 'export': {
-          const [result, transfer] = await handlers.export();
-          post({ kind: 'reply', id: msg.id, result }, transfer);
-          break;
-        }
-        case 'storage':
-          post({ kind: 'reply', id: msg.id, result: await handlers.storage(msg) });
-          break;
-        case 'evict':
-          post({ kind: 'reply', id: msg.id, result: await handlers.evict(msg) });
-          break;
-        case 'cancel':
-        case 'counts':
-          break; // answered outside the queue
-      }
+      // The table is indexed by the message's own kind: its handler takes exactly this message.
+      const run = handlers[msg.kind] as Handler<RequestKind>;
+      const { result, transfer } = await run(msg as never);
+      post({ kind: 'reply', id: msg.id, result }, transfer ?? []);
     } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
-      post({ kind: 'error', id: msg.id, name: err.name, message: err.message });
-    } finally {
-      waiting--;
+      post({ kind: 'error', id: msg.id, ...describeError(e) });
     }
   }
 
   return (msg) => {
-    if (msg.kind === 'cancel') {
-      const cancelled = loading !== null;
-      loading?.abort();
-      post({ kind: 'reply', id: msg.id, result: { cancelled } });
-      return Promise.resolve();
-    }
-    if (msg.kind === 'counts') {
-      post({ kind: 'reply', id: msg.id, result: counts() });
-      return Promise.resolve();
-    }
+    if (IMMEDIATE.has(msg.kind)) return answer(msg);
     waiting++;
     if (msg.kind === 'segment' && msg.bitmap) openBitmaps++;
-    return (queue = queue.then(() => handle(msg)));
+    return (queue = queue.then(() => answer(msg).finally(() => waiting--)));
   };
 }

@@ -5,7 +5,7 @@
  * go back to, in an explicit failure with a retry. Never "loading" for good.
  */
 import { readFileSync } from 'node:fs';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fsFetcher, newEngine } from '../../tools/lib/nodeEngine';
 import type { WorkerLike } from '../engine/engineClient';
 import type { RequestMessage, WorkerMessage } from '../engine/protocol';
@@ -126,5 +126,30 @@ describe('Controller.load', () => {
     unreachable.clear();
     await c.retry();
     expect(state()).toEqual({ ready: true, model: 'colours', failure: null, loading: null });
+  });
+});
+
+describe('Controller vocabulary', () => {
+  it('names the words the model does not know as soon as they are typed, before any image', async () => {
+    vi.stubGlobal('location', { href: 'http://app.test/' });
+    vi.stubGlobal('history', { replaceState: () => undefined });
+    try {
+      const c = new Controller(inProcessWorker());
+      await c.load(good, 'wasm');
+      expect(useApp.getState().image).toBeNull();
+      c.setClasses('red, zebra | stripes, blue');
+      await vi.waitFor(() => expect(useApp.getState().unknownNames).toEqual(['zebra', 'stripes']));
+      c.setClasses('red, blue');
+      await vi.waitFor(() => expect(useApp.getState().unknownNames).toEqual([]));
+      c.setClasses('red, okapi');
+      await vi.waitFor(() => expect(useApp.getState().unknownNames).toEqual(['okapi']));
+      // A reload releases the worker's vocabulary: it is sent again, and answered again.
+      useApp.setState({ unknownNames: [] });
+      expect(await c.load(good, 'wasm')).toBe(true);
+      await vi.waitFor(() => expect(useApp.getState().unknownNames).toEqual(['okapi']));
+      expect(noticeTexts()).toEqual([]);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

@@ -34,7 +34,7 @@ describe('readCapped', () => {
     const { body, seen } = stream();
     const cap = 10 * CHUNK + 5;
     await expect(readCapped(response(body), 'model.onnx', cap)).rejects.toMatchObject({
-      name: 'LimitError',
+      code: 'model-file-too-large',
       message: expect.stringMatching(/model\.onnx stopped: .*more than the .* this file may take/),
     });
     expect(seen.cancelled).toBe(true);
@@ -129,6 +129,7 @@ describe('cachingFetcher', () => {
     const model = f('model.onnx');
     await expect(f('big.json', undefined, LIMITS.tokenizerJson / 64)).rejects.toThrow(/announced/);
     await expect(model).rejects.toThrow(/model\.onnx was cancelled/);
+    await expect(model).rejects.toMatchObject({ code: 'download-cancelled' });
     // Stopped long before its 2 GiB cap.
     expect(endless!.seen.pulled).toBeLessThan(1000);
     await f.commit();

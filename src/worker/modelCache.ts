@@ -1,7 +1,16 @@
 import type { FileProgress } from '../engine/protocol';
-import { BundleError, type Fetcher } from './bundle';
+import {
+  DownloadCancelledError,
+  DownloadFailedError,
+  ModelFileInvalidError,
+  ModelFileTooLargeError,
+  OriginNotAllowedError,
+} from '../errors';
+import type { Fetcher } from './bundle';
 import { LIMITS, formatBytes } from './limits';
 import { looksLikeOnnx } from '../models/runtime/ortRuntime';
+
+const cancelled = (file: string) => new DownloadCancelledError(`Download of ${file} was cancelled`);
 
 const MODEL_CACHE = 'ovseg-models-v1';
 
@@ -44,9 +53,8 @@ export async function readCapped(
   const announced = res.headers.get('content-length');
   const total = announced !== null && /^\d+$/.test(announced.trim()) ? Number(announced) : null;
   const tooBig = (what: string) =>
-    new BundleError(
+    new ModelFileTooLargeError(
       `Download of ${file} stopped: ${what}, more than the ${formatBytes(cap)} this file may take`,
-      'LimitError',
     );
   if (total !== null && total > cap) {
     await res.body?.cancel().catch(() => undefined);
@@ -68,18 +76,19 @@ export async function readCapped(
     try {
       chunk = await reader.read();
     } catch (e) {
-      if (o.signal?.aborted) throw new BundleError(`Download of ${file} was cancelled`, 'AbortError');
-      throw new BundleError(`Download of ${file} broke off after ${loaded} bytes: ${(e as Error).message}`);
+      if (o.signal?.aborted) throw cancelled(file);
+      throw new DownloadFailedError(
+        `Download of ${file} broke off after ${loaded} bytes: ${(e as Error).message}`,
+      );
     }
     if (chunk.done) break;
-    if (o.signal?.aborted) return stop(new BundleError(`Download of ${file} was cancelled`, 'AbortError'));
+    if (o.signal?.aborted) return stop(cancelled(file));
     const value = chunk.value;
     const next = loaded + value.length;
     if (total !== null && next > total)
       return stop(
-        new BundleError(
+        new ModelFileTooLargeError(
           `Download of ${file} stopped: the server sent more than it announced (${formatBytes(total)})`,
-          'LimitError',
         ),
       );
     if (next > cap) return stop(tooBig(`it sent over ${formatBytes(loaded)}`));
@@ -90,7 +99,7 @@ export async function readCapped(
   }
   if (whole) {
     if (loaded !== total)
-      throw new BundleError(`Download of ${file} was cut short (${loaded} of ${total} bytes)`);
+      throw new DownloadFailedError(`Download of ${file} was cut short (${loaded} of ${total} bytes)`);
     return whole;
   }
   const out = new Uint8Array(loaded);
@@ -143,7 +152,7 @@ export function cachingFetcher(base: string, o: DownloadOptions): CommittingFetc
       return bytes;
     }
     if (o.allowedOrigins && !originAllowed(url, o.allowedOrigins))
-      throw new BundleError(
+      throw new OriginNotAllowedError(
         `${url} is not on a host this app may download from (${o.allowedOrigins.join(', ')}): ` +
           'its Content-Security-Policy allows only these',
       );
@@ -151,18 +160,18 @@ export function cachingFetcher(base: string, o: DownloadOptions): CommittingFetc
     try {
       res = await fetch(url, { signal });
     } catch (e) {
-      if (signal.aborted) throw new BundleError(`Download of ${path} was cancelled`, 'AbortError');
-      throw new BundleError(
+      if (signal.aborted) throw cancelled(path);
+      throw new DownloadFailedError(
         `Could not reach ${url} (offline, or the server is down): ${(e as Error).message}`,
       );
     }
     if (!res.ok)
-      throw new BundleError(
+      throw new DownloadFailedError(
         `Could not download ${path}: HTTP ${res.status}${res.status === 404 ? ' (not found)' : ''}`,
       );
     const bytes = await readCapped(res, path, cap, { signal, onProgress: progress });
     if (path.endsWith('.onnx') && !looksLikeOnnx(bytes))
-      throw new BundleError(`${path} is not an ONNX model`);
+      throw new ModelFileInvalidError(`${path} is not an ONNX model`);
     pending.push([url, bytes]);
     return bytes;
   };

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fsFetcher, newEngine, rgbaSource } from '../../tools/lib/nodeEngine';
-import type { RequestMessage, SegmentResult, WorkerMessage } from '../engine/protocol';
+import type { RequestMessage, Requests, SegmentResult, WorkerMessage } from '../engine/protocol';
 import { parseVocabulary } from '../processing/vocabulary';
 import { blobFetcher, createHandler } from './handler';
 
@@ -43,21 +43,20 @@ describe('class names that are property names', () => {
     const vocab = parseVocabulary('constructor, __proto__ | toString, red, hasOwnProperty, blue');
     expect(vocab.warnings).toEqual([]);
     const bitmap = { close: () => undefined } as unknown as ImageBitmap;
-    const r = (await send(
-      { kind: 'segment', classes: vocab.classes, threshold: 0.3, bitmap },
+    const v = (await send(
+      { kind: 'vocabulary', classes: vocab.classes },
       2,
-    )) as SegmentResult;
+    )) as Requests['vocabulary']['res'];
+    const r = (await send({ kind: 'segment', threshold: 0.3, bitmap }, 3)) as SegmentResult;
     expect(r.classes).toEqual(['constructor', '__proto__', 'red', 'hasOwnProperty', 'blue']);
     // The colours model knows red and blue: they take their halves; the other names are unknown words.
-    expect(r.unknown).toEqual(expect.arrayContaining(['constructor', '__proto__', 'toString']));
+    expect(v.unknown).toEqual(expect.arrayContaining(['constructor', '__proto__', 'toString']));
     expect(r.labels[0]).toBe(3);
     expect(r.labels[W - 1]).toBe(5);
     expect(drawn).toHaveLength(1);
     // A vocabulary edit with the same names again: from the embedding cache, same answer.
-    const again = (await send(
-      { kind: 'segment', classes: vocab.classes, threshold: 0.3 },
-      3,
-    )) as SegmentResult;
+    await send({ kind: 'vocabulary', classes: vocab.classes }, 4);
+    const again = (await send({ kind: 'segment', threshold: 0.3 }, 5)) as SegmentResult;
     expect(Array.from(again.labels)).toEqual(Array.from(r.labels));
   });
 });

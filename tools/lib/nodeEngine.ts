@@ -1,4 +1,5 @@
 /** Node glue for the engine: files from disk, images decoded in JavaScript, ORT on WASM. */
+import { ImageInvalidError } from '../../src/errors';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -40,13 +41,9 @@ export function newEngine(): Engine {
   return new Engine(new EmbeddingCache());
 }
 
-class ImageDecodeError extends Error {
-  override name = 'ImageDecodeError';
-}
-
 /** PNG or JPEG bytes -> upright RGBA. */
 export function decodeImage(bytes: Uint8Array): RgbaImage {
-  if (bytes.length === 0) throw new ImageDecodeError('The file is empty');
+  if (bytes.length === 0) throw new ImageInvalidError('The file is empty');
   try {
     if (bytes[0] === 0x89 && bytes[1] === 0x50) {
       return pngToRgba(decodePng(bytes));
@@ -57,11 +54,11 @@ export function decodeImage(bytes: Uint8Array): RgbaImage {
       return applyOrientation(img, jpegOrientation(bytes));
     }
   } catch (e) {
-    throw new ImageDecodeError(
+    throw new ImageInvalidError(
       `The image could not be decoded: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
-  throw new ImageDecodeError('Not a PNG or JPEG image');
+  throw new ImageInvalidError('Not a PNG or JPEG image');
 }
 
 /**

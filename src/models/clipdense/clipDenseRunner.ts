@@ -20,7 +20,7 @@ import { argmaxLabels } from '../../processing/gkc';
 import { labelHistogram, upsampleLabels } from '../../processing/labels';
 import type { ShortSideInput } from '../../processing/normalize';
 import type { VocabClass } from '../../processing/vocabulary';
-import { EngineError } from '../runtime/errors';
+import { ModelGraphUnsupportedError, NoImageError, VocabularyEmptyError } from '../../errors';
 import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
 import { createSession, type Ep } from '../runtime/ortRuntime';
 import type { Combined, Runner, RunnerSegment } from '../runner';
@@ -208,8 +208,8 @@ export class ClipDenseRunner implements Runner {
   }
 
   async segment(o: RunnerSegment): Promise<Combined> {
-    if (!this.image) throw new EngineError('No image to segment');
-    if (!this.vocab) throw new EngineError('The vocabulary is empty: type at least one class name');
+    if (!this.image) throw new NoImageError();
+    if (!this.vocab) throw new VocabularyEmptyError();
     const cl = this.classLogits(this.image, this.vocab);
     const C = this.vocab.classes.length;
     // Live video: an exponential moving average of the logits with the previous frame's.
@@ -243,7 +243,7 @@ export class ClipDenseRunner implements Runner {
     this.model.runs = 0;
     const textDim = await this.text.warm();
     if (textDim !== this.model.info.dim)
-      throw new EngineError(
+      throw new ModelGraphUnsupportedError(
         `The image model's patch embeddings have ${this.model.info.dim} numbers, but the text model's have ${textDim}: they do not belong together`,
       );
   }

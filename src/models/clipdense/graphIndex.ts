@@ -4,12 +4,13 @@
  * and a small evaluator for constant tensors (weights behind Identity/Gather/DequantizeLinear/Cast).
  * Pure TypeScript: runs in the worker and in Node.
  */
+import { ModelGraphUnsupportedError } from '../../errors';
 import { halfToFloat } from '../onnx/half';
 import { attr, topoOrder } from '../onnx/graphTools';
 import { DataType, type OnnxGraph, type OnnxNode, type OnnxTensor } from '../onnx/onnxProto';
 
 /** The load error of this family: says what the surgery looked for and did not find. */
-export class ClipDenseError extends Error {
+export class ClipDenseError extends ModelGraphUnsupportedError {
   override name = 'ClipDenseError';
 }
 

@@ -15,6 +15,7 @@
  * When the model declares shapes (value_info), a batch axis is also a symbolic dim; the probe is used
  * in every case because the fp32 exports declare none.
  */
+import { ModelGraphUnsupportedError } from '../../errors';
 
 /** Typed arrays that ORT returns for the tensor types a cut can hold. */
 export type CutData =
@@ -59,7 +60,8 @@ export type CutLayout =
   | { name: string; kind: 'fixed'; value: CutValue }
   | { name: string; kind: 'count'; type: string; dims: number[]; base: number[]; slope: number[] };
 
-export class CutError extends Error {
+/** Cut tensors whose shapes do not follow the number of prompts as the split needs. */
+export class CutError extends ModelGraphUnsupportedError {
   override name = 'CutError';
 }
 

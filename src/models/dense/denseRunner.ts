@@ -6,7 +6,7 @@ import { promptsFor, type VocabClass } from '../../processing/vocabulary';
 import { cachedEncode } from '../promptCache';
 import type { Combined, Runner, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCache, TextCaches } from '../runnerInputs';
-import { EngineError } from '../runtime/errors';
+import { NoImageError, VocabularyEmptyError } from '../../errors';
 import type { Ep } from '../runtime/ortRuntime';
 import type { ClipTokenizer } from '../tokenizer';
 import { DenseModel, type PromptCut, type VisionHandle } from './denseModel';
@@ -35,6 +35,8 @@ export class DenseRunner implements Runner {
   private versions = { rows: 0, pixels: 0 };
   /** Which rule made the rows of the current vocabulary, for the status bar. */
   rows: RowsReport | undefined;
+  /** The last segment(): decoder runs (image work) and the label pass, in milliseconds. */
+  lastSegmentMs: { image: number; combine: number } | undefined;
 
   private constructor(
     private manifest: DenseManifest,
@@ -193,9 +195,11 @@ export class DenseRunner implements Runner {
   }
 
   async segment(o: RunnerSegment): Promise<Combined> {
-    if (!this.vision) throw new EngineError('No image to segment');
-    if (this.numClasses === 0) throw new EngineError('The vocabulary is empty: type at least one class name');
+    if (!this.vision) throw new NoImageError();
+    if (this.numClasses === 0) throw new VocabularyEmptyError();
+    const t0 = performance.now();
     const cl = await this.classLogits();
+    const t1 = performance.now();
     const logits = smoothScores(cl.data, o.smoothing?.previous, o.smoothing?.history);
     const identity = Int32Array.from({ length: this.numClasses }, (_, i) => i);
     const r = denseLabels(logits, {
@@ -207,6 +211,7 @@ export class DenseRunner implements Runner {
       height: o.height,
       threshold: o.threshold,
     });
+    this.lastSegmentMs = { image: t1 - t0, combine: performance.now() - t1 };
     return {
       labels: r.labels,
       scores: r.scores,

@@ -1,3 +1,4 @@
+import { GpuBufferTooSmallError } from '../../errors';
 import { tensorBytes } from './graphTools';
 import { decodeModel } from './onnxProto';
 
@@ -20,7 +21,7 @@ function largestTensorBytes(bytes: Uint8Array): { name: string; bytes: number } 
   return best;
 }
 
-class BufferLimitError extends Error {
+export class BufferLimitError extends GpuBufferTooSmallError {
   override name = 'BufferLimitError';
 }
 

@@ -2,6 +2,7 @@
  * Graph helpers for splitting ONNX models: payload sizes, element types of node outputs, topological
  * order, value infos. Pure TypeScript, shared by the families that rewrite graphs at load.
  */
+import { ModelGraphUnsupportedError } from '../../errors';
 import {
   AttributeType,
   DataType,
@@ -12,7 +13,8 @@ import {
   type OnnxValueInfo,
 } from './onnxProto';
 
-export class SplitError extends Error {
+/** A model the split at load cannot partition. */
+export class SplitError extends ModelGraphUnsupportedError {
   override name = 'SplitError';
 }
 

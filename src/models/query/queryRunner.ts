@@ -2,12 +2,12 @@ import type { VocabClass } from '../../processing/vocabulary';
 import { ManifestError } from '../manifest';
 import type { Runner, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCaches } from '../runnerInputs';
-import { EngineError } from '../runtime/errors';
 import { createSession, ort, type Ep } from '../runtime/ortRuntime';
 import type { ClipTokenizer } from '../tokenizer';
 import { combine, scoreQueries, type QueryOutputs, type Scored } from './combine';
 import type { QueryManifest } from './family';
 import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
+import { ModelGraphUnsupportedError, NoImageError, VocabularyEmptyError } from '../../errors';
 
 /** GKC / Mask2Former family: image model once per image, names embedded once and cached. */
 export class QueryRunner implements Runner {
@@ -75,7 +75,8 @@ export class QueryRunner implements Runner {
     });
     const masksT = res.pred_masks;
     const embedsT = res.query_embeds;
-    if (!masksT || !embedsT) throw new EngineError('The image model must output pred_masks and query_embeds');
+    if (!masksT || !embedsT)
+      throw new ModelGraphUnsupportedError('The image model must output pred_masks and query_embeds');
     const [, Q, h, w] = masksT.dims as number[];
     const D = embedsT.dims[2]!;
     const masks = (await masksT.getData()) as Float32Array;
@@ -86,8 +87,8 @@ export class QueryRunner implements Runner {
   }
 
   async segment(o: RunnerSegment) {
-    if (!this.outputs) throw new EngineError('No image to segment');
-    if (!this.vocab) throw new EngineError('The vocabulary is empty: type at least one class name');
+    if (!this.outputs) throw new NoImageError();
+    if (!this.vocab) throw new VocabularyEmptyError();
     const options = {
       nameEmbeds: this.vocab.enc.nameEmbeds,
       nameToClass: this.vocab.enc.nameToClass,
@@ -122,7 +123,7 @@ export class QueryRunner implements Runner {
         `Invalid model manifest: "voidEmbedding" has ${voidLength} numbers, but the text model's embeddings have ${textDim}`,
       );
     if (out.D !== textDim)
-      throw new EngineError(
+      throw new ModelGraphUnsupportedError(
         `The image model's query embeddings have ${out.D} numbers, but the text model's have ${textDim}: they do not belong together`,
       );
   }

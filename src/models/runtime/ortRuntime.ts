@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-web';
+import { ModelSessionFailedError } from '../../errors';
 
 export { ort };
 export type Ep = 'webgpu' | 'wasm';
@@ -6,10 +7,6 @@ export type Ep = 'webgpu' | 'wasm';
 /** Makes transformers.js reuse this ORT instance instead of initialising its own build. */
 export function shareOrtInstance(): void {
   (globalThis as Record<symbol, unknown>)[Symbol.for('onnxruntime')] = ort;
-}
-
-class ModelLoadError extends Error {
-  override name = 'ModelLoadError';
 }
 
 let liveSessions = 0;
@@ -44,7 +41,9 @@ export async function createSession(
     return session;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new ModelLoadError(`Could not load ${what} on ${ep === 'webgpu' ? 'WebGPU' : 'WASM'}: ${msg}`);
+    throw new ModelSessionFailedError(
+      `Could not load ${what} on ${ep === 'webgpu' ? 'WebGPU' : 'WASM'}: ${msg}`,
+    );
   }
 }
 

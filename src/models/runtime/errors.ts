@@ -1,3 +1,0 @@
-export class EngineError extends Error {
-  override name = 'EngineError';
-}

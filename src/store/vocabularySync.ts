@@ -1,0 +1,61 @@
+import type { EngineClient } from '../engine/engineClient';
+import { NoModelLoadedError, RequestSupersededError, WorkerHungError } from '../errors';
+import { notify, useApp, type AppState } from './store';
+
+type Sent = { vocab: AppState['vocab']; names: AppState['names'] };
+
+/**
+ * Sends the vocabulary (and the rule for classes with several names) to the worker when it changes,
+ * image or not, so names the model knows no word of are reported as soon as they are typed. The
+ * store replaces its `vocab` object on every edit: comparing objects notices a change without
+ * serialising anything.
+ */
+export class VocabularySync {
+  /** What the worker was sent since its last load; null: nothing yet. */
+  private sent: Sent | null = null;
+  /** A vocabulary whose encoding hung the worker: not sent again by itself. */
+  private hungOn: Sent | null = null;
+
+  constructor(private client: EngineClient) {}
+
+  /** A load releases the worker's vocabulary: the next sync sends it again. */
+  forget(): void {
+    this.sent = null;
+  }
+
+  /** The vocabulary last sent hung the worker. */
+  hung(): void {
+    this.hungOn = this.sent;
+    this.sent = null;
+  }
+
+  /**
+   * Sends the current vocabulary if the worker does not have it yet. Returns whether the worker has
+   * it (or will, ahead of any segmentation requested after this call).
+   */
+  sync(): boolean {
+    const { engineReady, vocab, names } = useApp.getState();
+    if (vocab.classes.length === 0) {
+      if (useApp.getState().unknownNames.length) useApp.setState({ unknownNames: [] });
+      return false;
+    }
+    if (!engineReady) return false;
+    const same = (v: Sent | null) => v?.vocab === vocab && v.names === names;
+    if (same(this.sent)) return true;
+    if (same(this.hungOn)) return false;
+    const sent = (this.sent = { vocab, names });
+    this.client.setVocabulary({ classes: vocab.classes, names: names ?? undefined }).then(
+      ({ unknown }) => {
+        if (this.sent === sent) useApp.setState({ unknownNames: unknown });
+      },
+      (e: Error) => {
+        if (this.sent === sent) this.sent = null; // not set: the next sync sends it again
+        // Replaced by a newer one; a hang is reported by the controller; a failed load says so itself.
+        if (e instanceof RequestSupersededError || e instanceof WorkerHungError) return;
+        if (e instanceof NoModelLoadedError) return;
+        notify('error', e.message);
+      },
+    );
+    return true;
+  }
+}

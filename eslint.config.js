@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   // Layering: the UI never touches the runtime; pure maths stays free of ORT and React.
   {
-    files: ['src/ui/**', 'src/store/**', 'src/render/**', 'src/media/**', 'src/engine/**'],
+    files: ['src/ui/**', 'src/store/**', 'src/services/**', 'src/render/**', 'src/media/**', 'src/engine/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -32,6 +32,20 @@ export default tseslint.config(
               message: 'Models run only in the worker.',
             },
           ],
+        },
+      ],
+    },
+  },
+  // One owner of state: only src/services writes the store; components call the services' actions.
+  {
+    files: ['src/ui/**', 'src/store/**', 'src/main.tsx', 'src/debugApi.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='setState'][callee.object.name='useApp']",
+          message: 'Only src/services writes the store: call a service action.',
         },
       ],
     },

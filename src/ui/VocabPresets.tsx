@@ -1,5 +1,5 @@
 import { classListToVocabulary } from '../processing/classList';
-import { notify } from '../store/store';
+import { notify } from '../services/notices';
 
 const PRESETS = [
   ['ade20k_150', 'ADE20K (150 classes)'],

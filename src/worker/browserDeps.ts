@@ -1,5 +1,5 @@
 import type { GpuInfo } from '../engine/protocol';
-import { isSoftwareAdapter } from '../store/backend';
+import { isSoftwareAdapter } from '../services/backend';
 import type { RgbaImage } from '../processing/resize';
 import type { FileProgress } from './bundle';
 import { cachedBytes, cachingFetcher, deleteCached, openModelCache } from './modelCache';

@@ -10,8 +10,8 @@ import { fsFetcher, newEngine } from '../../tools/lib/nodeEngine';
 import type { WorkerLike } from '../engine/engineClient';
 import type { RequestMessage, WorkerMessage } from '../engine/protocol';
 import { createHandler } from './handler';
-import type { ModelEntry } from '../store/catalogue';
-import { Controller } from '../store/controller';
+import type { ModelEntry } from '../services/catalogue';
+import { Controller } from '../services/controller';
 import { useApp } from '../store/store';
 
 const DIR = 'public/models/colours';

@@ -1,9 +1,11 @@
 import { SupersededError, WorkerHungError } from '../engine/engineClient';
 import { CameraError, closeCamera, listCameras, openCamera } from '../media/webcam';
 import { FrameLoop } from '../media/frameLoop';
-import type { Controller } from './controller';
 import type { SegmentResult } from '../engine/protocol';
-import { notify, useApp, type LiveStats, type LoadedImage } from './store';
+import { selectVocab } from '../store/selectors';
+import { useApp, type LiveStats, type LoadedImage } from '../store/store';
+import type { Controller } from './controller';
+import { notify } from './notices';
 
 const now = () => performance.now();
 
@@ -25,6 +27,21 @@ export class LiveController {
     } catch {
       useApp.setState({ cameras: [] });
     }
+  }
+
+  /** Picks a camera; a running stream switches to it. */
+  selectCamera(deviceId: string): void {
+    useApp.setState({ cameraId: deviceId });
+    if (useApp.getState().live) void this.start(deviceId);
+  }
+
+  setMirrored(mirrored: boolean): void {
+    useApp.setState({ mirrored });
+  }
+
+  /** Weight of past frames in the moving average; the next frame uses it. */
+  setSmoothing(smoothing: number): void {
+    useApp.setState({ smoothing });
   }
 
   /** The <video> element the stream plays in (mounted by the UI). */
@@ -77,7 +94,8 @@ export class LiveController {
 
   private async process(frame: ImageBitmap, captureMs: number): Promise<void> {
     const s = useApp.getState();
-    if (!s.live || !s.engineReady || s.vocab.classes.length === 0) {
+    const { classes } = selectVocab(s);
+    if (!s.live || !s.engineReady || classes.length === 0) {
       frame.close();
       return;
     }
@@ -85,7 +103,7 @@ export class LiveController {
     try {
       const result = await this.controller.client.segment({
         bitmap: frame,
-        classes: s.vocab.classes,
+        classes,
         threshold: s.threshold,
         names: s.names ?? undefined,
         live: { smoothing: s.smoothing },

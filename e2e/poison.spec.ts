@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { encode as encodePng } from 'fast-png';
-import { coloursFile, hostileColoursBundle } from '../tools/lib/hostileModel';
+import { coloursFile, hostileColoursBundle } from '../test-support/hostileModel';
 import type { AppPage } from './support/app';
 import { expect, onlyOnWasm, test } from './support/fixtures';
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/browser';
-import { makeY4m } from './make-test-video';
+import { makeY4m } from '../test-support/video/y4m';
 
 export interface LiveFigures {
   ep: string;

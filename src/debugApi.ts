@@ -18,7 +18,12 @@ export interface DebugApi {
   setDeadlines(d: DeadlineOverrides): void;
 }
 
-export type DebugWindow = Window & { __ovseg: DebugApi };
+declare global {
+  interface Window {
+    /** Set only with `?debug` in the page address. */
+    __ovseg?: DebugApi;
+  }
+}
 
 export function installDebugApi(controller: Controller, live: LiveController): void {
   const api: DebugApi = {
@@ -28,5 +33,5 @@ export function installDebugApi(controller: Controller, live: LiveController): v
     counts: () => controller.client.request('counts', {}),
     setDeadlines: (d) => (controller.client.overrides = d),
   };
-  (window as unknown as DebugWindow).__ovseg = api;
+  window.__ovseg = api;
 }

@@ -44,9 +44,7 @@ export interface LiveFrame {
 /** The newest live result, waiting for one newer than `after` (a previous frame's identity). */
 export async function nextLiveFrame(page: Page, timeout: number): Promise<LiveFrame> {
   return page.evaluate(async (timeout) => {
-    type R = { width: number; height: number; classes: string[]; labels: Uint16Array; flicker?: number };
-    const store = (window as unknown as { __ovseg: { store: { getState(): { result: R | null } } } }).__ovseg
-      .store;
+    const store = window.__ovseg!.store;
     const first = store.getState().result;
     const t0 = performance.now();
     for (;;) {

@@ -189,14 +189,11 @@ export class AppSide extends PageSide implements Side {
     const url = `${this.origin}/img/${image}.png`;
     return this.page!.evaluate(
       async ({ url, frames }) => {
-        type Res = { debug?: { preprocessMs?: PrepTimes }; overlay: ImageBitmap | null };
-        const w = window as unknown as {
-          __ovseg: { controller: { client: { segment(r: object): Promise<Res> } } };
-        };
+        const client = window.__ovseg!.controller.client; // typed by src/debugApi.ts
         const blob = await (await fetch(url)).blob();
         const out: PrepTimes[] = [];
         for (let i = 0; i < frames; i++) {
-          const r = await w.__ovseg.controller.client.segment({
+          const r = await client.segment({
             bitmap: await createImageBitmap(blob),
             classes: [{ label: 'thing', names: ['thing'] }],
             threshold: 0,
@@ -216,16 +213,8 @@ export class AppSide extends PageSide implements Side {
     const url = `${this.origin}/img/${a.image}.png`;
     return this.page!.evaluate(
       async ({ url, classes, labels, live, pixels, keep }) => {
-        type Res = {
-          timings: Record<string, number>;
-          runs: Sample['runs'];
-          debug?: { classLogits?: Float32Array };
-          overlay: ImageBitmap | null;
-        };
-        const w = window as unknown as {
-          __ovseg: { controller: { client: { segment(r: object): Promise<Res> } } };
-          __blobs?: Map<string, Blob>;
-        };
+        const w = window as Window & { __blobs?: Map<string, Blob> };
+        const client = window.__ovseg!.controller.client; // typed by src/debugApi.ts
         const blobs = (w.__blobs ??= new Map());
         if (!blobs.has(url)) blobs.set(url, await (await fetch(url)).blob());
         let px: { data: Float32Array; width: number; height: number } | undefined;
@@ -240,7 +229,7 @@ export class AppSide extends PageSide implements Side {
         // Ready pixel values replace the picture (diagnostics: both sides fed the very same input).
         const bitmap = px || keep ? undefined : await createImageBitmap(blobs.get(url)!);
         const t0 = performance.now();
-        const r = await w.__ovseg.controller.client.segment({
+        const r = await client.segment({
           bitmap,
           classes: classes.map((c) => ({ label: c.label, names: c.names })),
           threshold: 0,

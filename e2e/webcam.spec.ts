@@ -115,7 +115,7 @@ test('a backend switch applies live, without restarting the camera stream', asyn
     const gpuWait = 3 * live.slow;
     await live.modelManager.backend.selectOption('webgpu');
     await expect(live.status).toHaveAttribute('data-backend', 'webgpu', { timeout: live.slow });
-    await live.waitReady(gpuWait);
+    await live.statusBar.waitSettled(gpuWait);
     // A frame segmented by the newly loaded model arrives on the same stream.
     const f = await nextLiveFrame(page, gpuWait);
     expect(f.classes).toEqual(['red', 'blue', 'black', 'white']);

@@ -32,9 +32,9 @@ const NO_OTHER_FAMILY = {
   regex: '^\\.\\./(?!onnx/|runtime/)[\\w-]+/',
   message: 'Families do not import each other: shared code goes to src/models, onnx/ or runtime/.',
 };
-/** Pure maths imports only itself (tests may use the shared test tools in tools/lib). */
+/** Pure maths imports only itself (tests may use the shared test helpers in test-support/, and the Node image decoding of tools/lib). */
 const NO_APP = {
-  regex: '^\\.\\./(?!\\.\\./tools/lib/)',
+  regex: '^\\.\\./(?!\\.\\./(test-support|tools/lib)/)',
   message: 'src/processing is pure maths: it imports nothing of the app.',
 };
 
@@ -67,9 +67,31 @@ export default tseslint.config(
   // families never import the worker or the page; processing is pure maths. Later entries replace
   // earlier ones for the same file, so each folder lists all of its restrictions.
   {
-    files: ['src/ui/**', 'src/store/**', 'src/render/**', 'src/media/**', 'src/engine/**', 'src/*.{ts,tsx}'],
+    files: [
+      'src/ui/**',
+      'src/store/**',
+      'src/services/**',
+      'src/render/**',
+      'src/media/**',
+      'src/engine/**',
+      'src/*.{ts,tsx}',
+    ],
     rules: {
       'no-restricted-imports': ['error', { patterns: [NO_RUNTIME, NO_WORKER, NO_MODEL_CODE] }],
+    },
+  },
+  // One owner of state: only src/services writes the store; components call the services' actions.
+  {
+    files: ['src/ui/**', 'src/store/**', 'src/main.tsx', 'src/debugApi.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='setState'][callee.object.name='useApp']",
+          message: 'Only src/services writes the store: call a service action.',
+        },
+      ],
     },
   },
   {

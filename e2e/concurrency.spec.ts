@@ -6,7 +6,7 @@ import type { Page } from '@playwright/test';
 import type { AppPage } from './support/app';
 import { bigDiscPng } from './support/bigPng';
 import { cameraBrowser, nextLiveFrame } from './support/camera';
-import { counts, markResult, waitNewResult, type Counts } from './support/debug';
+import type { Counts } from './support/debug';
 import { expect, test } from './support/fixtures';
 import { BLUE, LIGHT_GREY, shapesScene, toPng } from './support/images';
 import { APP_ORIGIN, FIXTURE_ORIGIN } from './support/ports';
@@ -15,19 +15,12 @@ const CLASSES = 'red, blue, green, yellow';
 const TINY = `${FIXTURE_ORIGIN}/query-ovseg-tiny/ovseg.json`;
 const ready = '[data-testid=status][data-state=ready]';
 
-type Win = {
-  __ovseg: {
-    controller: { droppedInputs: number };
-    store: { getState(): { resultImage: { name: string } | null; image: { name: string } | null } };
-  };
-};
 const shown = (page: Page) =>
   page.evaluate(() => {
-    const s = (window as unknown as Win).__ovseg.store.getState();
+    const s = window.__ovseg!.store.getState();
     return { image: s.image?.name ?? null, result: s.resultImage?.name ?? null };
   });
-const dropped = (page: Page) =>
-  page.evaluate(() => (window as unknown as Win).__ovseg.controller.droppedInputs);
+const dropped = (page: Page) => page.evaluate(() => window.__ovseg!.controller.droppedInputs);
 
 /**
  * Drops files on the drop zone as fast as the page can (real drop events, each with its file):
@@ -52,7 +45,7 @@ async function settled(app: AppPage, opts: { model?: string } = {}): Promise<Cou
   await app.open({ classes: CLASSES, debug: true, ...opts });
   await app.segmentImage(toPng(shapesScene(160, 128, 1)), 'first.png');
   await app.waitForResult(CLASSES.split(', '));
-  return counts(app.page);
+  return app.debug.counts();
 }
 
 /** Settled again after a burst: ready, a result for `name`, the counts from before. */
@@ -61,7 +54,7 @@ async function expectSettled(app: AppPage, name: string, before: Counts): Promis
   await expect.poll(() => shown(app.page), { timeout: app.slow }).toEqual({ image: name, result: name });
   // WebAssembly memory never shrinks: its figure is the soak test's business, not compared here.
   const held = async () => {
-    const { sessions, buffers, queued } = await counts(app.page);
+    const { sessions, buffers, queued } = await app.debug.counts();
     return { sessions, buffers, queued };
   };
   const { sessions, buffers, queued } = before;
@@ -110,12 +103,12 @@ test('a backend switch while a segmentation runs: the new backend serves the ima
   const switchMs = 6 * app.slow;
   test.setTimeout(2 * switchMs + 3 * app.slow);
   await expect(app.backend.locator(`option[value=${other}]`)).toBeEnabled();
-  await markResult(page);
+  await app.debug.markResult();
   await app.dropImage(toPng(shapesScene(320, 256, 4)), 'switch.png', 'image/png');
   await page.locator('[data-testid=status][data-state=working]').waitFor({ timeout: app.slow });
   await app.backend.selectOption(other);
   await expect(app.status).toHaveAttribute('data-backend', other, { timeout: app.slow });
-  await waitNewResult(page, switchMs);
+  await app.debug.waitNewResult(switchMs);
   await page.locator(ready).waitFor({ timeout: switchMs });
   await expectSettled(app, 'switch.png', before);
   await expect(app.notices).toHaveCount(0);
@@ -131,15 +124,10 @@ test('a model switch mid-download: the newer model loads, the older download sto
   await hub('reset');
   await hub('slow');
   try {
-    await page.getByTestId('open-models').click();
-    const row = page.locator('[data-testid=model-row][data-key="clipseg-rd64-refined"]');
-    await row.getByTestId('model-use').click();
-    await expect
-      .poll(async () => Number(await page.getByTestId('load-progress').getAttribute('data-loaded')))
-      .toBeGreaterThan(0);
-    await page.getByTestId('byo-url').fill(TINY);
-    await page.getByTestId('byo-load').click();
-    await expect(page.getByTestId('model-name')).toHaveText(/query-ovseg-tiny/, { timeout: app.slow });
+    await app.modelManager.use('clipseg-rd64-refined');
+    await expect.poll(() => app.modelManager.downloaded()).toBeGreaterThan(0);
+    await app.modelManager.loadUrl(TINY);
+    await expect(app.modelManager.modelName).toHaveText(/query-ovseg-tiny/, { timeout: app.slow });
     await expectSettled(app, 'first.png', before);
     await expect(app.notices).toHaveCount(0);
     const cached = await page.evaluate(async () => {
@@ -159,23 +147,21 @@ test('the webcam started during a model load: frames are segmented by the loaded
   try {
     const page = await browser.newPage({ baseURL: APP_ORIGIN });
     page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
-    const live = new (app.constructor as typeof AppPage)(page, app.ep, app.slow);
+    const live = app.onPage(page);
     await page.goto(live.url({ classes: 'red, blue', debug: true }));
     await live.waitReady();
     await live.segmentImage(toPng(shapesScene(160, 128, 1)), 'still.png');
     await live.waitForResult(['red', 'blue']);
-    const before = await counts(page);
-    await page.getByTestId('open-models').click();
-    await page.getByTestId('byo-url').fill(TINY);
-    await page.getByTestId('byo-load').click();
+    const before = await live.debug.counts();
+    await live.modelManager.loadUrl(TINY);
     await page.locator('[data-testid=status][data-state=loading]').waitFor({ timeout: app.slow });
-    await page.getByTestId('webcam-toggle').click();
-    await expect(page.getByTestId('model-name')).toHaveText(/query-ovseg-tiny/, { timeout: 4 * app.slow });
+    await live.webcam.start();
+    await expect(live.modelManager.modelName).toHaveText(/query-ovseg-tiny/, { timeout: 4 * app.slow });
     const frame = await nextLiveFrame(page, app.slow);
     expect(frame.classes).toEqual(['red', 'blue']);
     await nextLiveFrame(page, app.slow);
     // Stopping brings the still image back, segmented by the new model: no frame or history held.
-    await page.getByTestId('webcam-toggle').click();
+    await live.webcam.toggle.click();
     await expectSettled(live, 'still.png', before);
     await expect(live.notices).toHaveCount(0);
   } finally {

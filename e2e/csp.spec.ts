@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { AppPage } from './support/app';
 import { cameraBrowser, nextLiveFrame } from './support/camera';
 import { expect, test } from './support/fixtures';
 import { APP_ORIGIN, FIXTURE_ORIGIN, FIXTURE_PORT } from './support/ports';
@@ -37,22 +36,22 @@ test('a normal session raises no CSP violation: embedded model, webcam, hub mode
     page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
     const violations = await recordViolations(page);
     // Three models and a camera in one session: SwiftShader WebGPU on a busy machine needs the room.
-    const ui = new AppPage(page, app.ep, app.slow * 2);
+    const ui = app.onPage(page, 2);
 
     await ui.open({ model: 'embedded', classes: 'red, blue, black, white', debug: true });
     await ui.segmentImage(
       readFileSync(new URL('../fixtures/query-ovseg-tiny/image.png', import.meta.url)),
       'a.png',
     );
-    await page.getByTestId('webcam-toggle').click();
-    await expect(page.getByTestId('live-stats')).toBeVisible({ timeout: app.slow });
+    await ui.webcam.start();
+    await expect(ui.webcam.stats).toBeVisible({ timeout: app.slow });
     await nextLiveFrame(page, app.slow);
-    await page.getByTestId('webcam-toggle').click();
-    await expect(page.getByTestId('webcam-toggle')).toHaveText(/start webcam/i);
+    await ui.webcam.toggle.click();
+    await expect(ui.webcam.toggle).toHaveText(/start webcam/i);
 
     // CLIPSeg from the local hub (the e2e build's hub): download, split and inference.
     await ui.open({ model: 'clipseg-rd64-refined', classes: TEXTS.join(', ') });
-    await expect(page.getByTestId('model-name')).toHaveText('CLIPSeg rd64-refined');
+    await expect(ui.modelManager.modelName).toHaveText('CLIPSeg rd64-refined');
     await ui.segmentImage(readFileSync(new URL('image.png', clipsegDir)), 'clipseg.png');
     await ui.waitForResult(TEXTS);
     expect(violations).toEqual([]);

@@ -18,13 +18,9 @@ async function runGolden(page: import('@playwright/test').Page) {
   const pixels = Array.from(f32('pixel_values.bin'));
   const run = await page.evaluate(
     async ({ pixels, texts }) => {
-      type Client = {
-        setVocabulary(r: object): Promise<unknown>;
-        segment(r: object): Promise<{ labels: Uint16Array; debug?: { classLogits?: Float32Array } }>;
-      };
-      const hook = (window as unknown as { __ovseg: { controller: { client: Client } } }).__ovseg;
-      await hook.controller.client.setVocabulary({ classes: texts.map((t) => ({ label: t, names: [t] })) });
-      const r = await hook.controller.client.segment({
+      const client = window.__ovseg!.controller.client;
+      await client.setVocabulary({ classes: texts.map((t) => ({ label: t, names: [t] })) });
+      const r = await client.segment({
         pixels: { data: Float32Array.from(pixels), width: 352, height: 352 },
         threshold: 0,
         debug: true,
@@ -93,13 +89,7 @@ test('the vision tower runs once per image; a vocabulary edit reads back only it
   const pixels = Array.from(f32('pixel_values.bin'));
   const runs = await page.evaluate(
     async ({ pixels, texts }) => {
-      type Runs = { vision: number; decoderRows: number; bytesReadBack: number };
-      type Client = {
-        setVocabulary(r: object): Promise<unknown>;
-        segment(r: object): Promise<{ runs: Runs; debug?: { classLogits?: Float32Array } }>;
-      };
-      const client = (window as unknown as { __ovseg: { controller: { client: Client } } }).__ovseg.controller
-        .client;
+      const client = window.__ovseg!.controller.client;
       const classes = (t: string[]) => t.map((x) => ({ label: x, names: [x] }));
       const image = { data: Float32Array.from(pixels), width: 352, height: 352 };
       await client.setVocabulary({ classes: classes(texts) });
@@ -112,7 +102,13 @@ test('the vision tower runs once per image; a vocabulary edit reads back only it
       const b = again.debug!.classLogits!;
       let maxDiff = 0;
       for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
-      return { first: first.runs, edit: edit.runs, again: again.runs, maxDiff };
+      // Counters the dense family reports (NaN if one is missing, which fails the checks below).
+      const counted = (r: typeof first.runs) => ({
+        vision: r.vision ?? NaN,
+        decoderRows: r.decoderRows ?? NaN,
+        bytesReadBack: r.bytesReadBack ?? NaN,
+      });
+      return { first: counted(first.runs), edit: counted(edit.runs), again: counted(again.runs), maxDiff };
     },
     { pixels, texts: two },
   );

@@ -30,7 +30,7 @@ interface DebugRun {
   semsegLow: number[];
 }
 
-test('matches the PyTorch golden outputs of the tiny query model', async ({ app, page }) => {
+test('matches the PyTorch golden outputs of the tiny query model', async ({ app, debug }) => {
   await app.open({
     model: `${FIXTURE_ORIGIN}/query-ovseg-tiny/ovseg.json`,
     dtype: 'fp32',
@@ -38,24 +38,14 @@ test('matches the PyTorch golden outputs of the tiny query model', async ({ app,
     classes: classesParam,
   });
   // The golden label map is a plain argmax: nothing may fall under an "unlabelled" threshold.
-  await expect(page.getByTestId('threshold')).toHaveValue('0');
+  await expect(app.exportPanel.threshold).toHaveValue('0');
   await app.segmentImage(readFileSync(new URL('image.png', dir)), 'image.png');
   await app.waitForResult(golden.classes.map((names) => names[0]!));
 
-  const run = await page.evaluate(async (): Promise<DebugRun | string> => {
-    const hook = (
-      window as unknown as { __ovseg?: { controller: { run(debug: boolean): Promise<unknown> } } }
-    ).__ovseg;
-    if (!hook) return 'no debug hook';
-    const r = (await hook.controller.run(true)) as {
-      width: number;
-      height: number;
-      classes: string[];
-      labels: Uint16Array;
-      debug?: { classProbs: Float32Array; semsegLow: Float32Array };
-    } | null;
+  const run = await debug.run(async (d): Promise<DebugRun | string> => {
+    const r = await d.controller.run(true);
     if (!r) return 'no result';
-    if (!r.debug) return 'no debug outputs';
+    if (!r.debug?.classProbs || !r.debug.semsegLow) return 'no debug outputs';
     return {
       width: r.width,
       height: r.height,

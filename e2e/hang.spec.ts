@@ -5,12 +5,10 @@
  * catastrophically, and an image model whose graph loops 2^62 times. The bounds are set through
  * the debug API from the model's measured timings, so the test does not wait the real default.
  */
-import { counts, markResult, modelTimes, restarts, setDeadlines, waitNewResult } from './support/debug';
 import { expect, onlyOnWasm, test } from './support/fixtures';
 import { shapesScene, toPng } from './support/images';
 import { FIXTURE_ORIGIN } from './support/ports';
 
-const ready = '[data-testid=status][data-state=ready]';
 /** Why the WebGPU project skips these (it says so in its output). */
 const WASM_ONLY =
   'the watchdog runs on the main thread whatever the backend; on software WebGPU the bounds, scaled from a ~30 s warm-up, would make each test take many minutes';
@@ -21,15 +19,15 @@ test('a catastrophic tokenizer regex: the worker is replaced on the same model, 
 }) => {
   onlyOnWasm(app.ep, WASM_ONLY);
   await app.open({ model: `${FIXTURE_ORIGIN}/hostile/regex/ovseg.json`, classes: 'red, blue', debug: true });
-  await expect(page.getByTestId('model-name')).toHaveText(/hostile-regex/);
-  const { warmupMs } = await modelTimes(page);
+  await expect(app.modelManager.modelName).toHaveText(/hostile-regex/);
+  const { warmupMs } = await app.debug.modelTimes();
   // Sized from the model's own warm-up (a busy machine slows both alike).
   const segmentMs = Math.max(5_000, 5 * warmupMs);
-  await setDeadlines(page, { segmentMs });
+  await app.debug.setDeadlines({ segmentMs });
   test.setTimeout(3 * segmentMs + 4 * app.slow);
   await app.segmentImage(toPng(shapesScene(160, 128, 5)), 'shapes.png');
   await app.waitForResult(['red', 'blue']);
-  const before = await counts(page);
+  const before = await app.debug.counts();
 
   // 40 "a" then "b": the pattern (a+)+$ tries 2^40 ways before giving up.
   await app.setClasses(`red, ${'a'.repeat(40)}b`);
@@ -38,56 +36,53 @@ test('a catastrophic tokenizer regex: the worker is replaced on the same model, 
   await expect(notice).toContainText(
     /encoding the vocabulary \(tokenizer and text model\) took over \d+(\.\d)? s\); restarted on hostile-regex \(test fixture\)\./,
   );
-  await expect(page.locator(ready)).toBeVisible({ timeout: app.slow });
-  expect(await restarts(page)).toBe(1);
+  await expect(app.statusBar.ready).toBeVisible({ timeout: app.slow });
+  expect(await app.debug.restarts()).toBe(1);
   // The request that hung is not sent again by itself.
   await page.waitForTimeout(segmentMs + 1_000);
-  expect(await restarts(page)).toBe(1);
+  expect(await app.debug.restarts()).toBe(1);
 
   // Editing the vocabulary back works on the fresh worker, with the same image.
-  await markResult(page);
+  await app.debug.markResult();
   await app.setClasses('red, blue');
-  await waitNewResult(page, app.slow);
+  await app.debug.waitNewResult(app.slow);
   await app.waitForResult(['red', 'blue']);
-  await expect(page.getByTestId('model-name')).toHaveText(/hostile-regex/);
-  expect(await counts(page)).toEqual(before);
+  await expect(app.modelManager.modelName).toHaveText(/hostile-regex/);
+  expect(await app.debug.counts()).toEqual(before);
 });
 
 test('an image model that loops: its load is abandoned, the worker restarts on the previous model', async ({
   app,
-  page,
 }) => {
   onlyOnWasm(app.ep, WASM_ONLY);
   await app.open({ classes: 'red, blue', debug: true });
-  const colours = await modelTimes(page);
+  const colours = await app.debug.modelTimes();
   await app.segmentImage(toPng(shapesScene(160, 128, 5)), 'shapes.png');
   await app.waitForResult(['red', 'blue']);
-  const before = await counts(page);
+  const before = await app.debug.counts();
   // Between signs of progress; the hostile bundle is a few MB from the local fixture server.
   const loadMs = Math.max(15_000, 5 * (colours.loadMs + colours.warmupMs));
-  await setDeadlines(page, { loadMs });
+  await app.debug.setDeadlines({ loadMs });
   test.setTimeout(4 * loadMs + 4 * app.slow);
 
-  await page.getByTestId('open-models').click();
-  await page.getByTestId('byo-url').fill(`${FIXTURE_ORIGIN}/hostile/loop/ovseg.json`);
-  await page.getByTestId('byo-load').click();
+  await app.modelManager.loadUrl(`${FIXTURE_ORIGIN}/hostile/loop/ovseg.json`);
   const notice = app.notices.filter({ hasText: /stopped responding/ });
   await expect(notice).toHaveCount(1, { timeout: 3 * loadMs + app.slow });
   await expect(notice).toContainText(
     /Could not load loop\/ovseg.json: The model stopped responding \(the warm-up run took over \d+(\.\d)? s\); restarted on Colours/,
   );
-  await expect(page.locator(ready)).toBeVisible({ timeout: app.slow });
-  await expect(page.getByTestId('model-name')).toHaveText(colours.name);
-  expect(await restarts(page)).toBe(1);
+  await expect(app.statusBar.ready).toBeVisible({ timeout: app.slow });
+  await expect(app.modelManager.modelName).toHaveText(colours.name);
+  expect(await app.debug.restarts()).toBe(1);
 
   // The previous model segments the same image again, and holds what it held before.
-  await markResult(page);
+  await app.debug.markResult();
   await app.setClasses('red, blue, black');
-  await waitNewResult(page, app.slow);
+  await app.debug.waitNewResult(app.slow);
   await app.waitForResult(['red', 'blue', 'black']);
-  await markResult(page);
+  await app.debug.markResult();
   await app.setClasses('red, blue');
-  await waitNewResult(page, app.slow);
+  await app.debug.waitNewResult(app.slow);
   await app.waitForResult(['red', 'blue']);
-  expect(await counts(page)).toEqual(before);
+  expect(await app.debug.counts()).toEqual(before);
 });

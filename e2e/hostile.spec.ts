@@ -112,45 +112,41 @@ test('?ep=, ?dtype= and ?hub= accept only what they document', async ({ app, pag
 
 test('a failed load with no model to go back to ends in an error with a retry, and the retry works', async ({
   app,
-  page,
+  modelManager,
+  statusBar,
+  debug,
 }) => {
   onlyOnWasm(app.ep, NOT_THE_BACKEND);
   await app.open({ model: 'embedded', classes: 'red, blue', debug: true });
   // As on a first visit whose only model fails: no model to go back to.
-  await page.evaluate(() => {
-    const w = window as unknown as { __ovseg: { store: { setState(s: object): void } } };
-    w.__ovseg.store.setState({ entry: null, model: null });
-  });
-  await page.getByTestId('open-models').click();
+  await debug.run(({ store }) => store.setState({ entry: null, model: null }));
   // A sound bundle whose server answers 503 the first time.
-  await page.getByTestId('byo-url').fill(`${FIXTURE_ORIGIN}/flaky/t${Date.now()}/ovseg.json`);
-  await page.getByTestId('byo-load').click();
-  const status = page.getByTestId('status');
-  await expect(status).toHaveAttribute('data-state', 'error', { timeout: app.slow });
-  await expect(page.getByTestId('load-failure')).toContainText(/HTTP 503/);
-  await page.getByTestId('retry-load').click();
-  await expect(page.locator(READY)).toBeVisible({ timeout: app.slow });
-  await expect(page.getByTestId('model-name')).toHaveText(/^hostile t\d+$/);
-  await expect(page.getByTestId('load-failure')).toHaveCount(0);
+  await modelManager.loadUrl(`${FIXTURE_ORIGIN}/flaky/t${Date.now()}/ovseg.json`);
+  await expect(statusBar.root).toHaveAttribute('data-state', 'error', { timeout: app.slow });
+  await expect(statusBar.failure).toContainText(/HTTP 503/);
+  await statusBar.retry.click();
+  await expect(statusBar.ready).toBeVisible({ timeout: app.slow });
+  await expect(modelManager.modelName).toHaveText(/^hostile t\d+$/);
+  await expect(statusBar.failure).toHaveCount(0);
 });
-
-type Store = { getState(): Record<string, object>; setState(s: object): void };
 
 test('an error in one panel stays in that panel; the rest of the page keeps working', async ({
   app,
   page,
+  modelManager,
+  debug,
 }) => {
   onlyOnWasm(app.ep, NOT_THE_BACKEND);
   await app.open({ model: 'embedded', classes: 'red, blue', debug: true });
-  await page.getByTestId('open-models').click();
-  // Data that got past every check (a bug elsewhere): objects where the panels expect text.
-  await page.evaluate(() => {
-    const store = (window as unknown as { __ovseg: { store: Store } }).__ovseg.store;
+  await modelManager.open();
+  // Data that got past every check (a bug elsewhere): objects where the panels expect text, so
+  // deliberately not of the store's type.
+  await debug.run(({ store }) => {
     const s = store.getState();
     store.setState({
       model: { ...s.model, description: { html: '<b>x</b>' } },
       variantReason: { why: 'fp32' },
-    });
+    } as never);
   });
   const failed = page.getByTestId('panel-error');
   await expect(failed).toHaveCount(2);
@@ -160,29 +156,30 @@ test('an error in one panel stays in that panel; the rest of the page keeps work
   await stillSegments(app, 'boundary.png');
   await expect(page.locator('h1')).toBeVisible();
   // With sane data again, "Try again" brings each panel back.
-  await page.evaluate(() => {
-    const store = (window as unknown as { __ovseg: { store: Store } }).__ovseg.store;
-    const s = store.getState();
-    store.setState({ model: { ...s.model, description: 'ok' }, variantReason: 'a reason' });
+  await debug.run(({ store }) => {
+    const model = store.getState().model!;
+    store.setState({ model: { ...model, description: 'ok' }, variantReason: 'a reason' });
   });
   await page.locator('[data-panel="The model bar"]').getByTestId('panel-retry').click();
   await page.locator('[data-panel="The model manager"]').getByTestId('panel-retry').click();
   await expect(failed).toHaveCount(0);
-  await expect(page.getByTestId('model-manager')).toBeVisible();
-  await expect(page.getByTestId('model-name')).toHaveText(/Colours/);
+  await expect(modelManager.panel).toBeVisible();
+  await expect(modelManager.modelName).toHaveText(/Colours/);
 });
 
 test('a failing viewer shows what failed; controls, legend and a new picture still work', async ({
   app,
   page,
+  debug,
 }) => {
   onlyOnWasm(app.ep, NOT_THE_BACKEND);
   await app.open({ model: 'embedded', classes: 'red, blue', debug: true });
   await stillSegments(app, 'before.png');
   // An image whose bitmap is not one (a bug elsewhere): drawing it throws inside the viewer.
-  await page.evaluate(() => {
-    const store = (window as unknown as { __ovseg: { store: Store } }).__ovseg.store;
-    store.setState({ image: { ...store.getState().image, bitmap: { broken: true, close() {} } } });
+  await debug.run(({ store }) => {
+    const image = store.getState().image!;
+    // Deliberately not an ImageBitmap.
+    store.setState({ image: { ...image, bitmap: { broken: true, close() {} } as never } });
   });
   const viewer = page.locator('[data-panel="The viewer"]');
   await expect(viewer).toContainText('could not be shown');

@@ -38,10 +38,11 @@ test.beforeEach(async ({ page }) => {
 test('CLIPSeg is the default: downloaded with byte progress, split, run, cached, and used offline after', async ({
   app,
   page,
+  modelManager,
 }) => {
   await hub(page, 'slow');
   await openDefault(app, TEXTS.join(', '));
-  const progress = page.getByTestId('load-progress');
+  const progress = modelManager.progress;
   await expect(progress).toBeVisible({ timeout: app.slow });
   await expect(progress).toContainText('Downloading CLIPSeg');
   const first = Number(await progress.getAttribute('data-loaded'));
@@ -51,7 +52,7 @@ test('CLIPSeg is the default: downloaded with byte progress, split, run, cached,
   expect(Number(await progress.getAttribute('data-total'))).toBeGreaterThan(0);
   await hub(page, 'fast');
   await app.waitReady();
-  await expect(page.getByTestId('model-name')).toHaveText(CLIPSEG);
+  await expect(modelManager.modelName).toHaveText(CLIPSEG);
   const want = app.ep === 'webgpu' ? 'onnx/model.onnx' : 'onnx/model_quantized.onnx';
   expect(await cachedUrls(page, want)).toHaveLength(1);
 
@@ -68,41 +69,39 @@ test('CLIPSeg is the default: downloaded with byte progress, split, run, cached,
   await hub(page, 'offline');
   await page.reload();
   await app.waitReady();
-  await expect(page.getByTestId('model-name')).toHaveText(CLIPSEG);
+  await expect(modelManager.modelName).toHaveText(CLIPSEG);
   await expect(page.getByTestId('banner')).toHaveCount(0);
 
   // Deleted from the cache and still offline: the embedded model takes over, with a banner saying why.
-  await page.getByTestId('open-models').click();
-  const row = page.locator('[data-testid=model-row][data-key="clipseg-rd64-refined"]');
+  await modelManager.open();
+  const row = modelManager.row('clipseg-rd64-refined');
   await expect(row).toHaveAttribute('data-cached', 'yes');
   await expect(row.getByTestId('model-variant')).toContainText(app.ep === 'webgpu' ? 'fp32' : 'q8');
-  await row.getByTestId('model-delete').click();
+  await modelManager.remove('clipseg-rd64-refined');
   await expect(row).toHaveAttribute('data-cached', 'no');
   expect(await cachedUrls(page, 'clipseg-rd64-refined')).toHaveLength(0);
   await page.reload();
   await app.waitReady();
-  await expect(page.getByTestId('model-name')).toHaveText(/Colours/);
+  await expect(modelManager.modelName).toHaveText(/Colours/);
   await expect(page.getByTestId('banner')).toContainText(/could not be downloaded/i);
 });
 
 test('a download can be cancelled; the model in use stays and nothing half-downloaded is cached', async ({
   app,
   page,
+  modelManager,
+  statusBar,
 }) => {
   test.skip(app.ep === 'webgpu', 'downloads do not depend on the backend; covered on the wasm project');
   await app.open({ model: 'embedded', classes: 'red' });
   await hub(page, 'slow');
-  await page.getByTestId('open-models').click();
-  const row = page.locator('[data-testid=model-row][data-key="clipseg-rd64-refined"]');
-  await row.getByTestId('model-use').click();
-  await expect(row.getByTestId('model-cancel')).toBeVisible();
-  await expect
-    .poll(async () => Number(await page.getByTestId('load-progress').getAttribute('data-loaded')))
-    .toBeGreaterThan(0);
-  await row.getByTestId('model-cancel').click();
+  await modelManager.use('clipseg-rd64-refined');
+  await expect(modelManager.row('clipseg-rd64-refined').getByTestId('model-cancel')).toBeVisible();
+  await expect.poll(() => modelManager.downloaded()).toBeGreaterThan(0);
+  await modelManager.cancel('clipseg-rd64-refined');
   await expect(app.notices.filter({ hasText: /cancelled/i })).toBeVisible({ timeout: app.slow });
-  await expect(page.getByTestId('model-name')).toHaveText(/Colours/);
-  await expect(page.locator('[data-testid=status][data-state=ready]')).toBeVisible();
+  await expect(modelManager.modelName).toHaveText(/Colours/);
+  await expect(statusBar.ready).toBeVisible();
   expect((await cachedUrls(page, '/hub/')).filter((u) => u.endsWith('.onnx'))).toEqual([]);
 });
 
@@ -119,16 +118,16 @@ const FAULTS: [string, RegExp][] = [
 test('bad downloads and bad manifests: clear messages, the previous model stays, no corrupt cache entry', async ({
   app,
   page,
+  modelManager,
+  statusBar,
 }) => {
   test.skip(app.ep === 'webgpu', 'downloads do not depend on the backend; covered on the wasm project');
   await app.open({ model: 'embedded', classes: 'red, blue' });
-  await page.getByTestId('open-models').click();
   for (const [fault, message] of FAULTS) {
-    await page.getByTestId('byo-url').fill(`${HUB}/hub/faults/${fault}/resolve/main/ovseg.json`);
-    await page.getByTestId('byo-load').click();
+    await modelManager.loadUrl(`${HUB}/hub/faults/${fault}/resolve/main/ovseg.json`);
     await expect(app.notices.filter({ hasText: message }), fault).toBeVisible({ timeout: app.slow });
-    await expect(page.locator('[data-testid=status][data-state=ready]')).toBeVisible({ timeout: app.slow });
-    await expect(page.getByTestId('model-name')).toHaveText(/Colours/);
+    await expect(statusBar.ready).toBeVisible({ timeout: app.slow });
+    await expect(modelManager.modelName).toHaveText(/Colours/);
     expect(await cachedUrls(page, `/faults/${fault}/resolve/main/image_model.onnx`), fault).toEqual([]);
     for (const close of await page.getByRole('button', { name: 'Dismiss' }).all()) await close.click();
   }
@@ -140,7 +139,11 @@ test('bad downloads and bad manifests: clear messages, the previous model stays,
   await app.waitForResult(['red', 'blue']);
 });
 
-test('a model too large for the GPU buffer limits is refused with a way out', async ({ app, page }) => {
+test('a model too large for the GPU buffer limits is refused with a way out', async ({
+  app,
+  page,
+  modelManager,
+}) => {
   test.skip(app.ep !== 'webgpu', 'the buffer limit applies to WebGPU only');
   // The limit is lowered for the test (diagnostic parameter): the tiny model's token embedding is 3 MB.
   await page.goto(
@@ -150,10 +153,13 @@ test('a model too large for the GPU buffer limits is refused with a way out', as
     timeout: app.slow,
   });
   await app.waitReady();
-  await expect(page.getByTestId('model-name')).toHaveText(/Colours/);
+  await expect(modelManager.modelName).toHaveText(/Colours/);
 });
 
-test('a bundle chosen as local files loads and segments like the golden fixture', async ({ app, page }) => {
+test('a bundle chosen as local files loads and segments like the golden fixture', async ({
+  app,
+  modelManager,
+}) => {
   test.skip(
     app.ep === 'webgpu',
     'loading from files does not depend on the backend; WebGPU inference is covered by the golden spec',
@@ -162,20 +168,17 @@ test('a bundle chosen as local files loads and segments like the golden fixture'
     model: 'embedded',
     classes: 'red disc | red circle, blue rectangle, green triangle | grass, background',
   });
-  await page.getByTestId('open-models').click();
   const f = (p: string) => new URL(`../fixtures/${p}`, import.meta.url).pathname;
-  await page
-    .getByTestId('byo-files')
-    .setInputFiles([
-      f('query-ovseg-tiny/ovseg.json'),
-      f('query-ovseg-tiny/image_model.onnx'),
-      f('query-ovseg-tiny/image_model_quantized.onnx'),
-      f('clip-text-tiny/text_model.onnx'),
-      f('clip-text-tiny/text_model_quantized.onnx'),
-      f('clip-tokenizer/tokenizer.json'),
-      f('clip-tokenizer/tokenizer_config.json'),
-    ]);
-  await expect(page.getByTestId('model-name')).toHaveText('query-ovseg-tiny (test fixture)', {
+  await modelManager.loadFiles([
+    f('query-ovseg-tiny/ovseg.json'),
+    f('query-ovseg-tiny/image_model.onnx'),
+    f('query-ovseg-tiny/image_model_quantized.onnx'),
+    f('clip-text-tiny/text_model.onnx'),
+    f('clip-text-tiny/text_model_quantized.onnx'),
+    f('clip-tokenizer/tokenizer.json'),
+    f('clip-tokenizer/tokenizer_config.json'),
+  ]);
+  await expect(modelManager.modelName).toHaveText('query-ovseg-tiny (test fixture)', {
     timeout: app.slow,
   });
   await app.segmentImage(readFileSync(f('query-ovseg-tiny/image.png')), 'local.png');
@@ -191,22 +194,25 @@ test('a bundle chosen as local files loads and segments like the golden fixture'
 test('vocabulary presets fill the classes, and the vocabulary travels in a shareable address', async ({
   app,
   page,
+  classes,
 }) => {
   test.skip(app.ep === 'webgpu', 'the vocabulary UI does not depend on the backend');
   await app.open({ model: 'embedded', classes: 'red' });
-  await page.getByTestId('vocab-preset').selectOption('pascal_voc_21');
-  await expect(app.classesInput).toHaveValue(/aeroplane \| airplane/);
+  await classes.pickPreset('pascal_voc_21');
+  await expect(classes.input).toHaveValue(/aeroplane \| airplane/);
   await expect.poll(() => new URL(page.url()).searchParams.get('classes') ?? '').toContain('aeroplane');
   const shared = page.url();
   const other = await page.context().newPage();
   await other.goto(shared);
-  await expect(other.getByTestId('classes-input')).toHaveValue(/aeroplane \| airplane/);
-  await expect(other.getByTestId('classes-input')).toHaveValue(/^background/);
+  const otherClasses = app.onPage(other).classes;
+  await expect(otherClasses.input).toHaveValue(/aeroplane \| airplane/);
+  await expect(otherClasses.input).toHaveValue(/^background/);
 });
 
 test('a query bundle whose text encoder comes from a hub repository matches the golden label map', async ({
   app,
   page,
+  modelManager,
 }) => {
   const golden = JSON.parse(
     readFileSync(new URL('../fixtures/query-ovseg-tiny/golden.json', import.meta.url), 'utf8'),
@@ -218,7 +224,7 @@ test('a query bundle whose text encoder comes from a hub repository matches the 
     dtype: 'fp32',
     classes: golden.classes.map((n) => n.join(' | ')).join(', '),
   });
-  await expect(page.getByTestId('model-name')).toHaveText(/hub text encoder/);
+  await expect(modelManager.modelName).toHaveText(/hub text encoder/);
   const img = readFileSync(new URL('../fixtures/query-ovseg-tiny/image.png', import.meta.url));
   await app.segmentImage(img, 'hubtext.png');
   await app.waitForResult(golden.classes.map((n) => n[0]!));

@@ -16,6 +16,9 @@ const labels = Array.from({ length: CLASSES }, (_, c) => `thing ${c * 3}`);
 test('the names select switches between max over names and averaged rows; the status says which ran', async ({
   app,
   page,
+  modelManager,
+  exportPanel,
+  statusBar,
 }) => {
   onlyOnWasm(
     app.ep,
@@ -23,13 +26,11 @@ test('the names select switches between max over names and averaged rows; the st
   );
   await page.goto(`${app.url({ model: 'clipseg-rd64-refined', classes })}&names=max`);
   await app.waitReady();
-  const select = page.getByTestId('names-rule');
-  const status = page.getByTestId('names-status');
+  const select = exportPanel.namesRule;
+  const status = statusBar.namesStatus;
   // The model manager says the model's default and how to switch.
-  await page.getByTestId('open-models').click();
-  const rule = page
-    .locator('[data-testid=model-row][data-key="clipseg-rd64-refined"]')
-    .getByTestId('model-names-rule');
+  await modelManager.open();
+  const rule = modelManager.row('clipseg-rd64-refined').getByTestId('model-names-rule');
   await expect(rule).toContainText('Several names per class: auto');
   await expect(rule).toContainText('?names=auto|max|mean');
   // The page address chose max: GKC's max over names, one decoder row per name, above 48 names too.
@@ -57,8 +58,8 @@ test('the names select switches between max over names and averaged rows; the st
   await expect(status).toHaveAttribute('data-rows', '51');
 });
 
-test('the names select shows only for the dense family', async ({ app, page }) => {
+test('the names select shows only for the dense family', async ({ app, exportPanel }) => {
   await app.open({ model: 'embedded' });
-  await expect(page.getByTestId('threshold')).toBeVisible();
-  await expect(page.getByTestId('names-rule')).toHaveCount(0);
+  await expect(exportPanel.threshold).toBeVisible();
+  await expect(exportPanel.namesRule).toHaveCount(0);
 });

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { encode as encodePng } from 'fast-png';
-import { coloursFile, hostileColoursBundle } from '../tools/lib/hostileModel';
+import { coloursFile, hostileColoursBundle } from '../test-support/hostileModel';
 import type { AppPage } from './support/app';
 import { expect, onlyOnWasm, test } from './support/fixtures';
 
@@ -31,7 +31,10 @@ async function shares(app: AppPage): Promise<number[]> {
   return CLASSES.map((c) => Number.parseFloat(rows.find((r) => r.name === c)?.share ?? 'NaN') / 100);
 }
 
-test('a manifest copying the embedded model id cannot poison its text cache', async ({ app, page }) => {
+test('a manifest copying the embedded model id cannot poison its text cache', async ({
+  app,
+  modelManager,
+}) => {
   onlyOnWasm(app.ep, 'the text cache does not depend on the backend');
   const hostile = hostileColoursBundle();
   const manifest = { ...hostile.manifest, name: 'Colours (look-alike)' };
@@ -39,13 +42,12 @@ test('a manifest copying the embedded model id cannot poison its text cache', as
 
   // A fresh profile; the real model has encoded nothing of red, green, blue yet.
   await app.open({ model: 'embedded', classes: 'purple' });
-  await page.getByTestId('open-models').click();
   const file = (name: string) => ({
     name,
     mimeType: 'application/octet-stream',
     buffer: readFileSync(coloursFile(name)),
   });
-  await page.getByTestId('byo-files').setInputFiles([
+  await modelManager.loadFiles([
     { name: 'ovseg.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(manifest)) },
     file('image_model.onnx'),
     {
@@ -56,7 +58,7 @@ test('a manifest copying the embedded model id cannot poison its text cache', as
     file('tokenizer.json'),
     file('tokenizer_config.json'),
   ]);
-  await expect(page.getByTestId('model-name')).toHaveText('Colours (look-alike)', { timeout: app.slow });
+  await expect(modelManager.modelName).toHaveText('Colours (look-alike)', { timeout: app.slow });
   await app.waitReady();
   await app.setClasses(CLASSES.join(', '));
   await app.segmentImage(png, 'stripes-hostile.png');
@@ -69,7 +71,7 @@ test('a manifest copying the embedded model id cannot poison its text cache', as
 
   // A new page with the real model: it encodes the three names itself, a third of the picture each.
   await app.open({ model: 'embedded', classes: CLASSES.join(', ') });
-  await expect(page.getByTestId('model-name')).toHaveText(/^Colours \(embedded/);
+  await expect(modelManager.modelName).toHaveText(/^Colours \(embedded/);
   await app.segmentImage(png, 'stripes-real.png');
   await app.waitForResult(CLASSES);
   const good = await shares(app);

@@ -37,9 +37,7 @@ const FIXTURES = [
 /** The model input of the page's current image (debug output of the worker), read back as floats. */
 async function pixelValues(page: Page): Promise<Float32Array> {
   const b64 = await page.evaluate(async () => {
-    type Run = { debug?: { pixelValues?: Float32Array } } | null;
-    const hook = (window as unknown as { __ovseg?: { controller: { run(d: boolean): Promise<Run> } } })
-      .__ovseg;
+    const hook = window.__ovseg;
     if (!hook) return 'error: no debug hook';
     const r = await hook.controller.run(true);
     const px = r?.debug?.pixelValues;

@@ -6,6 +6,7 @@ import type { Browser, Page } from '@playwright/test';
 import { AppPage } from './support/app';
 import { cameraBrowser, frameOf, iou, nextLiveFrame, type Scene } from './support/camera';
 import { stillScene } from './support/camera-still';
+import { DebugHook } from './support/debug';
 import { expect, test } from './support/fixtures';
 import { APP_ORIGIN } from './support/ports';
 
@@ -14,10 +15,10 @@ const CLASSES = 'red, blue, black, white';
 async function openLive(browser: Browser, app: AppPage): Promise<{ page: Page; live: AppPage }> {
   const page = await browser.newPage({ baseURL: APP_ORIGIN });
   page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
-  const live = new AppPage(page, app.ep, app.slow);
+  const live = app.onPage(page);
   await live.open({ classes: CLASSES, debug: true });
-  await page.getByTestId('webcam-toggle').click();
-  await expect(page.getByTestId('live-stats')).toBeVisible({ timeout: app.slow });
+  await live.webcam.start();
+  await expect(live.webcam.stats).toBeVisible({ timeout: live.slow });
   return { page, live };
 }
 
@@ -32,7 +33,7 @@ async function withCamera(scene: Scene, app: AppPage, fn: (page: Page, live: App
 }
 
 test('the live label map follows the moving shapes; fps shown; stop releases the camera', async ({ app }) => {
-  await withCamera('moving', app, async (page) => {
+  await withCamera('moving', app, async (page, live) => {
     const ious: string[] = [];
     for (let i = 0; i < 4; i++) {
       const f = await nextLiveFrame(page, app.slow);
@@ -45,23 +46,18 @@ test('the live label map follows the moving shapes; fps shown; stop releases the
       expect(blue).toBeGreaterThanOrEqual(0.8);
       await page.waitForTimeout(700);
     }
-    const stats = page.getByTestId('live-stats');
+    const stats = live.webcam.stats;
     const fps = Number(await stats.getAttribute('data-fps'));
     console.log(`[webcam ${app.ep}] ${await stats.textContent()} | ${ious.join('; ')}`);
     expect(fps).toBeGreaterThan(0);
 
     // Keep the tracks, stop, and check each one ended (the device is released).
-    await page.evaluate(() => {
-      const w = window as unknown as {
-        __tracks: MediaStreamTrack[];
-        __ovseg: { store: { getState(): { stream: MediaStream } } };
-      };
-      w.__tracks = w.__ovseg.store.getState().stream.getTracks();
+    await new DebugHook(page).run(({ store }) => {
+      (window as Window & { __tracks?: MediaStreamTrack[] }).__tracks = store.getState().stream!.getTracks();
     });
-    await page.getByTestId('webcam-toggle').click();
-    await expect(page.getByTestId('video')).toHaveCount(0);
+    await live.webcam.stop();
     const states = await page.evaluate(() =>
-      (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.map((t) => t.readyState),
+      (window as Window & { __tracks?: MediaStreamTrack[] }).__tracks!.map((t) => t.readyState),
     );
     expect(states.length).toBeGreaterThan(0);
     expect(states.every((s) => s === 'ended')).toBe(true);
@@ -70,15 +66,9 @@ test('the live label map follows the moving shapes; fps shown; stop releases the
 
 test('temporal smoothing lowers flicker on a still scene (both figures printed)', async ({ app }) => {
   test.slow(app.ep === 'webgpu', 'SwiftShader WebGPU gives few frames a second');
-  await withCamera('still', app, async (page) => {
+  await withCamera('still', app, async (page, live) => {
     const measure = async (smoothing: number) => {
-      await page.evaluate(
-        (s) =>
-          (window as unknown as { __ovseg: { store: { setState(v: object): void } } }).__ovseg.store.setState(
-            { smoothing: s },
-          ),
-        smoothing,
-      );
+      await live.webcam.setSmoothing(smoothing);
       await nextLiveFrame(page, app.slow); // first frame after the change may blend the old setting
       const values: number[] = [];
       while (values.length < 12) {
@@ -103,11 +93,10 @@ test('vocabulary and opacity apply live; snapshot becomes the still image with e
     await expect
       .poll(async () => (await nextLiveFrame(page, app.slow)).classes, { timeout: app.slow })
       .toEqual(['red', 'black', 'white']);
-    await page.getByTestId('opacity').fill('0.3');
-    await expect(page.getByTestId('overlay')).toHaveCSS('opacity', '0.3');
-    await expect(page.getByTestId('live-stats')).toBeVisible(); // still streaming
-    await page.getByTestId('snapshot').click();
-    await expect(page.getByTestId('video')).toHaveCount(0);
+    await live.exportPanel.opacity.fill('0.3');
+    await expect(live.overlay).toHaveCSS('opacity', '0.3');
+    await expect(live.webcam.stats).toBeVisible(); // still streaming
+    await live.webcam.snapshot();
     await live.waitForResult(['red', 'black', 'white']);
     const out = await live.exportLabelMap();
     expect([out.png.width, out.png.height]).toEqual([320, 240]);
@@ -116,22 +105,22 @@ test('vocabulary and opacity apply live; snapshot becomes the still image with e
 
 test('a backend switch applies live, without restarting the camera stream', async ({ app }) => {
   test.skip(app.ep === 'webgpu', 'starts on WASM and switches to WebGPU: the WASM project covers both');
-  await withCamera('moving', app, async (page) => {
+  // SwiftShader WebGPU warms up for tens of seconds on a busy machine: the WebGPU project's
+  // allowance (3x the WASM one), scaled to the measured load like every wait.
+  test.slow();
+  await withCamera('moving', app, async (page, live) => {
     await nextLiveFrame(page, app.slow);
-    const streamId = () =>
-      page.evaluate(() => {
-        const w = window as unknown as { __ovseg: { store: { getState(): { stream: MediaStream | null } } } };
-        return w.__ovseg.store.getState().stream?.id ?? null;
-      });
+    const streamId = () => new DebugHook(page).run(({ store }) => store.getState().stream?.id ?? null);
     const before = await streamId();
-    await page.getByTestId('backend').selectOption('webgpu');
-    await expect(page.getByTestId('status')).toHaveAttribute('data-backend', 'webgpu', { timeout: app.slow });
-    await expect(page.locator('[data-testid=status][data-state=ready]')).toBeVisible({ timeout: 120_000 });
+    const gpuWait = 3 * live.slow;
+    await live.modelManager.backend.selectOption('webgpu');
+    await expect(live.status).toHaveAttribute('data-backend', 'webgpu', { timeout: live.slow });
+    await live.statusBar.waitSettled(gpuWait);
     // A frame segmented by the newly loaded model arrives on the same stream.
-    const f = await nextLiveFrame(page, 120_000);
+    const f = await nextLiveFrame(page, gpuWait);
     expect(f.classes).toEqual(['red', 'blue', 'black', 'white']);
     expect(await streamId()).toBe(before);
-    await expect(page.getByTestId('live-stats')).toBeVisible();
+    await expect(live.webcam.stats).toBeVisible();
   });
 });
 
@@ -141,11 +130,8 @@ test('a hidden tab pauses the work and a visible one resumes it', async ({ app }
     await nextLiveFrame(page, app.slow);
     const count = () =>
       page.evaluate(() => {
-        const w = window as unknown as {
-          __ovseg: { store: { getState(): { result: unknown } } };
-          __seen?: Set<unknown>;
-        };
-        (w.__seen ??= new Set()).add(w.__ovseg.store.getState().result);
+        const w = window as Window & { __seen?: Set<unknown> };
+        (w.__seen ??= new Set()).add(w.__ovseg!.store.getState().result);
         return w.__seen.size;
       });
     const setHidden = (hidden: boolean) =>
@@ -174,23 +160,22 @@ test('denied camera, missing camera and an unplugged camera give clear messages;
   const denied = await cameraBrowser('moving', false);
   try {
     const page = await denied.newPage({ baseURL: APP_ORIGIN });
-    const a = new AppPage(page, app.ep, app.slow);
+    const a = app.onPage(page);
     await a.open({ classes: CLASSES, debug: true });
-    await page.getByTestId('webcam-toggle').click();
+    await a.webcam.toggle.click();
     await expect(a.notices.filter({ hasText: /permission was denied/i })).toBeVisible({ timeout: app.slow });
-    await expect(page.getByTestId('webcam-toggle')).toHaveText(/start webcam/i);
+    await expect(a.webcam.toggle).toHaveText(/start webcam/i);
   } finally {
     await denied.close();
   }
 
   await withCamera('moving', app, async (page, live) => {
     // Unplugging: the track ends by itself.
-    await page.evaluate(() => {
-      const w = window as unknown as { __ovseg: { store: { getState(): { stream: MediaStream } } } };
-      w.__ovseg.store.getState().stream.getVideoTracks()[0]!.dispatchEvent(new Event('ended'));
-    });
+    await new DebugHook(page).run(({ store }) =>
+      store.getState().stream!.getVideoTracks()[0]!.dispatchEvent(new Event('ended')),
+    );
     await expect(live.notices.filter({ hasText: /camera stopped/i })).toBeVisible();
-    await expect(page.getByTestId('video')).toHaveCount(0);
+    await expect(live.webcam.video).toHaveCount(0);
   });
 
   const nocam = await cameraBrowser('moving');
@@ -201,9 +186,9 @@ test('denied camera, missing camera and an unplugged camera give clear messages;
       navigator.mediaDevices.getUserMedia = () =>
         Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
     });
-    const a = new AppPage(page, app.ep, app.slow);
+    const a = app.onPage(page);
     await a.open({ classes: 'red, blue' });
-    await page.getByTestId('webcam-toggle').click();
+    await a.webcam.toggle.click();
     await expect(a.notices.filter({ hasText: /no camera was found/i })).toBeVisible();
     await a.segmentImage(stillScene(), 'after-camera-error.png');
     await a.waitForResult(['red', 'blue']);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/browser';
-import { makeY4m } from './make-test-video';
+import { makeY4m } from '../test-support/video/y4m';
 
 export interface LiveFigures {
   ep: string;
@@ -116,15 +116,8 @@ export async function measureLive(o: {
     const samples = await page.evaluate(
       async ({ seconds, warmup }) => {
         type T = { preprocess: number; image: number; combine: number; render?: number; total?: number };
-        type S = {
-          result: { timings: T } | null;
-          liveStats: { latencyMs: number; captureMs: number } | null;
-        };
-        const store = (
-          window as unknown as {
-            __ovseg: { store: { getState(): S; subscribe(f: (s: S, p: S) => void): () => void } };
-          }
-        ).__ovseg.store;
+        // The app's debug hook, typed by its declaration (src/debugApi.ts).
+        const store = window.__ovseg!.store;
         await new Promise((r) => setTimeout(r, warmup * 1000));
         const out: { t: number; timings: T; latency: number; capture: number }[] = [];
         const stop = store.subscribe((s, p) => {

@@ -23,7 +23,7 @@ import {
 import { toPixelValues } from '../src/processing/normalize';
 import { resizeRgba } from '../src/processing/resize';
 import { configureOrt, decodeImage } from './lib/nodeEngine';
-import { prng } from './lib/prng';
+import { prng } from '../test-support/prng';
 
 const [modelPath, imagePath, ...rest] = process.argv.slice(2);
 if (!modelPath || !imagePath) {

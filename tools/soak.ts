@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/browser';
-import { makeY4m } from './make-test-video';
+import { makeY4m } from '../test-support/video/y4m';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);
@@ -96,15 +96,10 @@ async function sample(page: Page, cdp: CDPSession, probe: WorkerProbe | null, mi
     workerHeap = r?.usedSize ?? null;
   }
   const info = await page.evaluate(async () => {
-    const w = window as unknown as {
-      __ovseg: {
-        counts(): Promise<{ sessions: number; buffers: number; wasmBytes: number | null }>;
-        store: { getState(): { result: { runs: { image: number } } | null } };
-      };
-    };
-    const c = await w.__ovseg.counts();
+    const hook = window.__ovseg!; // typed by the app's declaration (src/debugApi.ts)
+    const c = await hook.counts();
     const fps = Number(document.querySelector('[data-testid=live-stats]')?.getAttribute('data-fps') ?? 0);
-    return { ...c, results: w.__ovseg.store.getState().result?.runs.image ?? 0, fps };
+    return { ...c, results: hook.store.getState().result?.runs.image ?? 0, fps };
   });
   const s: Sample = {
     minute,

@@ -1,11 +1,17 @@
 /**
- * Page object for the app: the few things a user does (open, drop an image, type classes, export)
- * and the waits that make them deterministic, all through the page's data-testid hooks.
+ * Page object for the app as a whole: opening it, dropping an image, the viewer and legend, and the
+ * waits that make them deterministic. Each panel has its own page object (./pages/), reachable
+ * from here and given to specs as fixtures; the methods kept here delegate to them.
  */
-import { readFile } from 'node:fs/promises';
-import { expect, type Download, type Locator, type Page } from '@playwright/test';
-import { decode, type DecodedPng } from 'fast-png';
+import { expect, type Locator, type Page } from '@playwright/test';
+import { DebugHook } from './debug';
+import { ClassesPanel } from './pages/classes';
+import { ExportPanel, type LabelExport } from './pages/exportPanel';
+import { ModelManagerPanel } from './pages/modelManager';
+import { StatusBar, type Runs } from './pages/statusBar';
+import { WebcamPanel } from './pages/webcam';
 
+export type { LabelExport, Runs };
 export type Ep = 'wasm' | 'webgpu';
 
 export interface OpenOptions {
@@ -18,20 +24,16 @@ export interface OpenOptions {
   debug?: boolean;
 }
 
-export interface LabelExport {
-  png: DecodedPng;
-  json: { model: string; unlabelled: number; classes: { value: number; label: string; names: string[] }[] };
-  pngName: string;
-  jsonName: string;
-}
-
-export interface Runs {
-  image: number;
-  text: number;
-  prompts: number;
-}
-
 export class AppPage {
+  readonly statusBar: StatusBar;
+  readonly classes: ClassesPanel;
+  readonly exportPanel: ExportPanel;
+  readonly modelManager: ModelManagerPanel;
+  readonly webcam: WebcamPanel;
+  /** The typed debug API of this page (pages opened with `debug: true`). */
+  readonly debug: DebugHook;
+  /** The app's own load + warm-up time of the model it loaded last (ms; 0 before the first). */
+  private measuredMs = 0;
   readonly status: Locator;
   readonly legend: Locator;
   readonly legendItems: Locator;
@@ -43,9 +45,20 @@ export class AppPage {
   constructor(
     readonly page: Page,
     readonly ep: Ep,
-    /** Longest wait for model loads and segmentations (SwiftShader WebGPU is slow). */
-    readonly slow: number,
+    /**
+     * Wait for one model load or segmentation on a quiet machine (SwiftShader WebGPU is slow),
+     * already scaled by the measured contention (`load`).
+     */
+    private readonly budget: number,
+    /** How much slower than CPU time the machine runs now (1 = idle; see support/load.ts). */
+    readonly load = 1,
   ) {
+    this.statusBar = new StatusBar(page);
+    this.classes = new ClassesPanel(page, () => this.slow);
+    this.exportPanel = new ExportPanel(page, () => this.slow);
+    this.modelManager = new ModelManagerPanel(page);
+    this.webcam = new WebcamPanel(page);
+    this.debug = new DebugHook(page);
     this.status = page.getByTestId('status');
     this.legend = page.getByTestId('legend');
     this.legendItems = this.legend.locator('li');
@@ -53,6 +66,20 @@ export class AppPage {
     this.notices = page.getByTestId('notice');
     this.classesInput = page.getByTestId('classes-input');
     this.backend = page.getByTestId('backend');
+  }
+
+  /**
+   * Longest wait for one model load or segmentation: the budget scaled to the measured load, or,
+   * once a model has loaded, a few times the app's own load + warm-up time if that is longer (a
+   * warm-up runs the model once at the real input size, so a segmentation takes about as long).
+   */
+  get slow(): number {
+    return Math.max(this.budget, 3 * this.measuredMs);
+  }
+
+  /** The same app object for another page (another browser's), its budget times `factor`. */
+  onPage(page: Page, factor = 1): AppPage {
+    return new AppPage(page, this.ep, Math.round(this.budget * factor), this.load);
   }
 
   url(opts: OpenOptions = {}): string {
@@ -72,10 +99,11 @@ export class AppPage {
     await this.waitReady();
   }
 
-  async waitReady(): Promise<void> {
-    await expect(this.page.locator('[data-testid=status][data-state=ready]')).toBeVisible({
-      timeout: this.slow,
-    });
+  /** Waits for the app's "ready" (failing at once on its "error"), then notes its load time. */
+  async waitReady(timeout = this.slow): Promise<void> {
+    await this.statusBar.waitSettled(timeout);
+    const t = await this.statusBar.loadTimes();
+    if (t) this.measuredMs = t.loadMs + t.warmupMs;
     // The app falls back to WASM (with a notice) when WebGPU is missing: that must fail a WebGPU run.
     await expect(this.status).toHaveAttribute('data-backend', this.ep);
   }
@@ -94,17 +122,9 @@ export class AppPage {
     await this.waitForResult();
   }
 
-  /**
-   * Types the vocabulary; no-op when already there. The app debounces typing: this returns once the
-   * app has taken the new vocabulary (the page address follows it), so an image dropped next is
-   * segmented with it, not with the old one.
-   */
-  async setClasses(text: string): Promise<void> {
-    if ((await this.classesInput.inputValue()) === text) return;
-    await this.classesInput.fill(text);
-    await expect
-      .poll(() => new URL(this.page.url()).searchParams.get('classes'), { timeout: this.slow })
-      .toBe(text);
+  /** Types the vocabulary and waits until the app has taken it (see ClassesPanel.set). */
+  setClasses(text: string): Promise<void> {
+    return this.classes.set(text);
   }
 
   /**
@@ -123,9 +143,7 @@ export class AppPage {
     } else {
       await expect(this.legendItems.first()).toBeVisible({ timeout: this.slow });
     }
-    await expect(this.page.locator('[data-testid=status][data-state=ready]')).toBeVisible({
-      timeout: this.slow,
-    });
+    await expect(this.statusBar.ready).toBeVisible({ timeout: this.slow });
   }
 
   /** Class name and its share text (e.g. "12.3%") per legend row, unlabelled last (name ""). */
@@ -139,72 +157,17 @@ export class AppPage {
     );
   }
 
-  async runs(): Promise<Runs> {
-    const el = this.page.getByTestId('runs');
-    await expect(el).toBeVisible();
-    const text = (await el.textContent()) ?? '';
-    const prompts = /\((\d+) prompts?\)/.exec(text);
-    if (!prompts) throw new Error(`no prompt count in "${text}"`);
-    return {
-      image: Number(await el.getAttribute('data-image-runs')),
-      text: Number(await el.getAttribute('data-text-runs')),
-      prompts: Number(prompts[1]),
-    };
-  }
-
-  /** Clicks a button that starts `count` downloads and returns them in the order they began. */
-  private async downloads(testId: string, count: number): Promise<Download[]> {
-    const got: Download[] = [];
-    const all = new Promise<void>((resolve) => {
-      const on = (d: Download) => {
-        got.push(d);
-        if (got.length === count) {
-          this.page.off('download', on);
-          resolve();
-        }
-      };
-      this.page.on('download', on);
-    });
-    const button = this.page.getByTestId(testId);
-    await expect(button).toBeEnabled({ timeout: this.slow });
-    await button.click();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`${testId}: ${got.length} of ${count} downloads after 30 s`)),
-        30_000,
-      );
-    });
-    try {
-      await Promise.race([all, late]);
-    } finally {
-      clearTimeout(timer);
-    }
-    return got;
-  }
-
-  private static async bytes(d: Download): Promise<Buffer> {
-    return readFile(await d.path());
+  runs(): Promise<Runs> {
+    return this.statusBar.runs();
   }
 
   /** Exports the label map: the PNG (decoded) and the JSON legend beside it. */
-  async exportLabelMap(): Promise<LabelExport> {
-    const found = await this.downloads('export-labelmap', 2);
-    const png = found.find((d) => d.suggestedFilename().endsWith('.png'));
-    const json = found.find((d) => d.suggestedFilename().endsWith('.json'));
-    if (!png || !json)
-      throw new Error(`expected a .png and a .json, got ${found.map((d) => d.suggestedFilename())}`);
-    return {
-      png: decode(await AppPage.bytes(png)),
-      json: JSON.parse((await AppPage.bytes(json)).toString('utf8')) as LabelExport['json'],
-      pngName: png.suggestedFilename(),
-      jsonName: json.suggestedFilename(),
-    };
+  exportLabelMap(): Promise<LabelExport> {
+    return this.exportPanel.exportLabelMap();
   }
 
-  async exportOverlay(): Promise<{ name: string; bytes: Buffer }> {
-    const [d] = await this.downloads('export-overlay', 1);
-    return { name: d!.suggestedFilename(), bytes: await AppPage.bytes(d!) };
+  exportOverlay(): Promise<{ name: string; bytes: Buffer }> {
+    return this.exportPanel.exportOverlay();
   }
 
   /** The overlay canvas's pixel size (its backing store, not its CSS size). */

@@ -1,5 +1,5 @@
 import { encode } from 'fast-png';
-import { HEIGHT, RGB, WIDTH, paintAt } from '../../tools/video/scene';
+import { HEIGHT, RGB, WIDTH, paintAt } from '../../test-support/video/scene';
 
 /** Frame 0 of the camera scene as a PNG: a still image with the same shapes. */
 export function stillScene(): Buffer {

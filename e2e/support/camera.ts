@@ -6,9 +6,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { makeY4m } from '../../tools/make-test-video';
+import { makeY4m } from '../../test-support/video/y4m';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser';
-import { readBarcode, paintAt, WIDTH, HEIGHT, type Paint } from '../../tools/video/scene';
+import { readBarcode, paintAt, WIDTH, HEIGHT, type Paint } from '../../test-support/video/scene';
 
 // Outside test-results/: Playwright clears that folder while runs start.
 const DIR = path.join(tmpdir(), 'ovseg-e2e-camera');
@@ -44,9 +44,7 @@ export interface LiveFrame {
 /** The newest live result, waiting for one newer than `after` (a previous frame's identity). */
 export async function nextLiveFrame(page: Page, timeout: number): Promise<LiveFrame> {
   return page.evaluate(async (timeout) => {
-    type R = { width: number; height: number; classes: string[]; labels: Uint16Array; flicker?: number };
-    const store = (window as unknown as { __ovseg: { store: { getState(): { result: R | null } } } }).__ovseg
-      .store;
+    const store = window.__ovseg!.store;
     const first = store.getState().result;
     const t0 = performance.now();
     for (;;) {

@@ -1,56 +1,74 @@
 /**
- * The app's debug API (`?debug` -> window.__ovseg): worker counts, watchdog bounds, model timings.
+ * The app's debug API (`?debug` -> window.__ovseg), typed by the app's own declaration
+ * (src/debugApi.ts): worker counts, watchdog bounds, the store, model timings. Every spec and tool
+ * reaches it through this (or `window.__ovseg` in code already running in the page), never a cast.
  */
-import type { Page } from '@playwright/test';
+import type { JSHandle, Page } from '@playwright/test';
+import type { DebugApi } from '../../src/debugApi';
+import type { WorkerCounts } from '../../src/engine/protocol';
 
-export interface Counts {
-  sessions: number;
-  buffers: number;
-  queued: number;
-  wasmBytes: number | null;
-}
+export type { DebugApi };
+export type Counts = WorkerCounts;
 
-interface DebugApi {
-  counts(): Promise<Counts>;
-  setDeadlines(d: { segmentMs?: number; loadMs?: number }): void;
-  controller: { client: { restarts: number } };
-  store: { getState(): { model: { name: string; loadMs: number; warmupMs: number } | null } };
-}
-type Win = Window & { __ovseg: DebugApi };
+export class DebugHook {
+  constructor(readonly page: Page) {}
 
-export const counts = (page: Page): Promise<Counts> =>
-  page.evaluate(() => (window as unknown as Win).__ovseg.counts());
+  /**
+   * Runs `fn` in the page with the debug API as its first argument (serialised like
+   * page.evaluate's function: it may use only its arguments).
+   */
+  async run<R, A = undefined>(fn: (api: DebugApi, arg: A) => R | Promise<R>, arg?: A): Promise<R> {
+    const api: JSHandle<DebugApi> = await this.page.evaluateHandle(() => {
+      if (!window.__ovseg) throw new Error('no debug hook: open the app with ?debug');
+      return window.__ovseg;
+    });
+    try {
+      // Playwright types the argument as its serialised form; plain data is the same type.
+      return await api.evaluate(fn as (api: DebugApi, arg: unknown) => R | Promise<R>, arg);
+    } finally {
+      await api.dispose();
+    }
+  }
 
-export const setDeadlines = (page: Page, d: { segmentMs?: number; loadMs?: number }): Promise<void> =>
-  page.evaluate((d) => (window as unknown as Win).__ovseg.setDeadlines(d), d);
+  counts(): Promise<Counts> {
+    return this.run((d) => d.counts());
+  }
 
-export const restarts = (page: Page): Promise<number> =>
-  page.evaluate(() => (window as unknown as Win).__ovseg.controller.client.restarts);
+  setDeadlines(d: { segmentMs?: number; loadMs?: number }): Promise<void> {
+    return this.run((api, d) => api.setDeadlines(d), d);
+  }
 
-/** The loaded model's measured load and warm-up times (ms). */
-export const modelTimes = (page: Page): Promise<{ name: string; loadMs: number; warmupMs: number }> =>
-  page.evaluate(() => {
-    const m = (window as unknown as Win).__ovseg.store.getState().model;
-    if (!m) throw new Error('no model loaded');
-    return { name: m.name, loadMs: m.loadMs, warmupMs: m.warmupMs };
-  });
+  restarts(): Promise<number> {
+    return this.run((d) => d.controller.client.restarts);
+  }
 
-/** Remembers the result on screen, so that waitNewResult() can tell a fresh one from it. */
-export const markResult = (page: Page): Promise<void> =>
-  page.evaluate(() => {
-    const w = window as unknown as Win & { __marked: unknown };
-    w.__marked = (w.__ovseg.store.getState() as unknown as { result: unknown }).result;
-  });
+  /** The loaded model's measured load and warm-up times (ms). */
+  modelTimes(): Promise<{ name: string; loadMs: number; warmupMs: number }> {
+    return this.run((d) => {
+      const m = d.store.getState().model;
+      if (!m) throw new Error('no model loaded');
+      return { name: m.name, loadMs: m.loadMs, warmupMs: m.warmupMs };
+    });
+  }
 
-/** Waits for a result other than the marked one, with nothing left in flight. */
-export async function waitNewResult(page: Page, timeout: number): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const w = window as unknown as Win & { __marked: unknown };
-      const s = w.__ovseg.store.getState() as unknown as { result: unknown; busy: boolean };
-      return s.result !== null && s.result !== w.__marked && !s.busy;
-    },
-    undefined,
-    { timeout },
-  );
+  /** Remembers the result on screen, so that waitNewResult() can tell a fresh one from it. */
+  markResult(): Promise<void> {
+    return this.page.evaluate(() => {
+      (window as Window & { __marked?: unknown }).__marked = window.__ovseg!.store.getState().result;
+    });
+  }
+
+  /** Waits for a result other than the marked one, with nothing left in flight. */
+  async waitNewResult(timeout: number): Promise<void> {
+    await this.page.waitForFunction(
+      () => {
+        const s = window.__ovseg!.store.getState();
+        return (
+          s.result !== null && s.result !== (window as Window & { __marked?: unknown }).__marked && !s.busy
+        );
+      },
+      undefined,
+      { timeout },
+    );
+  }
 }

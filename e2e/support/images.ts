@@ -2,7 +2,7 @@
  * Test pictures, generated in code (deterministic), each with the ground truth the tests check
  * results against: which pixels belong to which shape.
  */
-import { prng } from '../../tools/lib/prng';
+import { prng } from '../../test-support/prng';
 import { encode as encodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prng as rng } from '../../tools/lib/prng';
+import { prng as rng } from '../../test-support/prng';
 import { argmaxLabels, classProbs, einsumQC, ensembleTemplates, normalizeRows } from './gkc';
 
 const randn = (r: () => number, n: number): number[] => Array.from({ length: n }, () => r() * 2 - 1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prng as rng } from '../../tools/lib/prng';
+import { prng as rng } from '../../test-support/prng';
 import { argmaxLabels } from './gkc';
 import { labelHistogram, sampleNearest, upsampleLabels } from './labels';
 import { upsamplePlanes } from './resize';

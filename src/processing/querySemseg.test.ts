@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prng as rng } from '../../tools/lib/prng';
+import { prng as rng } from '../../test-support/prng';
 import { argmaxLabels, einsumQC, sigmoidInPlace } from './gkc';
 import { fastSigmoid, querySemseg } from './querySemseg';
 import { upsamplePlanes } from './resize';

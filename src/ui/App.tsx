@@ -1,5 +1,5 @@
-import type { Controller } from '../store/controller';
-import type { LiveController } from '../store/liveController';
+import type { Controller } from '../services/controller';
+import type { LiveController } from '../services/liveController';
 import { useState } from 'react';
 import { useApp } from '../store/store';
 import { ClassesInput } from './ClassesInput';

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { Controller } from '../store/controller';
+import type { Controller } from '../services/controller';
+import { selectVocab } from '../store/selectors';
 import { useApp } from '../store/store';
 import { VocabPresets } from './VocabPresets';
 
@@ -9,8 +10,8 @@ const SHOWN_WARNINGS = 5;
 /** Class names: commas or new lines separate classes, "|" separates names of one class. */
 export function ClassesInput({ controller }: { controller: Controller }) {
   const committed = useApp((s) => s.classesText);
-  const warnings = useApp((s) => s.vocab.warnings);
-  const empty = useApp((s) => s.vocab.classes.length === 0);
+  const warnings = useApp((s) => selectVocab(s).warnings);
+  const empty = useApp((s) => selectVocab(s).classes.length === 0);
   const unknown = useApp((s) => s.unknownNames);
   const [text, setText] = useState(committed);
 

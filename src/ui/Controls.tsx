@@ -1,41 +1,20 @@
 import { NAMES_RULE_LABELS, NAMES_RULES, type NamesRule } from '../processing/namesRule';
-import { compositePng, download } from '../render/overlay';
-import type { Controller } from '../store/controller';
-import { notify, useApp } from '../store/store';
-
-const stem = (name: string) => name.replace(/\.[^.]+$/, '') || 'image';
+import { useShallow } from 'zustand/react/shallow';
+import type { Controller } from '../services/controller';
+import { exportLabelMap, exportOverlay } from '../services/exports';
+import { useApp } from '../store/store';
 
 /** Overlay opacity, the "unlabelled" threshold, and exports. */
 export function Controls({ controller }: { controller: Controller }) {
-  const opacity = useApp((s) => s.opacity);
-  const threshold = useApp((s) => s.threshold);
-  const ready = useApp((s) => s.result !== null && s.resultImage === s.image);
-  const model = useApp((s) => s.model);
-  const names = useApp((s) => s.names);
-  const namesDefault = model?.namesDefault;
-
-  const exportLabels = async () => {
-    try {
-      const { png, json } = await controller.exportLabels();
-      const name = stem(useApp.getState().image?.name ?? 'image');
-      download(png, `${name}-labels.png`);
-      download(json, `${name}-labels.json`);
-    } catch (e) {
-      notify('error', `Export failed: ${(e as Error).message}`);
-    }
-  };
-  const exportOverlay = async () => {
-    const s = useApp.getState();
-    if (!s.image || !s.result) return;
-    try {
-      download(
-        await compositePng(s.image.bitmap, s.result.overlay, s.opacity),
-        `${stem(s.image.name)}-overlay.png`,
-      );
-    } catch (e) {
-      notify('error', `Export failed: ${(e as Error).message}`);
-    }
-  };
+  const { opacity, threshold, ready, names, namesDefault } = useApp(
+    useShallow((s) => ({
+      opacity: s.opacity,
+      threshold: s.threshold,
+      ready: s.result !== null && s.resultImage === s.image,
+      names: s.names,
+      namesDefault: s.model?.namesDefault,
+    })),
+  );
 
   return (
     <section className="panel controls">
@@ -48,7 +27,7 @@ export function Controls({ controller }: { controller: Controller }) {
           step={0.05}
           value={opacity}
           data-testid="opacity"
-          onChange={(e) => useApp.setState({ opacity: Number(e.target.value) })}
+          onChange={(e) => controller.setOpacity(Number(e.target.value))}
         />
       </label>
       <label title="Pixels whose best class score is below this are left unlabelled">
@@ -84,7 +63,11 @@ export function Controls({ controller }: { controller: Controller }) {
         </label>
       )}
       <div className="buttons">
-        <button data-testid="export-labelmap" disabled={!ready} onClick={() => void exportLabels()}>
+        <button
+          data-testid="export-labelmap"
+          disabled={!ready}
+          onClick={() => void exportLabelMap(controller)}
+        >
           Export label map (PNG + JSON)
         </button>
         <button data-testid="export-overlay" disabled={!ready} onClick={() => void exportOverlay()}>

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { imageFromClipboard, loadImageFile } from '../media/loadImage';
-import type { Controller } from '../store/controller';
-import { notify, useApp } from '../store/store';
+import type { Controller } from '../services/controller';
+import { notify } from '../services/notices';
+import { useApp } from '../store/store';
 
 /** Drag-and-drop, file picker and paste (anywhere on the page) for still images. */
 export function DropZone({ controller }: { controller: Controller }) {

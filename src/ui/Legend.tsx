@@ -1,9 +1,10 @@
 import { paletteFor, toHex } from '../processing/palette';
+import { selectStillResult } from '../store/selectors';
 import { useApp } from '../store/store';
 
 /** Each class's colour and its share of the image. */
 export function Legend() {
-  const result = useApp((s) => (s.resultImage === s.image ? s.result : null));
+  const result = useApp(selectStillResult);
   if (!result) return <section className="panel legend" data-testid="legend" />;
   const total = result.width * result.height;
   const palette = paletteFor(result.classes);

@@ -1,19 +1,24 @@
 import type { Ep } from '../engine/protocol';
-import type { Controller } from '../store/controller';
+import type { Controller } from '../services/controller';
+import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store/store';
 
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
 
 /** Which model runs, what it is, and the backend switch. */
 export function ModelBar({ controller }: { controller: Controller }) {
-  const model = useApp((s) => s.model);
-  const gpu = useApp((s) => s.gpu);
-  const ep = useApp((s) => s.ep);
-  const ready = useApp((s) => s.engineReady);
-  const entry = useApp((s) => s.entry);
-  const loading = useApp((s) => s.loading);
-  const loadingEntry = useApp((s) => s.loadingEntry);
-  const failed = useApp((s) => s.loadFailure !== null);
+  const { model, gpu, ep, ready, entry, loading, loadingEntry, failed } = useApp(
+    useShallow((s) => ({
+      model: s.model,
+      gpu: s.gpu,
+      ep: s.ep,
+      ready: s.engineReady,
+      entry: s.entry,
+      loading: s.loading,
+      loadingEntry: s.loadingEntry,
+      failed: s.loadFailure !== null,
+    })),
+  );
 
   return (
     <div className="modelbar">

@@ -3,9 +3,12 @@ import { resolveHttpUrl, shown } from '../config';
 import type { ModelInfo, NamesRule } from '../engine/protocol';
 import { parseManifest } from '../models/manifest';
 import { defaultRuleText } from '../processing/namesRule';
-import { embeddedEntry, presetEntries, urlEntry, type ModelEntry } from '../store/catalogue';
-import type { Controller } from '../store/controller';
-import { notify, useApp } from '../store/store';
+import { embeddedEntry, presetEntries, urlEntry, type ModelEntry } from '../services/catalogue';
+import type { Controller } from '../services/controller';
+import { useShallow } from 'zustand/react/shallow';
+import { EMBEDDED_MODEL } from '../config';
+import { notify } from '../services/notices';
+import { useApp } from '../store/store';
 
 const mb = (b: number) =>
   b >= 1e6 ? `${(b / 1e6).toFixed(b >= 1e8 ? 0 : 1)} MB` : `${Math.max(1, Math.round(b / 1e3))} kB`;
@@ -23,18 +26,27 @@ function namesDefault(e: ModelEntry, model: ModelInfo | null, active: boolean): 
 
 /** Models: size, source, licence, cached or not; use/download, cancel, delete; storage; bring your own. */
 export function ModelManager({ controller }: { controller: Controller }) {
-  const hub = useApp((s) => s.hub);
-  const embeddedUrl = useApp((s) => s.embeddedUrl);
-  const active = useApp((s) => s.entry);
-  const model = useApp((s) => s.model);
-  const loadingEntry = useApp((s) => s.loadingEntry);
-  const ep = useApp((s) => s.ep);
-  const reason = useApp((s) => s.variantReason);
+  const hub = controller.hub;
+  const {
+    entry: active,
+    model,
+    loadingEntry,
+    ep,
+    variantReason: reason,
+  } = useApp(
+    useShallow((s) => ({
+      entry: s.entry,
+      model: s.model,
+      loadingEntry: s.loadingEntry,
+      ep: s.ep,
+      variantReason: s.variantReason,
+    })),
+  );
   const [cached, setCached] = useState<Record<string, number>>({});
   const [usage, setUsage] = useState<string>('');
   const [url, setUrl] = useState('');
 
-  const entries: ModelEntry[] = [embeddedEntry(embeddedUrl), ...presetEntries(hub)];
+  const entries: ModelEntry[] = [embeddedEntry(EMBEDDED_MODEL), ...presetEntries(hub)];
   if (active && !entries.some((e) => e.key === active.key)) entries.push(active);
 
   const [tick, setTick] = useState(0);

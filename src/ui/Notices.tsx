@@ -1,4 +1,5 @@
-import { dismiss, useApp } from '../store/store';
+import { dismiss } from '../services/notices';
+import { useApp } from '../store/store';
 
 /** Errors and notes, as text (never HTML), each dismissible. */
 export function Notices() {

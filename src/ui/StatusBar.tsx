@@ -1,5 +1,7 @@
 import { rowsText } from '../processing/namesRule';
-import type { Controller } from '../store/controller';
+import type { Controller } from '../services/controller';
+import { useShallow } from 'zustand/react/shallow';
+import { selectStatusState } from '../store/selectors';
 import { useApp } from '../store/store';
 
 const ms = (v: number | undefined) => `${Math.round(v ?? 0)} ms`;
@@ -9,17 +11,19 @@ const ms = (v: number | undefined) => `${Math.round(v ?? 0)} ms`;
  * loaded (with why, and a retry); "loading" only while a load runs.
  */
 export function StatusBar({ controller }: { controller: Controller }) {
-  const model = useApp((s) => s.model);
-  const ep = useApp((s) => s.ep);
-  const ready = useApp((s) => s.engineReady);
-  const busy = useApp((s) => s.busy);
-  const result = useApp((s) => s.result);
-  const gpu = useApp((s) => s.gpu);
-  const failure = useApp((s) => s.loadFailure);
-  const backendReason = useApp((s) => s.backendReason);
+  const { model, ep, result, gpu, failure, backendReason, state } = useApp(
+    useShallow((s) => ({
+      model: s.model,
+      ep: s.ep,
+      result: s.result,
+      gpu: s.gpu,
+      failure: s.loadFailure,
+      backendReason: s.backendReason,
+      state: selectStatusState(s),
+    })),
+  );
 
   const backend = ep === 'webgpu' ? `WebGPU${gpu?.fallback ? ' (software adapter)' : ''}` : 'WASM';
-  const state = failure ? 'error' : !ready ? 'loading' : busy ? 'working' : 'ready';
   const t = result?.timings;
   return (
     <footer className="status" data-testid="status" data-state={state} data-backend={ep}>

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { sampleNearest } from '../processing/labels';
 import { drawBitmap } from '../render/overlay';
-import type { LiveController } from '../store/liveController';
+import type { LiveController } from '../services/liveController';
+import { useShallow } from 'zustand/react/shallow';
+import { selectStillResult } from '../store/selectors';
 import { useApp } from '../store/store';
 
 interface Hover {
@@ -14,13 +16,17 @@ interface Hover {
 
 /** The image (or live video), its coloured label map on top, and the class under the pointer. */
 export function Viewer({ live: ctl }: { live: LiveController }) {
-  const live = useApp((s) => s.live);
-  const mirrored = useApp((s) => s.mirrored);
-  const image = useApp((s) => s.image);
-  const result = useApp((s) => (s.resultImage === s.image ? s.result : null));
-  const liveResult = useApp((s) => (s.live ? s.result : null));
-  const opacity = useApp((s) => s.opacity);
-  const busy = useApp((s) => s.busy);
+  const { live, mirrored, image, result, liveResult, opacity, busy } = useApp(
+    useShallow((s) => ({
+      live: s.live,
+      mirrored: s.mirrored,
+      image: s.image,
+      result: selectStillResult(s),
+      liveResult: s.live ? s.result : null,
+      opacity: s.opacity,
+      busy: s.busy,
+    })),
+  );
   const base = useRef<HTMLCanvasElement>(null);
   const over = useRef<HTMLCanvasElement>(null);
   const [hover, setHover] = useState<Hover | null>(null);

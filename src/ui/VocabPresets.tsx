@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { CLIP_DENSE } from '../models/presets';
 import { classListToVocabulary } from '../processing/classList';
-import { presetEntries } from '../store/catalogue';
-import type { Controller } from '../store/controller';
-import { notify, useApp } from '../store/store';
+import { presetEntries } from '../services/catalogue';
+import type { Controller } from '../services/controller';
+import { notify } from '../services/notices';
+import { useApp } from '../store/store';
 
 /**
  * Vocabularies long enough that a model whose cost does not grow with the classes is the better
@@ -30,12 +31,12 @@ export function VocabPresets({
   const [picked, setPicked] = useState('');
   const active = useApp((s) => s.entry);
   const loading = useApp((s) => s.loadingEntry);
-  const hub = useApp((s) => s.hub);
   const ep = useApp((s) => s.ep);
   const suggest = MANY.has(picked) && active?.key !== CLIP_DENSE.id;
   const useDense = () => {
-    const entry = presetEntries(hub).find((e) => e.key === CLIP_DENSE.id);
-    if (controller && entry) void controller.load(entry, ep);
+    if (!controller) return;
+    const entry = presetEntries(controller.hub).find((e) => e.key === CLIP_DENSE.id);
+    if (entry) void controller.load(entry, ep);
   };
   return (
     <>

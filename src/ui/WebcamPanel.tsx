@@ -1,16 +1,21 @@
 import { useEffect } from 'react';
-import type { LiveController } from '../store/liveController';
+import type { LiveController } from '../services/liveController';
+import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store/store';
 
 /** Webcam toggle, camera picker, mirror and smoothing options, snapshot, and live figures. */
 export function WebcamPanel({ live: ctl }: { live: LiveController }) {
-  const live = useApp((s) => s.live);
-  const cameras = useApp((s) => s.cameras);
-  const cameraId = useApp((s) => s.cameraId);
-  const mirrored = useApp((s) => s.mirrored);
-  const smoothing = useApp((s) => s.smoothing);
-  const stats = useApp((s) => s.liveStats);
-  const timings = useApp((s) => (s.live ? s.result?.timings : undefined));
+  const { live, cameras, cameraId, mirrored, smoothing, stats, timings } = useApp(
+    useShallow((s) => ({
+      live: s.live,
+      cameras: s.cameras,
+      cameraId: s.cameraId,
+      mirrored: s.mirrored,
+      smoothing: s.smoothing,
+      stats: s.liveStats,
+      timings: s.live ? s.result?.timings : undefined,
+    })),
+  );
 
   useEffect(() => {
     void ctl.refreshCameras();
@@ -38,10 +43,7 @@ export function WebcamPanel({ live: ctl }: { live: LiveController }) {
           <select
             data-testid="camera-select"
             value={cameraId ?? ''}
-            onChange={(e) => {
-              useApp.setState({ cameraId: e.target.value });
-              if (live) void ctl.start(e.target.value);
-            }}
+            onChange={(e) => ctl.selectCamera(e.target.value)}
           >
             {cameras.map((c) => (
               <option key={c.deviceId} value={c.deviceId}>
@@ -52,11 +54,7 @@ export function WebcamPanel({ live: ctl }: { live: LiveController }) {
         </label>
       )}
       <label className="check">
-        <input
-          type="checkbox"
-          checked={mirrored}
-          onChange={(e) => useApp.setState({ mirrored: e.target.checked })}
-        />{' '}
+        <input type="checkbox" checked={mirrored} onChange={(e) => ctl.setMirrored(e.target.checked)} />{' '}
         Mirror preview
       </label>
       <label title="Average class scores over recent frames: steadier labels, slower to follow motion">
@@ -68,7 +66,7 @@ export function WebcamPanel({ live: ctl }: { live: LiveController }) {
           step={0.1}
           value={smoothing}
           data-testid="smoothing"
-          onChange={(e) => useApp.setState({ smoothing: Number(e.target.value) })}
+          onChange={(e) => ctl.setSmoothing(Number(e.target.value))}
         />
       </label>
       {live && stats && (

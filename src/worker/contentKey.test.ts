@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { configureOrt, fsFetcher, rgbaSource } from '../../tools/lib/nodeEngine';
-import { hostileColoursBundle } from '../../tools/lib/hostileModel';
+import { hostileColoursBundle } from '../../test-support/hostileModel';
 import type { RgbaImage } from '../processing/resize';
 import type { Fetcher } from './bundle';
 import { loadBundle } from './bundle';

@@ -1,5 +1,5 @@
 /**
- * The page's controller (src/store) driving this worker's message handler in process, with the
+ * The page's controller (src/services) driving this worker's message handler in process, with the
  * real engine on the colours model's files (here, beside the handler: the page's layers must not
  * import the worker). The load flow: every failure ends "ready" on the previous model, or, with none to
  * go back to, in an explicit failure with a retry. Never "loading" for good.
@@ -10,8 +10,8 @@ import { fsFetcher, newEngine } from '../../tools/lib/nodeEngine';
 import type { WorkerLike } from '../engine/engineClient';
 import type { RequestMessage, WorkerMessage } from '../engine/protocol';
 import { createHandler } from './handler';
-import type { ModelEntry } from '../store/catalogue';
-import { Controller } from '../store/controller';
+import type { ModelEntry } from '../services/catalogue';
+import { Controller } from '../services/controller';
 import { useApp } from '../store/store';
 
 const DIR = 'public/models/colours';

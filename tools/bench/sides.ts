@@ -189,21 +189,14 @@ export class AppSide extends PageSide implements Side {
     const url = `${this.origin}/img/${image}.png`;
     return this.page!.evaluate(
       async ({ url, frames }) => {
-        type Res = { debug?: { preprocessMs?: PrepTimes }; overlay: ImageBitmap | null };
-        const w = window as unknown as {
-          __ovseg: {
-            controller: {
-              client: { setVocabulary(r: object): Promise<unknown>; segment(r: object): Promise<Res> };
-            };
-          };
-          __benchVocab?: string;
-        };
+        const w = window as Window & { __benchVocab?: string };
+        const client = window.__ovseg!.controller.client; // typed by src/debugApi.ts
         const blob = await (await fetch(url)).blob();
         const out: PrepTimes[] = [];
-        await w.__ovseg.controller.client.setVocabulary({ classes: [{ label: 'thing', names: ['thing'] }] });
+        await client.setVocabulary({ classes: [{ label: 'thing', names: ['thing'] }] });
         delete w.__benchVocab; // the next segment() sends its own vocabulary again
         for (let i = 0; i < frames; i++) {
-          const r = await w.__ovseg.controller.client.segment({
+          const r = await client.segment({
             bitmap: await createImageBitmap(blob),
             threshold: 0,
             debug: true,
@@ -222,21 +215,8 @@ export class AppSide extends PageSide implements Side {
     const url = `${this.origin}/img/${a.image}.png`;
     return this.page!.evaluate(
       async ({ url, classes, labels, live, pixels, keep }) => {
-        type Res = {
-          timings: Record<string, number>;
-          runs: Sample['runs'];
-          debug?: { classLogits?: Float32Array };
-          overlay: ImageBitmap | null;
-        };
-        const w = window as unknown as {
-          __ovseg: {
-            controller: {
-              client: { setVocabulary(r: object): Promise<unknown>; segment(r: object): Promise<Res> };
-            };
-          };
-          __blobs?: Map<string, Blob>;
-          __benchVocab?: string;
-        };
+        const w = window as Window & { __blobs?: Map<string, Blob>; __benchVocab?: string };
+        const client = window.__ovseg!.controller.client; // typed by src/debugApi.ts
         const blobs = (w.__blobs ??= new Map());
         if (!blobs.has(url)) blobs.set(url, await (await fetch(url)).blob());
         let px: { data: Float32Array; width: number; height: number } | undefined;
@@ -255,10 +235,10 @@ export class AppSide extends PageSide implements Side {
         const vocab = classes.map((c) => ({ label: c.label, names: c.names }));
         const key = JSON.stringify(vocab);
         if (w.__benchVocab !== key) {
-          await w.__ovseg.controller.client.setVocabulary({ classes: vocab });
+          await client.setVocabulary({ classes: vocab });
           w.__benchVocab = key;
         }
-        const r = await w.__ovseg.controller.client.segment({
+        const r = await client.segment({
           bitmap,
           threshold: 0,
           debug: labels,

@@ -12,7 +12,7 @@ import {
   type FloatAttr,
 } from '../../src/models/onnx/onnxBuilder';
 import { DataType, type OnnxNode, type OnnxTensor } from '../../src/models/onnx/onnxProto';
-import { prng } from './prng';
+import { prng } from '../../test-support/prng';
 
 if (endianness() !== 'LE')
   throw new Error('graphWriter writes float32 raw_data as host bytes: needs a little-endian host');

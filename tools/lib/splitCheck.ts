@@ -9,7 +9,7 @@ import { DenseModel, padBatch } from '../../src/models/dense/denseModel';
 import type { TextEnd } from '../../src/models/dense/split';
 import { ort } from '../../src/models/runtime/ortRuntime';
 import { configureOrt } from './nodeEngine';
-import { prng } from './prng';
+import { prng } from '../../test-support/prng';
 
 export interface SplitCheckInputs {
   /** Token rows, start/end tokens included (padded with `padId` for the whole-graph run). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureOrt } from '../../../tools/lib/nodeEngine';
-import { prng } from '../../../tools/lib/prng';
+import { prng } from '../../../test-support/prng';
 import { cropChw, patchClassLogits, slidingWindows } from '../../processing/clipDense';
 import { upsamplePlanes } from '../../processing/resize';
 import { int64Tensor, node } from '../onnx/onnxBuilder';

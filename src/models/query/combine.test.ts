@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prng as rng } from '../../../tools/lib/prng';
+import { prng as rng } from '../../../test-support/prng';
 import { argmaxLabels, classProbs, einsumQC, sigmoidInPlace } from '../../processing/gkc';
 import { randomMasks } from '../../processing/queryTestData';
 import { upsamplePlanes } from '../../processing/resize';

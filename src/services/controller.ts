@@ -1,18 +1,23 @@
+import { DEFAULT_HUB } from '../config';
 import { EngineClient, type WorkerLike } from '../engine/engineClient';
-import type { Ep, NamesRule } from '../engine/protocol';
+import type { Ep, FileProgress, NamesRule } from '../engine/protocol';
 import { workerCopy } from '../engine/workerCopy';
 import { DownloadCancelledError, RequestSupersededError, WorkerHungError } from '../errors';
 import type { Dtype } from '../models/manifest';
-import { parseVocabulary } from '../processing/vocabulary';
 import { chooseVariant } from '../models/presets';
+import { selectVocab } from '../store/selectors';
+import { useApp, type LoadedImage } from '../store/store';
 import type { ModelEntry } from './catalogue';
-import { startEngine } from './startup';
-import { keepInAddress, notify, setLoading, useApp, type LoadedImage } from './store';
 import { VocabularySync } from './vocabularySync';
+import { notify } from './notices';
+import { keepInAddress } from './address';
+
+const setLoading = (loading: FileProgress | null) => useApp.setState({ loading });
 
 /**
  * Wires the store to the engine worker: loads models, and re-segments whenever the image, the
- * vocabulary or the threshold changes (the client keeps one request in flight, latest wins).
+ * vocabulary or the threshold changes (the client keeps one request in flight, latest wins). With
+ * the live controller and the notices, the only writer of the store: components call its actions.
  */
 export class Controller {
   readonly client: EngineClient;
@@ -36,23 +41,19 @@ export class Controller {
   /** The request that hung the worker: not re-sent by itself after the restart. */
   private hungKey: string | null = null;
 
+  /** Base URL of the model hub (build setting or ?hub=): fixed for the page's life, so not state. */
+  readonly hub: string;
+
   constructor(
     worker: WorkerLike | (() => WorkerLike),
-    opts: { dtype?: Dtype | undefined; gpuBufferLimit?: number | undefined } = {},
+    opts: { dtype?: Dtype | undefined; gpuBufferLimit?: number | undefined; hub?: string } = {},
   ) {
     this.client = new EngineClient(worker);
     this.vocabulary = new VocabularySync(this.client);
     this.client.onRestart = (err) => void this.recover(err);
     this.dtype = opts.dtype;
     this.gpuBufferLimit = opts.gpuBufferLimit;
-  }
-
-  /**
-   * Picks the backend and the first model: the one asked for in the URL, else CLIPSeg from the hub
-   * (downloaded once, then cached), else the embedded model, with a banner saying why.
-   */
-  init(wanted: Ep | null, model: string | null): Promise<void> {
-    return startEngine(this, wanted, model);
+    this.hub = opts.hub ?? DEFAULT_HUB;
   }
 
   /**
@@ -63,7 +64,8 @@ export class Controller {
    */
   async load(entry: ModelEntry, ep: Ep, o: { quiet?: boolean; restoring?: boolean } = {}): Promise<boolean> {
     const before = useApp.getState();
-    const { gpu, hub } = before;
+    const { gpu } = before;
+    const hub = this.hub;
     // Newest load wins: stop an older download, and send no segmentation ahead of this load.
     const seq = ++this.loadSeq;
     if (this.loadsRunning > 0 && !o.restoring) this.cancelLoad();
@@ -176,8 +178,9 @@ export class Controller {
    * again from the File objects the page still holds), and the request that hung is not re-sent.
    */
   private async recover(err: WorkerHungError): Promise<void> {
-    const { entry, model, image, vocab, threshold, names } = useApp.getState();
-    if (err.kind === 'segment') this.hungKey = this.runKey(image, vocab.classes, threshold, names);
+    const s = useApp.getState();
+    const { entry, model, image, threshold, names } = s;
+    if (err.kind === 'segment') this.hungKey = this.runKey(image, selectVocab(s).classes, threshold, names);
     if (err.kind === 'vocabulary') this.vocabulary.hung();
     if (this.loadsRunning > 0) return;
     if (!entry || !model) return notify('error', `${err.message}.`);
@@ -224,8 +227,7 @@ export class Controller {
   }
 
   setClasses(text: string): void {
-    const vocab = parseVocabulary(text);
-    useApp.setState({ classesText: text, vocab });
+    useApp.setState({ classesText: text });
     keepInAddress('classes', text);
     this.vocabulary.sync();
     void this.run();
@@ -234,6 +236,11 @@ export class Controller {
   setThreshold(threshold: number): void {
     useApp.setState({ threshold });
     void this.run();
+  }
+
+  /** Overlay opacity: drawing only, no run. */
+  setOpacity(opacity: number): void {
+    useApp.setState({ opacity });
   }
 
   /** The rule for classes with several names (dense family); kept in the page address like the classes. */
@@ -256,12 +263,13 @@ export class Controller {
     const s = useApp.getState();
     // In live mode every frame picks up the current settings by itself.
     if (!s.engineReady || !s.image || s.live) return null;
-    if (s.vocab.classes.length === 0) {
+    const vocab = selectVocab(s);
+    if (vocab.classes.length === 0) {
       useApp.setState({ result: null });
       return null;
     }
     const image = s.image;
-    if (this.runKey(image, s.vocab.classes, s.threshold, s.names) === this.hungKey) return null;
+    if (this.runKey(image, vocab.classes, s.threshold, s.names) === this.hungKey) return null;
     if (!this.vocabulary.sync()) return null;
     // Busy before the first await: a caller that sees "ready" must never get a stale result.
     this.outstanding++;
@@ -284,13 +292,5 @@ export class Controller {
     } finally {
       if (--this.outstanding === 0) useApp.setState({ busy: false });
     }
-  }
-
-  async exportLabels(): Promise<{ png: Blob; json: Blob }> {
-    const { png, json } = await this.client.request('export', {});
-    return {
-      png: new Blob([png], { type: 'image/png' }),
-      json: new Blob([json], { type: 'application/json' }),
-    };
   }
 }

@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildModelBytes } from '../../src/models/onnx/onnxBuilder';
-import { textGraph } from '../colours/graphs';
-import { AXES, D } from '../colours/palette';
+import { buildModelBytes } from '../src/models/onnx/onnxBuilder';
+import { textGraph } from '../tools/colours/graphs';
+import { AXES, D } from '../tools/colours/palette';
 
-const COLOURS_DIR = fileURLToPath(new URL('../../public/models/colours/', import.meta.url));
+const COLOURS_DIR = fileURLToPath(new URL('../public/models/colours/', import.meta.url));
 export const coloursFile = (name: string): string => `${COLOURS_DIR}${name}`;
 
 export function hostileColoursBundle(): { manifest: Record<string, unknown>; textModel: Uint8Array } {

@@ -1,9 +1,24 @@
+import { EMBEDDED_MODEL, type AppConfig } from '../config';
 import type { Ep, GpuInfo } from '../engine/protocol';
 import { WorkerStartFailedError } from '../errors';
+import { useApp } from '../store/store';
 import { chooseBackend } from './backend';
 import { EMBEDDED_KEY, embeddedEntry, presetEntries, urlEntry } from './catalogue';
 import type { Controller } from './controller';
-import { notify, useApp } from './store';
+import { notify } from './notices';
+
+export type StartOptions = Pick<AppConfig, 'ep' | 'model' | 'classes' | 'names' | 'problems'>;
+
+/**
+ * The page's start: the vocabulary and names rule from the page address, a warning for each thing
+ * in it that cannot be done, then the engine (errors said on the page, never thrown).
+ */
+export function startApp(c: Controller, o: StartOptions): Promise<void> {
+  if (o.names) useApp.setState({ names: o.names });
+  if (o.classes) useApp.setState({ classesText: o.classes });
+  for (const problem of o.problems) notify('warning', problem);
+  return startEngine(c, o.ep, o.model).catch((e: Error) => notify('error', e.message));
+}
 
 /**
  * The engine's start: asks the worker what the browser offers, picks the backend (a software WebGPU
@@ -18,14 +33,14 @@ export async function startEngine(c: Controller, wanted: Ep | null, model: strin
     // A worker whose script never ran says so itself; others are framed here.
     const message =
       e instanceof WorkerStartFailedError ? e.message : `The engine could not start: ${(e as Error).message}`;
-    c.fail(message, () => c.init(wanted, model));
+    c.fail(message, () => startEngine(c, wanted, model));
     return;
   }
   const { ep, reason, warning } = chooseBackend(wanted, gpu);
   useApp.setState({ gpu, backendReason: reason });
   if (warning) notify('warning', warning);
-  const { hub, embeddedUrl } = useApp.getState();
-  const embedded = embeddedEntry(embeddedUrl);
+  const hub = c.hub;
+  const embedded = embeddedEntry(EMBEDDED_MODEL);
   if (model === EMBEDDED_KEY) return void (await c.load(embedded, ep));
   const entry = model
     ? (presetEntries(hub).find((e) => e.key === model) ?? urlEntry(model))

@@ -1,8 +1,11 @@
 import type { EngineClient } from '../engine/engineClient';
 import { NoModelLoadedError, RequestSupersededError, WorkerHungError } from '../errors';
-import { notify, useApp, type AppState } from './store';
+import { selectVocab } from '../store/selectors';
+import { useApp, type AppState } from '../store/store';
+import type { ParsedVocabulary } from '../processing/vocabulary';
+import { notify } from './notices';
 
-type Sent = { vocab: AppState['vocab']; names: AppState['names'] };
+type Sent = { vocab: ParsedVocabulary; names: AppState['names'] };
 
 /**
  * Sends the vocabulary (and the rule for classes with several names) to the worker when it changes,
@@ -34,7 +37,9 @@ export class VocabularySync {
    * it (or will, ahead of any segmentation requested after this call).
    */
   sync(): boolean {
-    const { engineReady, vocab, names } = useApp.getState();
+    const state = useApp.getState();
+    const { engineReady, names } = state;
+    const vocab = selectVocab(state);
     if (vocab.classes.length === 0) {
       if (useApp.getState().unknownNames.length) useApp.setState({ unknownNames: [] });
       return false;

@@ -1,9 +1,10 @@
 import { CameraUnavailableError, RequestSupersededError, WorkerHungError } from '../errors';
 import { closeCamera, listCameras, openCamera } from '../media/webcam';
 import { FrameLoop } from '../media/frameLoop';
-import type { Controller } from './controller';
 import type { SegmentResult } from '../engine/protocol';
-import { notify, useApp, type LiveStats, type LoadedImage } from './store';
+import { useApp, type LiveStats, type LoadedImage } from '../store/store';
+import type { Controller } from './controller';
+import { notify } from './notices';
 
 const now = () => performance.now();
 
@@ -25,6 +26,21 @@ export class LiveController {
     } catch {
       useApp.setState({ cameras: [] });
     }
+  }
+
+  /** Picks a camera; a running stream switches to it. */
+  selectCamera(deviceId: string): void {
+    useApp.setState({ cameraId: deviceId });
+    if (useApp.getState().live) void this.start(deviceId);
+  }
+
+  setMirrored(mirrored: boolean): void {
+    useApp.setState({ mirrored });
+  }
+
+  /** Weight of past frames in the moving average; the next frame uses it. */
+  setSmoothing(smoothing: number): void {
+    useApp.setState({ smoothing });
   }
 
   /** The <video> element the stream plays in (mounted by the UI). */

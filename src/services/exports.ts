@@ -1,0 +1,32 @@
+import { compositePng, download } from '../render/overlay';
+import { useApp } from '../store/store';
+import type { Controller } from './controller';
+import { notify } from './notices';
+
+const stem = (name: string) => name.replace(/\.[^.]+$/, '') || 'image';
+
+/** The label map as PNG (made by the worker, which holds the labels) and its JSON legend. */
+export async function exportLabelMap(controller: Controller): Promise<void> {
+  try {
+    const { png, json } = await controller.client.request('export', {});
+    const name = stem(useApp.getState().image?.name ?? 'image');
+    download(new Blob([png], { type: 'image/png' }), `${name}-labels.png`);
+    download(new Blob([json], { type: 'application/json' }), `${name}-labels.json`);
+  } catch (e) {
+    notify('error', `Export failed: ${(e as Error).message}`);
+  }
+}
+
+/** The overlay composited on the image, at the opacity on screen. */
+export async function exportOverlay(): Promise<void> {
+  const s = useApp.getState();
+  if (!s.image || !s.result) return;
+  try {
+    download(
+      await compositePng(s.image.bitmap, s.result.overlay, s.opacity),
+      `${stem(s.image.name)}-overlay.png`,
+    );
+  } catch (e) {
+    notify('error', `Export failed: ${(e as Error).message}`);
+  }
+}

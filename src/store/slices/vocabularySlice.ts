@@ -1,0 +1,23 @@
+import type { StateCreator } from 'zustand';
+import type { NamesRule } from '../../engine/protocol';
+import type { AppState } from '../store';
+
+export const DEFAULT_CLASSES = 'sky | blue, grass | green, red, yellow, white, black';
+
+/**
+ * What the user typed. The parsed vocabulary is not stored: `selectVocab` derives it from the text,
+ * so the two can never disagree.
+ */
+export interface VocabularySlice {
+  classesText: string;
+  /** Dense family: the user's rule for classes with several names; null = the model's default. */
+  names: NamesRule | null;
+  /** Names of the vocabulary the loaded model knows no word of (the worker's answer to it). */
+  unknownNames: string[];
+}
+
+export const createVocabularySlice: StateCreator<AppState, [], [], VocabularySlice> = () => ({
+  classesText: DEFAULT_CLASSES,
+  names: null,
+  unknownNames: [],
+});

@@ -10,7 +10,8 @@
  * no such pair is not even upsampled. The sigmoid comes from a table (`sigmoidTable`): the one
  * approximation, under 5e-8 per value, below float32's resolution near 1.
  */
-import { bilinearAxis } from './resize';
+import { MaskBands } from './queryBands';
+import { addSigmoids } from './querySigmoid';
 
 /** p(q, c) under this adds nothing to the einsum (the reference `einsumQC` skips it too). */
 export const MIN_PROB = 1e-7;
@@ -43,33 +44,7 @@ export interface QuerySemseg {
   scores: Float32Array;
 }
 
-/** Table step: 1/512 keeps linear interpolation of the sigmoid within h^2/8 * max|s''| < 5e-8. */
-export const STEPS = 512;
-/** Beyond +-LIMIT the sigmoid is 0 or 1 within 4e-11. */
-export const LIMIT = 24;
-let table: Float64Array | null = null;
-
-/** Sigmoid at (i / STEPS - LIMIT), i = 0 .. 2 * LIMIT * STEPS (+1 guard entry for interpolation). */
-export function sigmoidTable(): Float64Array {
-  if (table) return table;
-  const n = 2 * LIMIT * STEPS + 2;
-  table = new Float64Array(n);
-  for (let i = 0; i < n; i++) table[i] = 1 / (1 + Math.exp(-(i / STEPS - LIMIT)));
-  return table;
-}
-
-/** The sigmoid by table and linear interpolation (see `sigmoidTable`); NaN stays NaN. */
-export function fastSigmoid(z: number): number {
-  const t = sigmoidTable();
-  if (z <= -LIMIT) return 0;
-  if (z >= LIMIT) return 1;
-  const u = (z + LIMIT) * STEPS;
-  const i = u | 0;
-  return t[i]! + (t[i + 1]! - t[i]!) * (u - i);
-}
-
-/** The same source rows/columns and weights as `upsamplePlanes` (one definition: `bilinearAxis`). */
-const axis = bilinearAxis;
+export { fastSigmoid, LIMIT, sigmoidTable, STEPS } from './querySigmoid';
 
 /**
  * Largest change to any class score that dropping small pairs may cause (absolute; scores run from 0
@@ -135,104 +110,6 @@ export function activePairs(probs: Float32Array, Q: number, C: number, budget = 
   };
 }
 
-/**
- * The two mask rows an output row interpolates between, for every active query, interpolated
- * horizontally (float64, like the reference's intermediate) and kept while the output rows use the
- * same pair: `z(a, x) = tops[a*W+x] + (bots[a*W+x] - tops[a*W+x]) * wy` is the upsampled logit.
- */
-export class MaskRows {
-  tops: Float64Array;
-  bots: Float64Array;
-  readonly ys: ReturnType<typeof axis>;
-  private xs: ReturnType<typeof axis>;
-  private row0 = -1;
-  private row1 = -1;
-
-  constructor(
-    private masks: Float32Array,
-    private queries: Int32Array,
-    private h: number,
-    private w: number,
-    H: number,
-    private W: number,
-  ) {
-    this.tops = new Float64Array(queries.length * W);
-    this.bots = new Float64Array(queries.length * W);
-    this.ys = axis(h, H);
-    this.xs = axis(w, W);
-  }
-
-  /** Makes tops/bots hold output row y's mask rows; returns its vertical weight. */
-  at(y: number): number {
-    const m0 = this.ys.i0[y]!,
-      m1 = this.ys.i1[y]!;
-    if (m0 !== this.row0 || m1 !== this.row1) {
-      // Going down, the old bottom row is usually the new top one.
-      if (m0 === this.row1) [this.tops, this.bots] = [this.bots, this.tops];
-      else this.horizontal(this.tops, m0);
-      if (m1 === m0) this.bots.set(this.tops);
-      else this.horizontal(this.bots, m1);
-      this.row0 = m0;
-      this.row1 = m1;
-    }
-    return this.ys.f[y]!;
-  }
-
-  private horizontal(dst: Float64Array, row: number): void {
-    const { masks, W } = this;
-    const { i0, i1, f } = this.xs;
-    const hw = this.h * this.w;
-    for (let a = 0; a < this.queries.length; a++) {
-      const m = this.queries[a]! * hw + row * this.w;
-      const o = a * W;
-      for (let x = 0; x < W; x++) {
-        const x0 = m + i0[x]!;
-        dst[o + x] = masks[x0]! + (masks[m + i1[x]!]! - masks[x0]!) * f[x]!;
-      }
-    }
-  }
-}
-
-/**
- * dst[d + x] += p * sigmoid(z(x)) for one output row of one query, z interpolated between the mask
- * rows `tops` and `bots` (from offset o) by `wy`: the loop that runs once per computed query and
- * pixel, so `fastSigmoid` is inlined.
- */
-function addSigmoids(
-  tops: Float64Array,
-  bots: Float64Array,
-  o: number,
-  wy: number,
-  W: number,
-  p: number,
-  dst: Float32Array,
-  d: number,
-): void {
-  const sig = sigmoidTable();
-  // Flat stretches of a mask (a query's background, saturated logits) repeat the last logit exactly:
-  // its weighted sigmoid is reused, the same number the table would give again.
-  let last = Number.NaN,
-    ps = 0;
-  for (let x = 0; x < W; x++) {
-    const top = tops[o + x]!;
-    const z = top + (bots[o + x]! - top) * wy;
-    if (z !== last) {
-      last = z;
-      let s: number;
-      if (z <= -LIMIT) s = 0;
-      else if (z >= LIMIT) s = 1;
-      else {
-        const u = (z + LIMIT) * STEPS;
-        const i = u | 0;
-        const t0 = sig[i]!;
-        s = t0 + (sig[i + 1]! - t0) * (u - i);
-      }
-      ps = p * s;
-    }
-    dst[d + x] += ps;
-  }
-}
-
 export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
   const { probs, masks, Q, C, h, w, H, W } = inp;
   const P = H * W;
@@ -241,31 +118,39 @@ export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
     pp = pairs.prob,
     pairStart = pairs.start;
   const nq = pairs.queries.length;
-  const rows = new MaskRows(masks, pairs.queries, h, w, H, W);
-  // Class rows are summed in place (a new array is zero): no per-row buffer to clear and copy.
+  const bands = new MaskBands(masks, pairs, C, h, w, H, W);
+  const { ys, cstRow, tops, bots, runStart, runX0, runX1 } = bands;
   const semseg = new Float32Array(C * P);
   const labels = new Uint16Array(P);
   const scores = new Float32Array(P);
   const row = new Float32Array(W);
   const prev = inp.previous && inp.previous.length === semseg.length ? inp.previous : null;
   const k = inp.history ?? 0;
+  let m0 = -1,
+    m1 = -1;
   for (let y = 0; y < H; y++) {
-    const wy = rows.at(y);
-    const { tops, bots } = rows;
+    if (ys.i0[y] !== m0 || ys.i1[y] !== m1) bands.band((m0 = ys.i0[y]!), (m1 = ys.i1[y]!));
+    const wy = ys.f[y]!;
     const ro = y * W;
+    // The flat cells' sums start each class row; the other cells add their queries pixel by pixel.
+    for (let c = 0; c < C; c++) semseg.set(cstRow.subarray(c * W, c * W + W), c * P + ro);
     for (let a = 0; a < nq; a++) {
       const o = a * W;
       const j0 = pairStart[a]!,
         j1 = pairStart[a + 1]!;
-      // One pair (the usual case: a query means one class): summed straight into the class row.
-      if (j1 - j0 === 1) addSigmoids(tops, bots, o, wy, W, pp[j0]!, semseg, pc[j0]! * P + ro);
-      else {
-        row.fill(0);
-        addSigmoids(tops, bots, o, wy, W, 1, row, 0);
-        for (let j = j0; j < j1; j++) {
-          const pj = pp[j]!;
-          const d = pc[j]! * P + ro;
-          for (let x = 0; x < W; x++) semseg[d + x] += pj * row[x]!;
+      for (let r = runStart[a]!; r < runStart[a + 1]!; r++) {
+        const x0 = runX0[r]!,
+          x1 = runX1[r]!;
+        // One pair (the usual case: a query means one class): summed straight into the class row.
+        if (j1 - j0 === 1) addSigmoids(tops, bots, o, x0, x1, wy, pp[j0]!, semseg, pc[j0]! * P + ro);
+        else {
+          row.fill(0, x0, x1);
+          addSigmoids(tops, bots, o, x0, x1, wy, 1, row, 0);
+          for (let j = j0; j < j1; j++) {
+            const pj = pp[j]!;
+            const d = pc[j]! * P + ro;
+            for (let x = x0; x < x1; x++) semseg[d + x] += pj * row[x]!;
+          }
         }
       }
     }
@@ -274,14 +159,26 @@ export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
         const g = c * P + ro;
         for (let x = 0; x < W; x++) semseg[g + x] = k * prev[g + x]! + (1 - k) * semseg[g + x]!;
       }
-    scores.fill(-Infinity, ro, ro + W);
-    for (let c = 0; c < C; c++) {
-      const g = c * P + ro;
-      for (let x = 0; x < W; x++) {
-        const s = semseg[g + x]!;
-        if (s > scores[ro + x]!) {
-          scores[ro + x] = s;
-          labels[ro + x] = c + 1;
+    // Where every query is flat the band's argmax holds; elsewhere (or smoothed) it is redone.
+    const smoothed = prev !== null && k > 0;
+    if (!smoothed) {
+      labels.set(bands.bestLabel, ro);
+      scores.set(bands.bestScore, ro);
+    }
+    const nd = smoothed ? 1 : bands.dirty;
+    for (let r = 0; r < nd; r++) {
+      const x0 = smoothed ? 0 : bands.dirtyX0[r]!,
+        x1 = smoothed ? W : bands.dirtyX1[r]!;
+      scores.fill(-Infinity, ro + x0, ro + x1);
+      labels.fill(0, ro + x0, ro + x1);
+      for (let c = 0; c < C; c++) {
+        const g = c * P + ro;
+        for (let x = x0; x < x1; x++) {
+          const s = semseg[g + x]!;
+          if (s > scores[ro + x]!) {
+            scores[ro + x] = s;
+            labels[ro + x] = c + 1;
+          }
         }
       }
     }

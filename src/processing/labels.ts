@@ -31,6 +31,11 @@ export function upsampleLabels(
   threshold: number,
   /** Class scores that belong to label 0 pixels are still the class's own scores. */
   rawLabels?: Uint16Array,
+  /**
+   * Optional: the best score at each grid pixel (its label's own score). Where the four neighbours
+   * agree, the pixel's score lies between theirs, so the threshold is decided without interpolating.
+   */
+  bestScores?: Float32Array,
 ): Uint16Array {
   if (h === H && w === W) return labels;
   const P = h * w;
@@ -67,6 +72,17 @@ export function upsampleLabels(
       // Inside a region (four equal neighbours, most pixels) the one candidate needs no search.
       if (a === b && a === c && a === d) {
         if (a === 0) continue; // `out` is zero already
+        if (bestScores) {
+          const s00 = bestScores[r0 + x0]!,
+            s01 = bestScores[r0 + x1]!,
+            s10 = bestScores[r1 + x0]!,
+            s11 = bestScores[r1 + x1]!;
+          if (s00 >= threshold && s01 >= threshold && s10 >= threshold && s11 >= threshold) {
+            out[ro + x] = a;
+            continue;
+          }
+          if (s00 < threshold && s01 < threshold && s10 < threshold && s11 < threshold) continue;
+        }
         out[ro + x] =
           cornerScore(semseg, (a - 1) * P, r0 + x0, r0 + x1, r1 + x0, r1 + x1, wx, wy) >= threshold ? a : 0;
         continue;

@@ -98,7 +98,9 @@ export class MaskBands {
         r1 = queries[a]! * hw + m1 * w;
       const o = a * W;
       this.runStart[a] = nr;
-      let open = -1;
+      let open = -1,
+        lastV = Number.NaN,
+        sv = 0;
       for (let s = 0; s < nseg; s++) {
         const xa = segX0[s]!,
           xb = segX0[s + 1]!;
@@ -106,7 +108,8 @@ export class MaskBands {
           n1 = i1[xa]!;
         const v = masks[r0 + n0]!;
         if (v === masks[r0 + n1] && v === masks[r1 + n0] && v === masks[r1 + n1]) {
-          const sv = fastSigmoid(v);
+          // A query's background is mostly one value: its sigmoid is looked up once.
+          if (v !== lastV) sv = fastSigmoid((lastV = v));
           for (let j = start[a]!; j < start[a + 1]!; j++) cst[cls[j]! * nseg + s] += prob[j]! * sv;
           if (open >= 0) {
             runX0[nr] = open;

@@ -1,7 +1,7 @@
 import { ManifestError, type QueryManifest } from '../models/manifest';
 import type { ClipTokenizer } from '../models/tokenizer';
 import type { VocabClass } from '../processing/vocabulary';
-import { combine, scoreQueries, type QueryOutputs, type Scored } from './combine';
+import { combine, scoreQueries, warmCombine, type QueryOutputs, type Scored } from './combine';
 import type { EmbeddingCache } from './embeddingCache';
 import type { LoadedBundle } from './bundle';
 import { NameEncoder, type EncodedVocabulary } from './nameEncoder';
@@ -115,6 +115,7 @@ export class QueryRunner implements Runner {
     const size = modelInputSize(this.manifest.input, 64, 64);
     const out = await this.runImage(new Float32Array(3 * size.width * size.height), size.width, size.height);
     const textDim = await this.text.warm();
+    warmCombine();
     // Checked once here, not at every run: the sizes a manifest cannot know until the graphs ran.
     const voidLength = this.voidEmbedding?.length;
     if (voidLength !== undefined && voidLength !== textDim)

@@ -3,12 +3,16 @@
  * `align_corners=False`), sigmoid, weight by p(q, c) and sum over queries, then smooth and argmax.
  *
  * It computes what `einsumQC(probs, sigmoidInPlace(upsamplePlanes(masks, ...)))` followed by
- * `argmaxLabels` computes, summing in the same order, but row by row: a [Q, H, W] buffer of upsampled
- * masks is never allocated, each output row is still in cache when its classes are summed and
- * compared, a mask row is interpolated horizontally once for all the output rows that use it, and
- * pairs (q, c) whose p(q, c) is under `MIN_PROB` (the einsum's own cut-off) cost nothing; a query with
- * no such pair is not even upsampled. The sigmoid comes from a table (`sigmoidTable`): the one
- * approximation, under 5e-8 per value, below float32's resolution near 1.
+ * `argmaxLabels` computes, but row by row and only where it changes something:
+ * - no [Q, H, W] buffer: each output row is summed, smoothed and compared while in cache;
+ * - pairs (q, c) under `MIN_PROB` (the einsum's own cut-off) and, within `DROP_BUDGET`, the smallest
+ *   others cost nothing: a query with no pair left (void) is not even upsampled;
+ * - on the mask grid where that is exact: a mask cell whose four corner logits are equal has that
+ *   logit at every pixel it covers, so its weighted sigmoid is summed once per band of output rows
+ *   (`MaskBands`), and the argmax of columns where every query is flat is taken once per band;
+ * - the sigmoid comes from a table (`querySigmoid`): under 5e-8 per value, below float32's
+ *   resolution near 1.
+ * With `budget: 0` the result is the reference's within float32 rounding of the sums' order.
  */
 import { MaskBands } from './queryBands';
 import { addSigmoids } from './querySigmoid';

@@ -2,10 +2,12 @@
  * Live (webcam) frame rate of the built app, in headless Chromium with a fake camera playing the
  * generated test video (320x240, tools/make-test-video.ts):
  *   npx tsx tools/bench-live.ts [--url http://localhost:4173] [--ep wasm|webgpu] [--seconds 10]
- *     [--model embedded] [--classes "red, blue, black, white"]
+ *     [--model embedded] [--classes "red, blue, black, white"] [--combine-frames 7]
  * The app must be served already (`npm start`, or `vite preview` of a build). Prints the frames a
  * second (results the page received, counted over the window after a warm-up) and the median of
- * each stage the worker timed. `measureLive` is the same, for other scripts.
+ * each stage the worker timed, then the query combine against the image model on 640x480 pictures
+ * (tools/bench/queryCombine.ts; `--combine-frames 0` skips it). `measureLive` is the same, for other
+ * scripts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/browser';
 import { makeY4m } from '../test-support/video/y4m';
+import { describeCombine, measureQueryCombine } from './bench/queryCombine';
 
 export interface LiveFigures {
   ep: string;
@@ -190,4 +193,15 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
   });
   console.log(describeLive(f));
   console.log(`app shows: ${f.shown}`);
+  const frames = Number(arg('combine-frames') ?? 7);
+  if (frames > 0) {
+    const browser = await launchWithCamera();
+    try {
+      const url = arg('url') ?? 'http://localhost:4173';
+      const ep = (arg('ep') as 'wasm' | 'webgpu' | undefined) ?? 'wasm';
+      console.log(describeCombine(await measureQueryCombine({ url, browser, ep, frames })));
+    } finally {
+      await browser.close();
+    }
+  }
 }

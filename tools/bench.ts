@@ -5,7 +5,7 @@
  *   npm run bench -- [--model .tmp/bench/clipseg-full] [--rounds 2] [--ep wasm,webgpu]
  *                    [--scenarios S1,S1steady,S2,S3,S4,S5,S5new,S6] [--rows default,names]
  *                    [--frames 10] [--threads N] [--port 4213] [--live-seconds 10] [--prep-frames 20]
- *                    [--split-prompts 4] [--floor-reps 3] [--out .tmp/bench/results]
+ *                    [--split-prompts 4] [--floor-reps 3] [--combine-frames 7] [--out .tmp/bench/results]
  *
  * Without --model it uses (and on first use makes) the random-weight full-size model
  * (tools/make-clipseg-full.ts). `--model <dir>` takes any folder in the hub's layout, e.g. the real
@@ -35,6 +35,7 @@ const { values: v } = parseArgs({
     'prep-frames': { type: 'string', default: '20' },
     'split-prompts': { type: 'string', default: '4' },
     'floor-reps': { type: 'string', default: '3' },
+    'combine-frames': { type: 'string', default: '7' },
     out: { type: 'string', default: '.tmp/bench/results' },
     dist: { type: 'string', default: 'dist' },
   },
@@ -89,6 +90,7 @@ for (const ep of eps as ('wasm' | 'webgpu')[]) {
     // Split == unsplit and the floor are backend-independent checks in Node: once, with WASM.
     splitPrompts: ep === 'wasm' || !eps.includes('wasm') ? int(v['split-prompts'], 'split-prompts') : 0,
     floorReps: int(v['floor-reps'], 'floor-reps'),
+    combineFrames: int(v['combine-frames'], 'combine-frames'),
     log: (line) => console.log(line),
   });
   if (r) parts.push(`## ${ep === 'wasm' ? 'WASM' : 'WebGPU'}\n\n${r.markdown}`);

@@ -1,3 +1,19 @@
+/** Bilinear interpolation of one class's scores (plane offset `b`) between four grid cells. */
+function cornerScore(
+  semseg: Float32Array,
+  b: number,
+  i00: number,
+  i01: number,
+  i10: number,
+  i11: number,
+  wx: number,
+  wy: number,
+): number {
+  const top = semseg[b + i00]! + (semseg[b + i01]! - semseg[b + i00]!) * wx;
+  const bot = semseg[b + i10]! + (semseg[b + i11]! - semseg[b + i10]!) * wx;
+  return top + (bot - top) * wy;
+}
+
 /**
  * Maps a label map computed at the score resolution (h, w) to the image size (H, W).
  * Each output pixel bilinearly interpolates the scores of the (at most four) classes that win at its
@@ -15,6 +31,11 @@ export function upsampleLabels(
   threshold: number,
   /** Class scores that belong to label 0 pixels are still the class's own scores. */
   rawLabels?: Uint16Array,
+  /**
+   * Optional: the best score at each grid pixel (its label's own score). Where the four neighbours
+   * agree, the pixel's score lies between theirs, so the threshold is decided without interpolating.
+   */
+  bestScores?: Float32Array,
 ): Uint16Array {
   if (h === H && w === W) return labels;
   const P = h * w;
@@ -32,68 +53,53 @@ export function upsampleLabels(
     xb[x] = Math.min(xa[x]! + 1, w - 1);
     xw[x] = fx - xa[x]!;
   }
-  // Interpolated score of label l (> 0) at the current pixel.
-  let i00 = 0,
-    i01 = 0,
-    i10 = 0,
-    i11 = 0,
-    wx = 0,
-    wy = 0;
-  const score = (l: number): number => {
-    const b = (l - 1) * P;
-    const top = semseg[b + i00]! + (semseg[b + i01]! - semseg[b + i00]!) * wx;
-    const bot = semseg[b + i10]! + (semseg[b + i11]! - semseg[b + i10]!) * wx;
-    return top + (bot - top) * wy;
-  };
   for (let y = 0; y < H; y++) {
     const fy = Math.max(0, (y + 0.5) * sy - 0.5);
     const y0 = Math.min(Math.floor(fy), h - 1);
     const y1 = Math.min(y0 + 1, h - 1);
-    wy = fy - y0;
+    const wy = fy - y0;
+    const r0 = y0 * w,
+      r1 = y1 * w,
+      ro = y * W;
     for (let x = 0; x < W; x++) {
       const x0 = xa[x]!,
-        x1 = xb[x]!;
-      wx = xw[x]!;
-      i00 = y0 * w + x0;
-      i01 = y0 * w + x1;
-      i10 = y1 * w + x0;
-      i11 = y1 * w + x1;
-      const a = src[i00]!,
-        b = src[i01]!,
-        c = src[i10]!,
-        d = src[i11]!;
+        x1 = xb[x]!,
+        wx = xw[x]!;
+      const a = src[r0 + x0]!,
+        b = src[r0 + x1]!,
+        c = src[r1 + x0]!,
+        d = src[r1 + x1]!;
+      // Inside a region (four equal neighbours, most pixels) the one candidate needs no search.
+      if (a === b && a === c && a === d) {
+        if (a === 0) continue; // `out` is zero already
+        if (bestScores) {
+          const s00 = bestScores[r0 + x0]!,
+            s01 = bestScores[r0 + x1]!,
+            s10 = bestScores[r1 + x0]!,
+            s11 = bestScores[r1 + x1]!;
+          if (s00 >= threshold && s01 >= threshold && s10 >= threshold && s11 >= threshold) {
+            out[ro + x] = a;
+            continue;
+          }
+          if (s00 < threshold && s01 < threshold && s10 < threshold && s11 < threshold) continue;
+        }
+        out[ro + x] =
+          cornerScore(semseg, (a - 1) * P, r0 + x0, r0 + x1, r1 + x0, r1 + x1, wx, wy) >= threshold ? a : 0;
+        continue;
+      }
       let best = 0,
         bestScore = -Infinity;
       // Candidates in the order a, b, c, d, each once, label 0 never (ties keep the first).
-      if (a !== 0) {
-        const s = score(a);
+      for (let k = 0; k < 4; k++) {
+        const l = k === 0 ? a : k === 1 ? b : k === 2 ? c : d;
+        if (l === 0 || (k > 0 && l === a) || (k > 1 && l === b) || (k > 2 && l === c)) continue;
+        const s = cornerScore(semseg, (l - 1) * P, r0 + x0, r0 + x1, r1 + x0, r1 + x1, wx, wy);
         if (s > bestScore) {
           bestScore = s;
-          best = a;
+          best = l;
         }
       }
-      if (b !== 0 && b !== a) {
-        const s = score(b);
-        if (s > bestScore) {
-          bestScore = s;
-          best = b;
-        }
-      }
-      if (c !== 0 && c !== a && c !== b) {
-        const s = score(c);
-        if (s > bestScore) {
-          bestScore = s;
-          best = c;
-        }
-      }
-      if (d !== 0 && d !== a && d !== b && d !== c) {
-        const s = score(d);
-        if (s > bestScore) {
-          bestScore = s;
-          best = d;
-        }
-      }
-      out[y * W + x] = bestScore >= threshold ? best : 0;
+      out[ro + x] = bestScore >= threshold ? best : 0;
     }
   }
   return out;

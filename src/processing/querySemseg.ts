@@ -3,19 +3,23 @@
  * `align_corners=False`), sigmoid, weight by p(q, c) and sum over queries, then smooth and argmax.
  *
  * It computes what `einsumQC(probs, sigmoidInPlace(upsamplePlanes(masks, ...)))` followed by
- * `argmaxLabels` computes, summing in the same order, but row by row: a [Q, H, W] buffer of upsampled
- * masks is never allocated, each output row is still in cache when its classes are summed and
- * compared, a mask row is interpolated horizontally once for all the output rows that use it, and
- * pairs (q, c) whose p(q, c) is under `MIN_PROB` (the einsum's own cut-off) cost nothing; a query with
- * no such pair is not even upsampled. The sigmoid comes from a table (`sigmoidTable`): the one
- * approximation, under 5e-8 per value, below float32's resolution near 1.
+ * `argmaxLabels` computes, but row by row and only where it changes something:
+ * - no [Q, H, W] buffer: each output row is summed, smoothed and compared while in cache;
+ * - pairs (q, c) under `MIN_PROB` (the einsum's own cut-off) and, within `DROP_BUDGET`, the smallest
+ *   others cost nothing: a query with no pair left (void) is not even upsampled;
+ * - on the mask grid where that is exact: a mask cell whose four corner logits are equal has that
+ *   logit at every pixel it covers, so its weighted sigmoid is summed once per band of output rows
+ *   (`MaskBands`), and the argmax of columns where every query is flat is taken once per band;
+ * - the sigmoid comes from a table (`querySigmoid`): under 5e-8 per value, below float32's
+ *   resolution near 1.
+ * With `budget: 0` the result is the reference's within float32 rounding of the sums' order.
  */
-import { sigmoid } from './gkc';
-import { bilinearAxis } from './resize';
+import { MaskBands } from './queryBands';
+import { addSigmoids } from './querySigmoid';
 import { blendInto, smoothingApplies } from './smoothing';
 
 /** p(q, c) under this adds nothing to the einsum (the reference `einsumQC` skips it too). */
-const MIN_PROB = 1e-7;
+export const MIN_PROB = 1e-7;
 
 export interface QuerySemsegInput {
   /** [Q, C] class probabilities per query. */
@@ -32,6 +36,8 @@ export interface QuerySemsegInput {
   /** Live video: scores become `history * previous + (1 - history) * current` (same layout). */
   previous?: Float32Array | null | undefined;
   history?: number | undefined;
+  /** See `activePairs` (default DROP_BUDGET). */
+  budget?: number | undefined;
 }
 
 export interface QuerySemseg {
@@ -43,36 +49,17 @@ export interface QuerySemseg {
   scores: Float32Array;
 }
 
-/** Table step: 1/512 keeps linear interpolation of the sigmoid within h^2/8 * max|s''| < 5e-8. */
-const STEPS = 512;
-/** Beyond +-LIMIT the sigmoid is 0 or 1 within 4e-11. */
-const LIMIT = 24;
-let table: Float64Array | null = null;
+export { fastSigmoid, LIMIT, sigmoidTable, STEPS } from './querySigmoid';
 
-/** Sigmoid at (i / STEPS - LIMIT), i = 0 .. 2 * LIMIT * STEPS (+1 guard entry for interpolation). */
-function sigmoidTable(): Float64Array {
-  if (table) return table;
-  const n = 2 * LIMIT * STEPS + 2;
-  table = new Float64Array(n);
-  for (let i = 0; i < n; i++) table[i] = sigmoid(i / STEPS - LIMIT);
-  return table;
-}
+/**
+ * Largest change to any class score that dropping small pairs may cause (absolute; scores run from 0
+ * to about the number of queries of a class). Far below what the goldens tolerate (semseg within
+ * 1e-4, labels on >= 99.5 % of pixels); labels can only move where two classes tie within it.
+ */
+export const DROP_BUDGET = 1e-5;
 
-/** The sigmoid by table and linear interpolation (see `sigmoidTable`); NaN stays NaN. */
-export function fastSigmoid(z: number): number {
-  const t = sigmoidTable();
-  if (z <= -LIMIT) return 0;
-  if (z >= LIMIT) return 1;
-  const u = (z + LIMIT) * STEPS;
-  const i = u | 0;
-  return t[i]! + (t[i + 1]! - t[i]!) * (u - i);
-}
-
-/** The same source rows/columns and weights as `upsamplePlanes` (one definition: `bilinearAxis`). */
-const axis = bilinearAxis;
-
-/** The (query, class) pairs with p(q, c) >= MIN_PROB, grouped by query, queries ascending. */
-interface ActivePairs {
+/** The (query, class) pairs that are computed, grouped by query, queries ascending. */
+export interface ActivePairs {
   /** Active queries (with at least one pair). */
   queries: Int32Array;
   /** Pairs of active query a: start[a] .. start[a + 1] - 1. */
@@ -81,7 +68,28 @@ interface ActivePairs {
   prob: Float32Array;
 }
 
-function activePairs(probs: Float32Array, Q: number, C: number): ActivePairs {
+/**
+ * Pairs with p(q, c) >= MIN_PROB, less the smallest ones of each class while their sum stays within
+ * `budget`: a sigmoid is at most 1, so class c's score moves by at most what was dropped from it.
+ * A query keeps its cost only if one of its pairs survives: in a trained model most queries go to
+ * void (every p(q, c) tiny), and those cost nothing. `budget = 0` keeps every pair over MIN_PROB.
+ */
+export function activePairs(probs: Float32Array, Q: number, C: number, budget = DROP_BUDGET): ActivePairs {
+  const keep = new Uint8Array(Q * C);
+  const order: number[] = [];
+  for (let c = 0; c < C; c++) {
+    order.length = 0;
+    for (let q = 0; q < Q; q++) if (probs[q * C + c]! >= MIN_PROB) order.push(q);
+    order.sort((a, b) => probs[a * C + c]! - probs[b * C + c]!);
+    let dropped = 0,
+      i = 0;
+    for (; i < order.length; i++) {
+      const p = probs[order[i]! * C + c]!;
+      if (dropped + p > budget) break;
+      dropped += p;
+    }
+    for (; i < order.length; i++) keep[order[i]! * C + c] = 1;
+  }
   const queries: number[] = [];
   const start: number[] = [];
   const cls: number[] = [];
@@ -89,10 +97,9 @@ function activePairs(probs: Float32Array, Q: number, C: number): ActivePairs {
   for (let q = 0; q < Q; q++) {
     const first = cls.length;
     for (let c = 0; c < C; c++) {
-      const p = probs[q * C + c]!;
-      if (p < MIN_PROB) continue;
+      if (!keep[q * C + c]) continue;
       cls.push(c);
-      prob.push(p);
+      prob.push(probs[q * C + c]!);
     }
     if (cls.length > first) {
       queries.push(q);
@@ -108,120 +115,73 @@ function activePairs(probs: Float32Array, Q: number, C: number): ActivePairs {
   };
 }
 
-/**
- * The two mask rows an output row interpolates between, for every active query, interpolated
- * horizontally (float64, like the reference's intermediate) and kept while the output rows use the
- * same pair: `z(a, x) = tops[a*W+x] + (bots[a*W+x] - tops[a*W+x]) * wy` is the upsampled logit.
- */
-class MaskRows {
-  tops: Float64Array;
-  bots: Float64Array;
-  readonly ys: ReturnType<typeof axis>;
-  private xs: ReturnType<typeof axis>;
-  private row0 = -1;
-  private row1 = -1;
-
-  constructor(
-    private masks: Float32Array,
-    private queries: Int32Array,
-    private h: number,
-    private w: number,
-    H: number,
-    private W: number,
-  ) {
-    this.tops = new Float64Array(queries.length * W);
-    this.bots = new Float64Array(queries.length * W);
-    this.ys = axis(h, H);
-    this.xs = axis(w, W);
-  }
-
-  /** Makes tops/bots hold output row y's mask rows; returns its vertical weight. */
-  at(y: number): number {
-    const m0 = this.ys.i0[y]!,
-      m1 = this.ys.i1[y]!;
-    if (m0 !== this.row0 || m1 !== this.row1) {
-      // Going down, the old bottom row is usually the new top one.
-      if (m0 === this.row1) [this.tops, this.bots] = [this.bots, this.tops];
-      else this.horizontal(this.tops, m0);
-      if (m1 === m0) this.bots.set(this.tops);
-      else this.horizontal(this.bots, m1);
-      this.row0 = m0;
-      this.row1 = m1;
-    }
-    return this.ys.f[y]!;
-  }
-
-  private horizontal(dst: Float64Array, row: number): void {
-    const { masks, W } = this;
-    const { i0, i1, f } = this.xs;
-    const hw = this.h * this.w;
-    for (let a = 0; a < this.queries.length; a++) {
-      const m = this.queries[a]! * hw + row * this.w;
-      const o = a * W;
-      for (let x = 0; x < W; x++) {
-        const x0 = m + i0[x]!;
-        dst[o + x] = masks[x0]! + (masks[m + i1[x]!]! - masks[x0]!) * f[x]!;
-      }
-    }
-  }
-}
-
 export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
   const { probs, masks, Q, C, h, w, H, W } = inp;
   const P = H * W;
-  const pairs = activePairs(probs, Q, C);
+  const pairs = activePairs(probs, Q, C, inp.budget ?? DROP_BUDGET);
   const pc = pairs.cls,
     pp = pairs.prob,
     pairStart = pairs.start;
   const nq = pairs.queries.length;
-  const rows = new MaskRows(masks, pairs.queries, h, w, H, W);
-  const sig = sigmoidTable();
+  const bands = new MaskBands(masks, pairs, C, h, w, H, W);
+  const { ys, cstRow, tops, bots, runStart, runX0, runX1 } = bands;
   const semseg = new Float32Array(C * P);
   const labels = new Uint16Array(P);
   const scores = new Float32Array(P);
   const row = new Float32Array(W);
-  // One output row of every class: sums, smoothing and argmax run here, in cache; each class row is
-  // then copied to `semseg` once.
-  const acc = new Float32Array(C * W);
   const prev = smoothingApplies(inp.previous, semseg.length, inp.history) ? inp.previous : null;
   const k = inp.history ?? 0;
+  let m0 = -1,
+    m1 = -1;
   for (let y = 0; y < H; y++) {
-    const wy = rows.at(y);
-    const { tops, bots } = rows;
+    if (ys.i0[y] !== m0 || ys.i1[y] !== m1) bands.band((m0 = ys.i0[y]!), (m1 = ys.i1[y]!));
+    const wy = ys.f[y]!;
     const ro = y * W;
-    acc.fill(0);
+    // The flat cells' sums start each class row; the other cells add their queries pixel by pixel.
+    for (let c = 0; c < C; c++) semseg.set(cstRow.subarray(c * W, c * W + W), c * P + ro);
     for (let a = 0; a < nq; a++) {
       const o = a * W;
-      for (let x = 0; x < W; x++) {
-        const top = tops[o + x]!;
-        const z = top + (bots[o + x]! - top) * wy;
-        // fastSigmoid, inlined: this loop runs Q * H * W times.
-        if (z <= -LIMIT) row[x] = 0;
-        else if (z >= LIMIT) row[x] = 1;
+      const j0 = pairStart[a]!,
+        j1 = pairStart[a + 1]!;
+      for (let r = runStart[a]!; r < runStart[a + 1]!; r++) {
+        const x0 = runX0[r]!,
+          x1 = runX1[r]!;
+        // One pair (the usual case: a query means one class): summed straight into the class row.
+        if (j1 - j0 === 1) addSigmoids(tops, bots, o, x0, x1, wy, pp[j0]!, semseg, pc[j0]! * P + ro);
         else {
-          const u = (z + LIMIT) * STEPS;
-          const i = u | 0;
-          row[x] = sig[i]! + (sig[i + 1]! - sig[i]!) * (u - i);
+          row.fill(0, x0, x1);
+          addSigmoids(tops, bots, o, x0, x1, wy, 1, row, 0);
+          for (let j = j0; j < j1; j++) {
+            const pj = pp[j]!;
+            const d = pc[j]! * P + ro;
+            for (let x = x0; x < x1; x++) semseg[d + x] += pj * row[x]!;
+          }
         }
-      }
-      for (let j = pairStart[a]!; j < pairStart[a + 1]!; j++) {
-        const p = pp[j]!;
-        const o = pc[j]! * W;
-        for (let x = 0; x < W; x++) acc[o + x] += p * row[x]!;
       }
     }
-    if (prev) for (let c = 0; c < C; c++) blendInto(acc, c * W, prev, c * P + ro, W, k);
-    scores.fill(-Infinity, ro, ro + W);
-    for (let c = 0; c < C; c++) {
-      const o = c * W;
-      for (let x = 0; x < W; x++) {
-        const s = acc[o + x]!;
-        if (s > scores[ro + x]!) {
-          scores[ro + x] = s;
-          labels[ro + x] = c + 1;
+    if (prev) for (let c = 0; c < C; c++) blendInto(semseg, c * P + ro, prev, c * P + ro, W, k);
+    // Where every query is flat the band's argmax holds; elsewhere (or smoothed) it is redone.
+    const smoothed = prev !== null;
+    if (!smoothed) {
+      labels.set(bands.bestLabel, ro);
+      scores.set(bands.bestScore, ro);
+    }
+    const nd = smoothed ? 1 : bands.dirty;
+    for (let r = 0; r < nd; r++) {
+      const x0 = smoothed ? 0 : bands.dirtyX0[r]!,
+        x1 = smoothed ? W : bands.dirtyX1[r]!;
+      scores.fill(-Infinity, ro + x0, ro + x1);
+      labels.fill(0, ro + x0, ro + x1);
+      for (let c = 0; c < C; c++) {
+        const g = c * P + ro;
+        for (let x = x0; x < x1; x++) {
+          const s = semseg[g + x]!;
+          if (s > scores[ro + x]!) {
+            scores[ro + x] = s;
+            labels[ro + x] = c + 1;
+          }
         }
       }
-      semseg.set(acc.subarray(o, o + W), c * P + ro);
     }
   }
   return { semseg, labels, scores };

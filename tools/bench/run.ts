@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from '@playwright/test';
 import { launchWithCamera, measureLive, type LiveFigures } from '../bench-live';
+import { describeCombine, measureQueryCombine } from './queryCombine';
 import { writeClipSegBundle } from '../lib/clipsegBundle';
 import type { FloorTimes } from '../lib/floor';
 import type { SplitCheckResult } from '../lib/splitCheck';
@@ -35,6 +36,8 @@ export interface BenchOptions {
   /** Seconds of the live camera loop with the embedded model, after a warm-up (WASM; 0: skip). */
   liveSeconds: number;
   liveWarmupSeconds?: number;
+  /** 640x480 pictures for the query combine against the image model (WASM); 0 or absent: none. */
+  combineFrames?: number;
   /** Pictures timed through the worker's preprocessing, after 2 warm-up ones (WASM; 0: skip). */
   prepFrames: number;
   /** Prompts for split == unsplit in Node (0: skip). */
@@ -176,6 +179,14 @@ export async function runBench(o: BenchOptions): Promise<BenchResult | null> {
         browser,
       });
     }
+    let combineLine = '';
+    if ((o.combineFrames ?? 0) > 0 && o.ep === 'wasm') {
+      o.log('query combine against the image model, 640x480 pictures, embedded model, WASM...');
+      combineLine = describeCombine(
+        await measureQueryCombine({ url: origin, browser, ep: 'wasm', frames: o.combineFrames }),
+      );
+      o.log(combineLine);
+    }
     let prep: PrepTimes[] = [];
     if (prepDir) {
       o.log('preprocessing of a 640x480 picture in the worker...');
@@ -200,7 +211,9 @@ export async function runBench(o: BenchOptions): Promise<BenchResult | null> {
     }
     const walls = Object.fromEntries([...samples].map(([k, v]) => [k, v.map((x) => x.wall)]));
     return {
-      markdown: summary(o, samples, firstFrame, agree, { floor, live, prep, split }, threads),
+      markdown:
+        summary(o, samples, firstFrame, agree, { floor, live, prep, split }, threads) +
+        (combineLine ? `\n\n${combineLine}.\n` : ''),
       walls,
       agreement: agree,
       floor,

@@ -3,6 +3,7 @@ import { prng as rng } from '../../../test-support/prng';
 import { argmaxLabels, classProbs, einsumQC, sigmoidInPlace } from '../../processing/gkc';
 import { randomMasks } from '../../processing/queryTestData';
 import { upsamplePlanes } from '../../processing/resize';
+import { upsampleLabels } from '../../processing/labels';
 import { combine, scoreQueries, type CombineOptions, type QueryOutputs } from './combine';
 
 /** A small query model's outputs and a vocabulary of C classes (2 names for class 0). */
@@ -77,6 +78,23 @@ describe('combine', () => {
       }
       expect(scored.raw.labels).toEqual(labelsBefore);
       expect(scored.raw.scores).toEqual(scoresBefore);
+    }
+  });
+
+  it('upsamples labels to a larger image as upsampleLabels does from the class scores alone', () => {
+    const { out, o } = inputs(11, 5);
+    const size = { width: 77, height: 53 };
+    const scored = scoreQueries(out, { ...o, ...size });
+    const { raw, sw, sh } = scored;
+    // Thresholds below, inside and above the range of scores: the shortcut from the best scores
+    // (neighbours that agree) must decide exactly as interpolating the class's scores does.
+    let min = Infinity,
+      max = -Infinity;
+    for (const s of raw.scores) [min, max] = [Math.min(min, s), Math.max(max, s)];
+    for (const threshold of [0, min, (min + max) / 3, (min + max) / 2, max, max + 1]) {
+      const ref = upsampleLabels(raw.labels, raw.semseg, sh, sw, size.height, size.width, threshold);
+      const got = combine(out, { ...o, ...size, threshold }, scored);
+      expect(got.labels).toEqual(ref);
     }
   });
 });

@@ -94,7 +94,17 @@ export function combine(out: QueryOutputs, o: CombineOptions, scored = scoreQuer
     labels = raw.labels.slice();
     if (o.threshold > 0) for (let i = 0; i < P; i++) if (raw.scores[i]! < o.threshold) labels[i] = 0;
   } else {
-    labels = upsampleLabels(raw.labels, semseg, sh, sw, o.height, o.width, o.threshold);
+    labels = upsampleLabels(
+      raw.labels,
+      semseg,
+      sh,
+      sw,
+      o.height,
+      o.width,
+      o.threshold,
+      undefined,
+      raw.scores,
+    );
   }
   const result: Combined = {
     labels,
@@ -110,4 +120,40 @@ export function combine(out: QueryOutputs, o: CombineOptions, scored = scoreQuer
     result.debug = { classProbs: probs, semsegLow: einsumQC(probs, lowSig, out.Q, C, out.h * out.w) };
   }
   return result;
+}
+
+/**
+ * Runs the combine once over synthetic outputs of every kind (flat and varying masks, one and several
+ * classes per query, a larger image, a smoothed frame), so that the JavaScript engine has compiled
+ * its loops before the first real picture: unoptimised, the first combines take several times
+ * longer than the steady state.
+ */
+export function warmCombine(rounds = 4): void {
+  const Q = 12,
+    D = 4,
+    h = 12,
+    w = 16,
+    C = 3;
+  const masks = new Float32Array(Q * h * w);
+  for (let q = 0; q < Q; q++)
+    for (let i = 0; i < h * w; i++)
+      // Half the queries flat (a saturated background), half varying.
+      masks[q * h * w + i] = q % 2 ? -5 : Math.sin(q + i * 0.37) * 6;
+  const embeds = Float32Array.from({ length: Q * D }, (_, i) => Math.cos(i * 1.7));
+  const out: QueryOutputs = { masks, embeds, Q, h, w, D, inputWidth: w * 4, inputHeight: h * 4 };
+  const o: CombineOptions = {
+    nameEmbeds: Float32Array.from({ length: C * D }, (_, i) => Math.sin(i * 2.3)),
+    nameToClass: Int32Array.from({ length: C }, (_, i) => i),
+    numClasses: C,
+    logitScale: 2, // soft probabilities: several classes per query
+    voidEmbedding: null,
+    threshold: 0.3,
+    width: w * 6,
+    height: h * 6,
+  };
+  for (let r = 0; r < rounds; r++) {
+    const first = combine(out, o);
+    combine(out, { ...o, logitScale: 50, width: w * 4, height: h * 4 });
+    combine(out, { ...o, smoothing: { previous: first.semseg, history: 0.5 }, width: w * 4, height: h * 4 });
+  }
 }

@@ -4,7 +4,7 @@ import type { Runner, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCaches } from '../runnerInputs';
 import { createSession, ort, type Ep } from '../runtime/ortRuntime';
 import type { ClipTokenizer } from '../tokenizer';
-import { combine, scoreQueries, type QueryOutputs, type Scored } from './combine';
+import { combine, scoreQueries, warmCombine, type QueryOutputs, type Scored } from './combine';
 import type { QueryManifest } from './family';
 import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
 import { ModelGraphUnsupportedError, NoImageError, VocabularyEmptyError } from '../../errors';
@@ -116,6 +116,7 @@ export class QueryRunner implements Runner {
     const size = modelInputSize(this.manifest.input, 64, 64);
     const out = await this.runImage(new Float32Array(3 * size.width * size.height), size.width, size.height);
     const textDim = await this.text.warm();
+    warmCombine();
     // Checked once here, not at every run: the sizes a manifest cannot know until the graphs ran.
     const voidLength = this.voidEmbedding?.length;
     if (voidLength !== undefined && voidLength !== textDim)

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildModelBytes, valueInfo } from '../../src/models/onnx/onnxBuilder';
 import { DataType } from '../../src/models/onnx/onnxProto';
+import { DEFAULT_TEMPLATES } from '../../src/processing/clipDense';
 import type { ClipSegSize } from './clipsegSize';
 import { CLIP_B16, CLIP_TINY, ClipTowers } from './clipTowersGraph';
 import { GraphWriter } from './graphWriter';
@@ -109,7 +110,8 @@ export function clipDenseManifest(id: string, o: { templates?: string[]; window?
     tokenizer: { json: 'tokenizer.json', config: 'tokenizer_config.json' },
     input: { kind: 'fixed', height: 224, width: 224 },
     pixel: { mean: CLIP_MEAN, std: CLIP_STD },
-    templates: o.templates ?? ['a photo of a {}.'],
+    // The app's default templates, as the preset uses: the first run's text cost is the real one.
+    templates: o.templates ?? [...DEFAULT_TEMPLATES],
     threshold: 0,
     ...(o.window ? { window: o.window } : {}),
   };

@@ -33,7 +33,7 @@ export interface GpuInfo {
 export interface ModelInfo {
   id: string;
   name: string;
-  family: 'query' | 'dense';
+  family: 'query' | 'dense' | 'clip-dense';
   description: string;
   ep: Ep;
   imageDtype: Dtype;
@@ -98,6 +98,8 @@ export interface SegmentResult {
     classProbs?: Float32Array;
     semsegLow?: Float32Array;
     classLogits?: Float32Array;
+    /** clip-dense: the image's patch embeddings [windows, patches, dim]. */
+    patchEmbeds?: Float32Array;
     pixelValues?: Float32Array;
     /** Milliseconds of the image's preprocessing: reading its pixels, resize + normalise. */
     preprocessMs?: { read: number; resize: number };

@@ -101,7 +101,10 @@ describe('parseManifest rejects, naming the field', () => {
   });
 
   it('a wrong or missing family', () => {
-    rejects({ ...colours(), family: 'clip' }, '"family" must be "query" or "dense" (got "clip")');
+    rejects(
+      { ...colours(), family: 'clip' },
+      '"family" must be "query", "dense" or "clip-dense" (got "clip")',
+    );
     const m = colours();
     delete m.family;
     rejects(m, '"family"');

@@ -4,13 +4,20 @@
  * ranges) is in `manifestSchema.ts`; this file turns its verdict into messages that name the field.
  */
 import * as v from 'valibot';
-import { DTYPES, manifestSchema, type denseSchema, type querySchema } from './manifestSchema';
+import {
+  DTYPES,
+  manifestSchema,
+  type clipDenseSchema,
+  type denseSchema,
+  type querySchema,
+} from './manifestSchema';
 
 export type Dtype = (typeof DTYPES)[number];
 
 export type QueryManifest = v.InferOutput<typeof querySchema>;
 export type DenseManifest = v.InferOutput<typeof denseSchema>;
-export type Manifest = QueryManifest | DenseManifest;
+export type ClipDenseManifest = v.InferOutput<typeof clipDenseSchema>;
+export type Manifest = QueryManifest | DenseManifest | ClipDenseManifest;
 
 /**
  * Fixed: the graph has a baked size (many real exports): feed exactly this size and map results
@@ -110,12 +117,12 @@ export function checkFileOrigins(m: Manifest, base: string | null, hub: string):
   const allowed = new Set([originOf(hub), base ? originOf(base) : null].filter((o) => o !== null));
   const hubRoot = `${hub.replace(/\/+$/, '')}/`;
   const parts: [string, { repo?: string | undefined }, [string, string][]][] =
-    m.family === 'query'
-      ? [
+    m.family === 'dense'
+      ? [['model', m.model, Object.entries(m.model.files)]]
+      : [
           ['image', m.image, Object.entries(m.image.files)],
           ['text', m.text, Object.entries(m.text.files)],
-        ]
-      : [['model', m.model, Object.entries(m.model.files)]];
+        ];
   const tok: [string, string][] = [['json', m.tokenizer.json]];
   if (m.tokenizer.config) tok.push(['config', m.tokenizer.config]);
   parts.push(['tokenizer', m.tokenizer, tok]);

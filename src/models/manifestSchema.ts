@@ -5,6 +5,7 @@
  * Messages say what a field must be; `manifest.ts` prefixes the field's path and the value found.
  */
 import * as v from 'valibot';
+import { DEFAULT_TEMPLATES } from '../processing/clipDense';
 
 export const DTYPES = ['fp32', 'fp16', 'q8', 'q4f16'] as const;
 
@@ -212,4 +213,29 @@ export const denseSchema = obj({
   classMode: v.optional(v.picklist(['max', 'mean'], 'must be "max" or "mean"')),
 });
 
-export const manifestSchema = v.variant('family', [querySchema, denseSchema], 'must be "query" or "dense"');
+/**
+ * Dense CLIP (ClearCLIP, training-free): a plain CLIP vision tower (`image`, rewritten at load) and
+ * its text tower (`text`). `input` is the tower's own (224x224); the picture is covered by such
+ * windows (`window`, the default) or by one pass at `window.shortSide` with resized positions
+ * (`resolution: "single"`).
+ */
+export const clipDenseSchema = obj({
+  ...base,
+  family: v.literal('clip-dense'),
+  image: modelPart,
+  text: modelPart,
+  templates: v.optional(base.templates, () => [...DEFAULT_TEMPLATES]),
+  logitScale: v.optional(num(...LIMITS.logitScale), 100),
+  // The stride is at most a window (224), so windows cover the picture.
+  window: v.optional(
+    obj({ shortSide: v.optional(int(224, LIMITS.side[1]), 448), stride: v.optional(int(8, 224), 112) }),
+    { shortSide: 448, stride: 112 },
+  ),
+  resolution: v.optional(v.picklist(['windows', 'single'], 'must be "windows" or "single"'), 'windows'),
+});
+
+export const manifestSchema = v.variant(
+  'family',
+  [querySchema, denseSchema, clipDenseSchema],
+  'must be "query", "dense" or "clip-dense"',
+);

@@ -1,4 +1,5 @@
-import type { DenseManifest, Dtype, Manifest } from './manifest';
+import { CLIP_MEAN, CLIP_STD, DEFAULT_TEMPLATES } from '../processing/clipDense';
+import type { ClipDenseManifest, DenseManifest, Dtype, Manifest } from './manifest';
 
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as DenseManifest['pixel'];
 
@@ -40,7 +41,58 @@ export const CLIPSEG: Preset = {
   },
 };
 
-export const PRESETS: Preset[] = [CLIPSEG];
+const CLIP_PIXEL = { mean: [...CLIP_MEAN], std: [...CLIP_STD] } as ClipDenseManifest['pixel'];
+
+/** Hub repository of the CLIP ViT-B/16 towers (vision and text, each in fp32 / fp16 / int8). */
+const CLIP_B16 = 'Xenova/clip-vit-base-patch16';
+
+export const CLIP_DENSE: Preset = {
+  id: 'clip-vit-b16-dense',
+  summary:
+    'Plain CLIP made dense without training (ClearCLIP): one image pass serves any number of classes, ' +
+    'so it is the one for long vocabularies, stuff and whole scenes (ADE20K, COCO-Stuff). ' +
+    'Boundaries are coarse (16-pixel patches); small objects are often missed.',
+  repoUrl: `https://huggingface.co/${CLIP_B16}`,
+  manifest: {
+    id: 'clip-vit-b16-dense',
+    name: 'CLIP ViT-B/16, dense (ClearCLIP, training-free)',
+    family: 'clip-dense',
+    description:
+      'OpenAI CLIP ViT-B/16 with its last layer rewritten at load as ClearCLIP (Lan et al., ECCV 2024): ' +
+      'q-q attention, no residual, no MLP, the projection on every patch; 224x224 windows over the picture.',
+    licence: 'MIT (openai/clip-vit-base-patch16)',
+    source: `https://huggingface.co/${CLIP_B16}`,
+    image: {
+      repo: CLIP_B16,
+      files: {
+        fp32: 'onnx/vision_model.onnx',
+        fp16: 'onnx/vision_model_fp16.onnx',
+        q8: 'onnx/vision_model_quantized.onnx',
+      },
+      // Approximate, for the model manager until the real sizes are known.
+      sizes: { fp32: 345e6, fp16: 173e6, q8: 88e6 },
+    },
+    text: {
+      repo: CLIP_B16,
+      files: {
+        fp32: 'onnx/text_model.onnx',
+        fp16: 'onnx/text_model_fp16.onnx',
+        q8: 'onnx/text_model_quantized.onnx',
+      },
+      sizes: { fp32: 254e6, fp16: 127e6, q8: 64e6 },
+    },
+    tokenizer: { repo: CLIP_B16, json: 'tokenizer.json', config: 'tokenizer_config.json' },
+    input: { kind: 'fixed', height: 224, width: 224, resample: 'bicubic' },
+    pixel: CLIP_PIXEL,
+    templates: [...DEFAULT_TEMPLATES],
+    logitScale: 100,
+    window: { shortSide: 448, stride: 112 },
+    resolution: 'windows',
+    threshold: 0,
+  },
+};
+
+export const PRESETS: Preset[] = [CLIPSEG, CLIP_DENSE];
 
 export interface VariantChoice {
   prefer: Dtype[];

@@ -1,3 +1,4 @@
+import { shortSideSize } from './clipDense';
 import { resizeRgba, type ResampleFilter, type RgbaImage } from './resize';
 
 /**
@@ -21,15 +22,30 @@ export function toPixelValues(img: RgbaImage, mean: readonly number[], std: read
   return out;
 }
 
+/**
+ * The dense-CLIP family's picture for sliding windows: the short side scaled to `shortSide` (at
+ * least `min`, one window), each side rounded to a `multiple` (the patch size).
+ */
+export interface ShortSideInput {
+  kind: 'short';
+  shortSide: number;
+  min: number;
+  multiple: number;
+  resample?: ResampleFilter | undefined;
+}
+
 /** Size the model is fed with, from the manifest's input policy and the image size. */
 export function modelInputSize(
   policy:
     | { kind: 'fixed'; height: number; width: number }
-    | { kind: 'dynamic'; longSide: number; multiple: number },
+    | { kind: 'dynamic'; longSide: number; multiple: number }
+    | ShortSideInput,
   width: number,
   height: number,
 ): { width: number; height: number } {
   if (policy.kind === 'fixed') return { width: policy.width, height: policy.height };
+  if (policy.kind === 'short')
+    return shortSideSize(width, height, policy.shortSide, policy.min, policy.multiple);
   const s = policy.longSide / Math.max(width, height);
   const m = policy.multiple;
   const round = (v: number) => Math.max(m, Math.round((v * s) / m) * m);

@@ -14,6 +14,8 @@ export interface ModelEntry {
   /** URL prefixes of its cached files (for the model manager's size, cached and delete). */
   cachePrefixes: string[];
   sizes: Partial<Record<Dtype, number>>;
+  /** Download size per variant when it has several graphs (all parts together), for people. */
+  totalSizes?: Partial<Record<Dtype, number>>;
   embedded: boolean;
 }
 
@@ -36,8 +38,15 @@ export function embeddedEntry(manifestUrl: string): ModelEntry {
 }
 
 function repos(m: Manifest): string[] {
-  const parts = m.family === 'query' ? [m.image, m.text] : [m.model];
+  const parts = m.family === 'dense' ? [m.model] : [m.image, m.text];
   return [...new Set([...parts.map((p) => p.repo), m.tokenizer.repo].filter((r): r is string => !!r))];
+}
+
+function sumSizes(parts: { sizes?: Partial<Record<Dtype, number>> | undefined }[]) {
+  const out: Partial<Record<Dtype, number>> = {};
+  for (const p of parts)
+    for (const [d, n] of Object.entries(p.sizes ?? {}) as [Dtype, number][]) out[d] = (out[d] ?? 0) + n;
+  return out;
 }
 
 export function presetEntries(hub: string): ModelEntry[] {
@@ -54,6 +63,9 @@ export function presetEntries(hub: string): ModelEntry[] {
       source: { kind: 'inline', manifest: p.manifest, baseUrl: hubBase(hub, repo) },
       cachePrefixes: repos(p.manifest).map((r) => hubBase(hub, r)),
       sizes: part.sizes ?? {},
+      ...(p.manifest.family === 'clip-dense' && {
+        totalSizes: sumSizes([p.manifest.image, p.manifest.text]),
+      }),
       embedded: false,
     };
   });

@@ -100,7 +100,7 @@ export function ModelManager({ controller }: { controller: Controller }) {
           const isActive = active?.key === e.key;
           const isLoading = loadingEntry?.key === e.key;
           const bytes = cached[e.key] ?? 0;
-          const size = Object.values(e.sizes)[0];
+          const size = Object.values(e.totalSizes ?? e.sizes)[0];
           const namesRule = namesDefault(e, model, isActive);
           return (
             <li key={e.key} data-key={e.key} data-testid="model-row" data-cached={bytes > 0 ? 'yes' : 'no'}>

@@ -32,7 +32,7 @@ export class BundleError extends Error {
 
 export interface LoadedBundle {
   manifest: Manifest;
-  /** ONNX bytes per part: query bundles have `image` and `text`, dense ones `model`. */
+  /** ONNX bytes per part: query and clip-dense bundles have `image` and `text`, dense ones `model`. */
   parts: Partial<Record<'image' | 'text' | 'model', { bytes: Uint8Array; dtype: Dtype; file: string }>>;
   tokenizerJson: unknown;
   tokenizerConfig: unknown;
@@ -76,12 +76,12 @@ export async function loadBundle(
         );
   checkFileOrigins(manifest, 'path' in source ? source.path : (source.base ?? null), hub);
   const partList: ['image' | 'text' | 'model', ModelPart][] =
-    manifest.family === 'query'
-      ? [
+    manifest.family === 'dense'
+      ? [['model', manifest.model]]
+      : [
           ['image', manifest.image],
           ['text', manifest.text],
-        ]
-      : [['model', manifest.model]];
+        ];
   const load = async ([name, part]: ['image' | 'text' | 'model', ModelPart]) => {
     const dtype = pickDtype(part.files, prefer);
     const file = partFile(part.files[dtype]!, part.repo, hub);

@@ -42,7 +42,12 @@ export interface Combined {
   scoreWidth: number;
   scoreHeight: number;
   counts: Uint32Array;
-  debug?: { classProbs?: Float32Array; semsegLow?: Float32Array; classLogits?: Float32Array };
+  debug?: {
+    classProbs?: Float32Array;
+    semsegLow?: Float32Array;
+    classLogits?: Float32Array;
+    patchEmbeds?: Float32Array;
+  };
   /** [C, scoreHeight*scoreWidth] class scores (kept for smoothing the next frame). */
   semseg: Float32Array;
 }

@@ -9,6 +9,7 @@ import type { RgbaImage } from '../processing/resize';
 import type { VocabClass } from '../processing/vocabulary';
 import { loadBundle, type Fetcher, type FileProgress, type ManifestSource } from './bundle';
 import type { Combined } from './combine';
+import { ClipDenseRunner } from '../models/clipdense/clipDenseRunner';
 import { DenseRunner } from './denseRunner';
 import type { EmbeddingCache } from './embeddingCache';
 import { EngineError } from './errors';
@@ -106,7 +107,9 @@ export class Engine {
     const runner =
       m.family === 'query'
         ? await QueryRunner.create(b, ep, tokenizer, this.cache)
-        : await DenseRunner.create(b, ep, tokenizer, this.cutCache);
+        : m.family === 'clip-dense'
+          ? await ClipDenseRunner.create(b, ep, tokenizer, this.cache)
+          : await DenseRunner.create(b, ep, tokenizer, this.cutCache);
     this.runner = runner;
     this.norm = m.pixel;
     const loadMs = now() - t0;

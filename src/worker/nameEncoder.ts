@@ -25,7 +25,7 @@ export class NameEncoder {
   constructor(
     private session: ort.InferenceSession,
     private tokenizer: ClipTokenizer,
-    private manifest: QueryManifest,
+    private manifest: Pick<QueryManifest, 'templates'>,
     private cache: EmbeddingCache<Float32Array>,
     /** Cache namespace: the content key of the text model and tokenizer (LoadedBundle.textKey). */
     private namespace: string,

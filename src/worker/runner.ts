@@ -1,12 +1,14 @@
 import type { Dtype, InputPolicy } from '../models/manifest';
 import type { NamesRule, RowsReport } from '../processing/namesRule';
+import type { ShortSideInput } from '../processing/normalize';
 import type { VocabClass } from '../processing/vocabulary';
 import type { Combined } from './combine';
 
-/** What a model family implements for the engine (query: GKC; dense: CLIPSeg split at load). */
+/** What a model family implements for the engine (query: GKC; dense: CLIPSeg split at load; clip-dense: ClearCLIP). */
 export interface Runner {
   readonly dtypes: { image: Dtype; text: Dtype };
-  readonly input: InputPolicy;
+  /** The picture the engine prepares for `setPixels` (clip-dense windows: a short-side policy). */
+  readonly input: InputPolicy | ShortSideInput;
   textRuns: number;
   imageRuns: number;
   /** Dense family: vision-tower runs, rows through the decoder, decoder bytes read back to the CPU. */

@@ -1,0 +1,219 @@
+/**
+ * The dense-CLIP family as the engine runs it (the worker's `Runner`): the vision tower rewritten at
+ * load (./surgery.ts) and the plain CLIP text tower with the app's cached name encoder.
+ * - `setPixels`: the image side, once per image: the patch embeddings of every 224x224 window (or of
+ *   the one larger pass), kept; they do not depend on the vocabulary.
+ * - `segment`: cosine x logit scale per patch and name, max over a class's names, windows averaged,
+ *   (live: smoothed with the previous frame), softmax, bilinear upsampling, argmax, threshold.
+ * So a vocabulary edit costs only its new prompts and the dot products, never an image run.
+ */
+import type { ClipDenseManifest } from '../manifest';
+import type { ClipTokenizer } from '../tokenizer';
+import {
+  cropChw,
+  patchClassLogits,
+  slidingWindows,
+  softmaxClasses,
+  WindowAverager,
+} from '../../processing/clipDense';
+import { argmaxLabels } from '../../processing/gkc';
+import { labelHistogram, upsampleLabels } from '../../processing/labels';
+import type { ShortSideInput } from '../../processing/normalize';
+import type { VocabClass } from '../../processing/vocabulary';
+import type { LoadedBundle } from '../../worker/bundle';
+import type { Combined } from '../../worker/combine';
+import type { EmbeddingCache } from '../../worker/embeddingCache';
+import { EngineError } from '../../worker/errors';
+import { NameEncoder, type EncodedVocabulary } from '../../worker/nameEncoder';
+import { createSession, type Ep } from '../../worker/ortRuntime';
+import type { Runner, RunnerSegment } from '../../worker/runner';
+import { ClipDenseModel } from './clipDenseModel';
+import { clearClipSurgery } from './surgery';
+
+/** The current image's patch embeddings: per window (sliding) or one pass. */
+interface ImageEmbeds {
+  /** [windows, grid.h * grid.w, dim]. */
+  embeds: Float32Array;
+  windows: { y: number; x: number }[];
+  /** Size of the model's input picture (the resized image). */
+  H: number;
+  W: number;
+}
+
+export class ClipDenseRunner implements Runner {
+  private image: ImageEmbeds | null = null;
+  private vocab: { classes: VocabClass[]; enc: EncodedVocabulary } | null = null;
+  /** Class logits of the current image and vocabulary (a threshold change or a live frame reuses them). */
+  private logits: { image: ImageEmbeds; vocab: object; data: Float32Array; h: number; w: number } | null =
+    null;
+  /** Images whose embeddings were computed (one per `setPixels`). */
+  visionRuns = 0;
+
+  private constructor(
+    private manifest: ClipDenseManifest,
+    private model: ClipDenseModel,
+    private text: NameEncoder,
+    readonly dtypes: Runner['dtypes'],
+  ) {}
+
+  static async create(
+    b: LoadedBundle,
+    ep: Ep,
+    tokenizer: ClipTokenizer,
+    cache: EmbeddingCache<Float32Array>,
+  ): Promise<ClipDenseRunner> {
+    const m = b.manifest as ClipDenseManifest;
+    const image = b.parts.image!;
+    const text = b.parts.text!;
+    const what = `the image model (${image.file})`;
+    // Single pass: the tower is built for a square grid at the window's short side (positions
+    // resized bicubically at load); the patch size is read from the graph by a first surgery.
+    let grid: { h: number; w: number } | undefined;
+    if (m.resolution === 'single') {
+      const n = Math.round(m.window.shortSide / clearClipSurgery(image.bytes).info.positions.patch);
+      grid = { h: n, w: n };
+    }
+    const [model, textSession] = await Promise.all([
+      ClipDenseModel.create(image.bytes, ep, what, grid ? { grid } : {}),
+      createSession(text.bytes, ep, `the text model (${text.file})`),
+    ]);
+    // The bundle's bytes are no longer needed: the sessions hold their own copies.
+    b.parts.image = undefined;
+    b.parts.text = undefined;
+    const encoder = new NameEncoder(textSession, tokenizer, m, cache, b.textKey);
+    return new ClipDenseRunner(m, model, encoder, { image: image.dtype, text: text.dtype });
+  }
+
+  /**
+   * The picture the engine prepares: windows -> short side from the manifest, both sides whole
+   * patches (windows then fall on the patch grid); single pass -> the model's own larger input.
+   */
+  get input(): ShortSideInput | ClipDenseManifest['input'] {
+    const { h, w } = this.model.size;
+    const resample = this.manifest.input.resample;
+    if (this.manifest.resolution === 'single') return { kind: 'fixed', height: h, width: w, resample };
+    return {
+      kind: 'short',
+      resample,
+      shortSide: this.manifest.window.shortSide,
+      min: h,
+      multiple: this.model.info.positions.patch,
+    };
+  }
+  get textRuns() {
+    return this.text.runs;
+  }
+  /** Vision-tower runs (one a window). */
+  get imageRuns() {
+    return this.model.runs;
+  }
+
+  async setVocabulary(classes: VocabClass[]) {
+    const enc = await this.text.encode(classes);
+    this.vocab = { classes, enc };
+    return { encoded: enc.encoded, unknown: enc.unknown };
+  }
+
+  async setPixels(pixels: Float32Array, width: number, height: number): Promise<void> {
+    this.image = null;
+    this.logits = null;
+    const { h: size } = this.model.size;
+    const single = this.manifest.resolution === 'single';
+    const windows = single
+      ? [{ y: 0, x: 0 }]
+      : slidingWindows(height, width, size, this.manifest.window.stride);
+    const per = this.model.grid.h * this.model.grid.w * this.model.info.dim;
+    const embeds = new Float32Array(windows.length * per);
+    // One window per run: `_quantized` exports quantise per run, so windows stay independent.
+    for (const [k, p] of windows.entries()) {
+      const input = single ? pixels : cropChw(pixels, 3, height, width, p.y, p.x, size, size);
+      embeds.set(await this.model.embed(input), k * per);
+    }
+    this.image = { embeds, windows, H: height, W: width };
+    this.visionRuns++;
+  }
+
+  /** [C, h, w] class logits of the current image and vocabulary, windows averaged on patch cells. */
+  private classLogits(image: ImageEmbeds, vocab: NonNullable<typeof this.vocab>) {
+    const c = this.logits;
+    if (c?.image === image && c.vocab === vocab) return c;
+    const { grid, info } = this.model;
+    const C = vocab.classes.length;
+    const rows = (k: number) => {
+      const n = grid.h * grid.w * info.dim;
+      return patchClassLogits(
+        image.embeds.subarray(k * n, (k + 1) * n),
+        vocab.enc.nameEmbeds,
+        vocab.enc.nameToClass,
+        C,
+        info.dim,
+        this.manifest.logitScale,
+      );
+    };
+    let out: { data: Float32Array; h: number; w: number };
+    if (this.manifest.resolution === 'single') out = { data: rows(0), h: grid.h, w: grid.w };
+    else {
+      const patch = info.positions.patch;
+      const stride = this.manifest.window.stride;
+      const cell = image.H % patch || image.W % patch || stride % patch ? 1 : patch;
+      const avg = new WindowAverager(C, image.H, image.W, cell);
+      image.windows.forEach((p, k) => avg.add(rows(k), grid.h, grid.w, p.y, p.x, this.model.size.h));
+      out = { data: avg.result(), h: avg.h, w: avg.w };
+    }
+    this.logits = { image, vocab, ...out };
+    return this.logits;
+  }
+
+  async segment(o: RunnerSegment): Promise<Combined> {
+    if (!this.image) throw new EngineError('No image to segment');
+    if (!this.vocab) throw new EngineError('The vocabulary is empty: type at least one class name');
+    const cl = this.classLogits(this.image, this.vocab);
+    const C = this.vocab.classes.length;
+    let logits = cl.data;
+    // Live video: an exponential moving average of the logits with the previous frame's.
+    const prev = o.smoothing?.previous;
+    if (prev && prev.length === logits.length && o.smoothing!.history > 0) {
+      const k = o.smoothing!.history;
+      logits = logits.map((v, i) => k * prev[i]! + (1 - k) * v);
+    }
+    const probs = softmaxClasses(Float32Array.from(logits), C);
+    const P = cl.h * cl.w;
+    const raw = argmaxLabels(probs, C, P, -Infinity);
+    // Bilinear probabilities at the image size, argmax, "unlabelled" under the threshold; computed
+    // from the (at most four) classes winning around each pixel, so the cost does not grow with C.
+    let labels = raw.labels;
+    if (cl.h === o.height && cl.w === o.width) {
+      for (let i = 0; i < P; i++) if (raw.scores[i]! < o.threshold) labels[i] = 0;
+    } else labels = upsampleLabels(raw.labels, probs, cl.h, cl.w, o.height, o.width, o.threshold);
+    return {
+      labels,
+      scores: raw.scores,
+      scoreWidth: cl.w,
+      scoreHeight: cl.h,
+      counts: labelHistogram(labels, C + 1),
+      semseg: logits,
+      ...(o.debug
+        ? { debug: { classLogits: Float32Array.from(cl.data), patchEmbeds: this.image.embeds.slice() } }
+        : {}),
+    };
+  }
+
+  /** One window and one prompt at real shapes; the text and image towers must share a space. */
+  async warmUp(): Promise<void> {
+    const { h, w } = this.model.size;
+    await this.model.embed(new Float32Array(3 * h * w));
+    this.model.runs = 0;
+    const textDim = await this.text.warm();
+    if (textDim !== this.model.info.dim)
+      throw new EngineError(
+        `The image model's patch embeddings have ${this.model.info.dim} numbers, but the text model's have ${textDim}: they do not belong together`,
+      );
+  }
+
+  async release(): Promise<void> {
+    this.image = null;
+    this.logits = null;
+    await this.model.release();
+    await this.text.release();
+  }
+}

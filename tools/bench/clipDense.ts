@@ -85,7 +85,7 @@ export async function runClipDenseBench(o: ClipDenseBenchOptions): Promise<ClipD
       for (const c of order) {
         const s = await side.segment({ image: `frame${k++}`, classes: VOCAB[c] });
         frames[c].push(s);
-        times.push(`${c} classes ${Math.round(s.wall)}`);
+        times.push(`${c} class${c === 1 ? '' : 'es'} ${Math.round(s.wall)}`);
       }
       o.log(`dense-CLIP round ${r + 1}: ${times.join(', ')} ms`);
     }

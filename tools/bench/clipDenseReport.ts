@@ -82,7 +82,7 @@ export function clipDenseMarkdown(o: ReportOptions, f: ClipDenseFigures): string
       `- bare costs, ONNX Runtime WASM in Node, ${n.threads} threads (median of ${n.reps}): one 224x224 window ${ms(n.windowMs)} ms; ` +
         `a frame (${n.windows} windows over ${n.resized.width}x${n.resized.height}, logits, softmax, upsampling, argmax) ` +
         Object.entries(n.frameMs)
-          .map(([c, t]) => `${ms(t)} ms at ${c} classes`)
+          .map(([c, t]) => `${ms(t)} ms at ${c} class${c === '1' ? '' : 'es'}`)
           .join(', ') +
         `; text ${n.textMsPerPrompt.toFixed(1)} ms a prompt, so ADE20K-150's ${n.adePrompts} prompts ≈ ${ms(n.textMsPerPrompt * n.adePrompts)} ms.`,
     );

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildModelBytes, valueInfo } from '../../src/models/onnx/onnxBuilder';
 import { DataType } from '../../src/models/onnx/onnxProto';
-import { DEFAULT_TEMPLATES } from '../../src/processing/clipDense';
+import type { ClipDenseManifest } from '../../src/models/manifest';
+import { CLIP_DENSE } from '../../src/models/presets';
 import type { ClipSegSize } from './clipsegSize';
 import { CLIP_B16, CLIP_TINY, ClipTowers } from './clipTowersGraph';
 import { GraphWriter } from './graphWriter';
@@ -96,24 +97,25 @@ function hubConfig(s: ClipSegSize) {
   };
 }
 
-/** The app's dense-CLIP manifest for this folder (files relative to it; the preset's shape). */
-export function clipDenseManifest(id: string, o: { templates?: string[]; window?: object } = {}) {
+/**
+ * The app's dense-CLIP manifest for this folder: the preset's own (templates, windows, logit scale,
+ * resampling), with the files next to the manifest instead of in the hub repository, fp32 only.
+ */
+export function clipDenseManifest(id: string) {
+  const m = CLIP_DENSE.manifest as ClipDenseManifest;
+  const { repo: _i, sizes: _s, ...image } = m.image;
+  const { repo: _t, sizes: _z, ...text } = m.text;
+  const { repo: _k, ...tokenizer } = m.tokenizer;
   return {
+    ...m,
     id,
     name: `CLIP ViT-B/16 dense (${id})`,
-    family: 'clip-dense',
     description: 'random-weight CLIP ViT-B/16 towers for the benchmark',
     licence: 'benchmark model',
     source: 'tools/make-clip-b16-full.ts',
-    image: { files: { fp32: VISION_FILE } },
-    text: { files: { fp32: TEXT_FILE } },
-    tokenizer: { json: 'tokenizer.json', config: 'tokenizer_config.json' },
-    input: { kind: 'fixed', height: 224, width: 224 },
-    pixel: { mean: CLIP_MEAN, std: CLIP_STD },
-    // The app's default templates, as the preset uses: the first run's text cost is the real one.
-    templates: o.templates ?? [...DEFAULT_TEMPLATES],
-    threshold: 0,
-    ...(o.window ? { window: o.window } : {}),
+    image: { ...image, files: { fp32: VISION_FILE } },
+    text: { ...text, files: { fp32: TEXT_FILE } },
+    tokenizer,
   };
 }
 

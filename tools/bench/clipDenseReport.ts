@@ -80,7 +80,7 @@ export function clipDenseMarkdown(o: ReportOptions, f: ClipDenseFigures): string
   if (n)
     out.push(
       `- bare costs, ONNX Runtime WASM in Node, ${n.threads} threads (median of ${n.reps}): one 224x224 window ${ms(n.windowMs)} ms; ` +
-        `a frame (${n.windows} windows over ${n.resized.width}x${n.resized.height}, logits, softmax, upsampling, argmax) ` +
+        `a frame (${n.windows} windows over ${n.resized.width}x${n.resized.height}, logits, softmax, argmax, labels upsampled) ` +
         Object.entries(n.frameMs)
           .map(([c, t]) => `${ms(t)} ms at ${c} class${c === '1' ? '' : 'es'}`)
           .join(', ') +

@@ -97,6 +97,7 @@ if (!clipModel && families.includes('clip-dense')) {
     await writeClipTowersBundle(clipModel, { seed: 1, size: 'full' });
   }
 }
+if (clipModel && !eps.includes('wasm')) console.log('the dense-CLIP part runs on WASM only: not measured');
 for (const ep of eps as ('wasm' | 'webgpu')[]) {
   const r = !model
     ? null

@@ -53,4 +53,22 @@ describe('dense-CLIP bench report', () => {
     expect(md).not.toContain('CLIPSeg S5 first run');
     expect(md.split('\n').find((l) => l.startsWith('| ADE20K-150'))).toContain('| – | S5 new image');
   });
+
+  it('estimates the live rate from the worker time when the window held one result', () => {
+    const f = figures([1000], [1050]);
+    const m = {
+      capture: 1,
+      preprocess: 20,
+      image: 4950,
+      combine: 30,
+      render: 1,
+      total: 5000,
+      latency: 5001,
+      interval: NaN,
+    };
+    f.live = { ep: 'wasm', fps: NaN, cameraFps: 30, frames: 1, median: m, shown: '' };
+    expect(clipDenseMarkdown(opts, f)).toContain(
+      '1 result(s) in the window, so no measured rate; ≈ 0.200 fps',
+    );
+  });
 });

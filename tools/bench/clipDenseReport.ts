@@ -72,10 +72,16 @@ export function clipDenseMarkdown(o: ReportOptions, f: ClipDenseFigures): string
         ? `; CLIPSeg S5 first run ${ms(segS5)} ms, text ${ms(segText ?? NaN)} ms for 150 prompts (template "{}")`
         : ''),
   );
-  if (f.live)
+  const live = f.live;
+  if (live) {
+    // Frames of many seconds: a short window may hold one result only (no interval to count).
+    const rate = Number.isFinite(live.fps)
+      ? `${x(live.fps)} fps`
+      : `${live.frames} result(s) in the window, so no measured rate; ≈ ${(1000 / live.median.total).toFixed(3)} fps from the worker's time per frame`;
     out.push(
-      `- live camera loop with this model (Chromium's fake camera, 320x240 test video at 30 fps): ${x(f.live.fps)} fps. ${describeLive(f.live)}`,
+      `- live camera loop with this model (Chromium's fake camera, 320x240 test video at 30 fps): ${rate}. ${describeLive(live)}`,
     );
+  }
   const n = f.node;
   if (n)
     out.push(

@@ -86,6 +86,8 @@ export async function measureLive(o: {
   seconds?: number;
   warmupSeconds?: number;
   model?: string;
+  /** Variant of a manifest model (`?dtype=`; the app picks one by adapter when absent). */
+  dtype?: string;
   classes?: string;
   /** A browser from `launchWithCamera` (kept open); without one, a browser is launched and closed. */
   browser?: Browser;
@@ -101,6 +103,7 @@ export async function measureLive(o: {
       classes: o.classes ?? 'red, blue, black, white',
       debug: '1', // exposes the store the figures are read from (no other effect)
     });
+    if (o.dtype) q.set('dtype', o.dtype);
     await page.goto(`${o.url.replace(/\/$/, '')}/?${q}`);
     await page.locator('[data-testid=status][data-state=ready]').waitFor({ timeout: 120_000 });
     await page.getByTestId('webcam-toggle').click();

@@ -6,18 +6,27 @@
  *                    [--scenarios S1,S1steady,S2,S3,S4,S5,S5new,S6] [--rows default,names]
  *                    [--frames 10] [--threads N] [--port 4213] [--live-seconds 10] [--prep-frames 20]
  *                    [--split-prompts 4] [--floor-reps 3] [--combine-frames 7] [--out .tmp/bench/results]
+ *                    [--family clipseg,clip-dense] [--clip-model .tmp/bench/clip-b16-full]
+ *                    [--dense-rounds 2] [--dense-live-seconds 30] [--dense-node-reps 2]
  *
  * Without --model it uses (and on first use makes) the random-weight full-size model
  * (tools/make-clipseg-full.ts). `--model <dir>` takes any folder in the hub's layout, e.g. the real
  * Xenova/clipseg-rd64-refined files (onnx/model.onnx, config.json, preprocessor_config.json,
  * tokenizer.json, tokenizer_config.json).
+ *
+ * The dense-CLIP part (`--family clip-dense`, WASM only) times the app on CLIP ViT-B/16 towers
+ * (default: the random-weight full-size ones of tools/make-clip-b16-full.ts, made on first use; any
+ * folder in Xenova/clip-vit-base-patch16's layout with an `ovseg.json` manifest) at 1, 20 and 150
+ * classes beside the same run's CLIPSeg figures (tools/bench/clipDense.ts).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { runClipDenseBench } from './bench/clipDense';
 import { writeClipSegBundle } from './lib/clipsegBundle';
+import { writeClipTowersBundle } from './lib/clipTowersBundle';
 import { TITLES, type Rows, type ScenarioId } from './bench/report';
 import { runBench } from './bench/run';
 
@@ -38,6 +47,11 @@ const { values: v } = parseArgs({
     'combine-frames': { type: 'string', default: '7' },
     out: { type: 'string', default: '.tmp/bench/results' },
     dist: { type: 'string', default: 'dist' },
+    family: { type: 'string', default: 'clipseg,clip-dense' },
+    'clip-model': { type: 'string' },
+    'dense-rounds': { type: 'string', default: '2' },
+    'dense-live-seconds': { type: 'string', default: '30' },
+    'dense-node-reps': { type: 'string', default: '2' },
   },
 });
 
@@ -54,6 +68,9 @@ for (const s of scenarios)
 const rows = v.rows.split(',').map((s) => s.trim()) as Rows[];
 for (const r of rows)
   if (r !== 'default' && r !== 'names') fail(`--rows takes default and/or names, not ${r}`);
+const families = v.family.split(',').map((s) => s.trim());
+for (const f of families)
+  if (f !== 'clipseg' && f !== 'clip-dense') fail(`--family takes clipseg and/or clip-dense, not ${f}`);
 const int = (s: string, name: string, min = 0) => {
   const n = Number(s);
   if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}`);
@@ -61,7 +78,7 @@ const int = (s: string, name: string, min = 0) => {
 };
 
 let model = v.model;
-if (!model) {
+if (!model && families.includes('clipseg')) {
   model = '.tmp/bench/clipseg-full';
   if (!existsSync(path.join(model, 'onnx/model.onnx'))) {
     console.log(`making the random-weight full-size CLIPSeg in ${model} (once; about 545 MB)...`);
@@ -73,27 +90,53 @@ if (!model) {
 const threads = v.threads ? int(v.threads, 'threads', 1) : Math.min(4, os.availableParallelism());
 const t0 = Date.now();
 const parts: string[] = [];
+let clipModel = v['clip-model'];
+if (!clipModel && families.includes('clip-dense')) {
+  clipModel = '.tmp/bench/clip-b16-full';
+  if (!existsSync(path.join(clipModel, 'onnx/vision_model.onnx'))) {
+    console.log(`making the random-weight CLIP ViT-B/16 towers in ${clipModel} (once; about 600 MB)...`);
+    await writeClipTowersBundle(clipModel, { seed: 1, size: 'full' });
+  }
+}
+if (clipModel && !eps.includes('wasm')) console.log('the dense-CLIP part runs on WASM only: not measured');
 for (const ep of eps as ('wasm' | 'webgpu')[]) {
-  const r = await runBench({
-    model,
-    rounds: int(v.rounds, 'rounds', 1),
-    ep,
-    hardwareOnly: ep === 'webgpu' && !v.ep,
-    scenarios,
-    rows,
-    frames: int(v.frames, 'frames', 1),
-    threads,
-    port: int(v.port, 'port'),
-    dist: v.dist,
-    liveSeconds: int(v['live-seconds'], 'live-seconds'),
-    prepFrames: int(v['prep-frames'], 'prep-frames'),
-    // Split == unsplit and the floor are backend-independent checks in Node: once, with WASM.
-    splitPrompts: ep === 'wasm' || !eps.includes('wasm') ? int(v['split-prompts'], 'split-prompts') : 0,
-    floorReps: int(v['floor-reps'], 'floor-reps'),
-    combineFrames: int(v['combine-frames'], 'combine-frames'),
-    log: (line) => console.log(line),
-  });
+  const r = !model
+    ? null
+    : await runBench({
+        model,
+        rounds: int(v.rounds, 'rounds', 1),
+        ep,
+        hardwareOnly: ep === 'webgpu' && !v.ep,
+        scenarios,
+        rows,
+        frames: int(v.frames, 'frames', 1),
+        threads,
+        port: int(v.port, 'port'),
+        dist: v.dist,
+        liveSeconds: int(v['live-seconds'], 'live-seconds'),
+        prepFrames: int(v['prep-frames'], 'prep-frames'),
+        // Split == unsplit and the floor are backend-independent checks in Node: once, with WASM.
+        splitPrompts: ep === 'wasm' || !eps.includes('wasm') ? int(v['split-prompts'], 'split-prompts') : 0,
+        floorReps: int(v['floor-reps'], 'floor-reps'),
+        combineFrames: int(v['combine-frames'], 'combine-frames'),
+        log: (line) => console.log(line),
+      });
   if (r) parts.push(`## ${ep === 'wasm' ? 'WASM' : 'WebGPU'}\n\n${r.markdown}`);
+  // The family's bar is a WASM figure; its frames take seconds each on a CPU.
+  if (clipModel && ep === 'wasm') {
+    const d = await runClipDenseBench({
+      model: clipModel,
+      rounds: int(v['dense-rounds'], 'dense-rounds', 1),
+      threads,
+      port: int(v.port, 'port'),
+      dist: v.dist,
+      liveSeconds: int(v['dense-live-seconds'], 'dense-live-seconds'),
+      nodeReps: int(v['dense-node-reps'], 'dense-node-reps'),
+      clipseg: r,
+      log: (line) => console.log(line),
+    });
+    parts.push(`## Dense-CLIP (ClearCLIP-style), WASM\n\n${d.markdown}`);
+  }
 }
 const md = parts.join('\n\n');
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');

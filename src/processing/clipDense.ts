@@ -17,7 +17,7 @@ export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
 export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
 /** CLIP's learned logit scale at the end of training (exp(4.6052) = 100). */
 export const CLIP_LOGIT_SCALE = 100;
-const DEFAULT_SHORT_SIDE = 448;
+export const DEFAULT_SHORT_SIDE = 448;
 export const WINDOW = 224;
 export const DEFAULT_STRIDE = 112;
 /** A short list of CLIP prompt templates (from OpenAI's ImageNet ensemble), `{}` is the name. */

@@ -1,4 +1,4 @@
-/** Random GKC inputs for the unit tests of the query maths (seeded: see tools/lib/prng). */
+/** Random GKC inputs for the unit tests of the query maths (seeded: see test-support/prng). */
 
 /** Random [Q, C] probabilities: rows from a softmax of sharp logits, some queries all but void. */
 export function randomProbs(r: () => number, Q: number, C: number): Float32Array {

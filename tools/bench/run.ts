@@ -17,7 +17,7 @@ import type { FloorTimes } from '../lib/floor';
 import type { SplitCheckResult } from '../lib/splitCheck';
 import { scene } from './inputs';
 import { checkSplit, measureFloor } from './nodeChecks';
-import { agreement, type Rows, type ScenarioId } from './report';
+import { agreement, medianParts, type Rows, type ScenarioId } from './report';
 import { MANIFESTS, startBenchServer } from './server';
 import { AppSide, TjsSide, type Ep, type PrepTimes, type Sample, type Side } from './sides';
 import { phases, summary, type Key } from './summary';
@@ -61,6 +61,8 @@ export interface BenchResult {
   markdown: string;
   /** Wall times (ms) by side and rows (`tjs`, `default`, `names`) and scenario. */
   walls: Record<string, number[]>;
+  /** Median parts (ms) by the same keys. */
+  parts: Record<string, Record<string, number>>;
   /** S1 label-map agreement with transformers.js: same pixel values, and each side's own preprocessing. */
   agreement: { same: number[]; own: number[] };
   floor: FloorTimes | null;
@@ -210,11 +212,13 @@ export async function runBench(o: BenchOptions): Promise<BenchResult | null> {
       }
     }
     const walls = Object.fromEntries([...samples].map(([k, v]) => [k, v.map((x) => x.wall)]));
+    const parts = Object.fromEntries([...samples].map(([k, v]) => [k, medianParts(v.map((x) => x.parts))]));
     return {
       markdown:
         summary(o, samples, firstFrame, agree, { floor, live, prep, split }, threads) +
         (combineLine ? `\n\n${combineLine}.\n` : ''),
       walls,
+      parts,
       agreement: agree,
       floor,
       live,

@@ -188,7 +188,7 @@ export interface WorkerCounts {
 export type Stage = 'download' | 'compile' | 'warm-up' | 'vocabulary' | 'image' | 'combine';
 
 /** Words for a stage, as in "… took over 12 s". */
-export const STAGE_WORDS: Record<Stage, string> = {
+const STAGE_WORDS: Record<Stage, string> = {
   download: 'the download',
   compile: 'preparing the model',
   'warm-up': 'the warm-up run',

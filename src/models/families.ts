@@ -31,7 +31,6 @@ export const manifestSchema = v.variant(
 
 export type Manifest = v.InferOutput<typeof manifestSchema>;
 export type FamilyId = Manifest['family'];
-export type ManifestOf<F extends FamilyId> = Extract<Manifest, { family: F }>;
 
 const BY_ID = new Map<string, FamilyDescription>(
   FAMILY_LIST.map((f) => [f.id, f as unknown as FamilyDescription]),
@@ -42,14 +41,11 @@ export function familyOf(m: Manifest): FamilyDescription {
   return BY_ID.get(m.family)!;
 }
 
-/** Every family's description (model manager, docs). */
-export const families = (): FamilyDescription[] => [...BY_ID.values()];
-
 /** The ONNX graphs of a manifest, by part name. */
 export const partsOf = (m: Manifest): Record<string, ModelPart> => familyOf(m).parts(m);
 
 /** The names rule a manifest sets (families that offer one), else undefined. */
-export const namesDefaultOf = (m: Manifest) => familyOf(m).namesDefault?.(m);
+export const namesDefaultOf = (m: Manifest) => BY_ID.get(m.family)?.namesDefault?.(m);
 
 /** The part whose download sizes the model manager shows. */
 export const sizePartOf = (m: Manifest): ModelPart => partsOf(m)[familyOf(m).sizePart]!;

@@ -12,7 +12,6 @@ import { DTYPES } from './manifestSchema';
 export type Dtype = (typeof DTYPES)[number];
 
 export type { Manifest };
-export type { QueryManifest } from './query/family';
 export type { DenseManifest } from './dense/family';
 export type { ModelPart } from './manifestSchema';
 export type { ClipDenseManifest } from './clipdense/family';
@@ -23,7 +22,6 @@ export type { ClipDenseManifest } from './clipdense/family';
  * of `multiple`. `resample` (bilinear when absent) is how the image is resized.
  */
 export type InputPolicy = Manifest['input'];
-export type TokenizerRef = Manifest['tokenizer'];
 
 /** The manifest family of ManifestInvalidError (its name kept for the messages that show it). */
 export class ManifestError extends ManifestInvalidError {

@@ -19,7 +19,7 @@ import { addSigmoids } from './querySigmoid';
 import { blendInto, smoothingApplies } from './smoothing';
 
 /** p(q, c) under this adds nothing to the einsum (the reference `einsumQC` skips it too). */
-export const MIN_PROB = 1e-7;
+const MIN_PROB = 1e-7;
 
 export interface QuerySemsegInput {
   /** [Q, C] class probabilities per query. */
@@ -49,7 +49,7 @@ export interface QuerySemseg {
   scores: Float32Array;
 }
 
-export { fastSigmoid, LIMIT, sigmoidTable, STEPS } from './querySigmoid';
+export { fastSigmoid } from './querySigmoid';
 
 /**
  * Largest change to any class score that dropping small pairs may cause (absolute; scores run from 0

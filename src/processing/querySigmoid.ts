@@ -4,13 +4,13 @@
  */
 
 /** Table step: 1/512 keeps linear interpolation of the sigmoid within h^2/8 * max|s''| < 5e-8. */
-export const STEPS = 512;
+const STEPS = 512;
 /** Beyond +-LIMIT the sigmoid is 0 or 1 within 4e-11. */
-export const LIMIT = 24;
+const LIMIT = 24;
 let table: Float64Array | null = null;
 
 /** Sigmoid at (i / STEPS - LIMIT), i = 0 .. 2 * LIMIT * STEPS (+1 guard entry for interpolation). */
-export function sigmoidTable(): Float64Array {
+function sigmoidTable(): Float64Array {
   if (table) return table;
   const n = 2 * LIMIT * STEPS + 2;
   table = new Float64Array(n);

@@ -25,7 +25,7 @@ export function startApp(c: Controller, o: StartOptions): Promise<void> {
  * adapter is not the default), then the first model: the one asked for in the URL, else CLIPSeg
  * from the hub (downloaded once, then cached), else the embedded model, with a banner saying why.
  */
-export async function startEngine(c: Controller, wanted: Ep | null, model: string | null): Promise<void> {
+async function startEngine(c: Controller, wanted: Ep | null, model: string | null): Promise<void> {
   let gpu: GpuInfo;
   try {
     gpu = (await c.client.request('init', {})).gpu;

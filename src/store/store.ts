@@ -8,7 +8,6 @@ import { createVocabularySlice, type VocabularySlice } from './slices/vocabulary
 export type { LoadedImage } from './slices/imageSlice';
 export type { LiveStats } from './slices/liveSlice';
 export type { Notice } from './slices/settingsSlice';
-export { DEFAULT_CLASSES } from './slices/vocabularySlice';
 
 export type AppState = ModelSlice & VocabularySlice & ImageSlice & LiveSlice & SettingsSlice;
 

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { resolveHttpUrl, shown } from '../config';
 import type { ModelInfo, NamesRule } from '../engine/protocol';
-import { parseManifest } from '../models/manifest';
+import { namesDefaultOf } from '../models/families';
+import { parseManifest, type Manifest } from '../models/manifest';
 import { defaultRuleText } from '../processing/namesRule';
 import { embeddedEntry, presetEntries, urlEntry, type ModelEntry } from '../services/catalogue';
 import type { Controller } from '../services/controller';
@@ -19,9 +20,9 @@ const mb = (b: number) =>
  */
 function namesDefault(e: ModelEntry, model: ModelInfo | null, active: boolean): NamesRule | null {
   if (active && model) return model.namesDefault ?? null;
-  const m =
-    e.source.kind === 'url' ? null : (e.source.manifest as { family?: string; classMode?: NamesRule });
-  return m?.family === 'dense' ? (m.classMode ?? 'auto') : null;
+  if (e.source.kind === 'url') return null;
+  // The family says whether it offers a rule (the manifest may not be checked yet: any family name).
+  return namesDefaultOf(e.source.manifest as Manifest) ?? null;
 }
 
 /** Models: size, source, licence, cached or not; use/download, cancel, delete; storage; bring your own. */

@@ -13,7 +13,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser } from '@playwright/test';
 import { launchWithCamera, measureLive, type LiveFigures } from '../bench-live';
-import { median } from '../lib/floor';
 import { measureClipDenseNode, type ClipDenseNodeFigures } from './clipDenseNode';
 import { ADE, scene, VOC, type BenchClass } from './inputs';
 import { startBenchServer } from './server';
@@ -37,8 +36,8 @@ export interface ClipDenseBenchOptions {
   log: (line: string) => void;
 }
 
-export const CLASS_COUNTS = [1, 20, 150] as const;
-export type ClassCount = (typeof CLASS_COUNTS)[number];
+const CLASS_COUNTS = [1, 20, 150] as const;
+type ClassCount = (typeof CLASS_COUNTS)[number];
 const VOCAB: Record<ClassCount, readonly BenchClass[]> = { 1: ADE.slice(0, 1), 20: VOC, 150: ADE };
 
 export interface ClipDenseResult {
@@ -116,6 +115,3 @@ export async function runClipDenseBench(o: ClipDenseBenchOptions): Promise<ClipD
     server.close();
   }
 }
-
-/** Median wall of a list of samples. */
-export const wallOf = (s: readonly Sample[]): number => median(s.map((x) => x.wall));

@@ -21,7 +21,7 @@ export interface CombineFigures {
   samples: { image: number; combine: number }[];
 }
 
-export const COMBINE_TARGET = 0.5;
+const COMBINE_TARGET = 0.5;
 
 const median = (v: number[]) => {
   const s = [...v].sort((a, b) => a - b);

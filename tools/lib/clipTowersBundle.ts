@@ -14,8 +14,8 @@ import { CLIP_B16, CLIP_TINY, ClipTowers } from './clipTowersGraph';
 import { GraphWriter } from './graphWriter';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
-export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
+const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
+const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
 export const VISION_FILE = 'onnx/vision_model.onnx';
 export const TEXT_FILE = 'onnx/text_model.onnx';
 
@@ -101,7 +101,7 @@ function hubConfig(s: ClipSegSize) {
  * The app's dense-CLIP manifest for this folder: the preset's own (templates, windows, logit scale,
  * resampling), with the files next to the manifest instead of in the hub repository, fp32 only.
  */
-export function clipDenseManifest(id: string) {
+function clipDenseManifest(id: string) {
   const m = CLIP_DENSE.manifest as ClipDenseManifest;
   const { repo: _i, sizes: _s, ...image } = m.image;
   const { repo: _t, sizes: _z, ...text } = m.text;

@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import { defineFamily } from '../family';
 import { familySchema, modelPart } from '../manifestSchema';
 
-export const denseSchema = familySchema('dense', {
+const denseSchema = familySchema('dense', {
   model: modelPart,
   classMode: v.optional(v.picklist(['max', 'mean'], 'must be "max" or "mean"')),
 });

@@ -8,7 +8,7 @@ import { familySchema, LIMITS, modelPart, num, text } from '../manifestSchema';
 
 const embeddingMsg = `must be a list of ${LIMITS.embedding[0]}..${LIMITS.embedding[1]} finite numbers, not all zero`;
 
-export const querySchema = familySchema('query', {
+const querySchema = familySchema('query', {
   image: modelPart,
   text: modelPart,
   logitScale: num(...LIMITS.logitScale),

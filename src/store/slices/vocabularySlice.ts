@@ -2,7 +2,7 @@ import type { StateCreator } from 'zustand';
 import type { NamesRule } from '../../engine/protocol';
 import type { AppState } from '../store';
 
-export const DEFAULT_CLASSES = 'sky | blue, grass | green, red, yellow, white, black';
+const DEFAULT_CLASSES = 'sky | blue, grass | green, red, yellow, white, black';
 
 /**
  * What the user typed. The parsed vocabulary is not stored: `selectVocab` derives it from the text,

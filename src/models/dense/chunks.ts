@@ -4,10 +4,11 @@
  * The decoder has no per-image work left in it (the reduces and everything else that reads only the
  * pixels are in the vision part), so a row's cost is its own arithmetic: three 64-d transformer
  * layers over the 485 tokens and the transposed convolution, about 1.07 GFLOP. Bigger runs only
- * spread ORT's fixed costs and keep its kernels busier: on WASM (2 threads, the full-size model) a
- * row in a run of 48 costs about 15 % less than in a run of 16 and about a third less than alone,
- * with a peak working memory of about 0.6 GB (the [48, 4, 485, 485] attention scores and the
- * [48, 485, 2048] MLP activations), well inside ORT's 4 GB WASM heap. WebGPU keeps 16: each new row
+ * spread ORT's fixed costs and keep its kernels busier: on WASM (2 threads, the full-size model,
+ * interleaved in one process) a row in a run of 48 costs about 0.83 of a row in a run of 16 and half
+ * of a row run alone. The largest activations of a 48-row run, the [48, 4, 485, 485] attention scores
+ * and the [48, 485, 2048] MLP activations, are about 0.2 GB each: well inside ORT's 4 GB WASM heap
+ * beside the model's weights. WebGPU keeps 16: each new row
  * count compiles its own shaders (minutes on a software adapter), so its runs keep one size.
  */
 import type { Ep } from '../../worker/ortRuntime';

@@ -8,8 +8,8 @@
  * interleaved in one process) a row in a run of 48 costs about 0.83 of a row in a run of 16 and half
  * of a row run alone. The largest activations of a 48-row run, the [48, 4, 485, 485] attention scores
  * and the [48, 485, 2048] MLP activations, are about 0.2 GB each: well inside ORT's 4 GB WASM heap
- * beside the model's weights. WebGPU keeps 16: each new row
- * count compiles its own shaders (minutes on a software adapter), so its runs keep one size.
+ * beside the model's weights. WebGPU keeps 16: each new row count compiles its own shaders (minutes
+ * on a software adapter), so its runs keep one size.
  */
 import type { Ep } from '../../worker/ortRuntime';
 

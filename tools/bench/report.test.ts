@@ -40,21 +40,29 @@ describe('benchmark figures', () => {
     expect(t.decoderRowMs).toBeGreaterThan(t.textMs);
   });
 
-  it('gives the decoder per row when one run holds several rows', async () => {
+  it('gives the decoder per row and the text per prompt when one run holds several', async () => {
     // A clock that only the parts move: each part "takes" a fixed time.
     let clock = 0;
     const now = vi.spyOn(performance, 'now').mockImplementation(() => clock);
     try {
       const t = await timeFloor(
         {
-          text: async () => void (clock += 2),
+          text: async () => void (clock += 64),
           vision: async () => void (clock += 100),
           decoderRow: async () => void (clock += 64),
           rowsPerRun: 16,
+          textRowsPerRun: 32,
         },
         2,
       );
-      expect(t).toEqual({ textMs: 2, visionMs: 100, decoderRowMs: 4, reps: 2, rowsPerRun: 16 });
+      expect(t).toEqual({
+        textMs: 2,
+        visionMs: 100,
+        decoderRowMs: 4,
+        reps: 2,
+        rowsPerRun: 16,
+        textRowsPerRun: 32,
+      });
     } finally {
       now.mockRestore();
     }

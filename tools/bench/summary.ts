@@ -146,7 +146,7 @@ export function summary(
     out.push(
       '',
       `Floor (bare parts, ONNX Runtime WASM in Node, ${threads} threads, median of ${floor.reps}): vision tower ${Math.round(floor.visionMs)} ms a run, ` +
-        `decoder ${floor.decoderRowMs.toFixed(1)} ms a row (timed ${floor.rowsPerRun ?? 1} rows a run, as the app's WASM chunks), text ${floor.textMs.toFixed(1)} ms a prompt. A scenario's floor: its vision runs + decoder rows + prompts encoded, as the engine counted them (table).`,
+        `decoder ${floor.decoderRowMs.toFixed(1)} ms a row (timed ${floor.rowsPerRun ?? 1} rows a run, the app's most on WASM), text ${floor.textMs.toFixed(1)} ms a prompt (timed ${floor.textRowsPerRun ?? 1} prompts a run, as the app encodes). A scenario's floor: its vision runs + decoder rows + prompts encoded, as the engine counted them (table).`,
     );
   if (split)
     out.push(

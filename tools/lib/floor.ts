@@ -8,7 +8,7 @@
  * three parts can hand them over directly).
  */
 export interface FloorParts {
-  /** One prompt through the text part (to the conditional embedding). */
+  /** `textRowsPerRun` prompts through the text part (to the conditional embedding). */
   text(): Promise<unknown>;
   /** One image through the vision tower (to the activations the decoder reads). */
   vision(): Promise<unknown>;
@@ -16,6 +16,8 @@ export interface FloorParts {
   decoderRow(): Promise<unknown>;
   /** Rows in one `decoderRow()` run (default 1); the floor's figure is per row. */
   rowsPerRun?: number;
+  /** Prompts in one `text()` run (default 1); the floor's figure is per prompt. */
+  textRowsPerRun?: number;
   release?(): Promise<void>;
 }
 
@@ -26,6 +28,8 @@ export interface FloorTimes {
   reps: number;
   /** Rows per decoder run the per-row figure was timed at. */
   rowsPerRun?: number;
+  /** Prompts per text run the per-prompt figure was timed at. */
+  textRowsPerRun?: number;
 }
 
 /** The work a scenario needs at least. */
@@ -57,8 +61,15 @@ async function timeOne(run: () => Promise<unknown>, reps: number): Promise<numbe
 export async function timeFloor(parts: FloorParts, reps = 3): Promise<FloorTimes> {
   const visionMs = await timeOne(() => parts.vision(), reps);
   const decoderRowMs = (await timeOne(() => parts.decoderRow(), reps)) / (parts.rowsPerRun ?? 1);
-  const textMs = await timeOne(() => parts.text(), reps);
-  return { textMs, visionMs, decoderRowMs, reps, rowsPerRun: parts.rowsPerRun ?? 1 };
+  const textMs = (await timeOne(() => parts.text(), reps)) / (parts.textRowsPerRun ?? 1);
+  return {
+    textMs,
+    visionMs,
+    decoderRowMs,
+    reps,
+    rowsPerRun: parts.rowsPerRun ?? 1,
+    textRowsPerRun: parts.textRowsPerRun ?? 1,
+  };
 }
 
 export function floorMs(t: FloorTimes, w: FloorWork): number {

@@ -2,20 +2,25 @@
  * Bare model parts for the floor (floor.ts) from a one-graph CLIPSeg export, with the app's own
  * three-way split: the text part (ending at the conditional embedding, as the app loads it), the
  * vision part (what depends on the pixels only) and the joint decoder, fed with `rows` text rows a
- * run against the one image's activations (the app's WASM runs rows in chunks of 16, cheaper per row
- * than one at a time, so a floor timed at one row a run would not be a floor).
+ * run against the one image's activations. Both batch sizes are the app's on WASM (decoder rows in
+ * runs of up to DECODER_ROWS.wasm, prompts encoded 32 a run): a row or a prompt costs less in a
+ * batch than alone, so a floor timed one at a time would not be a floor.
  */
+import { DECODER_ROWS } from '../../src/models/dense/chunks';
 import { splitDenseModel } from '../../src/models/dense/split';
 import { ort } from '../../src/models/runtime/ortRuntime';
 import type { FloorParts } from './floor';
 
 /** "a photo of a cat": start, four words, end (a typical short prompt). */
 const PROMPT = [49406, 320, 1125, 539, 320, 2368, 49407];
+/** Prompts a text run, as the app's runner encodes them. */
+const TEXT_ROWS = 32;
 
 export async function splitFloorParts(
   bytes: Uint8Array,
   ep: 'wasm' | 'webgpu' = 'wasm',
-  rows = 16,
+  rows = DECODER_ROWS[ep],
+  textRows = TEXT_ROWS,
 ): Promise<FloorParts> {
   const split = splitDenseModel(bytes, { textEnd: 'conditional' });
   if (!split.anchor) throw new Error('floor: the model has no conditional embedding to split at');
@@ -31,14 +36,19 @@ export async function splitFloorParts(
     [1, 3, h, w],
   );
   const n = PROMPT.length;
-  const textFeeds: Record<string, ort.Tensor> = {
-    input_ids: new ort.Tensor('int64', BigInt64Array.from(PROMPT, BigInt), [1, n]),
-    attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
-  };
+  const tokens = (count: number): Record<string, ort.Tensor> => ({
+    input_ids: new ort.Tensor(
+      'int64',
+      BigInt64Array.from({ length: count * n }, (_, i) => BigInt(PROMPT[i % n]!)),
+      [count, n],
+    ),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(count * n).fill(1n), [count, n]),
+  });
+  const textFeeds = tokens(textRows);
   const textOnly = (feeds: Record<string, ort.Tensor>) =>
     Object.fromEntries(Object.entries(feeds).filter(([k]) => text.inputNames.includes(k)));
   // The text part's outputs for one prompt, each repeated `rows` times along the batch axis.
-  const one = await text.run(textOnly(textFeeds));
+  const one = await text.run(textOnly(tokens(1)));
   const row: Record<string, ort.Tensor> = {};
   for (const [k, t] of Object.entries(one)) {
     if (t.type !== 'float32') throw new Error(`floor: the text part's ${k} is ${t.type}, not float32`);
@@ -59,6 +69,7 @@ export async function splitFloorParts(
     vision: () => vision.run({ [vision.inputNames[0]!]: pixels }),
     decoderRow: () => decoder.run(decoderFeeds),
     rowsPerRun: rows,
+    textRowsPerRun: textRows,
     async release() {
       await Promise.all([text.release(), vision.release(), decoder.release()]);
     },

@@ -12,9 +12,7 @@ import type { ClipTokenizer } from '../tokenizer';
 import { DenseModel, type PromptCut, type VisionHandle } from './denseModel';
 import type { DenseManifest } from './family';
 import { RowCache } from './rowCache';
-
-/** Decoder rows per run: bounds memory for long vocabularies. */
-const CHUNK = 16;
+import { DECODER_ROWS, decoderRuns } from './chunks';
 
 /**
  * CLIPSeg family, split three ways at load: the text part runs once per prompt (its cut tensors are
@@ -78,9 +76,12 @@ export class DenseRunner implements Runner {
   get bytesReadBack() {
     return this.model.bytesReadBack;
   }
-  /** Rows per decoder run: int8 exports quantise per run, so one row at a time keeps rows exact. */
+  /**
+   * Most rows per decoder run (see ../models/dense/chunks): int8 exports quantise per run, so one
+   * row at a time keeps rows exact.
+   */
   private get chunk() {
-    return this.model.crossBatch.joint ? 1 : CHUNK;
+    return this.model.crossBatch.joint ? 1 : DECODER_ROWS[this.model.visionOnGpu ? 'webgpu' : 'wasm'];
   }
 
   private async encode(prompts: string[]): Promise<{ cuts: PromptCut[]; encoded: number }> {
@@ -175,8 +176,9 @@ export class DenseRunner implements Runner {
       if (kept) fold(kept, rows);
       else missing.push(k);
     }
-    for (let i = 0; i < missing.length; i += this.chunk) {
-      const keys = missing.slice(i, i + this.chunk);
+    let i = 0;
+    for (const size of decoderRuns(missing.length, this.chunk, !this.model.visionOnGpu)) {
+      const keys = missing.slice(i, (i += size));
       const r = await this.model.runDecoder(
         vision.handle,
         keys.map((k) => this.rowCuts[byKey.get(k)![0]!]!),

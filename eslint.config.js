@@ -73,7 +73,7 @@ export default tseslint.config(
       'src/services/**',
       'src/render/**',
       'src/media/**',
-      'src/engine/**',
+      'src/client/**',
       'src/*.{ts,tsx}',
     ],
     rules: {

@@ -1,4 +1,4 @@
-import type { Ep } from './engine/protocol';
+import type { Ep } from './client/protocol';
 import type { Dtype } from './models/manifest';
 import { DTYPES } from './models/manifestSchema';
 import { PUBLIC_HUB } from './models/hub';

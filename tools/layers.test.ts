@@ -17,7 +17,7 @@ const use = (what: string) => `import * as x from '${what}';\nexport const y = x
 
 describe('layer rules', () => {
   it('keep model and worker code out of the UI and the store', async () => {
-    expect(await restricted('src/ui/Probe.tsx', use('../worker/engine'))).toHaveLength(1);
+    expect(await restricted('src/ui/Probe.tsx', use('../worker/segmenter'))).toHaveLength(1);
     expect(await restricted('src/ui/Probe.tsx', use('../models/runners'))).toHaveLength(1);
     expect(await restricted('src/store/probe.ts', use('../models/runtime/ortRuntime'))).toHaveLength(1);
     expect(await restricted('src/store/probe.ts', use('../models/dense/denseModel'))).toHaveLength(1);
@@ -49,7 +49,7 @@ describe('layer rules', () => {
 
   it('keep src/processing pure: it imports only itself', async () => {
     expect(await restricted('src/processing/probe.ts', use('../models/manifest'))).toHaveLength(1);
-    expect(await restricted('src/processing/probe.ts', use('../engine/protocol'))).toHaveLength(1);
+    expect(await restricted('src/processing/probe.ts', use('../client/protocol'))).toHaveLength(1);
     expect(await restricted('src/processing/probe.ts', use('onnxruntime-web'))).toHaveLength(1);
     expect(await restricted('src/processing/probe.ts', use('./gkc'))).toEqual([]);
   });

@@ -22,7 +22,7 @@ import {
 } from '../src/processing/clipDense';
 import { toPixelValues } from '../src/processing/normalize';
 import { resizeRgba } from '../src/processing/resize';
-import { configureOrt, decodeImage } from './lib/nodeEngine';
+import { configureOrt, decodeImage } from './lib/nodeSegmenter';
 import { prng } from '../test-support/prng';
 
 const [modelPath, imagePath, ...rest] = process.argv.slice(2);

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import type { Dtype } from '../src/models/manifest';
 import { encodeLabelPng, labelLegendJson } from '../src/processing/labelPng';
 import { parseVocabulary } from '../src/processing/vocabulary';
-import { decodeImage, fsFetcher, newEngine, rgbaSource } from './lib/nodeEngine';
+import { decodeImage, fsFetcher, newSegmenter, rgbaSource } from './lib/nodeSegmenter';
 
 const USAGE = `usage: npm run segment -- --model <bundle dir> --image <file> --classes "<text>" --out <labels.png>
   [--threshold <0..1>] [--dtype fp32|fp16|q8] [--manifest ovseg.json]`;
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   if (classes.length === 0)
     throw new VocabularyEmptyError('The vocabulary is empty: give at least one class name');
 
-  const engine = newEngine();
+  const engine = newSegmenter();
   const info = await engine.load(fsFetcher(values.model), { path: values.manifest! }, 'wasm', {
     dtype: values.dtype as Dtype | undefined,
   });

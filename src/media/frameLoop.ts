@@ -1,4 +1,4 @@
-import { workerCopy } from '../engine/workerCopy';
+import { workerCopy } from '../client/workerCopy';
 
 type VideoWithRvfc = HTMLVideoElement & {
   requestVideoFrameCallback?: (cb: () => void) => number;

@@ -1,4 +1,4 @@
-import type { SegmentResult } from '../engine/protocol';
+import type { SegmentResult } from '../client/protocol';
 import type { Dtype, InputPolicy } from './manifest';
 import type { NamesRule, RowsReport } from '../processing/namesRule';
 import type { ShortSideInput } from '../processing/normalize';
@@ -30,7 +30,7 @@ export interface Runner {
   /** A new image, as pixel values at the model's input size; image-only work runs here. */
   setPixels(pixels: Float32Array, width: number, height: number): Promise<void>;
   /** Labels for the current vocabulary and image, at the image's size. */
-  segment(o: RunnerSegment): Promise<Combined>;
+  segment(o: RunnerSegment): Promise<RunnerResult>;
   /**
    * Milliseconds of the last segment(), measured by the runner where the work ran: image-dependent
    * model runs (the dense decoder) and the label pass. None: all of it was the label pass.
@@ -50,7 +50,7 @@ export interface RunnerSegment {
 }
 
 /** A runner's result: the label maps of the protocol's result (one definition), plus the class scores. */
-export interface Combined extends Pick<
+export interface RunnerResult extends Pick<
   SegmentResult,
   'labels' | 'scores' | 'scoreWidth' | 'scoreHeight' | 'counts' | 'debug'
 > {

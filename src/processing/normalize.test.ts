@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeImage } from '../../tools/lib/nodeEngine';
+import { decodeImage } from '../../tools/lib/nodeSegmenter';
 import { modelInputSize, preprocess, toPixelValues } from './normalize';
 
 describe('toPixelValues', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeImage } from '../../tools/lib/nodeEngine';
+import { decodeImage } from '../../tools/lib/nodeSegmenter';
 import { resizeRgba, type ResampleFilter, type RgbaImage } from './resize';
 
 /*

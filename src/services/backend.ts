@@ -1,6 +1,6 @@
-import type { Ep, GpuInfo } from '../engine/protocol';
+import type { Ep, GpuInfo } from '../client/protocol';
 
-export { isSoftwareAdapter } from '../engine/gpuAdapter';
+export { isSoftwareAdapter } from '../client/gpuAdapter';
 
 export interface BackendChoice {
   ep: Ep;

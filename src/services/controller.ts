@@ -1,7 +1,7 @@
 import { DEFAULT_HUB } from '../config';
-import { EngineClient, type WorkerLike } from '../engine/engineClient';
-import type { Ep, FileProgress, NamesRule } from '../engine/protocol';
-import { workerCopy } from '../engine/workerCopy';
+import { WorkerClient, type WorkerLike } from '../client/workerClient';
+import type { Ep, FileProgress, NamesRule } from '../client/protocol';
+import { workerCopy } from '../client/workerCopy';
 import { DownloadCancelledError, RequestSupersededError, WorkerHungError } from '../errors';
 import type { Dtype } from '../models/manifest';
 import { chooseVariant } from '../models/presets';
@@ -20,7 +20,7 @@ const setLoading = (loading: FileProgress | null) => useApp.setState({ loading }
  * the live controller and the notices, the only writer of the store: components call its actions.
  */
 export class Controller {
-  readonly client: EngineClient;
+  readonly client: WorkerClient;
   /** The worker lacks the current image (new image, model reload, failed run): send it a copy. */
   private sendImage = false;
   /** Sends the vocabulary to the worker when it changes. */
@@ -48,7 +48,7 @@ export class Controller {
     worker: WorkerLike | (() => WorkerLike),
     opts: { dtype?: Dtype | undefined; gpuBufferLimit?: number | undefined; hub?: string } = {},
   ) {
-    this.client = new EngineClient(worker);
+    this.client = new WorkerClient(worker);
     this.vocabulary = new VocabularySync(this.client);
     this.client.onRestart = (err) => void this.recover(err);
     this.dtype = opts.dtype;

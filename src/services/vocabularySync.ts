@@ -1,4 +1,4 @@
-import type { EngineClient } from '../engine/engineClient';
+import type { WorkerClient } from '../client/workerClient';
 import { NoModelLoadedError, RequestSupersededError, WorkerHungError } from '../errors';
 import { selectVocab } from '../store/selectors';
 import { useApp, type AppState } from '../store/store';
@@ -19,7 +19,7 @@ export class VocabularySync {
   /** A vocabulary whose encoding hung the worker: not sent again by itself. */
   private hungOn: Sent | null = null;
 
-  constructor(private client: EngineClient) {}
+  constructor(private client: WorkerClient) {}
 
   /** A load releases the worker's vocabulary: the next sync sends it again. */
   forget(): void {

@@ -1,9 +1,9 @@
-import type { GpuInfo } from '../engine/protocol';
-import { isSoftwareAdapter } from '../engine/gpuAdapter';
+import type { GpuInfo } from '../client/protocol';
+import { isSoftwareAdapter } from '../client/gpuAdapter';
 import type { RgbaImage } from '../processing/resize';
 import type { FileProgress } from './bundle';
 import { cachedBytes, cachingFetcher, deleteCached, openModelCache } from './modelCache';
-import type { ImageSource } from './engine';
+import type { ImageSource } from './segmenter';
 
 export async function detectGpu(): Promise<GpuInfo> {
   const none: GpuInfo = {

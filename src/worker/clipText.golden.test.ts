@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configureOrt } from '../../tools/lib/nodeEngine';
+import { configureOrt } from '../../tools/lib/nodeSegmenter';
 import { createSession, ort } from '../models/runtime/ortRuntime';
 
 const DIR = 'fixtures/clip-text-tiny';

@@ -3,14 +3,14 @@
  * text model neither reads nor writes the colours model's cache entries (the poisoning replay).
  */
 import { describe, expect, it } from 'vitest';
-import { configureOrt, fsFetcher, rgbaSource } from '../../tools/lib/nodeEngine';
+import { configureOrt, fsFetcher, rgbaSource } from '../../tools/lib/nodeSegmenter';
 import { hostileColoursBundle } from '../../test-support/hostileModel';
 import type { RgbaImage } from '../processing/resize';
 import type { Fetcher } from './bundle';
 import { loadBundle } from './bundle';
 import { contentHash } from './contentHash';
 import { EmbeddingCache, type PersistentStore } from './embeddingCache';
-import { Engine } from './engine';
+import { Segmenter } from './segmenter';
 
 const colours = fsFetcher('public/models/colours');
 const hostile = hostileColoursBundle();
@@ -44,7 +44,7 @@ class MapStore implements PersistentStore<Float32Array> {
 /** One "page": a fresh engine and memory cache over the shared persistent store; shares per class. */
 async function session(store: MapStore, fetcher: Fetcher) {
   configureOrt();
-  const engine = new Engine(new EmbeddingCache(store));
+  const engine = new Segmenter(new EmbeddingCache(store));
   await engine.load(fetcher, { manifest: hostile.manifest as never }, 'wasm');
   await engine.setVocabulary(['red', 'green', 'blue'].map((c) => ({ label: c, names: [c] })));
   const img = stripes();

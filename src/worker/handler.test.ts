@@ -1,6 +1,6 @@
 import { decode } from 'fast-png';
 import { describe, expect, it, vi } from 'vitest';
-import { fsFetcher, newEngine, rgbaSource } from '../../tools/lib/nodeEngine';
+import { fsFetcher, newSegmenter, rgbaSource } from '../../tools/lib/nodeSegmenter';
 import type {
   GpuInfo,
   ModelInfo,
@@ -9,7 +9,7 @@ import type {
   SegmentResult,
   WorkerCounts,
   WorkerMessage,
-} from '../engine/protocol';
+} from '../client/protocol';
 import type { RgbaImage } from '../processing/resize';
 import type { VocabClass } from '../processing/vocabulary';
 import type { Fetcher } from './bundle';
@@ -54,7 +54,7 @@ function setup() {
   const sourceFromBitmap = vi.fn((_: ImageBitmap) => rgbaSource(twoColourImage()));
   const toBitmap = vi.fn(async (_rgba: Uint8ClampedArray, _w: number, _h: number) => null);
   const handle = createHandler({
-    engine: newEngine(),
+    engine: newSegmenter(),
     post: (msg, transfer) => posted.push({ msg, transfer }),
     fetcher: () => fetcher,
     gpuInfo: async () => noGpu,

@@ -8,7 +8,7 @@ import type {
   Stage,
   WorkerCounts,
   WorkerMessage,
-} from '../engine/protocol';
+} from '../client/protocol';
 import {
   describeError,
   ModelFileMissingError,
@@ -19,12 +19,12 @@ import { encodeLabelPng, labelLegendJson } from '../processing/labelPng';
 import { colourizeLabels, paletteFor } from '../processing/palette';
 import type { VocabClass } from '../processing/vocabulary';
 import type { Fetcher, FileProgress, ManifestSource } from './bundle';
-import { Engine, type ImageSource } from './engine';
+import { Segmenter, type ImageSource } from './segmenter';
 import { formatBytes } from './limits';
 
 /** What the handler needs from its environment (a real worker, or a test). */
 export interface HandlerDeps {
-  engine: Engine;
+  engine: Segmenter;
   post(msg: WorkerMessage, transfer?: Transferable[]): void;
   /**
    * Files relative to `base` (a URL, or a folder in Node), downloaded or read; `commit` (if any) keeps

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fsFetcher, newEngine } from '../../tools/lib/nodeEngine';
+import { fsFetcher, newSegmenter } from '../../tools/lib/nodeSegmenter';
 import { ManifestError, parseManifest, type Manifest } from '../models/manifest';
 
 const DIR = 'public/models/colours';
@@ -12,7 +12,7 @@ const raw = () => JSON.parse(readFileSync(`${DIR}/ovseg.json`, 'utf8')) as Recor
 const inline = (changes: Record<string, unknown>): Manifest => parseManifest({ ...raw(), ...changes });
 
 async function loadError(manifest: Manifest, base?: string): Promise<Error | null> {
-  const engine = newEngine();
+  const engine = newSegmenter();
   try {
     await engine.load(fsFetcher(DIR), base ? { manifest, base } : { manifest }, 'wasm');
     return null;

@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { fsFetcher, newEngine } from '../../tools/lib/nodeEngine';
-import type { WorkerLike } from '../engine/engineClient';
-import type { RequestMessage, WorkerMessage } from '../engine/protocol';
+import { fsFetcher, newSegmenter } from '../../tools/lib/nodeSegmenter';
+import type { WorkerLike } from '../client/workerClient';
+import type { RequestMessage, WorkerMessage } from '../client/protocol';
 import { createHandler } from './handler';
 import type { ModelEntry } from '../services/catalogue';
 import { Controller } from '../services/controller';
@@ -29,7 +29,7 @@ function inProcessWorker(): WorkerLike {
     terminate: () => undefined,
   };
   const handle = createHandler({
-    engine: newEngine(),
+    engine: newSegmenter(),
     post: (msg: WorkerMessage) =>
       queueMicrotask(() => worker.onmessage?.({ data: msg } as MessageEvent<WorkerMessage>)),
     fetcher: () => async (file) => {

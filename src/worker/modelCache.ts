@@ -1,4 +1,4 @@
-import type { FileProgress } from '../engine/protocol';
+import type { FileProgress } from '../client/protocol';
 import {
   DownloadCancelledError,
   DownloadFailedError,

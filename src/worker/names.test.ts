@@ -4,8 +4,8 @@
  * text encoder and its cache, GKC combine, palette and overlay).
  */
 import { describe, expect, it } from 'vitest';
-import { fsFetcher, newEngine, rgbaSource } from '../../tools/lib/nodeEngine';
-import type { RequestMessage, Requests, SegmentResult, WorkerMessage } from '../engine/protocol';
+import { fsFetcher, newSegmenter, rgbaSource } from '../../tools/lib/nodeSegmenter';
+import type { RequestMessage, Requests, SegmentResult, WorkerMessage } from '../client/protocol';
 import { parseVocabulary } from '../processing/vocabulary';
 import { blobFetcher, createHandler } from './handler';
 
@@ -19,7 +19,7 @@ describe('class names that are property names', () => {
     for (let i = 0; i < W * H; i++) data.set(i % W < W / 2 ? [255, 0, 0, 255] : [0, 0, 255, 255], i * 4);
     const drawn: Uint8ClampedArray[] = [];
     const handle = createHandler({
-      engine: newEngine(),
+      engine: newSegmenter(),
       post: (m) => posted.push(m),
       fetcher: () => fsFetcher('public/models/colours'),
       gpuInfo: async () => ({

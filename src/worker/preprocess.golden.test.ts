@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage, fsFetcher, newEngine, rgbaSource } from '../../tools/lib/nodeEngine';
+import { decodeImage, fsFetcher, newSegmenter, rgbaSource } from '../../tools/lib/nodeSegmenter';
 import { parseVocabulary } from '../processing/vocabulary';
-import type { Engine } from './engine';
+import type { Segmenter } from './segmenter';
 
 /*
  * Preprocessing parity: from each fixture's image.png, the engine's own preprocessing (the code the
@@ -30,12 +30,12 @@ const fixtures = [
 
 for (const fx of fixtures) {
   describe(`preprocessing of ${fx.dir}/image.png (Node, WASM)`, () => {
-    let engine: Engine;
+    let engine: Segmenter;
     const img = decodeImage(new Uint8Array(readFileSync(`${fx.dir}/image.png`)));
     const golden = f32(`${fx.dir}/pixel_values.bin`);
 
     beforeAll(async () => {
-      engine = newEngine();
+      engine = newSegmenter();
       await engine.load(fsFetcher(fx.dir), { path: 'ovseg.json' }, 'wasm', { dtype: 'fp32' });
       await engine.setVocabulary(parseVocabulary(fx.vocab).classes);
     }, HOOK_TIMEOUT);

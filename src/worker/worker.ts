@@ -1,10 +1,10 @@
 /// <reference lib="webworker" />
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import mjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
-import type { RequestMessage, WorkerMessage } from '../engine/protocol';
+import type { RequestMessage, WorkerMessage } from '../client/protocol';
 import { detectGpu, evict, fetcher, sourceFromBitmap, storage, toBitmap } from './browserDeps';
 import { EmbeddingCache } from './embeddingCache';
-import { Engine } from './engine';
+import { Segmenter } from './segmenter';
 import { createHandler } from './handler';
 import { indexedDbStore } from './idbStore';
 import { liveSessionCount, ort, shareOrtInstance } from '../models/runtime/ortRuntime';
@@ -19,7 +19,7 @@ shareOrtInstance();
 watchWasmMemory();
 
 const handle = createHandler({
-  engine: new Engine(
+  engine: new Segmenter(
     new EmbeddingCache(indexedDbStore<Float32Array>()),
     new EmbeddingCache(indexedDbStore<unknown>()),
   ),

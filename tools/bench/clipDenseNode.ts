@@ -28,7 +28,7 @@ import { resizeRgba } from '../../src/processing/resize';
 import { ort } from '../../src/models/runtime/ortRuntime';
 import { median } from '../lib/floor';
 import { TEXT_FILE, VISION_FILE } from '../lib/clipTowersBundle';
-import { configureOrt, decodeImage } from '../lib/nodeEngine';
+import { configureOrt, decodeImage } from '../lib/nodeSegmenter';
 import { prng } from '../../test-support/prng';
 import { ADE, scene } from './inputs';
 

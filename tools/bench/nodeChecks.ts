@@ -6,7 +6,7 @@
 import { ort } from '../../src/models/runtime/ortRuntime';
 import { timeFloor, type FloorTimes } from '../lib/floor';
 import { splitFloorParts } from '../lib/floorParts';
-import { configureOrt } from '../lib/nodeEngine';
+import { configureOrt } from '../lib/nodeSegmenter';
 import { compareSplitToWhole, splitCheckInputs, type SplitCheckResult } from '../lib/splitCheck';
 
 /** The speed issue's bar for split == unsplit: max difference over the whole graph's logit range. */

@@ -7,7 +7,7 @@ import { decodeModel } from '../../src/models/onnx/onnxProto';
 import { ort } from '../../src/models/runtime/ortRuntime';
 import { clipTowerBytes } from './clipTowersBundle';
 import { CLIP_TINY } from './clipTowersGraph';
-import { configureOrt } from './nodeEngine';
+import { configureOrt } from './nodeSegmenter';
 import { prng } from '../../test-support/prng';
 
 /*

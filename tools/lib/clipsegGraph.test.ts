@@ -6,7 +6,7 @@ import { ort } from '../../src/models/runtime/ortRuntime';
 import { clipSegModelBytes } from './clipsegBundle';
 import { buildClipSeg, RD64_REFINED, TINY, torchParameterCount } from './clipsegGraph';
 import { GraphWriter } from './graphWriter';
-import { configureOrt } from './nodeEngine';
+import { configureOrt } from './nodeSegmenter';
 
 /*
  * The benchmark's generated CLIPSeg: published sizes, a traced export's op patterns, deterministic,

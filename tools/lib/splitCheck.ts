@@ -8,7 +8,7 @@
 import { DenseModel, padBatch } from '../../src/models/dense/denseModel';
 import type { TextEnd } from '../../src/models/dense/split';
 import { ort } from '../../src/models/runtime/ortRuntime';
-import { configureOrt } from './nodeEngine';
+import { configureOrt } from './nodeSegmenter';
 import { prng } from '../../test-support/prng';
 
 export interface SplitCheckInputs {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureOrt } from '../../../tools/lib/nodeEngine';
+import { configureOrt } from '../../../tools/lib/nodeSegmenter';
 import { prng } from '../../../test-support/prng';
 import { cropChw, patchClassLogits, slidingWindows } from '../../processing/clipDense';
 import { upsamplePlanes } from '../../processing/resize';

@@ -23,7 +23,7 @@ import type { VocabClass } from '../../processing/vocabulary';
 import { ModelGraphUnsupportedError, NoImageError, VocabularyEmptyError } from '../../errors';
 import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
 import { createSession, type Ep } from '../runtime/ortRuntime';
-import type { Combined, Runner, RunnerSegment } from '../runner';
+import type { RunnerResult, Runner, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCaches } from '../runnerInputs';
 import { smoothScores } from '../../processing/smoothing';
 import { ClipDenseModel } from './clipDenseModel';
@@ -207,7 +207,7 @@ export class ClipDenseRunner implements Runner {
     return this.logits;
   }
 
-  async segment(o: RunnerSegment): Promise<Combined> {
+  async segment(o: RunnerSegment): Promise<RunnerResult> {
     if (!this.image) throw new NoImageError();
     if (!this.vocab) throw new VocabularyEmptyError();
     const cl = this.classLogits(this.image, this.vocab);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { configureOrt } from '../../../tools/lib/nodeEngine';
+import { configureOrt } from '../../../tools/lib/nodeSegmenter';
 import { decodeModel } from '../onnx/onnxProto';
 import { decomposeLayerNorms } from './decomposeLayerNorm';
 import { clearClipSurgery, OUTPUT } from './surgery';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { configureOrt } from '../../../tools/lib/nodeEngine';
+import { configureOrt } from '../../../tools/lib/nodeSegmenter';
 import { valueInfo } from '../onnx/onnxBuilder';
 import { DataType, decodeModel, encodeModel } from '../onnx/onnxProto';
 import { GraphIndex } from './graphIndex';

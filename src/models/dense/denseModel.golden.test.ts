@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureOrt, decodeImage } from '../../../tools/lib/nodeEngine';
+import { configureOrt, decodeImage } from '../../../tools/lib/nodeSegmenter';
 import { averageRows, denseLabels } from '../../processing/dense';
 import { toPixelValues } from '../../processing/normalize';
 import { resizeRgba, upsamplePlanes } from '../../processing/resize';

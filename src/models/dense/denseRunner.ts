@@ -4,7 +4,7 @@ import { chooseRows, type NamesRule, type RowsReport } from '../../processing/na
 import { smoothScores } from '../../processing/smoothing';
 import { promptsFor, type VocabClass } from '../../processing/vocabulary';
 import { cachedEncode } from '../promptCache';
-import type { Combined, Runner, RunnerSegment } from '../runner';
+import type { RunnerResult, Runner, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCache, TextCaches } from '../runnerInputs';
 import { NoImageError, VocabularyEmptyError } from '../../errors';
 import type { Ep } from '../runtime/ortRuntime';
@@ -196,7 +196,7 @@ export class DenseRunner implements Runner {
     return this.logits;
   }
 
-  async segment(o: RunnerSegment): Promise<Combined> {
+  async segment(o: RunnerSegment): Promise<RunnerResult> {
     if (!this.vision) throw new NoImageError();
     if (this.numClasses === 0) throw new VocabularyEmptyError();
     const t0 = performance.now();

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configureOrt } from '../../../tools/lib/nodeEngine';
+import { configureOrt } from '../../../tools/lib/nodeSegmenter';
 import { ort } from '../runtime/ortRuntime';
 import { buildModelBytes, floatTensor, int64Tensor, node, valueInfo } from '../onnx/onnxBuilder';
 import { AttributeType, DataType, decodeModel, encodeModel, type OnnxGraph } from '../onnx/onnxProto';

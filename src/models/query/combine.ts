@@ -1,9 +1,9 @@
 import { classProbs, einsumQC, sigmoidInPlace } from '../../processing/gkc';
 import { labelHistogram, upsampleLabels } from '../../processing/labels';
 import { querySemseg, type QuerySemseg } from '../../processing/querySemseg';
-import type { Combined } from '../runner';
+import type { RunnerResult } from '../runner';
 
-export type { Combined };
+export type { RunnerResult };
 
 export interface QueryOutputs {
   /** [Q, h, w] mask logits. */
@@ -84,7 +84,7 @@ export function scoreQueries(out: QueryOutputs, o: CombineOptions): Scored {
  * then the threshold and the label map at the image size. `scored` is not modified, and the result
  * shares no buffer with it but `semseg`.
  */
-export function combine(out: QueryOutputs, o: CombineOptions, scored = scoreQueries(out, o)): Combined {
+export function combine(out: QueryOutputs, o: CombineOptions, scored = scoreQueries(out, o)): RunnerResult {
   const C = o.numClasses;
   const { probs, raw, sw, sh } = scored;
   const P = sw * sh;
@@ -106,7 +106,7 @@ export function combine(out: QueryOutputs, o: CombineOptions, scored = scoreQuer
       raw.scores,
     );
   }
-  const result: Combined = {
+  const result: RunnerResult = {
     labels,
     // The page receives this buffer (transferred): a copy keeps `scored` whole.
     scores: raw.scores.slice(),

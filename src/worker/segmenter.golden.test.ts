@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage, fsFetcher, newEngine, rgbaSource } from '../../tools/lib/nodeEngine';
+import { decodeImage, fsFetcher, newSegmenter, rgbaSource } from '../../tools/lib/nodeSegmenter';
 import { parseVocabulary } from '../processing/vocabulary';
-import type { Engine } from './engine';
+import type { Segmenter } from './segmenter';
 
 const DIR = 'fixtures/query-ovseg-tiny';
 const f32 = (file: string) => {
@@ -25,11 +25,11 @@ const agreement = (labels: Uint16Array, ref: Uint8Array) => {
 };
 
 describe('query-ovseg-tiny golden (WASM, Node)', () => {
-  let engine: Engine;
+  let engine: Segmenter;
   const refLabels = new Uint8Array(readFileSync(`${DIR}/label_map.bin`));
 
   beforeAll(async () => {
-    engine = newEngine();
+    engine = newSegmenter();
     await engine.load(fsFetcher(DIR), { path: 'ovseg.json' }, 'wasm', { dtype: 'fp32' });
     const { classes } = parseVocabulary(vocabText);
     expect(classes.map((c) => c.names)).toEqual(golden.classes);

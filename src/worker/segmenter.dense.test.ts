@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fsFetcher, newEngine } from '../../tools/lib/nodeEngine';
+import { fsFetcher, newSegmenter } from '../../tools/lib/nodeSegmenter';
 import { parseVocabulary } from '../processing/vocabulary';
-import type { Engine } from './engine';
+import type { Segmenter } from './segmenter';
 
 const DIR = 'fixtures/clipseg-tiny';
 const f32 = (file: string) => {
@@ -30,9 +30,9 @@ function goldenLabels(): { labels: Uint8Array; margin: Float32Array } {
 const HOOK_TIMEOUT = 60_000;
 
 describe('dense family through the engine (clipseg-tiny, split at load, WASM in Node)', () => {
-  let engine: Engine;
+  let engine: Segmenter;
   beforeAll(async () => {
-    engine = newEngine();
+    engine = newSegmenter();
     await engine.load(fsFetcher(DIR), { path: 'ovseg.json' }, 'wasm', { dtype: 'fp32' });
   }, HOOK_TIMEOUT);
 
@@ -121,7 +121,7 @@ describe('int8 dense model: kept rows do not depend on their batch-mates', () =>
   it(
     'runs the decoder one row at a time, so an edit gives what a fresh run gives, exactly',
     async () => {
-      const engine = newEngine();
+      const engine = newSegmenter();
       await engine.load(fsFetcher(DIR), { path: 'ovseg.json' }, 'wasm', { dtype: 'q8' });
       await engine.setVocabulary(parseVocabulary(texts.join(', ')).classes);
       await engine.setPixelValues(f32('pixel_values.bin'), 352, 352);

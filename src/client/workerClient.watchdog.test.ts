@@ -1,15 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SEGMENT_FLOOR_MS } from './deadlines';
 import { WorkerHungError } from '../errors';
-import { EngineClient } from './engineClient';
+import { WorkerClient } from './workerClient';
 import { bitmap, FakeWorker, fakeResult, segReq, vocabReq } from './fakeWorker';
 
-describe('EngineClient watchdog', () => {
+describe('WorkerClient watchdog', () => {
   const loadReq = { source: { kind: 'url', manifestUrl: 'u' }, ep: 'wasm' } as const;
   const setup = () => {
     vi.useFakeTimers();
     const workers: FakeWorker[] = [];
-    const client = new EngineClient(() => {
+    const client = new WorkerClient(() => {
       const w = new FakeWorker();
       workers.push(w);
       return w;
@@ -99,7 +99,7 @@ describe('EngineClient watchdog', () => {
     vi.useFakeTimers();
     try {
       const w = new FakeWorker();
-      const client = new EngineClient(w);
+      const client = new WorkerClient(w);
       client.overrides = { segmentMs: 100 };
       const s = client.segment(segReq()).catch((e: unknown) => e);
       const other = client.request('storage', { prefixes: [] }).catch((e: unknown) => e);

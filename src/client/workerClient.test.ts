@@ -9,13 +9,13 @@ import {
   WorkerStartFailedError,
   WorkerStoppedError,
 } from '../errors';
-import { EngineClient } from './engineClient';
+import { WorkerClient } from './workerClient';
 import { bitmap, FakeWorker, fakeResult, flush, segReq, vocabReq } from './fakeWorker';
 
-describe('EngineClient.request', () => {
+describe('WorkerClient.request', () => {
   it('posts {kind, id, ...payload} with the transfer list and resolves with the matching reply', async () => {
     const w = new FakeWorker();
-    const client = new EngineClient(w);
+    const client = new WorkerClient(w);
     const buf = new ArrayBuffer(4);
     const a = client.request('init', {});
     const b = client.request('load', { source: { kind: 'url', manifestUrl: '/m/ovseg.json' }, ep: 'wasm' }, [
@@ -35,7 +35,7 @@ describe('EngineClient.request', () => {
 
   it('ignores replies for unknown or finished ids', async () => {
     const w = new FakeWorker();
-    const client = new EngineClient(w);
+    const client = new WorkerClient(w);
     const a = client.request('init', {});
     w.reply(99, 'nobody');
     w.reply(1, 'first');
@@ -45,7 +45,7 @@ describe('EngineClient.request', () => {
 
   it('rejects with the class of the error code the worker sent, and its message', async () => {
     const w = new FakeWorker();
-    const client = new EngineClient(w);
+    const client = new WorkerClient(w);
     const p = client.request('export', {});
     w.send({ kind: 'error', id: 1, code: 'download-failed', message: 'Could not download x.onnx: HTTP 404' });
     const err = await p.catch((e: unknown) => e);
@@ -56,7 +56,7 @@ describe('EngineClient.request', () => {
 
   it('a code it does not know becomes an unexpected error, message kept', async () => {
     const w = new FakeWorker();
-    const client = new EngineClient(w);
+    const client = new WorkerClient(w);
     const p = client.request('export', {});
     w.send({ kind: 'error', id: 1, code: 'from-a-newer-worker', message: 'odd' } as never);
     const err = await p.catch((e: unknown) => e);
@@ -67,7 +67,7 @@ describe('EngineClient.request', () => {
 
   it('passes progress messages to the callback before the reply', async () => {
     const w = new FakeWorker();
-    const client = new EngineClient(w);
+    const client = new WorkerClient(w);
     const onProgress = vi.fn();
     const p = client.request(
       'load',
@@ -88,7 +88,7 @@ describe('EngineClient.request', () => {
 
   it('rejects every pending request when the worker crashes', async () => {
     const w = new FakeWorker();
-    const client = new EngineClient(w);
+    const client = new WorkerClient(w);
     const started = client.request('init', {});
     w.reply(1, { gpu: { available: false } });
     await started;
@@ -104,7 +104,7 @@ describe('EngineClient.request', () => {
 
   it('a worker that dies before its first answer failed to start; the next request gets a fresh one', async () => {
     const workers: FakeWorker[] = [];
-    const client = new EngineClient(() => {
+    const client = new WorkerClient(() => {
       workers.push(new FakeWorker());
       return workers.at(-1)!;
     });
@@ -123,7 +123,7 @@ describe('EngineClient.request', () => {
 
   it('terminate() rejects pending requests and stops the worker', async () => {
     const w = new FakeWorker();
-    const client = new EngineClient(w);
+    const client = new WorkerClient(w);
     const a = client.request('init', {});
     client.terminate();
     await expect(a).rejects.toThrow(WorkerStoppedError);
@@ -132,10 +132,10 @@ describe('EngineClient.request', () => {
   });
 });
 
-describe('EngineClient.segment', () => {
+describe('WorkerClient.segment', () => {
   it('runs one at a time, queues the next, and a newer request replaces the queued one', async () => {
     const w = new FakeWorker();
-    const client = new EngineClient(w);
+    const client = new WorkerClient(w);
     const b1 = bitmap('b1'),
       b2 = bitmap('b2');
 
@@ -171,7 +171,7 @@ describe('EngineClient.segment', () => {
 
   it('closes a replaced image when the newer request brings its own', async () => {
     const w = new FakeWorker();
-    const client = new EngineClient(w);
+    const client = new WorkerClient(w);
     const b2 = bitmap('b2'),
       b3 = bitmap('b3');
     const s1 = client.segment(segReq());
@@ -192,7 +192,7 @@ describe('EngineClient.segment', () => {
 
   it('moves on to the queued request after an error reply', async () => {
     const w = new FakeWorker();
-    const client = new EngineClient(w);
+    const client = new WorkerClient(w);
     const s1 = client.segment(segReq());
     const s2 = client.segment(segReq());
     w.send({ kind: 'error', id: 1, code: 'vocabulary-empty', message: 'The vocabulary is empty' });
@@ -205,7 +205,7 @@ describe('EngineClient.segment', () => {
 
   it('rejects the running segmentation when the worker crashes', async () => {
     const w = new FakeWorker();
-    const client = new EngineClient(w);
+    const client = new WorkerClient(w);
     const s1 = client.segment(segReq(bitmap('b1')));
     w.send({ kind: 'stage', id: 1, stage: 'image' });
     w.crash('');
@@ -217,10 +217,10 @@ describe('EngineClient.segment', () => {
   });
 });
 
-describe('EngineClient.setVocabulary', () => {
+describe('WorkerClient.setVocabulary', () => {
   it('shares the lane with segmentations: a queued vocabulary goes first, a newer one replaces it', async () => {
     const w = new FakeWorker();
-    const client = new EngineClient(w);
+    const client = new WorkerClient(w);
     const s1 = client.segment(segReq(bitmap('b1')));
     const s2 = client.segment(segReq());
     const v1 = client.setVocabulary(vocabReq('sky'));
@@ -243,7 +243,7 @@ describe('EngineClient.setVocabulary', () => {
 
   it('dropQueued() drops a queued vocabulary and segmentation alike', async () => {
     const w = new FakeWorker();
-    const client = new EngineClient(w);
+    const client = new WorkerClient(w);
     const s1 = client.segment(segReq());
     const v = client.setVocabulary(vocabReq('sky'));
     const b = bitmap('b');

@@ -10,7 +10,7 @@ import { applyOrientation, jpegOrientation } from '../../src/processing/exif';
 import type { RgbaImage } from '../../src/processing/resize';
 import type { Fetcher } from '../../src/worker/bundle';
 import { EmbeddingCache } from '../../src/worker/embeddingCache';
-import { Engine, type ImageSource } from '../../src/worker/engine';
+import { Segmenter, type ImageSource } from '../../src/worker/segmenter';
 import { ort, shareOrtInstance } from '../../src/models/runtime/ortRuntime';
 
 let configured = false;
@@ -36,9 +36,9 @@ export function fsFetcher(dir: string): Fetcher {
   };
 }
 
-export function newEngine(): Engine {
+export function newSegmenter(): Segmenter {
   configureOrt();
-  return new Engine(new EmbeddingCache());
+  return new Segmenter(new EmbeddingCache());
 }
 
 /** PNG or JPEG bytes -> upright RGBA. */

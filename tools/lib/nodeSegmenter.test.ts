@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeImage } from './nodeEngine';
+import { decodeImage } from './nodeSegmenter';
 
 /*
  * The command line decodes PNGs in JavaScript; each layout must give Pillow's RGB (what the reference

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fsFetcher, newEngine } from '../../tools/lib/nodeEngine';
+import { fsFetcher, newSegmenter } from '../../tools/lib/nodeSegmenter';
 import type { Manifest } from '../models/manifest';
 import { MAX_ROWS } from '../processing/namesRule';
 import { parseVocabulary } from '../processing/vocabulary';
-import type { Engine } from './engine';
+import type { Segmenter } from './segmenter';
 
 const DIR = 'fixtures/clipseg-tiny';
 const pixels = () => {
@@ -23,9 +23,9 @@ const vocab = parseVocabulary(
 const PROMPTS = CLASSES * 3;
 
 describe('the rule for classes with several names (clipseg-tiny, WASM in Node)', () => {
-  let engine: Engine;
+  let engine: Segmenter;
   beforeAll(async () => {
-    engine = newEngine();
+    engine = newSegmenter();
     await engine.load(fsFetcher(DIR), { path: 'ovseg.json' }, 'wasm', { dtype: 'fp32' });
   }, HOOK_TIMEOUT);
 
@@ -94,7 +94,7 @@ describe('the rule for classes with several names (clipseg-tiny, WASM in Node)',
         ...(JSON.parse(readFileSync(`${DIR}/ovseg.json`, 'utf8')) as Manifest),
         classMode: 'max',
       } as Manifest;
-      const e = newEngine();
+      const e = newSegmenter();
       const info = await e.load(fsFetcher(DIR), { manifest }, 'wasm', { dtype: 'fp32' });
       expect(info.namesDefault).toBe('max');
       await e.setPixelValues(pixels(), 352, 352);

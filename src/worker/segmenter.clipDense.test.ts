@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeImage, fsFetcher, newEngine, rgbaSource } from '../../tools/lib/nodeEngine';
-import type { Engine } from './engine';
+import { decodeImage, fsFetcher, newSegmenter, rgbaSource } from '../../tools/lib/nodeSegmenter';
+import type { Segmenter } from './segmenter';
 import { parseManifest, type Manifest } from '../models/manifest';
 import { patchClassLogits, slidingWindows, WindowAverager } from '../processing/clipDense';
 import { CLASSES, f32, goldenNameRows, maxAbs, referenceLabels } from '../models/clipdense/testFixtures';
@@ -42,9 +42,9 @@ const vocab = (names: string[]) => names.map((n) => ({ label: n, names: [n] }));
 const image = () => decodeImage(new Uint8Array(readFileSync('fixtures/clip-vision-tiny/image.png')));
 
 describe('clip-dense through the engine (WASM, Node)', () => {
-  const engines: Engine[] = [];
+  const engines: Segmenter[] = [];
   const load = async (extra: Record<string, unknown>, dtype: 'fp32' | 'q8' = 'fp32') => {
-    const e = newEngine();
+    const e = newSegmenter();
     engines.push(e);
     await e.load(fsFetcher('fixtures'), { manifest: tinyManifest(extra), base: 'fixtures/' }, 'wasm', {
       dtype,
@@ -148,7 +148,7 @@ describe('clip-dense through the engine (WASM, Node)', () => {
   });
 
   it('a graph the surgery does not understand fails the load with what it looked for', async () => {
-    const e = newEngine();
+    const e = newSegmenter();
     // The text tower given as the image part.
     const bad = tinyManifest({ image: { files: { fp32: 'clip-text-tiny/text_model.onnx' } } });
     await expect(e.load(fsFetcher('fixtures'), { manifest: bad }, 'wasm', { dtype: 'fp32' })).rejects.toThrow(

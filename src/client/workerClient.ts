@@ -63,7 +63,7 @@ const NO_START = 'its script did not load or run (a missing or blocked file, or 
  * the worker runs requests one at a time, so the oldest bounded request is the one running; when it
  * outlives its bound the worker is terminated and, given a factory, replaced by a fresh one.
  */
-export class EngineClient {
+export class WorkerClient {
   private nextId = 1;
   private pending = new Map<number, Pending>();
   /** Bounded requests in the order the worker runs them (the head is the running one). */

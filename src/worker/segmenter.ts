@@ -1,11 +1,11 @@
-import type { ModelInfo, SegmentResult } from '../engine/protocol';
+import type { ModelInfo, SegmentResult } from '../client/protocol';
 import { familyOf } from '../models/families';
 import { PUBLIC_HUB } from '../models/hub';
 import { NoImageError, NoModelLoadedError, VocabularyEmptyError } from '../errors';
 import type { Dtype } from '../models/manifest';
 import { DTYPE_ORDER } from '../models/presets';
 import { checkGpuBuffers } from '../models/onnx/bufferCheck';
-import type { Combined, Runner } from '../models/runner';
+import type { RunnerResult, Runner } from '../models/runner';
 import type { TextCaches } from '../models/runnerInputs';
 import { RUNNERS } from '../models/runners';
 import type { Ep } from '../models/runtime/ortRuntime';
@@ -27,7 +27,7 @@ export interface ImageSource {
 }
 
 /** The protocol's result before the worker draws its overlay, with the class scores of the frame. */
-export type SegmentOutput = Omit<SegmentResult, 'overlay'> & Pick<Combined, 'semseg'>;
+export type SegmentOutput = Omit<SegmentResult, 'overlay'> & Pick<RunnerResult, 'semseg'>;
 
 export interface LoadOptions {
   dtype?: Dtype | undefined;
@@ -43,12 +43,12 @@ export interface LoadOptions {
 const now = () => performance.now();
 
 /**
- * The engine, free of DOM and worker APIs so that the browser worker and the Node command line run
+ * The Segmenter (the worker's side; the page talks to it through WorkerClient), free of DOM and worker APIs so that the browser worker and the Node command line run
  * the same code. It loads a bundle of any family (through `../models/runners.ts`), keeps the text
  * side cached per prompt and the image's outputs per image, so a vocabulary edit re-runs only what
  * depends on it.
  */
-export class Engine {
+export class Segmenter {
   private runner: Runner | null = null;
   private image: { width: number; height: number; preprocess: number; image: number } | null = null;
   /** The current vocabulary; `version` changes with every vocabulary set (live history key). */

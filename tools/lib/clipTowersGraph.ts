@@ -93,34 +93,9 @@ export class ClipTowers extends ClipSegLayers {
     const w = this.w;
     const t = this.s.text;
     const scope = '/text_model';
-    const shape = w.op(scope, 'Shape', [ids]);
-    const n = w.op(scope, 'Gather', [shape, w.constI64(scope, [0], [])], { axis: 0 });
-    const len = w.op(scope, 'Gather', [shape, w.constI64(scope, [1], [])], { axis: 0 });
-    const positions = w.constI64(
-      scope,
-      Array.from({ length: t.positions }, (_, i) => i),
-      [1, t.positions],
-    );
-    const posIds = w.op(scope, 'Slice', [
-      positions,
-      w.constI64(scope, [0]),
-      w.op(scope, 'Unsqueeze', [len, w.constI64(scope, [0])]),
-      w.constI64(scope, [1]),
-    ]);
-    const tok = w.op(scope, 'Gather', [
-      w.weight('text_model.embeddings.token_embedding.weight', [t.vocab, t.hidden], STD),
-      ids,
-    ]);
-    const pos = w.op(scope, 'Gather', [
-      w.weight('text_model.embeddings.position_embedding.weight', [t.positions, t.hidden], STD),
-      posIds,
-    ]);
-    let x = w.op(scope, 'Add', [tok, pos]);
-    // Additive causal mask [1, 1, L, L]: key j is seen from query i when j <= i.
-    const range = w.op(scope, 'Range', [w.constI64(scope, [0], []), len, w.constI64(scope, [1], [])]);
-    const rows = w.op(scope, 'Unsqueeze', [range, w.constI64(scope, [1])]);
-    const cols = w.op(scope, 'Unsqueeze', [range, w.constI64(scope, [0])]);
-    const causal = w.op(scope, 'LessOrEqual', [cols, rows]);
+    const { n, len, causal, x: input } = this.textInput(scope, ids, 'text_model');
+    let x = input;
+    // Additive causal mask [1, 1, L, L].
     const mask = w.op(scope, 'Unsqueeze', [
       w.op(scope, 'Where', [causal, w.constF(scope, 0), w.constF(scope, -3.4028234663852886e38)]),
       w.constI64(scope, [0, 1]),
@@ -129,23 +104,7 @@ export class ClipTowers extends ClipSegLayers {
       x = this.clipLayer(x, t.hidden, t.heads, t.mlp, `text_model.encoder.layers.${i}`, mask);
     x = this.layerNorm(scope, x, t.hidden, 'text_model.final_layer_norm');
     const hidden = this.rename(x, 'last_hidden_state');
-    // Pool at the end token: its id (49407) is the largest, so argmax over the ids finds it.
-    const end = w.op(scope, 'ArgMax', [w.op(scope, 'Cast', [ids], { to: 6 })], {
-      axis: -1,
-      keepdims: 0,
-      select_last_index: 0,
-    });
-    const rowStart = w.op(scope, 'Mul', [
-      w.op(scope, 'Range', [w.constI64(scope, [0], []), n, w.constI64(scope, [1], [])]),
-      len,
-    ]);
-    const flat = w.op(scope, 'Reshape', [hidden, w.constI64(scope, [-1, t.hidden])]);
-    const pooled = w.op(
-      scope,
-      'Gather',
-      [flat, w.op(scope, 'Add', [w.op(scope, 'Cast', [end], { to: 7 }), rowStart])],
-      { axis: 0 },
-    );
+    const pooled = this.poolAtEnd(scope, ids, hidden, n, len);
     const embeds = this.named('/text_projection', 'MatMul', 'text_embeds', [
       pooled,
       w.weight('text_projection.weight_t', [t.hidden, this.s.projection], STD),

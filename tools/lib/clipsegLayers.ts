@@ -33,6 +33,64 @@ export class ClipSegLayers {
     return this.w.op(scope, 'Mul', [x, sig]);
   }
 
+  /**
+   * The text tower's input: token + position embeddings of `ids` [N, L] (weights under `prefix`),
+   * N and L as scalars, and the causal pattern [L, L] (key j seen from query i when j <= i).
+   */
+  protected textInput(scope: string, ids: string, prefix: string) {
+    const w = this.w;
+    const t = this.s.text;
+    const shape = w.op(scope, 'Shape', [ids]);
+    const n = w.op(scope, 'Gather', [shape, w.constI64(scope, [0], [])], { axis: 0 });
+    const len = w.op(scope, 'Gather', [shape, w.constI64(scope, [1], [])], { axis: 0 });
+    const positions = w.constI64(
+      scope,
+      Array.from({ length: t.positions }, (_, i) => i),
+      [1, t.positions],
+    );
+    const posIds = w.op(scope, 'Slice', [
+      positions,
+      w.constI64(scope, [0]),
+      w.op(scope, 'Unsqueeze', [len, w.constI64(scope, [0])]),
+      w.constI64(scope, [1]),
+    ]);
+    const tok = w.op(scope, 'Gather', [
+      w.weight(`${prefix}.embeddings.token_embedding.weight`, [t.vocab, t.hidden], STD),
+      ids,
+    ]);
+    const pos = w.op(scope, 'Gather', [
+      w.weight(`${prefix}.embeddings.position_embedding.weight`, [t.positions, t.hidden], STD),
+      posIds,
+    ]);
+    const x = w.op(scope, 'Add', [tok, pos]);
+    const range = w.op(scope, 'Range', [w.constI64(scope, [0], []), len, w.constI64(scope, [1], [])]);
+    const rows = w.op(scope, 'Unsqueeze', [range, w.constI64(scope, [1])]);
+    const cols = w.op(scope, 'Unsqueeze', [range, w.constI64(scope, [0])]);
+    const causal = w.op(scope, 'LessOrEqual', [cols, rows]);
+    return { n, len, x, causal };
+  }
+
+  /** Each prompt's hidden state [N, width] at its end token (id 49407, the largest: argmax of the ids). */
+  protected poolAtEnd(scope: string, ids: string, hidden: string, n: string, len: string): string {
+    const w = this.w;
+    const end = w.op(scope, 'ArgMax', [w.op(scope, 'Cast', [ids], { to: 6 })], {
+      axis: -1,
+      keepdims: 0,
+      select_last_index: 0,
+    });
+    const rowStart = w.op(scope, 'Mul', [
+      w.op(scope, 'Range', [w.constI64(scope, [0], []), n, w.constI64(scope, [1], [])]),
+      len,
+    ]);
+    const flat = w.op(scope, 'Reshape', [hidden, w.constI64(scope, [-1, this.s.text.hidden])]);
+    return w.op(
+      scope,
+      'Gather',
+      [flat, w.op(scope, 'Add', [w.op(scope, 'Cast', [end], { to: 7 }), rowStart])],
+      { axis: 0 },
+    );
+  }
+
   /** Multi-head self-attention over [B, S, D]; `mask` is an additive [B|1, 1, S, S] float tensor. */
   protected attention(
     scope: string,

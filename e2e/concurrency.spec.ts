@@ -104,7 +104,10 @@ test('a backend switch while a segmentation runs: the new backend serves the ima
   test.setTimeout(2 * switchMs + 3 * app.slow);
   await expect(app.backend.locator(`option[value=${other}]`)).toBeEnabled();
   await app.debug.markResult();
-  await app.dropImage(toPng(shapesScene(320, 256, 4)), 'switch.png', 'image/png');
+  // A large picture, so the segmentation is still running when the switch comes: the embedded model's
+  // own pass takes milliseconds, but decoding, resizing and the full-size label map of 2000x1600 take
+  // long enough for the page to see the "working" state (a small picture can be done before it looks).
+  await app.dropImage(toPng(shapesScene(2000, 1600, 4)), 'switch.png', 'image/png');
   await page.locator('[data-testid=status][data-state=working]').waitFor({ timeout: app.slow });
   await app.backend.selectOption(other);
   await expect(app.status).toHaveAttribute('data-backend', other, { timeout: app.slow });

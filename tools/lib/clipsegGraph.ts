@@ -32,31 +32,7 @@ class ClipSegBuilder extends ClipSegLayers {
     const v = this.s.vision;
     const scope = '/vision/embeddings';
     const grid = v.image / v.patch;
-    const patchW = w.weight('vision.embeddings.patch_embedding.weight', [v.hidden, 3, v.patch, v.patch], STD);
-    const conv = w.op(scope, 'Conv', [pixels, patchW], {
-      dilations: [1, 1],
-      group: 1,
-      kernel_shape: [v.patch, v.patch],
-      pads: [0, 0, 0, 0],
-      strides: [v.patch, v.patch],
-    });
-    const patches = w.op(
-      scope,
-      'Transpose',
-      [w.op(scope, 'Reshape', [conv, w.constI64(scope, [0, v.hidden, -1])])],
-      { perm: [0, 2, 1] },
-    );
-    const batch = w.op(scope, 'Slice', [
-      w.op(scope, 'Shape', [pixels]),
-      w.constI64(scope, [0]),
-      w.constI64(scope, [1]),
-    ]);
-    const clsShape = w.op(scope, 'Concat', [batch, w.constI64(scope, [1, v.hidden])], { axis: 0 });
-    const cls = w.op(scope, 'Expand', [
-      w.weight('vision.embeddings.class_embedding', [v.hidden], STD),
-      clsShape,
-    ]);
-    const tokens = w.op(scope, 'Concat', [cls, patches], { axis: 1 });
+    const tokens = this.visionTokens(scope, pixels, 'vision');
     const pos = w.weight(
       'vision.embeddings.position_embedding.interpolated',
       [1, grid * grid + 1, v.hidden],

@@ -33,6 +33,41 @@ export class ClipSegLayers {
     return this.w.op(scope, 'Mul', [x, sig]);
   }
 
+  /** The vision tower's tokens [B, 1 + n², width]: the class embedding, then the patch Conv's patches. */
+  protected visionTokens(scope: string, pixels: string, prefix: string): string {
+    const w = this.w;
+    const v = this.s.vision;
+    const patchW = w.weight(
+      `${prefix}.embeddings.patch_embedding.weight`,
+      [v.hidden, 3, v.patch, v.patch],
+      STD,
+    );
+    const conv = w.op(scope, 'Conv', [pixels, patchW], {
+      dilations: [1, 1],
+      group: 1,
+      kernel_shape: [v.patch, v.patch],
+      pads: [0, 0, 0, 0],
+      strides: [v.patch, v.patch],
+    });
+    const patches = w.op(
+      scope,
+      'Transpose',
+      [w.op(scope, 'Reshape', [conv, w.constI64(scope, [0, v.hidden, -1])])],
+      { perm: [0, 2, 1] },
+    );
+    const batch = w.op(scope, 'Slice', [
+      w.op(scope, 'Shape', [pixels]),
+      w.constI64(scope, [0]),
+      w.constI64(scope, [1]),
+    ]);
+    const clsShape = w.op(scope, 'Concat', [batch, w.constI64(scope, [1, v.hidden])], { axis: 0 });
+    const cls = w.op(scope, 'Expand', [
+      w.weight(`${prefix}.embeddings.class_embedding`, [v.hidden], STD),
+      clsShape,
+    ]);
+    return w.op(scope, 'Concat', [cls, patches], { axis: 1 });
+  }
+
   /**
    * The text tower's input: token + position embeddings of `ids` [N, L] (weights under `prefix`),
    * N and L as scalars, and the causal pattern [L, L] (key j seen from query i when j <= i).

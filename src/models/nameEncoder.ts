@@ -1,5 +1,6 @@
 import { ensembleTemplates } from '../processing/gkc';
 import { promptsFor, type VocabClass } from '../processing/vocabulary';
+import { textRuns } from '../processing/runSizes';
 import { cachedEncode } from './promptCache';
 import type { TextCache } from './runnerInputs';
 import { ort } from './runtime/ortRuntime';
@@ -30,13 +31,19 @@ export class NameEncoder {
     private cache: TextCache<Float32Array>,
     /** Cache namespace: the content key of the text model and tokenizer (LoadedBundle.textKey). */
     private namespace: string,
+    /** Runs of prompts of one token length (see textRuns): WASM yes, WebGPU no. */
+    private byLength = true,
   ) {}
 
   private async run(prompts: string[]): Promise<Float32Array[]> {
-    const out: Float32Array[] = [];
-    for (let i = 0; i < prompts.length; i += BATCH) {
-      const chunk = prompts.slice(i, i + BATCH);
-      const enc = this.tokenizer.batch(chunk);
+    const ids = prompts.map((p) => this.tokenizer.ids(p));
+    const out: Float32Array[] = new Array<Float32Array>(prompts.length);
+    for (const run of textRuns(
+      ids.map((r) => r.length),
+      BATCH,
+      this.byLength,
+    )) {
+      const enc = this.tokenizer.pad(run.map((i) => ids[i]!));
       const feeds: Record<string, ort.Tensor> = {
         input_ids: new ort.Tensor('int64', enc.ids, [enc.batch, enc.length]),
       };
@@ -46,7 +53,7 @@ export class NameEncoder {
       const t = res.text_embeds ?? res[this.session.outputNames[0]!]!;
       const data = (await t.getData()) as Float32Array;
       const dim = data.length / enc.batch;
-      for (let b = 0; b < enc.batch; b++) out.push(data.slice(b * dim, (b + 1) * dim));
+      run.forEach((i, b) => (out[i] = data.slice(b * dim, (b + 1) * dim)));
       this.runs++;
       t.dispose();
     }

@@ -14,6 +14,8 @@ export interface ClipTokenizer {
   ids(text: string): number[];
   /** Right-padded batch (pad = end token, as CLIP does). */
   batch(texts: string[], padTo?: number): EncodedBatch;
+  /** The same from token rows already made by `ids`. */
+  pad(rows: number[][], padTo?: number): EncodedBatch;
 }
 
 /** Right-padded ids and mask (pad = `pad`, mask 0) for a batch of token rows. */
@@ -57,5 +59,6 @@ export async function createClipTokenizer(
   return {
     ids,
     batch: (texts, padTo) => padTokenRows(texts.map(ids), pad, padTo),
+    pad: (rows, padTo) => padTokenRows(rows, pad, padTo),
   };
 }

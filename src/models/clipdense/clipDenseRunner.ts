@@ -84,7 +84,7 @@ export class ClipDenseRunner implements Runner {
     // The bundle's bytes are no longer needed: the sessions hold their own copies.
     b.parts.image = undefined;
     b.parts.text = undefined;
-    const encoder = new NameEncoder(textSession, tokenizer, m, caches.embeddings, b.textKey);
+    const encoder = new NameEncoder(textSession, tokenizer, m, caches.embeddings, b.textKey, ep !== 'webgpu');
     return new ClipDenseRunner(m, model, encoder, { image: image.dtype, text: text.dtype });
   }
 

@@ -10,6 +10,7 @@
  * even as possible. WebGPU keeps full runs of 16: each new row count compiles its own shaders
  * (minutes on a software adapter), so its runs keep the sizes the warm-up compiled.
  */
+import { evenRuns } from '../../processing/runSizes';
 import type { Ep } from '../runtime/ortRuntime';
 
 /** Most decoder rows in one run, per execution provider. */
@@ -21,11 +22,8 @@ export const DECODER_ROWS: Readonly<Record<Ep, number>> = { wasm: 16, webgpu: 16
  * full runs of `max` then the rest, so the shapes stay the ones the warm-up compiled.
  */
 export function decoderRuns(n: number, max: number, even = true): number[] {
+  if (even) return evenRuns(n, max);
   if (n <= 0) return [];
   const m = Math.max(1, Math.floor(max));
-  const runs = Math.ceil(n / m);
-  if (!even) return Array.from({ length: runs }, (_, i) => Math.min(m, n - i * m));
-  const base = Math.floor(n / runs);
-  const extra = n - base * runs;
-  return Array.from({ length: runs }, (_, i) => base + (i < extra ? 1 : 0));
+  return Array.from({ length: Math.ceil(n / m) }, (_, i) => Math.min(m, n - i * m));
 }

@@ -13,6 +13,10 @@ import { DenseModel, type PromptCut, type VisionHandle } from './denseModel';
 import type { DenseManifest } from './family';
 import { RowCache } from './rowCache';
 import { DECODER_ROWS, decoderRuns } from './chunks';
+import { textRuns } from '../../processing/runSizes';
+
+/** Most prompts in one text run (see textRuns: on WASM a run holds prompts of one token length). */
+const TEXT_ROWS = 32;
 
 /**
  * CLIPSeg family, split three ways at load: the text part runs once per prompt (its cut tensors are
@@ -86,12 +90,18 @@ export class DenseRunner implements Runner {
 
   private async encode(prompts: string[]): Promise<{ cuts: PromptCut[]; encoded: number }> {
     const { values, encoded } = await cachedEncode(this.cache, this.namespace, prompts, async (missing) => {
-      const fresh: PromptCut[] = [];
+      const ids = missing.map((p) => this.tokenizer.ids(p));
+      const fresh: PromptCut[] = new Array<PromptCut>(missing.length);
       // int8 exports quantise with one scale per run: encode such prompts alone, so cached values hold.
-      const step = this.model.crossBatch.text ? 1 : 32;
-      for (let i = 0; i < missing.length; i += step) {
-        const enc = this.tokenizer.batch(missing.slice(i, i + step));
-        fresh.push(...(await this.model.encodeText(enc.ids, enc.mask, enc.batch, enc.length)));
+      const max = this.model.crossBatch.text ? 1 : TEXT_ROWS;
+      for (const run of textRuns(
+        ids.map((r) => r.length),
+        max,
+        !this.model.visionOnGpu,
+      )) {
+        const enc = this.tokenizer.pad(run.map((i) => ids[i]!));
+        const cuts = await this.model.encodeText(enc.ids, enc.mask, enc.batch, enc.length);
+        run.forEach((i, j) => (fresh[i] = cuts[j]!));
       }
       return fresh;
     });
@@ -234,7 +244,7 @@ export class DenseRunner implements Runner {
   async warmUp(): Promise<void> {
     const gpu = this.model.visionOnGpu;
     const { h, w } = await this.model.warmUp({
-      textRows: gpu ? 0 : this.model.crossBatch.text ? 1 : 32,
+      textRows: gpu ? 0 : this.model.crossBatch.text ? 1 : TEXT_ROWS,
       decoderRows: this.chunk === 1 || gpu ? [1] : [this.chunk, 1],
     });
     // The label pass too (plain JavaScript, slow until the engine has compiled it): 2 classes of

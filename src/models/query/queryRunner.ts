@@ -47,7 +47,7 @@ export class QueryRunner implements Runner {
       createSession(text.bytes, ep, `the text model (${text.file})`),
     ]);
     // Cached embeddings are named by what computes them (text graph and tokenizer bytes), not by id.
-    const encoder = new NameEncoder(textSession, tokenizer, m, caches.embeddings, b.textKey);
+    const encoder = new NameEncoder(textSession, tokenizer, m, caches.embeddings, b.textKey, ep !== 'webgpu');
     return new QueryRunner(m, imageSession, encoder, { image: image.dtype, text: text.dtype });
   }
 

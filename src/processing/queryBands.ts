@@ -46,6 +46,17 @@ export class MaskBands {
   readonly runX1: Int32Array;
 
   private C: number;
+  /**
+   * Per active query and mask row: whether the row is one value (`rowValue`). A band between two
+   * such rows of the same value is flat in every cell: a query's background, most of the time.
+   */
+  private rowFlat: Uint8Array;
+  private rowValue: Float32Array;
+  /** `cst` of the band that `cstRow`, `bestLabel` and `bestScore` were computed from. */
+  private lastCst: Float64Array;
+  private hasLast = false;
+  /** One view per class row of `cstRow`, made once (a view per output row is garbage). */
+  readonly cstRows: Float32Array[];
 
   constructor(
     private masks: Float32Array,
@@ -81,6 +92,20 @@ export class MaskBands {
     this.runStart = new Int32Array(nq + 1);
     this.runX0 = new Int32Array(nq * this.nseg);
     this.runX1 = new Int32Array(nq * this.nseg);
+    this.lastCst = new Float64Array(C * this.nseg);
+    this.cstRows = Array.from({ length: C }, (_, c) => this.cstRow.subarray(c * W, c * W + W));
+    this.rowFlat = new Uint8Array(nq * h);
+    this.rowValue = new Float32Array(nq * h);
+    for (let a = 0; a < nq; a++)
+      for (let y = 0; y < h; y++) {
+        const r = pairs.queries[a]! * h * w + y * w;
+        const v = masks[r]!;
+        let x = 1;
+        while (x < w && masks[r + x] === v) x++;
+        // NaN equals nothing, so a NaN row is never flat (as the per-cell test says).
+        this.rowFlat[a * h + y] = x === w && v === v ? 1 : 0;
+        this.rowValue[a * h + y] = v;
+      }
   }
 
   /** Prepares the band between mask rows m0 and m1. */
@@ -93,11 +118,24 @@ export class MaskBands {
     const segDirty = this.segDirty;
     segDirty.fill(0);
     let nr = 0;
+    const { rowFlat, rowValue, h } = this;
     for (let a = 0; a < queries.length; a++) {
       const r0 = queries[a]! * hw + m0 * w,
         r1 = queries[a]! * hw + m1 * w;
       const o = a * W;
       this.runStart[a] = nr;
+      const f0 = a * h + m0,
+        f1 = a * h + m1;
+      if (rowFlat[f0] && rowFlat[f1] && rowValue[f0] === rowValue[f1]) {
+        // Every cell flat at one value: the per-cell sums below, in the same order, without the tests.
+        const sv = fastSigmoid(rowValue[f0]!);
+        for (let j = start[a]!; j < start[a + 1]!; j++) {
+          const ps = prob[j]! * sv,
+            cb = cls[j]! * nseg;
+          for (let s = 0; s < nseg; s++) cst[cb + s] += ps;
+        }
+        continue;
+      }
       let open = -1,
         lastV = Number.NaN,
         sv = 0;
@@ -137,27 +175,41 @@ export class MaskBands {
     this.finish();
   }
 
-  /** Column-wise constants, their argmax, and the dirty runs, from `cst` and `segDirty`. */
+  /** Column-wise constants and their argmax where `cst` changed, and the dirty runs. */
   private finish(): void {
-    const { C, W, nseg, cst, cstRow, segOf, bestLabel, bestScore, segDirty, segX0 } = this;
-    for (let c = 0; c < C; c++) {
-      const g = c * W,
-        cb = c * nseg;
-      for (let x = 0; x < W; x++) cstRow[g + x] = cst[cb + segOf[x]!]!;
-    }
-    // The same comparison as the per-pixel argmax (class order, strictly better), on the same floats.
-    bestScore.fill(-Infinity);
-    bestLabel.fill(0);
-    for (let c = 0; c < C; c++) {
-      const g = c * W;
-      for (let x = 0; x < W; x++) {
-        const v = cstRow[g + x]!;
-        if (v > bestScore[x]!) {
-          bestScore[x] = v;
-          bestLabel[x] = c + 1;
+    const { C, W, nseg, cst, lastCst, cstRow, segX0, bestLabel, bestScore } = this;
+    for (let s = 0; s < nseg; s++) {
+      // A segment whose constants are the last band's keeps its columns: away from every query's
+      // edges, most of them.
+      if (this.hasLast) {
+        let c = 0;
+        while (c < C && cst[c * nseg + s] === lastCst[c * nseg + s]) c++;
+        if (c === C) continue;
+      }
+      const x0 = segX0[s]!,
+        x1 = segX0[s + 1]!;
+      // The per-column argmax on the same float32 values (class order, strictly better), once per
+      // segment since its columns hold equal values.
+      let best = 0,
+        bestV = -Infinity;
+      for (let c = 0; c < C; c++) {
+        const i = c * nseg + s;
+        const v = Math.fround((lastCst[i] = cst[i]!));
+        cstRow.fill(v, c * W + x0, c * W + x1);
+        if (v > bestV) {
+          bestV = v;
+          best = c + 1;
         }
       }
+      bestLabel.fill(best, x0, x1);
+      bestScore.fill(bestV, x0, x1);
     }
+    this.hasLast = true;
+    this.dirtyRuns();
+  }
+
+  private dirtyRuns(): void {
+    const { nseg, segDirty, segX0 } = this;
     let n = 0;
     for (let s = 0; s < nseg; s++) {
       if (!segDirty[s]) continue;

@@ -124,7 +124,7 @@ export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
     pairStart = pairs.start;
   const nq = pairs.queries.length;
   const bands = new MaskBands(masks, pairs, C, h, w, H, W);
-  const { ys, cstRow, tops, bots, runStart, runX0, runX1 } = bands;
+  const { ys, cstRows, tops, bots, runStart, runX0, runX1 } = bands;
   const semseg = new Float32Array(C * P);
   const labels = new Uint16Array(P);
   const scores = new Float32Array(P);
@@ -138,7 +138,7 @@ export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
     const wy = ys.f[y]!;
     const ro = y * W;
     // The flat cells' sums start each class row; the other cells add their queries pixel by pixel.
-    for (let c = 0; c < C; c++) semseg.set(cstRow.subarray(c * W, c * W + W), c * P + ro);
+    for (let c = 0; c < C; c++) semseg.set(cstRows[c]!, c * P + ro);
     for (let a = 0; a < nq; a++) {
       const o = a * W;
       const j0 = pairStart[a]!,

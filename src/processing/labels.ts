@@ -1,3 +1,5 @@
+import { LabelCells, MIX } from './labelCells';
+
 /** A label map and its pixel count per label (index 0 = unlabelled). */
 export interface LabelMap {
   labels: Uint16Array;
@@ -31,11 +33,6 @@ export function upsampleLabels(
   return upsampleLabelMap(labels, semseg, h, w, H, W, threshold, 0, rawLabels, bestScores).labels;
 }
 
-/** Cell codes: >= 0 fills that label; MIX searches the candidates per pixel; <= -2 see `one`. */
-const MIX = -1;
-/** A cell whose four labels are `a` but whose threshold is decided per pixel. */
-const one = (a: number) => -1 - a;
-
 /**
  * `upsampleLabels` with the histogram of the result (`numLabels` counts; 0 counts nothing), the
  * same pixels computed cheaper. Most output pixels lie in cells (source rows y0, y1 by columns x0,
@@ -64,39 +61,22 @@ export function upsampleLabelMap(
   const counts = new Uint32Array(numLabels);
   const sy = h / H,
     sx = w / W;
-  // Column sources and weights (float64, as the per-pixel definition), and the column segments
-  // that share their two source columns.
+  // Column sources and weights, once per column (float64, as the per-pixel definition).
   const xa = new Int32Array(W),
     xb = new Int32Array(W),
     xw = new Float64Array(W);
-  const segX0 = new Int32Array(W + 1);
-  let nseg = 0;
   for (let x = 0; x < W; x++) {
     const fx = Math.max(0, (x + 0.5) * sx - 0.5);
     xa[x] = Math.min(Math.floor(fx), w - 1);
     xb[x] = Math.min(xa[x]! + 1, w - 1);
     xw[x] = fx - xa[x]!;
-    if (x === 0 || xa[x] !== xa[x - 1] || xb[x] !== xb[x - 1]) segX0[nseg++] = x;
   }
-  segX0[nseg] = W;
-  // Runs of the current pair of source rows: filled ones, and those decided per pixel.
-  const fillX0 = new Int32Array(nseg),
-    fillX1 = new Int32Array(nseg),
-    fillL = new Int32Array(nseg);
-  const pixX0 = new Int32Array(nseg),
-    pixX1 = new Int32Array(nseg),
-    pixCode = new Int32Array(nseg);
-  let nfill = 0,
-    npix = 0;
+  const cells = new LabelCells(src, bestScores, threshold, h, w, W, xa);
+  const { fillX0, fillX1, fillL, pixX0, pixX1, pixCode } = cells;
   // Per column of a `one` run: its label's scores interpolated along x on both source rows, which
   // every output row of the pair shares.
   const tops = new Float64Array(W),
     bots = new Float64Array(W);
-  // Each best score against the threshold, per source row: 1 above or equal, 2 below, 0 neither (NaN).
-  const side = bestScores ? new Uint8Array(h * w) : null;
-  if (side && bestScores)
-    for (let i = 0; i < P; i++)
-      side[i] = bestScores[i]! >= threshold ? 1 : bestScores[i]! < threshold ? 2 : 0;
   let py0 = -1,
     py1 = -1;
   for (let y = 0; y < H; y++) {
@@ -110,62 +90,29 @@ export function upsampleLabelMap(
     if (y0 !== py0 || y1 !== py1) {
       py0 = y0;
       py1 = y1;
-      nfill = npix = 0;
-      let runCode = 0,
-        runX0 = 0;
-      for (let s = 0; s <= nseg; s++) {
-        let code = 0;
-        if (s < nseg) {
-          const x = segX0[s]!;
-          const x0 = xa[x]!,
-            x1 = xb[x]!;
-          const a = src[r0 + x0]!;
-          if (a !== src[r0 + x1] || a !== src[r1 + x0] || a !== src[r1 + x1]) code = MIX;
-          else if (a === 0) code = 0;
-          else if (side) {
-            const k = side[r0 + x0]! & side[r0 + x1]! & side[r1 + x0]! & side[r1 + x1]!;
-            code = k === 1 ? a : k === 2 ? 0 : one(a);
-          } else code = one(a);
-          if (s > 0 && code === runCode) continue;
-        }
-        // The run of equal codes that ends here.
-        if (s > 0) {
-          const x1 = segX0[s]!;
-          if (runCode >= 0) {
-            fillX0[nfill] = runX0;
-            fillX1[nfill] = x1;
-            fillL[nfill++] = runCode;
-          } else {
-            pixX0[npix] = runX0;
-            pixX1[npix] = x1;
-            pixCode[npix++] = runCode;
-            if (runCode !== MIX) {
-              const b = (-1 - runCode - 1) * P;
-              for (let x = runX0; x < x1; x++) {
-                const i0 = xa[x]!,
-                  i1 = xb[x]!,
-                  wx = xw[x]!;
-                tops[x] = semseg[b + r0 + i0]! + (semseg[b + r0 + i1]! - semseg[b + r0 + i0]!) * wx;
-                bots[x] = semseg[b + r1 + i0]! + (semseg[b + r1 + i1]! - semseg[b + r1 + i0]!) * wx;
-              }
-            }
-          }
-        }
-        if (s < nseg) {
-          runCode = code;
-          runX0 = segX0[s]!;
+      cells.pair(y0, y1);
+      for (let r = 0; r < cells.npix; r++) {
+        const code = pixCode[r]!;
+        if (code === MIX) continue;
+        const b = (-1 - code - 1) * P;
+        for (let x = pixX0[r]!; x < pixX1[r]!; x++) {
+          const i0 = xa[x]!,
+            i1 = xb[x]!,
+            wx = xw[x]!;
+          tops[x] = semseg[b + r0 + i0]! + (semseg[b + r0 + i1]! - semseg[b + r0 + i0]!) * wx;
+          bots[x] = semseg[b + r1 + i0]! + (semseg[b + r1 + i1]! - semseg[b + r1 + i0]!) * wx;
         }
       }
-      for (let r = 0; r < nfill; r++) {
+      for (let r = 0; r < cells.nfill; r++) {
         const l = fillL[r]!;
         if (l !== 0) out.fill(l, ro + fillX0[r]!, ro + fillX1[r]!);
       }
     } else out.copyWithin(ro, ro - W, ro);
-    for (let r = 0; r < nfill; r++) {
+    for (let r = 0; r < cells.nfill; r++) {
       const l = fillL[r]!;
       if (l < numLabels) counts[l] += fillX1[r]! - fillX0[r]!;
     }
-    for (let r = 0; r < npix; r++) {
+    for (let r = 0; r < cells.npix; r++) {
       const code = pixCode[r]!,
         x0r = pixX0[r]!,
         x1r = pixX1[r]!;

@@ -54,6 +54,8 @@ export class MaskBands {
   private rowValue: Float32Array;
   /** `cst` of the band that `cstRow`, `bestLabel` and `bestScore` were computed from. */
   private lastCst: Float64Array;
+  private acc: Float64Array;
+  private uni: Uint8Array;
   private hasLast = false;
   /** One view per class row of `cstRow`, made once (a view per output row is garbage). */
   readonly cstRows: Float32Array[];
@@ -93,6 +95,8 @@ export class MaskBands {
     this.runX0 = new Int32Array(nq * this.nseg);
     this.runX1 = new Int32Array(nq * this.nseg);
     this.lastCst = new Float64Array(C * this.nseg);
+    this.acc = new Float64Array(C);
+    this.uni = new Uint8Array(C);
     this.cstRows = Array.from({ length: C }, (_, c) => this.cstRow.subarray(c * W, c * W + W));
     this.rowFlat = new Uint8Array(nq * h);
     this.rowValue = new Float32Array(nq * h);
@@ -114,7 +118,11 @@ export class MaskBands {
     const { queries, start, cls, prob } = this.pairs;
     const { i0, i1, f } = this.xs;
     const hw = this.h * w;
-    cst.fill(0);
+    // Each class's sums are one number for every segment (`acc`) until a query of the class is
+    // flat in some cells only: most classes never leave that state in a band.
+    const { acc, uni } = this;
+    acc.fill(0);
+    uni.fill(1);
     const segDirty = this.segDirty;
     segDirty.fill(0);
     let nr = 0;
@@ -131,10 +139,18 @@ export class MaskBands {
         const sv = fastSigmoid(rowValue[f0]!);
         for (let j = start[a]!; j < start[a + 1]!; j++) {
           const ps = prob[j]! * sv,
-            cb = cls[j]! * nseg;
-          for (let s = 0; s < nseg; s++) cst[cb + s] += ps;
+            c = cls[j]!,
+            cb = c * nseg;
+          if (uni[c]) acc[c] += ps;
+          else for (let s = 0; s < nseg; s++) cst[cb + s] += ps;
         }
         continue;
+      }
+      for (let j = start[a]!; j < start[a + 1]!; j++) {
+        const c = cls[j]!;
+        if (!uni[c]) continue;
+        cst.fill(acc[c]!, c * nseg, c * nseg + nseg);
+        uni[c] = 0;
       }
       let open = -1,
         lastV = Number.NaN,
@@ -172,6 +188,7 @@ export class MaskBands {
       }
     }
     this.runStart[queries.length] = nr;
+    for (let c = 0; c < this.C; c++) if (uni[c]) cst.fill(acc[c]!, c * nseg, c * nseg + nseg);
     this.finish();
   }
 

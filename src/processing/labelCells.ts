@@ -1,0 +1,163 @@
+/**
+ * The cells of `upsampleLabelMap` (two source rows by two source columns) grouped into runs of
+ * output columns that are decided alike, from run-length codes of the source rows: a pair of rows
+ * costs its number of label (and threshold side) changes, not its width.
+ */
+
+/** Cell code: its pixels search the four neighbours' labels one by one. */
+export const MIX = -1;
+/** Cell code of four labels `a` whose threshold is decided per pixel (codes >= 0 fill that label). */
+export const one = (a: number) => -1 - a;
+
+/** Reused between calls: the label maps of one stream have one size, and these are large. */
+let keyBuffer = new Int32Array(0);
+let boundBuffer = new Int32Array(0);
+
+/**
+ * The code of a cell from its four corner keys (label << 2 | threshold side, 0 for label 0): the
+ * per-pixel definition's shortcuts, decided once. Side 1 is "best score >= threshold", 2 "below",
+ * 0 neither (NaN, or no best scores): four equal labels all on side 1 are that label, all on side 2
+ * or label 0 are 0, otherwise the label's own score decides per pixel; unequal labels search.
+ */
+function code4(a: number, b: number, c: number, d: number): number {
+  const l = a >> 2;
+  if (l !== b >> 2 || l !== c >> 2 || l !== d >> 2) return MIX;
+  if (l === 0) return 0;
+  const side = a & b & c & d & 3;
+  return side === 1 ? l : side === 2 ? 0 : one(l);
+}
+
+export class LabelCells {
+  /** Runs of the last pair of rows: filled ones (label `fillL`) and those decided per pixel. */
+  nfill = 0;
+  readonly fillX0: Int32Array;
+  readonly fillX1: Int32Array;
+  readonly fillL: Int32Array;
+  npix = 0;
+  readonly pixX0: Int32Array;
+  readonly pixX1: Int32Array;
+  readonly pixCode: Int32Array;
+  private keys: Int32Array;
+  /** Columns x > 0 where a row's key changes, row r's at rowB[r] .. rowB[r + 1] - 1. */
+  private bounds: Int32Array;
+  private rowB: Int32Array;
+  /** First output column of each cell (the cell of source columns j, j + 1), and W at the end. */
+  private cs: Int32Array;
+  private runCode = 0;
+  private runX0 = 0;
+  private runX1 = 0;
+
+  constructor(
+    src: Uint16Array,
+    bestScores: Float32Array | undefined,
+    threshold: number,
+    h: number,
+    private w: number,
+    private W: number,
+    /** Left source column of each output column (non-decreasing). */
+    xa: Int32Array,
+  ) {
+    const P = h * w;
+    if (keyBuffer.length < P) {
+      keyBuffer = new Int32Array(P);
+      boundBuffer = new Int32Array(P);
+    }
+    const keys = (this.keys = keyBuffer);
+    const bounds = (this.bounds = boundBuffer);
+    const rowB = (this.rowB = new Int32Array(h + 1));
+    let nb = 0;
+    for (let r = 0; r < h; r++) {
+      const o = r * w;
+      let last = -1;
+      for (let x = 0; x < w; x++) {
+        const l = src[o + x]!;
+        let k = 0;
+        if (l !== 0) {
+          k = l << 2;
+          if (bestScores) {
+            const s = bestScores[o + x]!;
+            k |= (s >= threshold ? 1 : 0) | (s < threshold ? 2 : 0);
+          }
+        }
+        keys[o + x] = k;
+        if (k !== last) {
+          if (x > 0) bounds[nb++] = x;
+          last = k;
+        }
+      }
+      rowB[r + 1] = nb;
+    }
+    this.cs = new Int32Array(w + 1);
+    for (let j = 0, x = 0; j <= w; j++) {
+      while (x < W && xa[x]! < j) x++;
+      this.cs[j] = x;
+    }
+    // Runs are non-empty column ranges: at most W per pair.
+    const n = W;
+    this.fillX0 = new Int32Array(n);
+    this.fillX1 = new Int32Array(n);
+    this.fillL = new Int32Array(n);
+    this.pixX0 = new Int32Array(n);
+    this.pixX1 = new Int32Array(n);
+    this.pixCode = new Int32Array(n);
+  }
+
+  /** The runs of the cells between source rows y0 and y1. */
+  pair(y0: number, y1: number): void {
+    const { w, W, keys, bounds, rowB, cs } = this;
+    const k0 = y0 * w,
+      k1 = y1 * w;
+    let i = rowB[y0]!,
+      j = rowB[y1]!;
+    const iEnd = rowB[y0 + 1]!,
+      jEnd = rowB[y1 + 1]!;
+    this.nfill = this.npix = 0;
+    this.runX0 = this.runX1 = 0;
+    // Between consecutive changes of either row, both rows hold one key each: the cells there are
+    // one code; the cell across a change (columns q - 1, q) is decided from its own corners.
+    for (let p = 0; p < w;) {
+      const b0 = i < iEnd ? bounds[i]! : w,
+        b1 = j < jEnd ? bounds[j]! : w;
+      const q = b0 < b1 ? b0 : b1;
+      if (b0 === q) i++;
+      if (b1 === q) j++;
+      const ka = keys[k0 + p]!,
+        kb = keys[k1 + p]!;
+      const code = code4(ka, ka, kb, kb);
+      if (q === w) this.emit(code, cs[p]!, W);
+      else {
+        this.emit(code, cs[p]!, cs[q - 1]!);
+        const c = code4(keys[k0 + q - 1]!, keys[k0 + q]!, keys[k1 + q - 1]!, keys[k1 + q]!);
+        this.emit(c, cs[q - 1]!, cs[q]!);
+      }
+      p = q;
+    }
+    this.flush();
+  }
+
+  /** Output columns x0 .. x1 - 1 get `code`: joined to the open run when it continues it. */
+  private emit(code: number, x0: number, x1: number): void {
+    if (x0 >= x1) return;
+    if (code === this.runCode && x0 === this.runX1) {
+      this.runX1 = x1;
+      return;
+    }
+    this.flush();
+    this.runCode = code;
+    this.runX0 = x0;
+    this.runX1 = x1;
+  }
+
+  private flush(): void {
+    if (this.runX1 <= this.runX0) return;
+    if (this.runCode >= 0) {
+      this.fillX0[this.nfill] = this.runX0;
+      this.fillX1[this.nfill] = this.runX1;
+      this.fillL[this.nfill++] = this.runCode;
+    } else {
+      this.pixX0[this.npix] = this.runX0;
+      this.pixX1[this.npix] = this.runX1;
+      this.pixCode[this.npix++] = this.runCode;
+    }
+  }
+}

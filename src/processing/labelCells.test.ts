@@ -167,3 +167,23 @@ describe('upsampleLabelMap', () => {
     expect(Array.from(same.counts)).toEqual(Array.from(labelHistogram(labels, 6)));
   });
 });
+
+describe('labelHistogram', () => {
+  it('counts like one increment per pixel, on runs, noise and labels past numLabels', () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const r = rng(seed);
+      const n = 1 + Math.floor(r() * 5000);
+      const runs = seed % 2 === 0;
+      let l = 0;
+      const labels = Uint16Array.from({ length: n }, () => {
+        if (!runs || r() < 0.05) l = Math.floor(r() * 9);
+        return l;
+      });
+      for (const numLabels of [0, 3, 9, 12]) {
+        const want = new Array<number>(numLabels).fill(0);
+        for (const v of labels) if (v < numLabels) want[v]!++;
+        expect(Array.from(labelHistogram(labels, numLabels))).toEqual(want);
+      }
+    }
+  });
+});

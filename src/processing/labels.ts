@@ -187,7 +187,19 @@ function mixedLabel(
 /** Pixel count per label (index 0 = unlabelled). */
 export function labelHistogram(labels: Uint16Array, numLabels: number): Uint32Array {
   const counts = new Uint32Array(numLabels);
-  for (let i = 0; i < labels.length; i++) counts[labels[i]!]!++;
+  const n = labels.length;
+  if (n === 0) return counts;
+  // Label maps are runs of one label: counted a run at a time (labels >= numLabels are not counted).
+  let last = labels[0]!,
+    start = 0;
+  for (let i = 1; i < n; i++) {
+    const l = labels[i]!;
+    if (l === last) continue;
+    if (last < numLabels) counts[last] += i - start;
+    last = l;
+    start = i;
+  }
+  if (last < numLabels) counts[last] += n - start;
   return counts;
 }
 

@@ -170,17 +170,19 @@ export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
     for (let r = 0; r < nd; r++) {
       const x0 = smoothed ? 0 : bands.dirtyX0[r]!,
         x1 = smoothed ? W : bands.dirtyX1[r]!;
-      scores.fill(-Infinity, ro + x0, ro + x1);
-      labels.fill(0, ro + x0, ro + x1);
-      for (let c = 0; c < C; c++) {
-        const g = c * P + ro;
-        for (let x = x0; x < x1; x++) {
-          const s = semseg[g + x]!;
-          if (s > scores[ro + x]!) {
-            scores[ro + x] = s;
-            labels[ro + x] = c + 1;
+      // Pixel by pixel over the classes: the best stays in registers, written once.
+      for (let x = x0; x < x1; x++) {
+        let best = 0,
+          bestScore = -Infinity;
+        for (let g = ro + x, c = 1; c <= C; c++, g += P) {
+          const s = semseg[g]!;
+          if (s > bestScore) {
+            bestScore = s;
+            best = c;
           }
         }
+        scores[ro + x] = bestScore;
+        labels[ro + x] = best;
       }
     }
   }

@@ -187,3 +187,33 @@ describe('labelHistogram', () => {
     }
   });
 });
+
+describe('upsampleLabelMap at the threshold', () => {
+  it('decides scores at, next to and far from the threshold, and non-finite ones, as the pixels do', () => {
+    const t = 0.3;
+    const near = [t, Math.fround(t), t + 2 ** -54, t - 2 ** -54, 0.30000001, 0.29999998];
+    const odd = [0, -0, 1e30, -1e30, 1e-40, Infinity, -Infinity, Number.NaN, 1, -1];
+    for (let seed = 1; seed <= 8; seed++) {
+      const r = rng(seed);
+      const C = 2,
+        h = 10,
+        w = 12;
+      const P = h * w;
+      const values = seed <= 4 ? near : [...near, ...odd];
+      const pick = () => values[Math.floor(r() * values.length)]!;
+      // Large regions of one label, so that most cells have four equal labels and open thresholds.
+      const labels = Uint16Array.from({ length: P }, (_, i) => (i % w < 7 ? 1 : 2));
+      const semseg = Float32Array.from({ length: C * P }, pick);
+      // A block of infinite scores: interpolating them gives NaN, never the label.
+      if (seed > 4) for (let y = 2; y < 5; y++) semseg.fill(Infinity, y * w + 1, y * w + 4);
+      const best = Float32Array.from(labels, (l, i) => semseg[(l - 1) * P + i]!);
+      for (const threshold of [t, Math.fround(t), 0, -0.5]) {
+        for (const b of [undefined, best]) {
+          const want = reference(labels, semseg, h, w, 41, 37, threshold, b);
+          const got = upsampleLabelMap(labels, semseg, h, w, 41, 37, threshold, C + 1, undefined, b);
+          expect(Array.from(got.labels)).toEqual(Array.from(want));
+        }
+      }
+    }
+  });
+});

@@ -51,17 +51,23 @@ export class LabelCells {
   private runX0 = 0;
   private runX1 = 0;
 
+  private P: number;
+  private y0 = 0;
+  private y1 = 0;
+
   constructor(
     src: Uint16Array,
     bestScores: Float32Array | undefined,
-    threshold: number,
+    private threshold: number,
+    /** Class planes [C, h * w], for the cells decided by their label's own scores. */
+    private semseg: Float32Array,
     h: number,
     private w: number,
-    private W: number,
+    W: number,
     /** Left source column of each output column (non-decreasing). */
     xa: Int32Array,
   ) {
-    const P = h * w;
+    const P = (this.P = h * w);
     if (boundBuffer.length < P) {
       boundBuffer = new Int32Array(P);
       runKeyBuffer = new Int32Array(P);
@@ -109,7 +115,7 @@ export class LabelCells {
 
   /** The runs of the cells between source rows y0 and y1. */
   pair(y0: number, y1: number): void {
-    const { w, W, bounds, runKey, rowB, cs } = this;
+    const { w, bounds, runKey, rowB } = this;
     let i = rowB[y0]!,
       j = rowB[y1]!;
     const iEnd = rowB[y0 + 1]!,
@@ -118,6 +124,8 @@ export class LabelCells {
       kb = this.rowFirst[y1]!;
     this.nfill = this.npix = 0;
     this.runX0 = this.runX1 = 0;
+    this.y0 = y0;
+    this.y1 = y1;
     // Between consecutive changes of either row, both rows hold one key each (ka, kb): the cells
     // there are one code; the cell across a change (columns q - 1, q) is decided from its corners.
     for (let p = 0; p < w;) {
@@ -126,18 +134,60 @@ export class LabelCells {
       const q = b0 < b1 ? b0 : b1;
       const code = code4(ka, ka, kb, kb);
       if (q === w) {
-        this.emit(code, cs[p]!, W);
+        this.cells(code, p, w);
         break;
       }
       const na = b0 === q ? runKey[i++]! : ka,
         nb = b1 === q ? runKey[j++]! : kb;
-      this.emit(code, cs[p]!, cs[q - 1]!);
-      this.emit(code4(ka, na, kb, nb), cs[q - 1]!, cs[q]!);
+      this.cells(code, p, q - 1);
+      this.cells(code4(ka, na, kb, nb), q - 1, q);
       ka = na;
       kb = nb;
       p = q;
     }
     this.flush();
+  }
+
+  /**
+   * Cells j0 .. j1 - 1 get `code`; those of one label whose threshold is open are decided here when
+   * their four scores of that label are clearly on one side of it. The pixel's score is computed
+   * in float64 from float32 scores by bilinear weights in [0, 1]: it is within 15 * M * 2^-53 of the
+   * exact interpolation (M the largest absolute score), which lies between the four scores; a
+   * margin of M * 2^-44 (+ 2^-1000 for underflow) keeps every pixel of the cell on that side, so the
+   * per-pixel answer is known. Non-finite scores are left to the pixels.
+   */
+  private cells(code: number, j0: number, j1: number): void {
+    const { cs, w } = this;
+    if (code >= MIX) {
+      this.emit(code, cs[j0]!, cs[j1]!);
+      return;
+    }
+    const l = -1 - code,
+      t = this.threshold,
+      sc = this.semseg;
+    const b = (l - 1) * this.P,
+      r0 = b + this.y0 * w,
+      r1 = b + this.y1 * w;
+    for (let j = j0; j < j1; j++) {
+      const x0 = cs[j]!,
+        x1 = cs[j + 1]!;
+      if (x0 === x1) continue;
+      const k = j + 1 < w ? j + 1 : j;
+      const a = sc[r0 + j]!,
+        bb = sc[r0 + k]!,
+        c = sc[r1 + j]!,
+        d = sc[r1 + k]!;
+      const lo = Math.min(a, bb, c, d),
+        hi = Math.max(a, bb, c, d);
+      const m = Math.max(Math.abs(lo), Math.abs(hi));
+      let cell = code;
+      if (m < Infinity) {
+        const eps = m * 2 ** -44 + 2 ** -1000;
+        if (lo - t >= eps) cell = l;
+        else if (t - hi >= eps) cell = 0;
+      }
+      this.emit(cell, x0, x1);
+    }
   }
 
   /** Output columns x0 .. x1 - 1 get `code`: joined to the open run when it continues it. */

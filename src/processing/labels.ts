@@ -71,7 +71,7 @@ export function upsampleLabelMap(
     xb[x] = Math.min(xa[x]! + 1, w - 1);
     xw[x] = fx - xa[x]!;
   }
-  const cells = new LabelCells(src, bestScores, threshold, h, w, W, xa);
+  const cells = new LabelCells(src, bestScores, threshold, semseg, h, w, W, xa);
   const { fillX0, fillX1, fillL, pixX0, pixX1, pixCode } = cells;
   // Per column of a `one` run: its label's scores interpolated along x on both source rows, which
   // every output row of the pair shares.

@@ -177,11 +177,17 @@ export class LabelCells {
         bb = sc[r0 + k]!,
         c = sc[r1 + j]!,
         d = sc[r1 + k]!;
-      const lo = Math.min(a, bb, c, d),
-        hi = Math.max(a, bb, c, d);
-      const m = Math.max(Math.abs(lo), Math.abs(hi));
       let cell = code;
-      if (m < Infinity) {
+      // x - x is 0 for finite x only (NaN for NaN and infinities).
+      if (a - a === 0 && bb - bb === 0 && c - c === 0 && d - d === 0) {
+        // Plain comparisons: Math.min / Math.max of four cost more than the rest of the cell.
+        const lo0 = a < bb ? a : bb,
+          lo1 = c < d ? c : d,
+          hi0 = a < bb ? bb : a,
+          hi1 = c < d ? d : c;
+        const lo = lo0 < lo1 ? lo0 : lo1,
+          hi = hi0 < hi1 ? hi1 : hi0;
+        const m = -lo > hi ? -lo : hi;
         const eps = m * 2 ** -44 + 2 ** -1000;
         if (lo - t >= eps) cell = l;
         else if (t - hi >= eps) cell = 0;

@@ -119,18 +119,39 @@ export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
   const { probs, masks, Q, C, h, w, H, W } = inp;
   const P = H * W;
   const pairs = activePairs(probs, Q, C, inp.budget ?? DROP_BUDGET);
+  const bands = new MaskBands(masks, pairs, C, h, w, H, W);
+  const semseg = new Float32Array(C * P);
+  const labels = new Uint16Array(P);
+  const scores = new Float32Array(P);
+  const prev = smoothingApplies(inp.previous, semseg.length, inp.history) ? inp.previous : null;
+  scoreRows(bands, pairs, C, H, W, semseg, labels, scores, prev, inp.history ?? 0);
+  return { semseg, labels, scores };
+}
+
+/**
+ * The rows of `querySemseg`. A function of its own: the engine optimises a long loop while it
+ * runs, and code after such a loop that had never run then sends every later call back to the
+ * interpreter at its end.
+ */
+function scoreRows(
+  bands: MaskBands,
+  pairs: ActivePairs,
+  C: number,
+  H: number,
+  W: number,
+  semseg: Float32Array,
+  labels: Uint16Array,
+  scores: Float32Array,
+  prev: ArrayLike<number> | null,
+  k: number,
+): void {
+  const P = H * W;
   const pc = pairs.cls,
     pp = pairs.prob,
     pairStart = pairs.start;
   const nq = pairs.queries.length;
-  const bands = new MaskBands(masks, pairs, C, h, w, H, W);
   const { ys, cstRows, tops, bots, runStart, runX0, runX1 } = bands;
-  const semseg = new Float32Array(C * P);
-  const labels = new Uint16Array(P);
-  const scores = new Float32Array(P);
   const row = new Float32Array(W);
-  const prev = smoothingApplies(inp.previous, semseg.length, inp.history) ? inp.previous : null;
-  const k = inp.history ?? 0;
   let m0 = -1,
     m1 = -1;
   for (let y = 0; y < H; y++) {
@@ -186,5 +207,4 @@ export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
       }
     }
   }
-  return { semseg, labels, scores };
 }

@@ -155,6 +155,11 @@ export class MaskBands {
       let open = -1,
         lastV = Number.NaN,
         sv = 0;
+      // A query of one class (the usual case) adds without the loop over its pairs.
+      const j0 = start[a]!,
+        j1 = start[a + 1]!;
+      const p0 = prob[j0]!,
+        cb0 = cls[j0]! * nseg;
       for (let s = 0; s < nseg; s++) {
         const xa = segX0[s]!,
           xb = segX0[s + 1]!;
@@ -164,7 +169,8 @@ export class MaskBands {
         if (v === masks[r0 + n1] && v === masks[r1 + n0] && v === masks[r1 + n1]) {
           // A query's background is mostly one value: its sigmoid is looked up once.
           if (v !== lastV) sv = fastSigmoid((lastV = v));
-          for (let j = start[a]!; j < start[a + 1]!; j++) cst[cls[j]! * nseg + s] += prob[j]! * sv;
+          if (j1 - j0 === 1) cst[cb0 + s] += p0 * sv;
+          else for (let j = j0; j < j1; j++) cst[cls[j]! * nseg + s] += prob[j]! * sv;
           if (open >= 0) {
             runX0[nr] = open;
             runX1[nr++] = xa;
@@ -212,14 +218,17 @@ export class MaskBands {
       for (let c = 0; c < C; c++) {
         const i = c * nseg + s;
         const v = Math.fround((lastCst[i] = cst[i]!));
-        cstRow.fill(v, c * W + x0, c * W + x1);
+        // Segments are a few columns wide: a loop costs less than a call to fill.
+        for (let x = c * W + x0; x < c * W + x1; x++) cstRow[x] = v;
         if (v > bestV) {
           bestV = v;
           best = c + 1;
         }
       }
-      bestLabel.fill(best, x0, x1);
-      bestScore.fill(bestV, x0, x1);
+      for (let x = x0; x < x1; x++) {
+        bestLabel[x] = best;
+        bestScore[x] = bestV;
+      }
     }
     this.hasLast = true;
     this.dirtyRuns();

@@ -78,7 +78,7 @@ function reference(
 /**
  * Mask logits of the kinds the bands treat apart: a flat background (at -5, like the embedded model's,
  * or saturated), rows of one value but not the next row's, rectangles of other values, smooth
- * varying blobs, and noise.
+ * varying blobs, noise, signed zeros (equal numbers, different bits) and a NaN.
  */
 function mixedMasks(r: () => number, Q: number, h: number, w: number): Float32Array {
   const smooth = randomMasks(r, Q, h, w);
@@ -93,9 +93,12 @@ function mixedMasks(r: () => number, Q: number, h: number, w: number): Float32Ar
         if (kind === 0) out[i] = bg;
         else if (kind === 1)
           out[i] = y % 3 === 0 ? bg : -bg / 2; // flat rows, changing values
-        else if (kind === 4) out[i] = (r() - 0.5) * 12;
+        else if (kind === 4)
+          out[i] = q % 2 ? (r() - 0.5) * 12 : r() < 0.5 ? 0 : -0; // noise, or signed zeros
         else out[i] = kind === 3 ? smooth[i]! : bg;
       }
+    // A NaN logit: its cells are never flat, and their sums are NaN, in both computations.
+    if (q === 7) out[o + Math.floor(r() * h * w)] = Number.NaN;
     if (kind === 2 || kind === 3) {
       // A rectangle (an object's mask) of one value, or of a gradient.
       const x0 = Math.floor(r() * w),

@@ -100,15 +100,18 @@ export class MaskBands {
     this.cstRows = Array.from({ length: C }, (_, c) => this.cstRow.subarray(c * W, c * W + W));
     this.rowFlat = new Uint8Array(nq * h);
     this.rowValue = new Float32Array(nq * h);
+    // Compared as bit patterns (cheaper than float compares): equal bits are equal numbers unless
+    // NaN, which is never flat (NaN equals nothing, as in the per-cell test); a row of +0 and -0
+    // is equal as numbers but not flat here, which only sends it to the per-cell test.
+    const bits = new Int32Array(masks.buffer, masks.byteOffset, masks.length);
     for (let a = 0; a < nq; a++)
       for (let y = 0; y < h; y++) {
         const r = pairs.queries[a]! * h * w + y * w;
-        const v = masks[r]!;
+        const v = bits[r]!;
         let x = 1;
-        while (x < w && masks[r + x] === v) x++;
-        // NaN equals nothing, so a NaN row is never flat (as the per-cell test says).
-        this.rowFlat[a * h + y] = x === w && v === v ? 1 : 0;
-        this.rowValue[a * h + y] = v;
+        while (x < w && bits[r + x] === v) x++;
+        this.rowFlat[a * h + y] = x === w && masks[r] === masks[r] ? 1 : 0;
+        this.rowValue[a * h + y] = masks[r]!;
       }
   }
 

@@ -119,18 +119,39 @@ export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
   const { probs, masks, Q, C, h, w, H, W } = inp;
   const P = H * W;
   const pairs = activePairs(probs, Q, C, inp.budget ?? DROP_BUDGET);
+  const bands = new MaskBands(masks, pairs, C, h, w, H, W);
+  const semseg = new Float32Array(C * P);
+  const labels = new Uint16Array(P);
+  const scores = new Float32Array(P);
+  const prev = smoothingApplies(inp.previous, semseg.length, inp.history) ? inp.previous : null;
+  scoreRows(bands, pairs, C, H, W, semseg, labels, scores, prev, inp.history ?? 0);
+  return { semseg, labels, scores };
+}
+
+/**
+ * The rows of `querySemseg`. A function of its own: the engine optimises a long loop while it
+ * runs, and code after such a loop that had never run then sends every later call back to the
+ * interpreter at its end.
+ */
+function scoreRows(
+  bands: MaskBands,
+  pairs: ActivePairs,
+  C: number,
+  H: number,
+  W: number,
+  semseg: Float32Array,
+  labels: Uint16Array,
+  scores: Float32Array,
+  prev: ArrayLike<number> | null,
+  k: number,
+): void {
+  const P = H * W;
   const pc = pairs.cls,
     pp = pairs.prob,
     pairStart = pairs.start;
   const nq = pairs.queries.length;
-  const bands = new MaskBands(masks, pairs, C, h, w, H, W);
-  const { ys, cstRow, tops, bots, runStart, runX0, runX1 } = bands;
-  const semseg = new Float32Array(C * P);
-  const labels = new Uint16Array(P);
-  const scores = new Float32Array(P);
+  const { ys, cstRows, tops, bots, runStart, runX0, runX1 } = bands;
   const row = new Float32Array(W);
-  const prev = smoothingApplies(inp.previous, semseg.length, inp.history) ? inp.previous : null;
-  const k = inp.history ?? 0;
   let m0 = -1,
     m1 = -1;
   for (let y = 0; y < H; y++) {
@@ -138,7 +159,7 @@ export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
     const wy = ys.f[y]!;
     const ro = y * W;
     // The flat cells' sums start each class row; the other cells add their queries pixel by pixel.
-    for (let c = 0; c < C; c++) semseg.set(cstRow.subarray(c * W, c * W + W), c * P + ro);
+    for (let c = 0; c < C; c++) semseg.set(cstRows[c]!, c * P + ro);
     for (let a = 0; a < nq; a++) {
       const o = a * W;
       const j0 = pairStart[a]!,
@@ -170,19 +191,20 @@ export function querySemseg(inp: QuerySemsegInput): QuerySemseg {
     for (let r = 0; r < nd; r++) {
       const x0 = smoothed ? 0 : bands.dirtyX0[r]!,
         x1 = smoothed ? W : bands.dirtyX1[r]!;
-      scores.fill(-Infinity, ro + x0, ro + x1);
-      labels.fill(0, ro + x0, ro + x1);
-      for (let c = 0; c < C; c++) {
-        const g = c * P + ro;
-        for (let x = x0; x < x1; x++) {
-          const s = semseg[g + x]!;
-          if (s > scores[ro + x]!) {
-            scores[ro + x] = s;
-            labels[ro + x] = c + 1;
+      // Pixel by pixel over the classes: the best stays in registers, written once.
+      for (let x = x0; x < x1; x++) {
+        let best = 0,
+          bestScore = -Infinity;
+        for (let g = ro + x, c = 1; c <= C; c++, g += P) {
+          const s = semseg[g]!;
+          if (s > bestScore) {
+            bestScore = s;
+            best = c;
           }
         }
+        scores[ro + x] = bestScore;
+        labels[ro + x] = best;
       }
     }
   }
-  return { semseg, labels, scores };
 }

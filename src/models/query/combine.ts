@@ -1,5 +1,5 @@
 import { classProbs, einsumQC, sigmoidInPlace } from '../../processing/gkc';
-import { labelHistogram, upsampleLabels } from '../../processing/labels';
+import { labelHistogram, upsampleLabelMap } from '../../processing/labels';
 import { querySemseg, type QuerySemseg } from '../../processing/querySemseg';
 import type { RunnerResult } from '../runner';
 
@@ -90,11 +90,14 @@ export function combine(out: QueryOutputs, o: CombineOptions, scored = scoreQuer
   const P = sw * sh;
   const semseg = raw.semseg;
   let labels: Uint16Array;
+  let counts: Uint32Array;
   if (sw === o.width && sh === o.height) {
     labels = raw.labels.slice();
     if (o.threshold > 0) for (let i = 0; i < P; i++) if (raw.scores[i]! < o.threshold) labels[i] = 0;
+    counts = labelHistogram(labels, C + 1);
   } else {
-    labels = upsampleLabels(
+    // Counted while written: the upsampled map is mostly long runs of one label.
+    ({ labels, counts } = upsampleLabelMap(
       raw.labels,
       semseg,
       sh,
@@ -102,9 +105,10 @@ export function combine(out: QueryOutputs, o: CombineOptions, scored = scoreQuer
       o.height,
       o.width,
       o.threshold,
+      C + 1,
       undefined,
       raw.scores,
-    );
+    ));
   }
   const result: RunnerResult = {
     labels,
@@ -112,7 +116,7 @@ export function combine(out: QueryOutputs, o: CombineOptions, scored = scoreQuer
     scores: raw.scores.slice(),
     scoreWidth: sw,
     scoreHeight: sh,
-    counts: labelHistogram(labels, C + 1),
+    counts,
     semseg,
   };
   if (o.debug) {

@@ -7,7 +7,7 @@
 /** Cell code: its pixels search the four neighbours' labels one by one. */
 export const MIX = -1;
 /** Cell code of four labels `a` whose threshold is decided per pixel (codes >= 0 fill that label). */
-export const one = (a: number) => -1 - a;
+const one = (a: number) => -1 - a;
 
 /** Reused between calls: the label maps of one stream have one size, and these can be large. */
 let boundBuffer = new Int32Array(0);

@@ -1,10 +1,9 @@
 import { ensembleTemplates } from '../processing/gkc';
 import { promptsFor, type VocabClass } from '../processing/vocabulary';
-import { textRuns } from '../processing/runSizes';
 import { cachedEncode } from './promptCache';
 import type { TextCache } from './runnerInputs';
 import { ort } from './runtime/ortRuntime';
-import type { ClipTokenizer } from './tokenizer';
+import { tokenRuns, type ClipTokenizer } from './tokenizer';
 import type { Manifest } from './families';
 
 /** Prompts a text run takes at once: bounds memory for long vocabularies. */
@@ -36,14 +35,8 @@ export class NameEncoder {
   ) {}
 
   private async run(prompts: string[]): Promise<Float32Array[]> {
-    const ids = prompts.map((p) => this.tokenizer.ids(p));
     const out: Float32Array[] = new Array<Float32Array>(prompts.length);
-    for (const run of textRuns(
-      ids.map((r) => r.length),
-      BATCH,
-      this.byLength,
-    )) {
-      const enc = this.tokenizer.pad(run.map((i) => ids[i]!));
+    for (const { indices, batch: enc } of tokenRuns(this.tokenizer, prompts, BATCH, this.byLength)) {
       const feeds: Record<string, ort.Tensor> = {
         input_ids: new ort.Tensor('int64', enc.ids, [enc.batch, enc.length]),
       };
@@ -53,7 +46,7 @@ export class NameEncoder {
       const t = res.text_embeds ?? res[this.session.outputNames[0]!]!;
       const data = (await t.getData()) as Float32Array;
       const dim = data.length / enc.batch;
-      run.forEach((i, b) => (out[i] = data.slice(b * dim, (b + 1) * dim)));
+      indices.forEach((i, b) => (out[i] = data.slice(b * dim, (b + 1) * dim)));
       this.runs++;
       t.dispose();
     }

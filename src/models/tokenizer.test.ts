@@ -55,7 +55,7 @@ describe('createClipTokenizer', () => {
   it('pads a batch with the end token to the longest prompt, mask 1 on tokens and 0 on padding', () => {
     const texts = ['sky', 'a photo of a cat.', 'dog'];
     const rows = texts.map((t) => golden.find((g) => g.text === t)!.input_ids);
-    const b = tok.batch(texts);
+    const b = tok.pad(texts.map((t) => tok.ids(t)));
     const length = Math.max(...rows.map((r) => r.length));
     expect(b.batch).toBe(3);
     expect(b.length).toBe(length);
@@ -73,7 +73,7 @@ describe('createClipTokenizer', () => {
   });
 
   it('pads to padTo when it is longer than every prompt', () => {
-    const b = tok.batch(['sky'], 6);
+    const b = tok.pad([tok.ids('sky')], 6);
     expect(b.length).toBe(6);
     expect(Array.from(b.ids, Number)).toEqual([START, 2390, END, END, END, END]);
     expect(Array.from(b.mask, Number)).toEqual([1, 1, 1, 0, 0, 0]);

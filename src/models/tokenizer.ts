@@ -2,6 +2,8 @@
  * CLIP tokenizer, loaded with transformers.js from the bundle's own tokenizer.json: no network.
  * transformers.js 4.3.1 drops the end token when it truncates, so we truncate ourselves and keep it.
  */
+import { textRuns } from '../processing/runSizes';
+
 export interface EncodedBatch {
   ids: BigInt64Array;
   mask: BigInt64Array;
@@ -12,10 +14,26 @@ export interface EncodedBatch {
 export interface ClipTokenizer {
   /** Token ids of one text, with start and end tokens, at most `maxLength` long. */
   ids(text: string): number[];
-  /** Right-padded batch (pad = end token, as CLIP does). */
-  batch(texts: string[], padTo?: number): EncodedBatch;
-  /** The same from token rows already made by `ids`. */
+  /** Right-padded batch of token rows made by `ids` (pad = end token, as CLIP does). */
   pad(rows: number[][], padTo?: number): EncodedBatch;
+}
+
+/**
+ * `prompts` tokenized and cut into text-model runs (see textRuns: `byLength` gives runs of one
+ * token length), each with the prompts' indices in `prompts`, to put each result back in place.
+ */
+export function tokenRuns(
+  tokenizer: ClipTokenizer,
+  prompts: readonly string[],
+  max: number,
+  byLength: boolean,
+): { indices: number[]; batch: EncodedBatch }[] {
+  const ids = prompts.map((p) => tokenizer.ids(p));
+  return textRuns(
+    ids.map((r) => r.length),
+    max,
+    byLength,
+  ).map((indices) => ({ indices, batch: tokenizer.pad(indices.map((i) => ids[i]!)) }));
 }
 
 /** Right-padded ids and mask (pad = `pad`, mask 0) for a batch of token rows. */
@@ -58,7 +76,6 @@ export async function createClipTokenizer(
   };
   return {
     ids,
-    batch: (texts, padTo) => padTokenRows(texts.map(ids), pad, padTo),
     pad: (rows, padTo) => padTokenRows(rows, pad, padTo),
   };
 }

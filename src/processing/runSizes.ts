@@ -15,6 +15,13 @@ export function evenRuns(n: number, max: number): number[] {
   return Array.from({ length: runs }, (_, i) => base + (i < extra ? 1 : 0));
 }
 
+/** Sizes of full runs of `max` then the rest (79 with 48 a run: 48 + 31). */
+export function fullRuns(n: number, max: number): number[] {
+  if (n <= 0) return [];
+  const m = Math.max(1, Math.floor(max));
+  return Array.from({ length: Math.ceil(n / m) }, (_, i) => Math.min(m, n - i * m));
+}
+
 /**
  * Text-model runs for prompts of these token lengths: lists of prompt indices, every prompt in
  * exactly one run, at most `max` a run.
@@ -46,9 +53,7 @@ export function textRuns(lengths: readonly number[], max: number, byLength: bool
   for (const len of [...groups.keys()].sort((a, b) => a - b)) {
     const members = groups.get(len)!;
     let at = 0;
-    const sizes = byLength
-      ? evenRuns(members.length, m)
-      : Array.from({ length: Math.ceil(members.length / m) }, (_, i) => Math.min(m, members.length - i * m));
+    const sizes = byLength ? evenRuns(members.length, m) : fullRuns(members.length, m);
     for (const size of sizes) out.push(members.slice(at, (at += size)));
   }
   return out;

@@ -122,7 +122,7 @@ export async function measureClipDenseNode(
   const text = await ort.InferenceSession.create(new Uint8Array(await readFile(path.join(dir, TEXT_FILE))));
   const prompts = ADE.flatMap((c) => DEFAULT_TEMPLATES.map((t) => t.replace('{}', c.label)));
   const run = async (chunk: string[]) => {
-    const enc = tok.batch(chunk);
+    const enc = tok.pad(chunk.map((p) => tok.ids(p)));
     const out = await text.run({ input_ids: new ort.Tensor('int64', enc.ids, [enc.batch, enc.length]) });
     for (const t of Object.values(out)) t.dispose();
   };

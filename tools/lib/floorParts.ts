@@ -6,7 +6,7 @@
  * runs of up to DECODER_ROWS.wasm, prompts encoded 32 a run): a row or a prompt costs less in a
  * batch than alone, so a floor timed one at a time would not be a floor.
  */
-import { DECODER_ROWS } from '../../src/models/dense/chunks';
+import { DECODER_ROWS, TEXT_ROWS } from '../../src/models/dense/chunks';
 import { splitDenseModel } from '../../src/models/dense/split';
 import { ort } from '../../src/models/runtime/ortRuntime';
 import type { FloorParts } from './floor';
@@ -17,8 +17,6 @@ import type { FloorParts } from './floor';
  * share of a 4-token batch is its text floor (a 7-token prompt would charge short names double).
  */
 const PROMPT = [49406, 320, 2368, 49407];
-/** Prompts a text run, as the app's runner encodes them. */
-const TEXT_ROWS = 32;
 
 export async function splitFloorParts(
   bytes: Uint8Array,

@@ -10,8 +10,14 @@
  * even as possible. WebGPU keeps full runs of 16: each new row count compiles its own shaders
  * (minutes on a software adapter), so its runs keep the sizes the warm-up compiled.
  */
-import { evenRuns } from '../../processing/runSizes';
+import { evenRuns, fullRuns } from '../../processing/runSizes';
 import type { Ep } from '../runtime/ortRuntime';
+
+/**
+ * Most prompts in one text run (on WASM a run holds prompts of one token length: see textRuns in
+ * ../../processing/runSizes).
+ */
+export const TEXT_ROWS = 32;
 
 /** Most decoder rows in one run, per execution provider. */
 export const DECODER_ROWS: Readonly<Record<Ep, number>> = { wasm: 16, webgpu: 16 };
@@ -22,8 +28,5 @@ export const DECODER_ROWS: Readonly<Record<Ep, number>> = { wasm: 16, webgpu: 16
  * full runs of `max` then the rest, so the shapes stay the ones the warm-up compiled.
  */
 export function decoderRuns(n: number, max: number, even = true): number[] {
-  if (even) return evenRuns(n, max);
-  if (n <= 0) return [];
-  const m = Math.max(1, Math.floor(max));
-  return Array.from({ length: Math.ceil(n / m) }, (_, i) => Math.min(m, n - i * m));
+  return even ? evenRuns(n, max) : fullRuns(n, max);
 }

@@ -8,15 +8,11 @@ import type { RunnerResult, Runner, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCache, TextCaches } from '../runnerInputs';
 import { NoImageError, VocabularyEmptyError } from '../../errors';
 import type { Ep } from '../runtime/ortRuntime';
-import type { ClipTokenizer } from '../tokenizer';
+import { tokenRuns, type ClipTokenizer } from '../tokenizer';
 import { DenseModel, type PromptCut, type VisionHandle } from './denseModel';
 import type { DenseManifest } from './family';
 import { RowCache } from './rowCache';
-import { DECODER_ROWS, decoderRuns } from './chunks';
-import { textRuns } from '../../processing/runSizes';
-
-/** Most prompts in one text run (see textRuns: on WASM a run holds prompts of one token length). */
-const TEXT_ROWS = 32;
+import { DECODER_ROWS, decoderRuns, TEXT_ROWS } from './chunks';
 
 /**
  * CLIPSeg family, split three ways at load: the text part runs once per prompt (its cut tensors are
@@ -90,18 +86,12 @@ export class DenseRunner implements Runner {
 
   private async encode(prompts: string[]): Promise<{ cuts: PromptCut[]; encoded: number }> {
     const { values, encoded } = await cachedEncode(this.cache, this.namespace, prompts, async (missing) => {
-      const ids = missing.map((p) => this.tokenizer.ids(p));
       const fresh: PromptCut[] = new Array<PromptCut>(missing.length);
       // int8 exports quantise with one scale per run: encode such prompts alone, so cached values hold.
       const max = this.model.crossBatch.text ? 1 : TEXT_ROWS;
-      for (const run of textRuns(
-        ids.map((r) => r.length),
-        max,
-        !this.model.visionOnGpu,
-      )) {
-        const enc = this.tokenizer.pad(run.map((i) => ids[i]!));
-        const cuts = await this.model.encodeText(enc.ids, enc.mask, enc.batch, enc.length);
-        run.forEach((i, j) => (fresh[i] = cuts[j]!));
+      for (const { indices, batch: b } of tokenRuns(this.tokenizer, missing, max, !this.model.visionOnGpu)) {
+        const cuts = await this.model.encodeText(b.ids, b.mask, b.batch, b.length);
+        indices.forEach((i, j) => (fresh[i] = cuts[j]!));
       }
       return fresh;
     });

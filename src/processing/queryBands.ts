@@ -21,8 +21,7 @@ export class MaskBands {
   /** Output rows and columns: source indices and weights (`upsamplePlanes`'s, one definition). */
   readonly ys: ReturnType<typeof bilinearAxis>;
   readonly xs: ReturnType<typeof bilinearAxis>;
-  /** Column segment (mask cell) of each output column; segments in column order. */
-  readonly segOf: Int32Array;
+  /** Column segments (mask cells), in column order: `segX0[s]` .. `segX0[s + 1]` - 1. */
   readonly nseg: number;
   private segX0: Int32Array;
   /** Sum over flat (query, cell) of p(q, c) * sigmoid: [C, nseg], for the current band. */
@@ -72,12 +71,8 @@ export class MaskBands {
     this.ys = bilinearAxis(h, H);
     this.xs = bilinearAxis(w, W);
     const { i0, i1 } = this.xs;
-    this.segOf = new Int32Array(W);
     const x0: number[] = [];
-    for (let x = 0; x < W; x++) {
-      if (x === 0 || i0[x] !== i0[x - 1] || i1[x] !== i1[x - 1]) x0.push(x);
-      this.segOf[x] = x0.length - 1;
-    }
+    for (let x = 0; x < W; x++) if (x === 0 || i0[x] !== i0[x - 1] || i1[x] !== i1[x - 1]) x0.push(x);
     this.nseg = x0.length;
     this.segX0 = Int32Array.from([...x0, W]);
     const nq = pairs.queries.length;

@@ -7,7 +7,7 @@
  */
 import { emptyClassMax, maxInto } from './classMax';
 import { argmaxLabels, sigmoid } from './gkc';
-import { labelHistogram, upsampleLabels } from './labels';
+import { labelHistogram, upsampleLabelMap } from './labels';
 
 /** The logit at which sigmoid reaches `p` (-Infinity for p <= 0, +Infinity for p >= 1). */
 export function logitOf(p: number): number {
@@ -72,7 +72,7 @@ export interface DenseLabelOptions {
  * Decisions are taken on the class logits, not on the sigmoid scores: sigmoid is increasing, so the
  * argmax and the threshold test (score >= t <=> logit >= logit(t)) are the same, but float32 sigmoid
  * saturates to exactly 1 above a logit of about 17 and would turn clear winners into ties. Off the
- * logit grid, each image pixel interpolates (bilinearly, `upsampleLabels`) the logits of only the
+ * logit grid, each image pixel interpolates (bilinearly, `upsampleLabelMap`) the logits of only the
  * classes that win at its four source neighbours (logits are interpolated before the sigmoid, as
  * CLIPSeg's own post-processing does), then applies the threshold to the interpolated value.
  */
@@ -85,10 +85,13 @@ export function denseLabels(logits: Float32Array, o: DenseLabelOptions): DenseRe
   const raw = argmaxLabels(cl, C, P, -Infinity);
   const t = logitOf(o.threshold);
   let labels = raw.labels;
+  let counts: Uint32Array;
   if (o.h === o.height && o.w === o.width) {
     for (let i = 0; i < P; i++) if (!(raw.scores[i]! >= t)) labels[i] = 0;
+    counts = labelHistogram(labels, C + 1);
   } else {
-    labels = upsampleLabels(raw.labels, cl, o.h, o.w, o.height, o.width, t);
+    // Counted while written, as the query family's combine does.
+    ({ labels, counts } = upsampleLabelMap(raw.labels, cl, o.h, o.w, o.height, o.width, t, C + 1));
   }
   const scores = raw.scores;
   for (let i = 0; i < P; i++) scores[i] = sigmoid(scores[i]!);
@@ -107,7 +110,7 @@ export function denseLabels(logits: Float32Array, o: DenseLabelOptions): DenseRe
     },
     scoreWidth: o.w,
     scoreHeight: o.h,
-    counts: labelHistogram(labels, C + 1),
+    counts,
   };
 }
 

@@ -17,7 +17,7 @@ import {
   WindowAverager,
 } from '../../processing/clipDense';
 import { argmaxLabels } from '../../processing/gkc';
-import { labelHistogram, upsampleLabels } from '../../processing/labels';
+import { labelHistogram, upsampleLabelMap } from '../../processing/labels';
 import type { ShortSideInput } from '../../processing/normalize';
 import type { VocabClass } from '../../processing/vocabulary';
 import { ModelGraphUnsupportedError, NoImageError, VocabularyEmptyError } from '../../errors';
@@ -220,15 +220,27 @@ export class ClipDenseRunner implements Runner {
     // Bilinear probabilities at the image size, argmax, "unlabelled" under the threshold; computed
     // from the (at most four) classes winning around each pixel, so the cost does not grow with C.
     let labels = raw.labels;
+    let counts: Uint32Array;
     if (cl.h === o.height && cl.w === o.width) {
       for (let i = 0; i < P; i++) if (raw.scores[i]! < o.threshold) labels[i] = 0;
-    } else labels = upsampleLabels(raw.labels, probs, cl.h, cl.w, o.height, o.width, o.threshold);
+      counts = labelHistogram(labels, C + 1);
+    } else
+      ({ labels, counts } = upsampleLabelMap(
+        raw.labels,
+        probs,
+        cl.h,
+        cl.w,
+        o.height,
+        o.width,
+        o.threshold,
+        C + 1,
+      ));
     return {
       labels,
       scores: raw.scores,
       scoreWidth: cl.w,
       scoreHeight: cl.h,
-      counts: labelHistogram(labels, C + 1),
+      counts,
       semseg: logits,
       ...(o.debug
         ? { debug: { classLogits: Float32Array.from(cl.data), patchEmbeds: this.image.embeds.slice() } }

@@ -77,10 +77,13 @@ test('an endless model file stops at its cap, caches nothing, and the memory ret
   expect(sent).toBeGreaterThanOrEqual(ENDLESS_CAP);
   expect(sent).toBeLessThan(ENDLESS_CAP + 64 * MiB);
 
-  // Freed memory goes back to the system within seconds of a GC.
+  // Freed memory goes back to the system within seconds of a GC (longer on a busy machine).
   let after = 0;
   await expect
-    .poll(async () => (after = await settledRss(page)) - before, { timeout: 30_000, intervals: [1000] })
+    .poll(async () => (after = await settledRss(page)) - before, {
+      timeout: Math.round(30_000 * app.load),
+      intervals: [1000],
+    })
     .toBeLessThan(64 * MiB);
   const mib = (n: number) => `${(n / MiB).toFixed(0)} MiB`;
   console.log(

@@ -128,6 +128,11 @@ test('a hidden tab pauses the work and a visible one resumes it', async ({ app }
   test.skip(app.ep === 'webgpu', 'pausing does not depend on the backend; covered on the wasm project');
   await withCamera('moving', app, async (page) => {
     await nextLiveFrame(page, app.slow);
+    // How long a live frame takes now: the quiet window below is sized from it, not fixed.
+    const t0 = Date.now();
+    await nextLiveFrame(page, app.slow);
+    await nextLiveFrame(page, app.slow);
+    const frameMs = (Date.now() - t0) / 2;
     const count = () =>
       page.evaluate(() => {
         const w = window as Window & { __seen?: Set<unknown> };
@@ -143,9 +148,14 @@ test('a hidden tab pauses the work and a visible one resumes it', async ({ app }
         document.dispatchEvent(new Event('visibilitychange'));
       }, hidden);
     await setHidden(true);
-    await page.waitForTimeout(1500); // a frame already in flight may still land
+    // A frame already in flight may still land: wait until the worker has answered it.
+    await expect
+      .poll(() => page.evaluate(() => window.__ovseg!.controller.client.busy), { timeout: app.slow })
+      .toBe(false);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     const before = await count();
-    await page.waitForTimeout(2000);
+    // Three frames' time, as measured above: a loop that kept running would have shown a result.
+    await page.waitForTimeout(Math.max(500, 3 * frameMs));
     expect(await count(), 'no new results while hidden').toBe(before);
     await setHidden(false);
     await nextLiveFrame(page, app.slow);

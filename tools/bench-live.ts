@@ -85,6 +85,11 @@ export async function measureLive(o: {
   ep?: 'wasm' | 'webgpu';
   seconds?: number;
   warmupSeconds?: number;
+  /**
+   * Results to collect at least: the window is stretched until this many have arrived, so a
+   * machine slowed by other work gives a longer run, never a run with too few frames to rate.
+   */
+  minFrames?: number;
   model?: string;
   /** Variant of a manifest model (`?dtype=`; the app picks one by adapter when absent). */
   dtype?: string;
@@ -110,6 +115,7 @@ export async function measureLive(o: {
     await page.getByTestId('live-stats').waitFor({ timeout: 120_000 });
     const seconds = o.seconds ?? 10;
     const warmup = o.warmupSeconds ?? 3;
+    const minFrames = o.minFrames ?? 2;
     // The camera's own rate (frames the video element presents) caps the live rate. A string: the
     // script runner's helpers for named functions do not exist in the page.
     await page.evaluate(`(() => {
@@ -119,30 +125,37 @@ export async function measureLive(o: {
       v.requestVideoFrameCallback(count);
     })()`);
     const framesBefore = Number(await page.evaluate('window.__benchFrames'));
+    const measureStart = performance.now();
     const samples = await page.evaluate(
-      async ({ seconds, warmup }) => {
+      async ({ seconds, warmup, minFrames }) => {
         type T = { preprocess: number; image: number; combine: number; render?: number; total?: number };
         // The app's debug hook, typed by its declaration (src/debugApi.ts).
         const store = window.__ovseg!.store;
         await new Promise((r) => setTimeout(r, warmup * 1000));
         const out: { t: number; timings: T; latency: number; capture: number }[] = [];
+        let enough: () => void = () => undefined;
+        const collected = new Promise<void>((r) => (enough = r));
         const stop = store.subscribe((s, p) => {
-          if (s.result && s.result !== p.result && s.liveStats)
+          if (s.result && s.result !== p.result && s.liveStats) {
             out.push({
               t: performance.now(),
               timings: s.result.timings,
               latency: s.liveStats.latencyMs,
               capture: s.liveStats.captureMs,
             });
+            if (out.length >= minFrames) enough();
+          }
         });
-        await new Promise((r) => setTimeout(r, seconds * 1000));
+        // The window, then as long as it takes to have `minFrames` results (event-driven).
+        await Promise.all([new Promise((r) => setTimeout(r, seconds * 1000)), collected]);
         stop();
         return out;
       },
-      { seconds, warmup },
+      { seconds, warmup, minFrames },
     );
     const cameraFps =
-      (Number(await page.evaluate('window.__benchFrames')) - framesBefore) / (seconds + warmup);
+      (Number(await page.evaluate('window.__benchFrames')) - framesBefore) /
+      ((performance.now() - measureStart) / 1000);
     const shown = (await page.getByTestId('live-stats').textContent()) ?? '';
     await page.getByTestId('webcam-toggle').click();
     const span = samples.length > 1 ? (samples.at(-1)!.t - samples[0]!.t) / 1000 : NaN;

@@ -8,7 +8,7 @@
  *
  * Image: pixel_values [1,3,H,W] -> pred_masks [1,Q,H/4,W/4], query_embeds [1,Q,D]
  *   undo ImageNet normalisation -> 4x4 average pool -> sRGB decode -> XYZ ->
- *   weighted CIELAB (colourSpace.ts) -> s_q = 2 x.p_q - |p_q|^2 (1x1 Conv,
+ *   weighted CIELAB (src/processing/colourSpace.ts) -> s_q = 2 x.p_q - |p_q|^2 (1x1 Conv,
  *   i.e. -|x-p_q|^2 up to a per-pixel constant) -> ALPHA*(s_q - max_q s) + TOP,
  *   floored at FLOOR. The nearest prototype gets logit TOP; the others fall
  *   off with the difference of squared distances.
@@ -25,7 +25,7 @@ import {
   RGB_TO_XYZN,
   SRGB_KNEE,
   rgbToFeature,
-} from './colourSpace';
+} from '../../src/processing/colourSpace';
 import type { Prototype } from './palette';
 
 /**

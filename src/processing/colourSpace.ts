@@ -1,7 +1,7 @@
 /**
- * The colour space the image model works in, as plain JS. The ONNX graph in
- * imageGraph.ts computes exactly this (same constants), so prototypes given
- * here as sRGB colours land where the graph will compare pixels against them.
+ * CIELAB from 8-bit sRGB. The colours model's image graph (tools/colours/graphs.ts) computes
+ * `rgbToFeature` exactly (same constants), so prototypes given as sRGB colours land where the graph
+ * compares pixels against them; the palette measures colour differences with `rgbToLab`.
  *
  * CIELAB (D65) because Euclidean distances there roughly follow perceived
  * colour differences, which makes nearest-prototype naming behave; lightness
@@ -46,10 +46,21 @@ function mat3(m: readonly (readonly number[])[], v: readonly number[], bias?: re
   return m.map((row, i) => row[0]! * v[0]! + row[1]! * v[1]! + row[2]! * v[2]! + (bias?.[i] ?? 0));
 }
 
-/** 8-bit sRGB -> the model's feature vector (weighted L, a, b). */
+/** 8-bit sRGB -> the colours model's feature vector (weighted L, a, b). */
 export function rgbToFeature(rgb: readonly [number, number, number]): [number, number, number] {
   const lin = rgb.map((c) => srgbToLinear(Math.min(Math.max(c / 255, 0), 1)));
   const f = mat3(RGB_TO_XYZN, lin).map(labF);
   const [l, a, b] = mat3(F_TO_LAB, f, F_TO_LAB_BIAS);
   return [l!, a!, b!];
+}
+
+/** 8-bit sRGB -> plain CIELAB (D65): L in 0..100. */
+export function rgbToLab(rgb: readonly [number, number, number]): [number, number, number] {
+  const [l, a, b] = rgbToFeature(rgb);
+  return [l / L_WEIGHT, a, b];
+}
+
+/** CIE76 colour difference: about 2.3 is just noticeable; 20+ reads as another colour. */
+export function deltaE(p: readonly number[], q: readonly number[]): number {
+  return Math.hypot(p[0]! - q[0]!, p[1]! - q[1]!, p[2]! - q[2]!);
 }

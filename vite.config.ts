@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, loadEnv, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+
+/** Bytes of the files in a folder (not recursive). */
+const folderBytes = (dir: string): number =>
+  readdirSync(dir).reduce((n, f) => n + statSync(resolve(dir, f)).size, 0);
 
 // Multi-threaded WASM needs SharedArrayBuffer, which needs cross-origin isolation.
 const isolation = {
@@ -101,11 +105,16 @@ export default defineConfig(({ command, mode }) => {
   const policy = contentSecurityPolicy(connect);
   return {
     plugins: [react(), ...csp(policy)],
-    // The worker names a refused host in its message instead of a bare network error.
-    define:
-      command === 'build'
-        ? { 'import.meta.env.VITE_CONNECT_ORIGINS': JSON.stringify(connect.join(' ')) }
-        : {},
+    define: {
+      // The worker names a refused host in its message instead of a bare network error.
+      ...(command === 'build' && {
+        'import.meta.env.VITE_CONNECT_ORIGINS': JSON.stringify(connect.join(' ')),
+      }),
+      // The model manager's size of the embedded model: what its folder holds, counted now.
+      'import.meta.env.VITE_EMBEDDED_MODEL_BYTES': JSON.stringify(
+        String(folderBytes('public/models/colours')),
+      ),
+    },
     // transformers.js imports ORT's separate WebGPU build; one shared runtime (and one .wasm) is enough.
     resolve: { alias: [{ find: /^onnxruntime-web\/webgpu$/, replacement: 'onnxruntime-web' }] },
     server: { headers: isolation },

@@ -170,6 +170,16 @@ export class AppPage {
     return this.exportPanel.exportOverlay();
   }
 
+  /** Opens a sample picture (its button in "Try a sample") and waits for its result. */
+  async openSample(id: string): Promise<void> {
+    await this.page.locator(`[data-testid=sample][data-sample=${id}]`).click();
+    // A new picture clears the old result: once it is shown, the legend is the new picture's.
+    await expect(this.page.locator(`canvas[aria-label="Image ${id}.jpg"]`)).toBeVisible({
+      timeout: this.slow,
+    });
+    await this.waitForResult();
+  }
+
   /** The overlay canvas's pixel size (its backing store, not its CSS size). */
   async overlaySize(): Promise<{ width: number; height: number }> {
     return this.overlay.evaluate((c: HTMLCanvasElement) => ({ width: c.width, height: c.height }));

@@ -13,11 +13,15 @@ export function drawBitmap(
   if (bitmap) ctx.drawImage(bitmap, 0, 0, width, height);
 }
 
-/** Image with the overlay on top at the given opacity, as a PNG blob (for export). */
+/**
+ * Image with the overlay on top at the given opacity, and the region outlines (RGBA at the image's
+ * size) at full opacity when given, as a PNG blob (for export).
+ */
 export async function compositePng(
   image: ImageBitmap,
   overlay: ImageBitmap | null,
   opacity: number,
+  outlines?: Uint8ClampedArray,
 ): Promise<Blob> {
   const canvas = document.createElement('canvas');
   canvas.width = image.width;
@@ -28,6 +32,12 @@ export async function compositePng(
   if (overlay) {
     ctx.globalAlpha = opacity;
     ctx.drawImage(overlay, 0, 0, image.width, image.height);
+    ctx.globalAlpha = 1;
+  }
+  if (outlines) {
+    const layer = document.createElement('canvas');
+    drawRgba(layer, outlines, image.width, image.height);
+    ctx.drawImage(layer, 0, 0);
   }
   return new Promise((resolve, reject) =>
     canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'),
@@ -42,4 +52,23 @@ export function download(blob: Blob, name: string): void {
   a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Draws RGBA pixels into a canvas sized to them. */
+export function drawRgba(
+  canvas: HTMLCanvasElement,
+  rgba: Uint8ClampedArray,
+  width: number,
+  height: number,
+): void {
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  canvas
+    .getContext('2d')
+    ?.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
+}
+
+/** Clears a canvas (a layer with nothing to show). */
+export function clearCanvas(canvas: HTMLCanvasElement): void {
+  canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
 }

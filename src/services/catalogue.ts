@@ -15,15 +15,29 @@ export interface ModelEntry {
   source: ModelSource;
   /** URL prefixes of its cached files (for the model manager's size, cached and delete). */
   cachePrefixes: string[];
+  /** Sizes of the largest graph's variants (what decides whether a variant fits the GPU). */
   sizes: Partial<Record<Dtype, number>>;
-  /** Download size per variant when it has several graphs (all parts together), for people. */
+  /** What each variant downloads in all (every graph and the tokenizer files), for people. */
   totalSizes?: Partial<Record<Dtype, number>>;
   embedded: boolean;
 }
 
 export const EMBEDDED_KEY = 'embedded';
 
+/**
+ * The embedded model's files in bytes (graphs, tokenizer, manifest), counted when the app is built
+ * (none when the code runs unbuilt, as in unit tests).
+ */
+const EMBEDDED_BYTES = Number(import.meta.env.VITE_EMBEDDED_MODEL_BYTES ?? 0);
+
+/**
+ * The hub's CLIP tokenizer files (tokenizer.json and tokenizer_config.json, as this project keeps
+ * a copy of them in fixtures/clip-tokenizer): every preset downloads them beside its graphs.
+ */
+const HUB_TOKENIZER_BYTES = 3.64e6;
+
 export function embeddedEntry(manifestUrl: string): ModelEntry {
+  const sizes = EMBEDDED_BYTES ? { fp32: EMBEDDED_BYTES } : {};
   return {
     key: EMBEDDED_KEY,
     name: 'Colours (embedded demo model)',
@@ -32,7 +46,8 @@ export function embeddedEntry(manifestUrl: string): ModelEntry {
     origin: 'embedded in the app',
     source: { kind: 'url', manifestUrl },
     cachePrefixes: [],
-    sizes: { fp32: 12e3 },
+    sizes,
+    totalSizes: sizes,
     embedded: true,
   };
 }
@@ -42,10 +57,14 @@ function repos(m: Manifest): string[] {
   return [...new Set([...parts.map((p) => p.repo), m.tokenizer.repo].filter((r): r is string => !!r))];
 }
 
-function sumSizes(parts: { sizes?: Partial<Record<Dtype, number>> | undefined }[]) {
+/** Per variant, every graph's size plus the tokenizer's: only variants whose every graph has a size. */
+function downloadSizes(m: Manifest, tokenizerBytes: number): Partial<Record<Dtype, number>> {
+  const parts = Object.values(partsOf(m));
   const out: Partial<Record<Dtype, number>> = {};
-  for (const p of parts)
-    for (const [d, n] of Object.entries(p.sizes ?? {}) as [Dtype, number][]) out[d] = (out[d] ?? 0) + n;
+  for (const d of Object.keys(parts[0]?.sizes ?? {}) as Dtype[]) {
+    const each = parts.map((p) => p.sizes?.[d]);
+    if (each.every((n) => n !== undefined)) out[d] = each.reduce((a, n) => a! + n!, tokenizerBytes);
+  }
   return out;
 }
 
@@ -63,9 +82,7 @@ export function presetEntries(hub: string): ModelEntry[] {
       source: { kind: 'inline', manifest: p.manifest, baseUrl: hubBase(hub, repo) },
       cachePrefixes: repos(p.manifest).map((r) => hubBase(hub, r)),
       sizes: part.sizes ?? {},
-      ...(p.manifest.family === 'clip-dense' && {
-        totalSizes: sumSizes([p.manifest.image, p.manifest.text]),
-      }),
+      totalSizes: downloadSizes(p.manifest, HUB_TOKENIZER_BYTES),
       embedded: false,
     };
   });

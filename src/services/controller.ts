@@ -227,7 +227,8 @@ export class Controller {
   }
 
   setClasses(text: string): void {
-    useApp.setState({ classesText: text });
+    // An isolated class is an index into the old list: the new list shows every class.
+    useApp.setState({ classesText: text, highlight: null });
     keepInAddress('classes', text);
     this.vocabulary.sync();
     void this.run();

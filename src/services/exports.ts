@@ -1,3 +1,4 @@
+import { outlineLabels, outlineThickness } from '../processing/outlines';
 import { compositePng, download } from '../render/overlay';
 import { useApp } from '../store/store';
 import type { Controller } from './controller';
@@ -17,13 +18,18 @@ export async function exportLabelMap(controller: Controller): Promise<void> {
   }
 }
 
-/** The overlay composited on the image, at the opacity on screen. */
+/** The overlay composited on the image, at the opacity on screen, with the outlines when shown. */
 export async function exportOverlay(): Promise<void> {
   const s = useApp.getState();
   if (!s.image || !s.result) return;
+  const r = s.result;
+  // About one pixel of a 1024-pixel picture, wider on larger ones (as the outline looks on screen).
+  const outlines = s.outlines
+    ? outlineLabels(r.labels, r.width, r.height, outlineThickness(Math.max(r.width, r.height) / 1024))
+    : undefined;
   try {
     download(
-      await compositePng(s.image.bitmap, s.result.overlay, s.opacity),
+      await compositePng(s.image.bitmap, r.overlay, s.opacity, outlines),
       `${stem(s.image.name)}-overlay.png`,
     );
   } catch (e) {

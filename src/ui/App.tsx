@@ -9,6 +9,7 @@ import { ErrorBoundary } from './ErrorBoundary';
 import { DropZone } from './DropZone';
 import { Legend } from './Legend';
 import { ModelBar } from './ModelBar';
+import { SamplePictures } from './SamplePictures';
 import { Notices } from './Notices';
 import { StatusBar } from './StatusBar';
 import { Viewer } from './Viewer';
@@ -26,7 +27,12 @@ export function App({ controller, live }: { controller: Controller; live: LiveCo
         <ErrorBoundary name="The model bar">
           <ModelBar controller={controller} />
         </ErrorBoundary>
-        <button data-testid="open-models" aria-expanded={models} onClick={() => setModels(!models)}>
+        <button
+          data-testid="open-models"
+          aria-expanded={models}
+          aria-haspopup="dialog"
+          onClick={() => setModels(!models)}
+        >
           Models…
         </button>
       </header>
@@ -37,7 +43,7 @@ export function App({ controller, live }: { controller: Controller; live: LiveCo
       )}
       {models && (
         <ErrorBoundary name="The model manager">
-          <ModelManager controller={controller} />
+          <ModelManager controller={controller} onClose={() => setModels(false)} />
         </ErrorBoundary>
       )}
       <ErrorBoundary name="The messages">
@@ -47,6 +53,9 @@ export function App({ controller, live }: { controller: Controller; live: LiveCo
         <aside>
           <ErrorBoundary name="The image input">
             <DropZone controller={controller} />
+          </ErrorBoundary>
+          <ErrorBoundary name="The sample pictures">
+            <SamplePictures controller={controller} />
           </ErrorBoundary>
           <ErrorBoundary name="The webcam panel">
             <WebcamPanel live={live} />

@@ -13,7 +13,15 @@ export function ClassesInput({ controller }: { controller: Controller }) {
   const warnings = useApp((s) => selectVocab(s).warnings);
   const empty = useApp((s) => selectVocab(s).classes.length === 0);
   const unknown = useApp((s) => s.unknownNames);
+  const names = useApp((s) => selectVocab(s).classes.reduce((n, c) => n + c.names.length, 0));
   const [text, setText] = useState(committed);
+  // A vocabulary set elsewhere (a sample picture) replaces what is typed here: adjusted while
+  // rendering, as React advises for state that follows a prop, not in an effect.
+  const [shown, setShown] = useState(committed);
+  if (committed !== shown) {
+    setShown(committed);
+    setText(committed);
+  }
 
   // Debounced: typing a long name triggers one segmentation, not one a keystroke.
   useEffect(() => {
@@ -24,7 +32,9 @@ export function ClassesInput({ controller }: { controller: Controller }) {
 
   return (
     <section className="panel">
-      <label htmlFor="classes">Classes</label>
+      <label htmlFor="classes" className="title">
+        Classes
+      </label>
       <textarea
         id="classes"
         data-testid="classes-input"
@@ -50,10 +60,20 @@ export function ClassesInput({ controller }: { controller: Controller }) {
           …and {(warnings.length - SHOWN_WARNINGS).toLocaleString('en-US')} more warnings like these.
         </p>
       )}
-      {unknown.length > 0 && (
+      {unknown.length > 0 && unknown.length <= SHOWN_WARNINGS && (
         <p className="warn" data-testid="unknown-names">
           The model knows none of the words in: {unknown.join(', ')}.
         </p>
+      )}
+      {unknown.length > SHOWN_WARNINGS && (
+        // A preset of 150 classes on a model that knows a few words: a count, the list on request.
+        <details className="warn" data-testid="unknown-names">
+          <summary>
+            {unknown.length.toLocaleString('en-US')} of {names.toLocaleString('en-US')} names are unknown to
+            this model
+          </summary>
+          <p>{unknown.join(', ')}</p>
+        </details>
       )}
     </section>
   );

@@ -2,13 +2,16 @@ import { NAMES_RULE_LABELS, NAMES_RULES, type NamesRule } from '../processing/na
 import { useShallow } from 'zustand/react/shallow';
 import type { Controller } from '../services/controller';
 import { exportLabelMap, exportOverlay } from '../services/exports';
+import { setOutlines } from '../services/view';
 import { useApp } from '../store/store';
+import { Slider } from './Slider';
 
 /** Overlay opacity, the "unlabelled" threshold, and exports. */
 export function Controls({ controller }: { controller: Controller }) {
-  const { opacity, threshold, ready, names, namesDefault } = useApp(
+  const { opacity, outlines, threshold, ready, names, namesDefault } = useApp(
     useShallow((s) => ({
       opacity: s.opacity,
+      outlines: s.outlines,
       threshold: s.threshold,
       ready: s.result !== null && s.resultImage === s.image,
       names: s.names,
@@ -18,30 +21,36 @@ export function Controls({ controller }: { controller: Controller }) {
 
   return (
     <section className="panel controls">
-      <label>
-        Overlay opacity <output>{Math.round(opacity * 100)}%</output>
+      <Slider
+        label="Overlay opacity"
+        shown={`${Math.round(opacity * 100)}%`}
+        value={opacity}
+        min={0}
+        max={1}
+        step={0.05}
+        testId="opacity"
+        onChange={(v) => controller.setOpacity(v)}
+      />
+      <label className="check">
         <input
-          type="range"
-          min={0}
-          max={1}
-          step={0.05}
-          value={opacity}
-          data-testid="opacity"
-          onChange={(e) => controller.setOpacity(Number(e.target.value))}
-        />
+          type="checkbox"
+          checked={outlines}
+          data-testid="outlines"
+          onChange={(e) => setOutlines(e.target.checked)}
+        />{' '}
+        Outline regions
       </label>
-      <label title="Pixels whose best class score is below this are left unlabelled">
-        Unlabelled below <output>{threshold.toFixed(2)}</output>
-        <input
-          type="range"
-          min={0}
-          max={0.95}
-          step={0.05}
-          value={threshold}
-          data-testid="threshold"
-          onChange={(e) => controller.setThreshold(Number(e.target.value))}
-        />
-      </label>
+      <Slider
+        label="Unlabelled below"
+        shown={threshold.toFixed(2)}
+        value={threshold}
+        min={0}
+        max={0.95}
+        step={0.05}
+        testId="threshold"
+        hint="Pixels whose best class score is below this are left unlabelled"
+        onChange={(v) => controller.setThreshold(v)}
+      />
       {namesDefault && (
         <label title="How a class with several names (a | b) is scored">
           Class names

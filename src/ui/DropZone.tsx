@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
-import { imageFromClipboard, loadImageFile } from '../media/loadImage';
+import { imageFromClipboard } from '../media/loadImage';
 import type { Controller } from '../services/controller';
-import { notify } from '../services/notices';
+import { openImageFile } from '../services/imageInput';
 import { useApp } from '../store/store';
 
 /** Drag-and-drop, file picker and paste (anywhere on the page) for still images. */
@@ -11,15 +11,7 @@ export function DropZone({ controller }: { controller: Controller }) {
   const hasImage = useApp((s) => s.image !== null);
 
   const take = async (file: File | null | undefined) => {
-    if (!file) return;
-    // Decoding a big picture takes long: a later drop that finishes first must stay on screen.
-    const seq = controller.beginInput();
-    try {
-      const { image, note } = await loadImageFile(file);
-      if (controller.setImage(image, seq) && note) notify('info', note);
-    } catch (e) {
-      notify('error', (e as Error).message);
-    }
+    if (file) await openImageFile(controller, file);
   };
 
   useEffect(() => {

@@ -26,11 +26,9 @@ export function ModelBar({ controller }: { controller: Controller }) {
         <strong data-testid="model-name">
           {model?.name ?? (failed ? 'No model loaded (see the status bar)' : 'Loading model…')}
         </strong>
-        {model?.description && <p className="desc">{model.description}</p>}
-        {model?.id === 'colours' && (
-          <p className="desc" data-testid="demo-note">
-            This is the embedded demo model: it segments colours (and things with a typical colour, like sky
-            or grass) and works offline. Recognising real objects needs a real model.
+        {model?.description && (
+          <p className="desc" data-testid="model-description">
+            {model.description}
           </p>
         )}
       </div>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { resolveHttpUrl, shown } from '../config';
 import type { ModelInfo, NamesRule } from '../client/protocol';
 import { namesDefaultOf } from '../models/families';
@@ -25,8 +25,19 @@ function namesDefault(e: ModelEntry, model: ModelInfo | null, active: boolean): 
   return namesDefaultOf(e.source.manifest as Manifest) ?? null;
 }
 
-/** Models: size, source, licence, cached or not; use/download, cancel, delete; storage; bring your own. */
-export function ModelManager({ controller }: { controller: Controller }) {
+/**
+ * Models: size, source, licence, cached or not; use/download, cancel, delete; storage; bring your own.
+ * A dialog in the page's flow (not modal: a download's progress and the page stay usable while it is
+ * open): focus moves into it when it opens, Escape or Close closes it, and focus goes back to the
+ * button that opened it.
+ */
+export function ModelManager({ controller, onClose }: { controller: Controller; onClose(): void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    dialog.current?.querySelector<HTMLElement>('h2')?.focus();
+    return () => opener?.focus();
+  }, []);
   const hub = controller.hub;
   const {
     entry: active,
@@ -106,14 +117,32 @@ export function ModelManager({ controller }: { controller: Controller }) {
   };
 
   return (
-    <section className="panel models" data-testid="model-manager">
-      <h2>Models</h2>
+    <dialog
+      ref={dialog}
+      open
+      className="panel models"
+      data-testid="model-manager"
+      aria-labelledby="models-title"
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape') return;
+        e.stopPropagation();
+        onClose();
+      }}
+    >
+      <div className="dialog-head">
+        <h2 id="models-title" tabIndex={-1}>
+          Models
+        </h2>
+        <button type="button" data-testid="close-models" onClick={onClose}>
+          Close
+        </button>
+      </div>
       <ul>
         {entries.map((e) => {
           const isActive = active?.key === e.key;
           const isLoading = loadingEntry?.key === e.key;
           const bytes = cached[e.key] ?? 0;
-          const size = Object.values(e.totalSizes ?? e.sizes)[0];
+          const size = Object.values(e.totalSizes ?? {})[0];
           const namesRule = namesDefault(e, model, isActive);
           return (
             <li key={e.key} data-key={e.key} data-testid="model-row" data-cached={bytes > 0 ? 'yes' : 'no'}>
@@ -131,7 +160,7 @@ export function ModelManager({ controller }: { controller: Controller }) {
                 )}{' '}
                 · {e.licence}
                 {size
-                  ? ` · about ${mb(size)}${Object.keys(e.sizes).length > 1 ? ' (largest variant)' : ''}`
+                  ? ` · ${e.embedded ? '' : 'about '}${mb(size)}${Object.keys(e.sizes).length > 1 ? ' (largest variant)' : ''}, tokenizer included`
                   : ''}
               </p>
               {namesRule !== null && (
@@ -209,6 +238,6 @@ export function ModelManager({ controller }: { controller: Controller }) {
           onChange={(e) => void loadFiles(e.target.files)}
         />
       </label>
-    </section>
+    </dialog>
   );
 }

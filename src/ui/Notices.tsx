@@ -1,7 +1,11 @@
-import { dismiss } from '../services/notices';
+import { dismiss, holdNotice } from '../services/notices';
 import { useApp } from '../store/store';
 
-/** Errors and notes, as text (never HTML), each dismissible. */
+/**
+ * Errors and notes, as text (never HTML), in the page's flow above the work area: they push the
+ * page down instead of covering its controls. Notes and warnings go by themselves once read;
+ * errors stay until closed.
+ */
 export function Notices() {
   const notices = useApp((s) => s.notices);
   return (
@@ -12,9 +16,14 @@ export function Notices() {
           className={`notice ${n.level}`}
           role={n.level === 'error' ? 'alert' : 'status'}
           data-testid="notice"
+          data-level={n.level}
+          onMouseEnter={() => holdNotice(n.id, true)}
+          onMouseLeave={() => holdNotice(n.id, false)}
+          onFocus={() => holdNotice(n.id, true)}
+          onBlur={() => holdNotice(n.id, false)}
         >
           <span>{n.text}</span>
-          <button aria-label="Dismiss" onClick={() => dismiss(n.id)}>
+          <button aria-label="Dismiss this message" onClick={() => dismiss(n.id)}>
             ×
           </button>
         </div>

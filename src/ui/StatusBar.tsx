@@ -40,7 +40,7 @@ export function StatusBar({ controller }: { controller: Controller }) {
         </span>
       )}
       {model && (
-        <span>
+        <span data-testid="load-times">
           Load {ms(model.loadMs)} + warm-up {ms(model.warmupMs)}
         </span>
       )}

@@ -1,22 +1,58 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { SegmentResult } from '../client/protocol';
 import { sampleNearest } from '../processing/labels';
-import { drawBitmap } from '../render/overlay';
+import { outlineLabels, outlineThickness } from '../processing/outlines';
+import { colourizeLabels, paletteFor } from '../processing/palette';
+import { clearCanvas, drawBitmap, drawRgba } from '../render/overlay';
 import type { LiveController } from '../services/liveController';
 import { useShallow } from 'zustand/react/shallow';
 import { selectStillResult } from '../store/selectors';
 import { useApp } from '../store/store';
 
-interface Hover {
+/** The pointer over the picture: where (in picture pixels) and where to put the read-out. */
+interface Pointer {
   x: number;
   y: number;
   left: number;
   top: number;
-  text: string;
 }
 
-/** The image (or live video), its coloured label map on top, and the class under the pointer. */
+/** The class and score at a picture pixel of a result, as the read-out shows them. */
+function readOut(r: SegmentResult, x: number, y: number): string {
+  const label = r.labels[y * r.width + x] ?? 0;
+  const score = sampleNearest(r.scores, r.scoreHeight, r.scoreWidth, x, y, r.width, r.height);
+  return `${label === 0 ? 'unlabelled' : r.classes[label - 1]} · ${score.toFixed(2)}`;
+}
+
+/**
+ * Fills: the worker's overlay bitmap, or, while the legend isolates a class, that class alone
+ * (coloured here from the labels, a millisecond or two). Outlines: from the labels, at full opacity,
+ * about one screen pixel wide whatever the picture's size.
+ */
+function drawLayers(
+  fill: HTMLCanvasElement,
+  lines: HTMLCanvasElement | null,
+  r: SegmentResult | null,
+  o: { width: number; height: number; highlight: number | null; outlines: boolean },
+): void {
+  if (r && o.highlight !== null && o.highlight < r.classes.length) {
+    const others = new Set(r.classes.map((_, i) => i).filter((i) => i !== o.highlight));
+    drawRgba(fill, colourizeLabels(r.labels, paletteFor(r.classes), others), r.width, r.height);
+  } else drawBitmap(fill, r?.overlay ?? null, r?.width ?? o.width, r?.height ?? o.height);
+  if (!lines) return;
+  if (!r || !o.outlines) return clearCanvas(lines);
+  const shownWidth = lines.getBoundingClientRect().width || r.width;
+  drawRgba(
+    lines,
+    outlineLabels(r.labels, r.width, r.height, outlineThickness(r.width / shownWidth)),
+    r.width,
+    r.height,
+  );
+}
+
+/** The image (or live video), its coloured label map and outlines on top, and the class under the pointer. */
 export function Viewer({ live: ctl }: { live: LiveController }) {
-  const { live, mirrored, image, result, liveResult, opacity, busy } = useApp(
+  const { live, mirrored, image, result, liveResult, opacity, busy, outlines, highlight } = useApp(
     useShallow((s) => ({
       live: s.live,
       mirrored: s.mirrored,
@@ -25,25 +61,26 @@ export function Viewer({ live: ctl }: { live: LiveController }) {
       liveResult: s.live ? s.result : null,
       opacity: s.opacity,
       busy: s.busy,
+      outlines: s.outlines,
+      highlight: s.highlight,
     })),
   );
   const base = useRef<HTMLCanvasElement>(null);
   const over = useRef<HTMLCanvasElement>(null);
-  const [hover, setHover] = useState<Hover | null>(null);
+  const lines = useRef<HTMLCanvasElement>(null);
+  const [pointer, setPointer] = useState<Pointer | null>(null);
   // Stable ref callback: a new one each render would restart playback every render.
   const videoRef = useCallback((v: HTMLVideoElement | null) => ctl.attach(v), [ctl]);
 
   useEffect(() => {
     if (base.current && image) drawBitmap(base.current, image.bitmap, image.width, image.height);
   }, [image]);
+  const shown = live ? liveResult : result;
   useEffect(() => {
-    if (over.current && image && !live)
-      drawBitmap(over.current, result?.overlay ?? null, image.width, image.height);
-  }, [image, result, live]);
-  useEffect(() => {
-    if (over.current && liveResult)
-      drawBitmap(over.current, liveResult.overlay, liveResult.width, liveResult.height);
-  }, [liveResult]);
+    if (!over.current || (!live && !image)) return;
+    const size = live ? { width: shown?.width ?? 0, height: shown?.height ?? 0 } : image!;
+    drawLayers(over.current, lines.current, shown, { ...size, highlight, outlines });
+  }, [image, shown, live, highlight, outlines]);
 
   if (live)
     return (
@@ -51,55 +88,51 @@ export function Viewer({ live: ctl }: { live: LiveController }) {
         <div className={`stack${mirrored ? ' mirrored' : ''}`}>
           <video ref={videoRef} className="layer" muted playsInline data-testid="video" />
           <canvas ref={over} data-testid="overlay" className="layer top" style={{ opacity }} />
+          <canvas ref={lines} data-testid="outlines-layer" className="layer top" />
         </div>
       </div>
     );
   if (!image)
-    return <div className="viewer empty">No image yet: drop one, paste one, or start the webcam.</div>;
+    return (
+      <div className="viewer empty">
+        No image yet: drop one, paste one, pick a sample, or start the webcam.
+      </div>
+    );
 
   const onMove = (e: React.PointerEvent<HTMLCanvasElement>) => {
-    if (!result) return setHover(null);
+    if (!result) return setPointer(null);
     const r = e.currentTarget.getBoundingClientRect();
-    const x = Math.min(result.width - 1, Math.floor(((e.clientX - r.left) / r.width) * result.width));
-    const y = Math.min(result.height - 1, Math.floor(((e.clientY - r.top) / r.height) * result.height));
-    const label = result.labels[y * result.width + x] ?? 0;
-    const score = sampleNearest(
-      result.scores,
-      result.scoreHeight,
-      result.scoreWidth,
-      x,
-      y,
-      result.width,
-      result.height,
-    );
-    const name = label === 0 ? 'unlabelled' : result.classes[label - 1];
-    setHover({
-      x,
-      y,
+    setPointer({
+      x: Math.min(result.width - 1, Math.floor(((e.clientX - r.left) / r.width) * result.width)),
+      y: Math.min(result.height - 1, Math.floor(((e.clientY - r.top) / r.height) * result.height)),
       left: e.clientX - r.left,
       top: e.clientY - r.top,
-      text: `${name} · ${score.toFixed(2)}`,
     });
   };
 
   return (
     <div className="viewer">
       <div className="stack">
-        <canvas ref={base} className="layer" aria-label={`Image ${image.name}`} />
+        <canvas ref={base} className="layer" role="img" aria-label={`Image ${image.name}`} />
+        <canvas ref={over} data-testid="overlay" className="layer top" style={{ opacity }} />
         <canvas
-          ref={over}
-          data-testid="overlay"
+          ref={lines}
+          data-testid="outlines-layer"
           className="layer top"
-          style={{ opacity }}
           onPointerMove={onMove}
-          onPointerLeave={() => setHover(null)}
+          onPointerLeave={() => setPointer(null)}
         />
-        {hover && (
-          <div className="tooltip" data-testid="hover" style={{ left: hover.left + 12, top: hover.top + 12 }}>
-            {hover.text}
+        {/* Read from the result shown now: a new threshold or result updates it without a pointer move. */}
+        {pointer && result && (
+          <div
+            className="tooltip"
+            data-testid="hover"
+            style={{ left: pointer.left + 12, top: pointer.top + 12 }}
+          >
+            {readOut(result, pointer.x, pointer.y)}
           </div>
         )}
-        {busy && <div className="spinner" aria-label="working" />}
+        {busy && <div className="spinner" role="status" aria-label="working" />}
       </div>
     </div>
   );

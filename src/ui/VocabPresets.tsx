@@ -40,8 +40,8 @@ export function VocabPresets({
   };
   return (
     <>
-      <label className="hint presets">
-        Preset vocabulary{' '}
+      <label className="field presets">
+        Preset vocabulary
         <select
           data-testid="vocab-preset"
           value=""
@@ -65,15 +65,15 @@ export function VocabPresets({
               {MANY.has(id) ? ' · best with CLIP dense' : ''}
             </option>
           ))}
-        </select>{' '}
-        <span>
-          (class lists from{' '}
-          <a href="https://github.com/bytedance/fc-clip" target="_blank" rel="noreferrer">
-            FC-CLIP
-          </a>
-          , Apache-2.0)
-        </span>
+        </select>
       </label>
+      <p className="hint">
+        Class lists from{' '}
+        <a href="https://github.com/bytedance/fc-clip" target="_blank" rel="noreferrer">
+          FC-CLIP
+        </a>{' '}
+        (Apache-2.0).
+      </p>
       {suggest && (
         <p className="hint" data-testid="vocab-model-hint">
           Many classes: best with {CLIP_DENSE.manifest.name}, whose one image pass serves every class (CLIPSeg

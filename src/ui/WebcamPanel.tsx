@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import type { LiveController } from '../services/liveController';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store/store';
+import { Slider } from './Slider';
 
 /** Webcam toggle, camera picker, mirror and smoothing options, snapshot, and live figures. */
 export function WebcamPanel({ live: ctl }: { live: LiveController }) {
@@ -38,7 +39,7 @@ export function WebcamPanel({ live: ctl }: { live: LiveController }) {
         )}
       </div>
       {cameras.length > 0 && (
-        <label>
+        <label className="field">
           Camera
           <select
             data-testid="camera-select"
@@ -54,21 +55,25 @@ export function WebcamPanel({ live: ctl }: { live: LiveController }) {
         </label>
       )}
       <label className="check">
-        <input type="checkbox" checked={mirrored} onChange={(e) => ctl.setMirrored(e.target.checked)} />{' '}
+        <input
+          type="checkbox"
+          data-testid="mirror"
+          checked={mirrored}
+          onChange={(e) => ctl.setMirrored(e.target.checked)}
+        />{' '}
         Mirror preview
       </label>
-      <label title="Average class scores over recent frames: steadier labels, slower to follow motion">
-        Temporal smoothing <output>{smoothing === 0 ? 'off' : smoothing.toFixed(2)}</output>
-        <input
-          type="range"
-          min={0}
-          max={0.9}
-          step={0.1}
-          value={smoothing}
-          data-testid="smoothing"
-          onChange={(e) => ctl.setSmoothing(Number(e.target.value))}
-        />
-      </label>
+      <Slider
+        label="Temporal smoothing"
+        shown={smoothing === 0 ? 'off' : smoothing.toFixed(2)}
+        value={smoothing}
+        min={0}
+        max={0.9}
+        step={0.1}
+        testId="smoothing"
+        hint="Average class scores over recent frames: steadier labels, slower to follow motion"
+        onChange={(v) => ctl.setSmoothing(v)}
+      />
       {live && stats && (
         <p
           className="hint"

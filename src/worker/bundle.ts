@@ -27,7 +27,22 @@ export type Fetcher = (
 
 export type { LoadedBundle };
 
+/**
+ * A web page where a bundle file should be: many servers (this app's own among them) answer an
+ * address they have no file for with their index page, so "not valid JSON" would blame the file.
+ */
+export function looksLikeHtml(bytes: Uint8Array): boolean {
+  const head = new TextDecoder().decode(bytes.subarray(0, 512)).trimStart().toLowerCase();
+  return head.startsWith('<!doctype html') || head.startsWith('<html') || head.startsWith('<head');
+}
+
+const webPage = (what: string, expected: string) =>
+  new ModelFileInvalidError(
+    `${what} is a web page, not ${expected}: the server has no such file at that address (check it)`,
+  );
+
 const decodeJson = (bytes: Uint8Array, what: string): unknown => {
+  if (looksLikeHtml(bytes)) throw webPage(what, 'JSON');
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
@@ -64,7 +79,10 @@ export async function loadBundle(
     const dtype = pickDtype(part.files, prefer);
     const file = partFile(part.files[dtype]!, part.repo, hub);
     const bytes = await fetcher(file, onProgress, capFor(declaredSize(part, dtype)));
-    if (!looksLikeOnnx(bytes)) throw new ModelFileInvalidError(`${file} is not an ONNX model`);
+    if (!looksLikeOnnx(bytes))
+      throw looksLikeHtml(bytes)
+        ? webPage(file, 'an ONNX model')
+        : new ModelFileInvalidError(`${file} is not an ONNX model`);
     return [name, { bytes, dtype, file }];
   };
   const tok = manifest.tokenizer;

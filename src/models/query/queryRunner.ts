@@ -1,3 +1,4 @@
+import { modelInputSize } from '../../processing/normalize';
 import type { VocabClass } from '../../processing/vocabulary';
 import { ManifestError } from '../manifest';
 import type { Runner, RunnerSegment } from '../runner';
@@ -112,7 +113,6 @@ export class QueryRunner implements Runner {
   }
 
   async warmUp(): Promise<void> {
-    const { modelInputSize } = await import('../../processing/normalize');
     const size = modelInputSize(this.manifest.input, 64, 64);
     const out = await this.runImage(new Float32Array(3 * size.width * size.height), size.width, size.height);
     const textDim = await this.text.warm();

@@ -188,6 +188,8 @@ export class AppPage {
   /** Moves the pointer over image pixel (x, y) of the displayed overlay. */
   async hoverPixel(x: number, y: number): Promise<void> {
     const { width, height } = await this.overlaySize();
+    // A click further down (an export button) may have scrolled the picture partly out of view.
+    await this.overlay.scrollIntoViewIfNeeded();
     const box = await this.overlay.boundingBox();
     if (!box) throw new Error('overlay not visible');
     await this.page.mouse.move(

@@ -102,7 +102,8 @@ function faultManifest(root: string, fault: Fault): Buffer {
   if (fault === 'badmanifest') Object.assign(m, { family: 'segformer', logitScale: -1 });
   if (fault === 'endless')
     Object.assign(m, { image: { files: { fp32: 'image_model.onnx' }, sizes: { fp32: ENDLESS_DECLARED } } });
-  return Buffer.from(fault === 'notjson' ? '<html>not a manifest</html>' : JSON.stringify(m));
+  // Not JSON, and not a web page either (a web page gets a message of its own).
+  return Buffer.from(fault === 'notjson' ? '{"id": "truncated' : JSON.stringify(m));
 }
 
 /** Sends bytes, slowly in slow mode (so progress can be watched and a download cancelled). */

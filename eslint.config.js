@@ -32,6 +32,8 @@ const NO_OTHER_FAMILY = {
   regex: '^\\.\\./(?!onnx/|runtime/)[\\w-]+/',
   message: 'Families do not import each other: shared code goes to src/models, onnx/ or runtime/.',
 };
+/** The service worker is built alone, without a bundler (tools/vite/offlineShell.ts). */
+const NO_IMPORT = { regex: '.', message: 'The service worker is built alone: it imports nothing.' };
 /** Pure maths imports only itself (tests may use the shared test helpers in test-support/, and the Node image decoding of tools/lib). */
 const NO_APP = {
   regex: '^\\.\\./(?!\\.\\./(test-support|tools/lib)/)',
@@ -127,6 +129,10 @@ export default tseslint.config(
         { patterns: [NO_UI, NO_PAGE_STATE, NO_WORKER, NO_RUNTIME, NO_SIBLING_MODEL_CODE] },
       ],
     },
+  },
+  {
+    files: ['src/sw/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_IMPORT] }] },
   },
   {
     files: ['src/processing/**'],

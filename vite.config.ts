@@ -2,6 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, loadEnv, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+// With an extension: Vite's config loader warns about an extensionless local import.
+import { offlineShell } from './tools/vite/offlineShell.js';
 
 /** Bytes of the files in a folder (not recursive). */
 const folderBytes = (dir: string): number =>
@@ -61,8 +63,11 @@ function workerPolicy(page: string): string {
 /**
  * Writes the policy into the built index.html (for any static host) and sends it as a header from
  * `vite preview`, read back from the built page so that both always agree; worker scripts get the
- * workers' policy (a worker's policy comes from its own response, never from the page's meta tag). The dev server stays without one:
- * React's fast refresh injects inline scripts.
+ * workers' policy (a worker's policy comes from its own response, never from the page's meta tag),
+ * and so do the built scripts under assets/, whoever asks: the offline shell's service worker fetches
+ * them to cache (`Sec-Fetch-Dest: empty`) and serves them to workers later with the headers they came
+ * with, while on a script the page runs a policy header has no effect. The dev server stays without
+ * one: React's fast refresh injects inline scripts.
  */
 function csp(policy: string): Plugin[] {
   return [
@@ -89,9 +94,14 @@ function csp(policy: string): Plugin[] {
         if (!meta) throw new Error('The build has no Content-Security-Policy: run vite build first');
         const built = meta[1]!.replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&amp;', '&');
         const worker = workerPolicy(built);
+        const assets = `${server.config.base}${server.config.build.assetsDir}/`;
+        const builtScript = (url = '') => {
+          const path = url.split(/[?#]/)[0]!;
+          return path.startsWith(assets) && /\.m?js$/.test(path);
+        };
         server.middlewares.use((req, res, next) => {
-          const dest = req.headers['sec-fetch-dest'];
-          res.setHeader('Content-Security-Policy', dest === 'worker' ? worker : built);
+          const toWorker = req.headers['sec-fetch-dest'] === 'worker' || builtScript(req.url);
+          res.setHeader('Content-Security-Policy', toWorker ? worker : built);
           next();
         });
       },
@@ -104,7 +114,7 @@ export default defineConfig(({ command, mode }) => {
   const connect = connectOrigins(env);
   const policy = contentSecurityPolicy(connect);
   return {
-    plugins: [react(), ...csp(policy)],
+    plugins: [react(), ...csp(policy), offlineShell()],
     define: {
       // The worker names a refused host in its message instead of a bare network error.
       ...(command === 'build' && {

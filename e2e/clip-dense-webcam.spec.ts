@@ -3,15 +3,14 @@
  * at the camera's size, with flicker measured against the previous frame and the fps shown.
  */
 import { AppPage } from './support/app';
-import { cameraBrowser, nextLiveFrame } from './support/camera';
+import { CAMERA_PAGE, cameraBrowser, nextLiveFrame } from './support/camera';
 import { expect, onlyOnWasm, test } from './support/fixtures';
-import { APP_ORIGIN } from './support/ports';
 
 test('live frames run through the dense CLIP model (windows per frame, smoothing, fps)', async ({ app }) => {
   onlyOnWasm(app.ep, 'a software WebGPU adapter gives too few frames of 15 windows each to measure');
   const browser = await cameraBrowser('moving');
   try {
-    const page = await browser.newPage({ baseURL: APP_ORIGIN });
+    const page = await browser.newPage(CAMERA_PAGE);
     page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
     const live = new AppPage(page, app.ep, app.slow);
     await live.open({ model: 'clip-vit-b16-dense', classes: 'sky, cat, dog', debug: true });

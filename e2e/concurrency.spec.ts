@@ -5,11 +5,11 @@
 import type { Page } from '@playwright/test';
 import type { AppPage } from './support/app';
 import { bigDiscPng } from './support/bigPng';
-import { cameraBrowser, nextLiveFrame } from './support/camera';
+import { CAMERA_PAGE, cameraBrowser, nextLiveFrame } from './support/camera';
 import type { Counts } from './support/debug';
 import { expect, test } from './support/fixtures';
 import { BLUE, LIGHT_GREY, shapesScene, toPng } from './support/images';
-import { APP_ORIGIN, FIXTURE_ORIGIN } from './support/ports';
+import { FIXTURE_ORIGIN } from './support/ports';
 
 const CLASSES = 'red, blue, green, yellow';
 const TINY = `${FIXTURE_ORIGIN}/query-ovseg-tiny/ovseg.json`;
@@ -158,7 +158,7 @@ test('the webcam started during a model load: frames are segmented by the loaded
   test.setTimeout(8 * app.slow);
   const browser = await cameraBrowser('moving');
   try {
-    const page = await browser.newPage({ baseURL: APP_ORIGIN });
+    const page = await browser.newPage(CAMERA_PAGE);
     page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
     const live = app.onPage(page);
     await page.goto(live.url({ classes: 'red, blue', debug: true }));

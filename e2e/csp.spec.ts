@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { cameraBrowser, nextLiveFrame } from './support/camera';
+import { CAMERA_PAGE, cameraBrowser, nextLiveFrame } from './support/camera';
 import { expect, test } from './support/fixtures';
-import { APP_ORIGIN, FIXTURE_ORIGIN, FIXTURE_PORT } from './support/ports';
+import { FIXTURE_ORIGIN, FIXTURE_PORT } from './support/ports';
 
 const clipsegDir = new URL('../fixtures/clipseg-tiny/', import.meta.url);
 const TEXTS = (JSON.parse(readFileSync(new URL('golden.json', clipsegDir), 'utf8')) as { texts: string[] })
@@ -32,7 +32,7 @@ test('a normal session raises no CSP violation: embedded model, webcam, hub mode
   test.setTimeout(app.slow * 8);
   const browser = await cameraBrowser('still');
   try {
-    const page = await browser.newPage({ baseURL: APP_ORIGIN });
+    const page = await browser.newPage(CAMERA_PAGE);
     page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
     const violations = await recordViolations(page);
     // Three models and a camera in one session: SwiftShader WebGPU on a busy machine needs the room.

@@ -4,16 +4,15 @@
  */
 import type { Browser, Page } from '@playwright/test';
 import { AppPage } from './support/app';
-import { cameraBrowser, frameOf, iou, nextLiveFrame, type Scene } from './support/camera';
+import { CAMERA_PAGE, cameraBrowser, frameOf, iou, nextLiveFrame, type Scene } from './support/camera';
 import { stillScene } from './support/camera-still';
 import { DebugHook } from './support/debug';
 import { expect, test } from './support/fixtures';
-import { APP_ORIGIN } from './support/ports';
 
 const CLASSES = 'red, blue, black, white';
 
 async function openLive(browser: Browser, app: AppPage): Promise<{ page: Page; live: AppPage }> {
-  const page = await browser.newPage({ baseURL: APP_ORIGIN });
+  const page = await browser.newPage(CAMERA_PAGE);
   page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
   const live = app.onPage(page);
   await live.open({ classes: CLASSES, debug: true });
@@ -169,7 +168,7 @@ test('denied camera, missing camera and an unplugged camera give clear messages;
   test.skip(app.ep === 'webgpu', 'camera errors do not depend on the backend; covered on the wasm project');
   const denied = await cameraBrowser('moving', false);
   try {
-    const page = await denied.newPage({ baseURL: APP_ORIGIN });
+    const page = await denied.newPage(CAMERA_PAGE);
     const a = app.onPage(page);
     await a.open({ classes: CLASSES, debug: true });
     await a.webcam.toggle.click();
@@ -190,7 +189,7 @@ test('denied camera, missing camera and an unplugged camera give clear messages;
 
   const nocam = await cameraBrowser('moving');
   try {
-    const page = await nocam.newPage({ baseURL: APP_ORIGIN });
+    const page = await nocam.newPage(CAMERA_PAGE);
     // A machine without a camera: the browser reports NotFoundError.
     await page.addInitScript(() => {
       navigator.mediaDevices.getUserMedia = () =>

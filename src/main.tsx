@@ -4,6 +4,7 @@ import { readConfig } from './config';
 import { installDebugApi } from './debugApi';
 import { Controller } from './services/controller';
 import { LiveController } from './services/liveController';
+import { registerOfflineShell } from './services/offlineShell';
 import { startApp } from './services/startup';
 import { App } from './ui/App';
 import { ErrorBoundary } from './ui/ErrorBoundary';
@@ -33,7 +34,9 @@ try {
 }
 if (controller) {
   const live = new LiveController(controller);
-  void startApp(controller, config);
+  const started = startApp(controller, config);
+  // Only a build has the service worker (the dev server serves sources, not a fixed set of files).
+  if (import.meta.env.PROD) registerOfflineShell(started);
 
   // Test and debugging hook, only when asked for in the URL.
   if (config.debug) installDebugApi(controller, live);

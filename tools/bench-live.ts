@@ -98,7 +98,8 @@ export async function measureLive(o: {
   browser?: Browser;
 }): Promise<LiveFigures> {
   const browser = o.browser ?? (await launchWithCamera());
-  const context = await browser.newContext();
+  // No service worker: the app's would precache its files in the background of the timed frames.
+  const context = await browser.newContext({ serviceWorkers: 'block' });
   try {
     const page = await context.newPage();
     const ep = o.ep ?? 'wasm';

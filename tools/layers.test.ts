@@ -47,6 +47,11 @@ describe('layer rules', () => {
     expect(await restricted('src/models/query/family.ts', use('../manifestSchema'))).toEqual([]);
   });
 
+  it('keep the service worker whole: it imports nothing (it is built alone)', async () => {
+    expect(await restricted('src/sw/probe.ts', use('./other'))).toHaveLength(1);
+    expect(await restricted('src/sw/probe.ts', use('react'))).toHaveLength(1);
+  });
+
   it('keep src/processing pure: it imports only itself', async () => {
     expect(await restricted('src/processing/probe.ts', use('../models/manifest'))).toHaveLength(1);
     expect(await restricted('src/processing/probe.ts', use('../client/protocol'))).toHaveLength(1);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { makeY4m } from '../../test-support/video/y4m';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser';
+import { APP_ORIGIN } from './ports';
 import { readBarcode, paintAt, WIDTH, HEIGHT, type Paint } from '../../test-support/video/scene';
 
 // Outside test-results/: Playwright clears that folder while runs start.
@@ -21,6 +22,12 @@ function videoFile(scene: Scene): string {
   writeFileSync(file, makeY4m(scene === 'still'));
   return file;
 }
+
+/**
+ * Options for a page of a camera browser: playwright.config.ts's `use` does not reach a browser a spec
+ * launches itself, so its service workers are blocked here as the config blocks them elsewhere.
+ */
+export const CAMERA_PAGE = { baseURL: APP_ORIGIN, serviceWorkers: 'block' } as const;
 
 /** A browser whose camera shows `scene`; `allow: false` leaves the permission prompt unanswered (denied). */
 export async function cameraBrowser(scene: Scene, allow = true): Promise<Browser> {

@@ -42,7 +42,8 @@ export async function measureQueryCombine(o: {
   const height = o.height ?? 480;
   const frames = o.frames ?? 7;
   const classes = o.classes ?? 'red, blue, black, white, green, yellow';
-  const context = await o.browser.newContext();
+  // No service worker: the app's would precache its files in the background of the timed frames.
+  const context = await o.browser.newContext({ serviceWorkers: 'block' });
   try {
     const page = await context.newPage();
     const q = new URLSearchParams({ ep, model: 'embedded', classes, debug: '1' });

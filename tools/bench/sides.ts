@@ -73,7 +73,8 @@ abstract class PageSide {
 
   protected async fresh(): Promise<Page> {
     await this.close();
-    this.context = await this.browser.newContext();
+    // No service worker: the app's would precache its files in the background of the timed runs.
+    this.context = await this.browser.newContext({ serviceWorkers: 'block' });
     this.page = await this.context.newPage();
     this.page.on('console', (m) => {
       // Missing optional files (transformers.js probes some) show as responses below, with their URL.

@@ -17,6 +17,11 @@ const NO_UI = {
   message: 'No UI code here.',
 };
 const NO_PAGE_STATE = { group: ['**/store/**'], message: 'The page state belongs to the main thread.' };
+/** What both threads share lives in src/shared: the worker and the models never reach the page's side. */
+const NO_CLIENT = {
+  group: ['**/client', '**/client/**', '**/services/**'],
+  message: "The page's side of the worker: what both threads need goes to src/shared.",
+};
 /** Model code (runners, ONNX tools, runtime); the families' descriptions and manifests are allowed. */
 const NO_MODEL_CODE = {
   regex: '(^|/)models/(?!(families|family|hub|manifest|manifestSchema|presets)$)(?![\\w-]+/family$)',
@@ -98,16 +103,29 @@ export default tseslint.config(
     // Tests may drive the page's controller against the real engine (loadFlow.test.ts).
     files: ['src/worker/**'],
     ignores: ['src/worker/**/*.test.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [NO_UI, NO_PAGE_STATE] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_UI, NO_PAGE_STATE, NO_CLIENT] }] },
   },
   {
     files: ['src/models/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [NO_UI, NO_PAGE_STATE, NO_WORKER] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_UI, NO_PAGE_STATE, NO_WORKER, NO_CLIENT] }] },
   },
   {
     files: ['src/models/*/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [NO_UI, NO_PAGE_STATE, NO_WORKER, NO_OTHER_FAMILY] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [NO_UI, NO_PAGE_STATE, NO_WORKER, NO_CLIENT, NO_OTHER_FAMILY] },
+      ],
+    },
+  },
+  {
+    // Both threads' vocabulary: the messages, the backend names, the adapter probe.
+    files: ['src/shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [NO_UI, NO_PAGE_STATE, NO_WORKER, NO_CLIENT, NO_RUNTIME] },
+      ],
     },
   },
   {
@@ -124,7 +142,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [NO_UI, NO_PAGE_STATE, NO_WORKER, NO_RUNTIME, NO_SIBLING_MODEL_CODE] },
+        { patterns: [NO_UI, NO_PAGE_STATE, NO_WORKER, NO_CLIENT, NO_RUNTIME, NO_SIBLING_MODEL_CODE] },
       ],
     },
   },

@@ -1,4 +1,4 @@
-import type { Ep } from './client/protocol';
+import type { Ep } from './shared/protocol';
 import type { Dtype } from './models/manifest';
 import { DTYPES } from './models/manifestSchema';
 import { PUBLIC_HUB } from './models/hub';

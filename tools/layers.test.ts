@@ -41,6 +41,16 @@ describe('layer rules', () => {
     expect(await restricted('src/models/clipdense/probe.ts', use('../promptCache'))).toEqual([]);
   });
 
+  it("keep the page's side of the worker out of the worker and the models: they share src/shared", async () => {
+    expect(await restricted('src/worker/probe.ts', use('../client/workerClient'))).toHaveLength(1);
+    expect(await restricted('src/models/probe.ts', use('../client/deadlines'))).toHaveLength(1);
+    expect(await restricted('src/models/dense/probe.ts', use('../../client/workerCopy'))).toHaveLength(1);
+    expect(await restricted('src/shared/probe.ts', use('../client/workerClient'))).toHaveLength(1);
+    expect(await restricted('src/worker/probe.ts', use('../services/controller'))).toHaveLength(1);
+    expect(await restricted('src/worker/probe.ts', use('../shared/protocol'))).toEqual([]);
+    expect(await restricted('src/models/probe.ts', use('../shared/protocol'))).toEqual([]);
+  });
+
   it('keep a family description free of model code (the page imports it)', async () => {
     expect(await restricted('src/models/query/family.ts', use('./queryRunner'))).toHaveLength(1);
     expect(await restricted('src/models/query/family.ts', use('../runtime/ortRuntime'))).toHaveLength(1);
@@ -49,7 +59,7 @@ describe('layer rules', () => {
 
   it('keep src/processing pure: it imports only itself', async () => {
     expect(await restricted('src/processing/probe.ts', use('../models/manifest'))).toHaveLength(1);
-    expect(await restricted('src/processing/probe.ts', use('../client/protocol'))).toHaveLength(1);
+    expect(await restricted('src/processing/probe.ts', use('../shared/protocol'))).toHaveLength(1);
     expect(await restricted('src/processing/probe.ts', use('onnxruntime-web'))).toHaveLength(1);
     expect(await restricted('src/processing/probe.ts', use('./gkc'))).toEqual([]);
   });

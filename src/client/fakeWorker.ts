@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import type { RequestMessage, Requests, SegmentResult, WorkerMessage } from './protocol';
+import type { RequestMessage, Requests, SegmentResult, WorkerMessage } from '../shared/protocol';
 import type { WorkerLike } from './workerClient';
 
 /** Test double of a Worker: records posted messages and lets the test answer them. */

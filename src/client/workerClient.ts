@@ -16,7 +16,7 @@ import {
   type Requests,
   type Stage,
   type WorkerMessage,
-} from './protocol';
+} from '../shared/protocol';
 
 interface Pending {
   kind: RequestKind;

@@ -1,4 +1,4 @@
-import type { SegmentResult } from '../client/protocol';
+import type { SegmentResult } from '../shared/protocol';
 import type { Dtype, InputPolicy } from './manifest';
 import type { NamesRule, RowsReport } from '../processing/namesRule';
 import type { ShortSideInput } from '../processing/normalize';

@@ -1,6 +1,6 @@
 import { DEFAULT_HUB } from '../config';
 import { WorkerClient, type WorkerLike } from '../client/workerClient';
-import type { Ep, FileProgress, NamesRule } from '../client/protocol';
+import type { Ep, FileProgress, NamesRule } from '../shared/protocol';
 import { workerCopy } from '../client/workerCopy';
 import { DownloadCancelledError, RequestSupersededError, WorkerHungError } from '../errors';
 import type { Dtype } from '../models/manifest';

@@ -1,5 +1,5 @@
 import { EMBEDDED_MODEL, type AppConfig } from '../config';
-import type { Ep, GpuInfo } from '../client/protocol';
+import type { Ep, GpuInfo } from '../shared/protocol';
 import { WorkerStartFailedError } from '../errors';
 import { useApp } from '../store/store';
 import { chooseBackend } from './backend';

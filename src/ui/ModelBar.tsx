@@ -1,4 +1,4 @@
-import type { Ep } from '../client/protocol';
+import type { Ep } from '../shared/protocol';
 import type { Controller } from '../services/controller';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store/store';

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { resolveHttpUrl, shown } from '../config';
-import type { ModelInfo, NamesRule } from '../client/protocol';
+import type { ModelInfo, NamesRule } from '../shared/protocol';
 import { namesDefaultOf } from '../models/families';
 import { parseManifest, type Manifest } from '../models/manifest';
 import { defaultRuleText } from '../processing/namesRule';

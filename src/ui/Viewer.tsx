@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { SegmentResult } from '../client/protocol';
+import type { SegmentResult } from '../shared/protocol';
 import { sampleNearest } from '../processing/labels';
 import { outlineLabels, outlineThickness } from '../processing/outlines';
 import { colourizeLabels, paletteFor } from '../processing/palette';

@@ -8,7 +8,7 @@ import type {
   Stage,
   WorkerCounts,
   WorkerMessage,
-} from '../client/protocol';
+} from '../shared/protocol';
 import {
   describeError,
   ModelFileMissingError,

@@ -1,4 +1,4 @@
-import type { FileProgress } from '../client/protocol';
+import type { FileProgress } from '../shared/protocol';
 import {
   DownloadCancelledError,
   DownloadFailedError,

@@ -1,4 +1,4 @@
-import type { ModelInfo, SegmentResult } from '../client/protocol';
+import type { ModelInfo, SegmentResult } from '../shared/protocol';
 import { familyOf } from '../models/families';
 import { PUBLIC_HUB } from '../models/hub';
 import { NoImageError, NoModelLoadedError, VocabularyEmptyError } from '../errors';

@@ -6,7 +6,9 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import type { BenchClass } from './inputs';
 
-export type Ep = 'wasm' | 'webgpu';
+import type { Ep } from '../../src/shared/protocol';
+
+export type { Ep };
 
 export interface Sample {
   /** Request to label map, ms. */

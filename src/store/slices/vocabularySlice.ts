@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { NamesRule } from '../../client/protocol';
+import type { NamesRule } from '../../shared/protocol';
 import type { AppState } from '../store';
 
 const DEFAULT_CLASSES = 'sky | blue, grass | green, red, yellow, white, black';

@@ -3,7 +3,7 @@ import type { Dtype } from './models/manifest';
 import { DTYPES } from './models/manifestSchema';
 import { PUBLIC_HUB } from './models/hub';
 import { PRESETS } from './models/presets';
-import { NAMES_RULES, type NamesRule } from './processing/namesRule';
+import { NAMES_RULES, type NamesRule } from './models/dense/namesRule';
 
 /**
  * Start-up settings from the page URL:

@@ -5,7 +5,7 @@
  */
 import type * as v from 'valibot';
 import type { ModelPart } from './manifestSchema';
-import type { NamesRule } from '../processing/namesRule';
+import type { NamesRule } from './dense/namesRule';
 
 /** A family's manifest part: a valibot object schema whose `family` field is its id. */
 type FamilySchema = v.ObjectSchema<

@@ -1,7 +1,7 @@
 import type { SegmentResult } from '../shared/protocol';
-import type { Dtype, InputPolicy } from './manifest';
-import type { NamesRule, RowsReport } from '../processing/namesRule';
-import type { ShortSideInput } from '../processing/normalize';
+import type { Dtype } from './manifest';
+import type { NamesRule, RowsReport } from './dense/namesRule';
+import type { InputSize } from '../processing/normalize';
 import type { VocabClass } from '../processing/vocabulary';
 
 /**
@@ -12,8 +12,8 @@ import type { VocabClass } from '../processing/vocabulary';
  */
 export interface Runner {
   readonly dtypes: { image: Dtype; text: Dtype };
-  /** The picture the engine prepares for `setPixels` (clip-dense windows: a short-side policy). */
-  readonly input: InputPolicy | ShortSideInput;
+  /** The size (and filter) the engine resizes a `width` x `height` picture to for `setPixels`. */
+  inputFor(width: number, height: number): InputSize;
   textRuns: number;
   imageRuns: number;
   /** Dense family: vision-tower runs, rows through the decoder, decoder bytes read back to the CPU. */

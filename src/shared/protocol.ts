@@ -5,7 +5,7 @@
 import type { FamilyId } from '../models/families';
 import type { ErrorCode } from '../errors';
 import type { Dtype } from '../models/manifest';
-import type { NamesRule, RowsReport } from '../processing/namesRule';
+import type { NamesRule, RowsReport } from '../models/dense/namesRule';
 import type { VocabClass } from '../processing/vocabulary';
 
 export type { NamesRule };

@@ -1,4 +1,4 @@
-import { NAMES_RULE_LABELS, NAMES_RULES, type NamesRule } from '../processing/namesRule';
+import { NAMES_RULE_LABELS, NAMES_RULES, type NamesRule } from '../models/dense/namesRule';
 import { useShallow } from 'zustand/react/shallow';
 import type { Controller } from '../services/controller';
 import { exportLabelMap, exportOverlay } from '../services/exports';

@@ -3,7 +3,7 @@ import { resolveHttpUrl, shown } from '../config';
 import type { ModelInfo, NamesRule } from '../shared/protocol';
 import { namesDefaultOf } from '../models/families';
 import { parseManifest, type Manifest } from '../models/manifest';
-import { defaultRuleText } from '../processing/namesRule';
+import { defaultRuleText } from '../models/dense/namesRule';
 import { embeddedEntry, presetEntries, urlEntry, type ModelEntry } from '../services/catalogue';
 import type { Controller } from '../services/controller';
 import { useShallow } from 'zustand/react/shallow';

@@ -1,4 +1,4 @@
-import { rowsText } from '../processing/namesRule';
+import { rowsText } from '../models/dense/namesRule';
 import type { Controller } from '../services/controller';
 import { useShallow } from 'zustand/react/shallow';
 import { selectStatusState } from '../store/selectors';

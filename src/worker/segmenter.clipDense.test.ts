@@ -7,8 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeImage, fsFetcher, newSegmenter, rgbaSource } from '../../tools/lib/nodeSegmenter';
 import type { Segmenter } from './segmenter';
 import { parseManifest, type Manifest } from '../models/manifest';
-import { patchClassLogits, slidingWindows, WindowAverager } from '../processing/clipDense';
-import { CLASSES, f32, goldenNameRows, maxAbs, referenceLabels } from '../models/clipdense/testFixtures';
+import { patchClassLogits } from '../models/gkc/patchLogits';
+import { slidingWindows, WindowAverager } from '../models/clip/maths/windows';
+import { CLASSES, f32, goldenNameRows, maxAbs, referenceLabels } from '../models/clip/testFixtures.testing';
 
 /** A bundle of the tiny towers, files named relative to fixtures/. */
 export function tinyManifest(extra: Record<string, unknown> = {}): Manifest {
@@ -103,7 +104,13 @@ describe('clip-dense through the engine (WASM, Node)', () => {
     const names = goldenNameRows(three);
     const n = 196 * 16;
     windows.forEach((p, k) =>
-      avg.add(patchClassLogits(e.subarray(k * n, (k + 1) * n), names, [0, 1, 2], 3, 16), 14, 14, p.y, p.x),
+      avg.add(
+        patchClassLogits(e.subarray(k * n, (k + 1) * n), names, [0, 1, 2], 3, 16, 100),
+        14,
+        14,
+        p.y,
+        p.x,
+      ),
     );
     // PyTorch's text embeddings against ORT's (7e-7 apart, x 100): the scores agree within 1e-3.
     const cellDiff = maxAbs(a.debug!.classLogits!, avg.result());

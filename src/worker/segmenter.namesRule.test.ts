@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fsFetcher, newSegmenter } from '../../tools/lib/nodeSegmenter';
 import type { Manifest } from '../models/manifest';
-import { MAX_ROWS } from '../processing/namesRule';
+import { MAX_ROWS } from '../models/dense/namesRule';
 import { parseVocabulary } from '../processing/vocabulary';
 import type { Segmenter } from './segmenter';
 

@@ -11,7 +11,7 @@ import { RUNNERS } from '../models/runners';
 import type { Ep } from '../models/runtime/ortRuntime';
 import { createClipTokenizer } from '../models/tokenizer';
 import { preprocess } from '../processing/normalize';
-import type { NamesRule } from '../processing/namesRule';
+import type { NamesRule } from '../models/dense/namesRule';
 import type { RgbaImage } from '../processing/resize';
 import type { VocabClass } from '../processing/vocabulary';
 import { loadBundle, type Fetcher, type FileProgress, type ManifestSource } from './bundle';
@@ -158,7 +158,7 @@ export class Segmenter {
     const t0 = now();
     const rgba = await src.rgba();
     const t1 = now();
-    const px = preprocess(rgba, runner.input, this.norm!);
+    const px = preprocess(rgba, runner.inputFor(rgba.width, rgba.height), this.norm!);
     const prepMs = { read: t1 - t0, resize: now() - t1 };
     await this.setPixelValues(px.data, px.width, px.height, src.width, src.height, now() - t0);
     this.prepMs = prepMs;

@@ -9,16 +9,11 @@
  */
 import type { ClipDenseManifest } from './family';
 import type { ClipTokenizer } from '../tokenizer';
-import {
-  cropChw,
-  patchClassLogits,
-  slidingWindows,
-  softmaxClasses,
-  WindowAverager,
-} from '../../processing/clipDense';
-import { argmaxLabels } from '../../processing/gkc';
+import { cropChw, shortSideSize, slidingWindows, WindowAverager } from '../clip/maths/windows';
+import { patchClassLogits, softmaxClasses } from '../gkc/patchLogits';
+import { argmaxLabels } from '../../processing/argmax';
 import { labelHistogram, upsampleLabelMap } from '../../processing/labels';
-import type { ShortSideInput } from '../../processing/normalize';
+import type { InputSize } from '../../processing/normalize';
 import type { VocabClass } from '../../processing/vocabulary';
 import { ModelGraphUnsupportedError, NoImageError, VocabularyEmptyError } from '../../errors';
 import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
@@ -26,8 +21,8 @@ import { createSession, type Ep } from '../runtime/ortRuntime';
 import type { RunnerResult, Runner, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCaches } from '../runnerInputs';
 import { smoothScores } from '../../processing/smoothing';
-import { ClipDenseModel } from './clipDenseModel';
-import { clearClipSurgery } from './surgery';
+import { ClipDenseModel } from '../clip/clipDenseModel';
+import { clearClipSurgery } from '../clip/surgery';
 
 /** The current image's patch embeddings: per window (sliding) or one pass. */
 interface ImageEmbeds {
@@ -92,17 +87,12 @@ export class ClipDenseRunner implements Runner {
    * The picture the engine prepares: windows -> short side from the manifest, both sides whole
    * patches (windows then fall on the patch grid); single pass -> the model's own larger input.
    */
-  get input(): ShortSideInput | ClipDenseManifest['input'] {
+  inputFor(width: number, height: number): InputSize {
     const { h, w } = this.model.size;
     const resample = this.manifest.input.resample;
-    if (this.manifest.resolution === 'single') return { kind: 'fixed', height: h, width: w, resample };
-    return {
-      kind: 'short',
-      resample,
-      shortSide: this.manifest.window.shortSide,
-      min: h,
-      multiple: this.model.info.positions.patch,
-    };
+    if (this.manifest.resolution === 'single') return { width: w, height: h, resample };
+    const short = this.manifest.window.shortSide;
+    return { ...shortSideSize(width, height, short, h, this.model.info.positions.patch), resample };
   }
   get textRuns() {
     return this.text.runs;

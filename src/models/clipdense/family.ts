@@ -6,7 +6,7 @@
  * Main-thread-safe.
  */
 import * as v from 'valibot';
-import { DEFAULT_TEMPLATES } from '../../processing/clipDense';
+import { DEFAULT_TEMPLATES } from '../clip/constants';
 import { defineFamily } from '../family';
 import { base, familySchema, int, LIMITS, modelPart, num, obj } from '../manifestSchema';
 

@@ -1,6 +1,7 @@
 import { emptyClassMax, maxInto } from '../../processing/classMax';
-import { averageRows, denseLabels } from '../../processing/dense';
-import { chooseRows, type NamesRule, type RowsReport } from '../../processing/namesRule';
+import { averageRows, denseLabels } from './maths/dense';
+import { modelInputSize, type InputSize } from '../../processing/normalize';
+import { chooseRows, type NamesRule, type RowsReport } from './namesRule';
 import { smoothScores } from '../../processing/smoothing';
 import { promptsFor, type VocabClass } from '../../processing/vocabulary';
 import { cachedEncode } from '../promptCache';
@@ -57,8 +58,8 @@ export class DenseRunner implements Runner {
     return new DenseRunner(m, model, tokenizer, cache, ns, { image: part.dtype, text: part.dtype });
   }
 
-  get input() {
-    return this.manifest.input;
+  inputFor(width: number, height: number): InputSize {
+    return { ...modelInputSize(this.manifest.input, width, height), resample: this.manifest.input.resample };
   }
   get textRuns() {
     return this.model.textRuns;

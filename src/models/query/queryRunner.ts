@@ -1,11 +1,11 @@
-import { modelInputSize } from '../../processing/normalize';
+import { modelInputSize, type InputSize } from '../../processing/normalize';
 import type { VocabClass } from '../../processing/vocabulary';
 import { ManifestError } from '../manifest';
 import type { Runner, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCaches } from '../runnerInputs';
 import { createSession, ort, type Ep } from '../runtime/ortRuntime';
 import type { ClipTokenizer } from '../tokenizer';
-import { combine, scoreQueries, warmCombine, type QueryOutputs, type Scored } from './combine';
+import { combine, scoreQueries, warmCombine, type QueryOutputs, type Scored } from '../gkc/combine';
 import type { QueryManifest } from './family';
 import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
 import { ModelGraphUnsupportedError, NoImageError, VocabularyEmptyError } from '../../errors';
@@ -52,8 +52,8 @@ export class QueryRunner implements Runner {
     return new QueryRunner(m, imageSession, encoder, { image: image.dtype, text: text.dtype });
   }
 
-  get input() {
-    return this.manifest.input;
+  inputFor(width: number, height: number): InputSize {
+    return { ...modelInputSize(this.manifest.input, width, height), resample: this.manifest.input.resample };
   }
   get textRuns() {
     return this.text.runs;

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureOrt } from '../../../tools/lib/nodeSegmenter';
 import { prng } from '../../../test-support/prng';
-import { cropChw, patchClassLogits, slidingWindows } from '../../processing/clipDense';
+import { cropChw, slidingWindows } from './maths/windows';
+import { patchClassLogits } from '../gkc/patchLogits';
 import { upsamplePlanes } from '../../processing/resize';
 import { int64Tensor, node } from '../onnx/onnxBuilder';
 import { decodeModel, encodeModel } from '../onnx/onnxProto';
 import { ClipDenseModel, type ClassRows } from './clipDenseModel';
-import { bytesOf, f32, maxAbs } from './testFixtures';
+import { bytesOf, f32, maxAbs } from './testFixtures.testing';
 
 /*
  * The image model on clip-vision-tiny fp32 (WASM, Node): every 224 window of a larger picture

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { prng as rng } from '../../test-support/prng';
-import { argmaxLabels, einsumQC, sigmoidInPlace } from './gkc';
+import { prng as rng } from '../../../test-support/prng';
+import { argmaxLabels } from '../../processing/argmax';
+import { sigmoidInPlace } from '../../processing/vectors';
+import { einsumQC } from './classProbs';
 import { activePairs, DROP_BUDGET, fastSigmoid, querySemseg } from './querySemseg';
-import { upsamplePlanes } from './resize';
-import { randomMasks, randomProbs } from './queryTestData';
+import { upsamplePlanes } from '../../processing/resize';
+import { randomMasks, randomProbs } from './queryTestData.testing';
 
 /** The straightforward pipeline: upsample all masks, sigmoid, einsum, smoothing, argmax. */
 function reference(

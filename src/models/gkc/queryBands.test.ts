@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { prng as rng } from '../../test-support/prng';
+import { prng as rng } from '../../../test-support/prng';
 import { activePairs, DROP_BUDGET, fastSigmoid, querySemseg } from './querySemseg';
-import { bilinearAxis } from './resize';
-import { randomMasks, randomProbs } from './queryTestData';
+import { bilinearAxis } from '../../processing/resize';
+import { randomMasks, randomProbs } from './queryTestData.testing';
 
 const f32 = Math.fround;
 

@@ -6,7 +6,7 @@
  * compute its reshapes from runtime shapes (PyTorch exports of CLIP do); the patch grid follows the
  * input size through the patch Conv.
  */
-import { resizeGridBicubic } from '../../processing/clipDense';
+import { resizeGridBicubic } from './maths/bicubic';
 import { floatToHalf } from '../onnx/half';
 import { floatTensor } from '../onnx/onnxBuilder';
 import { DataType } from '../onnx/onnxProto';

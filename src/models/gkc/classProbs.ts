@@ -1,29 +1,8 @@
 /**
- * GKC's semantic inference, as pure typed-array maths (no ORT, no DOM):
- * cosine logits -> max over a class's names (before softmax) -> softmax with void -> einsum with masks.
+ * GKC's semantic inference, as pure typed-array maths (no ORT, no DOM): cosine logits -> max over a
+ * class's names (before softmax) -> softmax with void -> einsum with masks.
  */
-
-/** L2-normalises each row of a [rows, dim] matrix in place; `eps` is added to the norm (GKC: 1e-7). */
-export function normalizeRows(m: Float32Array, dim: number, eps = 0, minNorm = 1e-12): Float32Array {
-  for (let r = 0; r < m.length / dim; r++) {
-    let s = 0;
-    for (let i = 0; i < dim; i++) s += m[r * dim + i]! ** 2;
-    const inv = 1 / Math.max(Math.sqrt(s) + eps, minNorm);
-    for (let i = 0; i < dim; i++) m[r * dim + i]! *= inv;
-  }
-  return m;
-}
-
-/** Averages the normalised embeddings of several templates into one normalised row per name. */
-export function ensembleTemplates(embeds: Float32Array, dim: number, templates: number): Float32Array {
-  const names = embeds.length / dim / templates;
-  const out = new Float32Array(names * dim);
-  normalizeRows(embeds, dim);
-  for (let n = 0; n < names; n++)
-    for (let t = 0; t < templates; t++)
-      for (let i = 0; i < dim; i++) out[n * dim + i]! += embeds[(n * templates + t) * dim + i]! / templates;
-  return normalizeRows(out, dim);
-}
+import { normalizeRows } from '../../processing/vectors';
 
 export interface ClassProbsInput {
   /** [Q, D] query embeddings (raw; normalised here). */
@@ -71,14 +50,6 @@ export function classProbs(inp: ClassProbsInput): Float32Array {
   return out;
 }
 
-export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
-
-/** Applies the logistic function to every value (in place). */
-export function sigmoidInPlace(a: Float32Array): Float32Array {
-  for (let i = 0; i < a.length; i++) a[i] = sigmoid(a[i]!);
-  return a;
-}
-
 /**
  * semseg[c, p] = sum_q probs[q, c] * masks[q, p] (masks already sigmoid): einsum('qc,qhw->chw').
  * Near-zero probabilities are skipped: their share is below 1e-7 per query.
@@ -101,30 +72,4 @@ export function einsumQC(
     }
   }
   return out;
-}
-
-/**
- * Per-pixel argmax over [C, P] scores. Label k+1 for class k; 0 where the best score is under
- * `threshold` (unlabelled). Returns labels and the best score per pixel.
- */
-export function argmaxLabels(
-  semseg: Float32Array,
-  C: number,
-  P: number,
-  threshold: number,
-): { labels: Uint16Array; scores: Float32Array } {
-  const labels = new Uint16Array(P);
-  const scores = new Float32Array(P).fill(-Infinity);
-  for (let c = 0; c < C; c++) {
-    const b = c * P;
-    for (let i = 0; i < P; i++) {
-      const s = semseg[b + i]!;
-      if (s > scores[i]!) {
-        scores[i] = s;
-        labels[i] = c + 1;
-      }
-    }
-  }
-  if (threshold > 0) for (let i = 0; i < P; i++) if (scores[i]! < threshold) labels[i] = 0;
-  return { labels, scores };
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { prng as rng } from '../../../test-support/prng';
-import { argmaxLabels, classProbs, einsumQC, sigmoidInPlace } from '../../processing/gkc';
-import { randomMasks } from '../../processing/queryTestData';
+import { argmaxLabels } from '../../processing/argmax';
+import { sigmoidInPlace } from '../../processing/vectors';
+import { classProbs, einsumQC } from './classProbs';
+import { randomMasks } from './queryTestData.testing';
 import { upsamplePlanes } from '../../processing/resize';
 import { upsampleLabels } from '../../processing/labels';
 import { combine, scoreQueries, type CombineOptions, type QueryOutputs } from './combine';

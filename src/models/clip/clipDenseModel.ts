@@ -10,14 +10,8 @@
  * are given as L2-normalised name rows with the class of each row.
  */
 import { createSession, ort, type Ep } from '../runtime/ortRuntime';
-import {
-  cropChw,
-  DEFAULT_STRIDE,
-  patchClassLogits,
-  slidingWindows,
-  WindowAverager,
-  WINDOW,
-} from '../../processing/clipDense';
+import { cropChw, DEFAULT_STRIDE, slidingWindows, WindowAverager, WINDOW } from './maths/windows';
+import { patchClassLogits } from '../gkc/patchLogits';
 import { ClipDenseError } from './graphIndex';
 import { clearClipSurgery, OUTPUT, type SurgeryInfo, type SurgeryOptions } from './surgery';
 

@@ -3,7 +3,7 @@ import { configureOrt } from '../../../tools/lib/nodeSegmenter';
 import { decodeModel } from '../onnx/onnxProto';
 import { decomposeLayerNorms } from './decomposeLayerNorm';
 import { clearClipSurgery, OUTPUT } from './surgery';
-import { bytesOf, f32, maxAbs, runOnce } from './testFixtures';
+import { bytesOf, f32, maxAbs, runOnce } from './testFixtures.testing';
 
 const OPSET14 = '../clip-vision-opset14-tiny/';
 

@@ -6,7 +6,7 @@
  * costs nothing per pixel. The other cells get their two mask rows interpolated horizontally, for
  * the per-pixel pass (`addSigmoids`).
  */
-import { bilinearAxis } from './resize';
+import { bilinearAxis } from '../../processing/resize';
 import { fastSigmoid } from './querySigmoid';
 
 /** The pairs (query, class) computed, grouped by query (see `activePairs`). */

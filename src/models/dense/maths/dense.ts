@@ -5,9 +5,10 @@
  * into one row). Per class: sigmoid, max over the class's rows; per pixel: argmax over classes, and
  * "unlabelled" (label 0) where the best score is under the threshold. Label k + 1 is class k.
  */
-import { emptyClassMax, maxInto } from './classMax';
-import { argmaxLabels, sigmoid } from './gkc';
-import { labelHistogram, upsampleLabelMap } from './labels';
+import { emptyClassMax, maxInto } from '../../../processing/classMax';
+import { argmaxLabels } from '../../../processing/argmax';
+import { sigmoid } from '../../../processing/vectors';
+import { labelHistogram, upsampleLabelMap } from '../../../processing/labels';
 
 /** The logit at which sigmoid reaches `p` (-Infinity for p <= 0, +Infinity for p >= 1). */
 export function logitOf(p: number): number {

@@ -2,41 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   cropChw,
   labelsFromLogits,
-  patchClassLogits,
-  resizeGridBicubic,
   shortSideSize,
   singlePassGrid,
   slidingWindows,
-  softmaxClasses,
   WindowAverager,
-} from './clipDense';
-
-describe('patchClassLogits', () => {
-  it('is scale x cosine, the max over a class names', () => {
-    const s = Math.SQRT1_2;
-    // Two unit patches; class 0 named [e1], class 1 named [e2, (e1 + e2) / sqrt 2].
-    const patches = Float32Array.of(1, 0, 0, 1);
-    const names = Float32Array.of(1, 0, 0, 1, s, s);
-    const out = patchClassLogits(patches, names, [0, 1, 1], 2, 2, 50);
-    // [C, N]: class 0 at patch 0 and 1, then class 1.
-    expect(Array.from(out)).toEqual([50, 0, Math.fround(50 * s), 50].map(Math.fround));
-  });
-  it('rejects a name row without a class', () => {
-    expect(() => patchClassLogits(new Float32Array(2), new Float32Array(2), [3], 2, 2)).toThrow(/no class 3/);
-  });
-});
-
-describe('softmaxClasses', () => {
-  it('gives probabilities over classes per pixel, shift-invariant', () => {
-    const x = Float32Array.of(0, 1000, 1, 1000, 2, 1000); // [C=3, P=2]
-    softmaxClasses(x, 3);
-    const e = [1, Math.E, Math.E ** 2];
-    const z = e[0]! + e[1]! + e[2]!;
-    expect(x[0]).toBeCloseTo(e[0]! / z, 6);
-    expect(x[4]).toBeCloseTo(e[2]! / z, 6);
-    expect(x[1]).toBeCloseTo(1 / 3, 6);
-  });
-});
+} from './windows';
 
 describe('resolution helpers', () => {
   it('resizes to a short side of 448 and rounds a single-pass grid to whole patches', () => {
@@ -102,29 +72,5 @@ describe('labelsFromLogits', () => {
     const up = labelsFromLogits(logits, 2, 1, 2, 4, 2, 0);
     expect(up.labels).toHaveLength(8);
     expect(up.labels[0]).toBe(1);
-  });
-});
-
-describe('resizeGridBicubic', () => {
-  const grid = [0, 1, 4, 2, -1, 3, 5, 0.5, -2];
-  // Token-major [9, D=2]: channel 1 is 2x - 1.
-  const src = Float32Array.from(grid.flatMap((v) => [v, 2 * v - 1]));
-  it('matches PyTorch interpolate(bicubic, align_corners=False) 3x3 -> 5x4', () => {
-    // torch 1.13: F.interpolate(x[None], size=(5, 4), mode='bicubic', align_corners=False), channel 0.
-    const torch0 = [
-      [-0.29134, 0.37423, 2.390512, 4.304442],
-      [0.59187, -0.147636, 1.456736, 4.248772],
-      [2.215332, -0.358398, 0.111816, 3.287109],
-      [4.281896, 1.279312, -0.654212, -0.125252],
-      [5.621335, 2.660686, -0.991943, -2.704232],
-    ].flat();
-    const out = resizeGridBicubic(src, 2, 3, 3, 5, 4);
-    torch0.forEach((v, i) => {
-      expect(out[i * 2]).toBeCloseTo(v, 5);
-      expect(out[i * 2 + 1]).toBeCloseTo(2 * v - 1, 5);
-    });
-  });
-  it('is the identity at the same size', () => {
-    expect(Array.from(resizeGridBicubic(src, 2, 3, 3, 3, 3))).toEqual(Array.from(src));
   });
 });

@@ -1,6 +1,7 @@
-import { classProbs, einsumQC, sigmoidInPlace } from '../../processing/gkc';
+import { sigmoidInPlace } from '../../processing/vectors';
+import { classProbs, einsumQC } from './classProbs';
 import { labelHistogram, upsampleLabelMap } from '../../processing/labels';
-import { querySemseg, type QuerySemseg } from '../../processing/querySemseg';
+import { querySemseg, type QuerySemseg } from './querySemseg';
 import type { RunnerResult } from '../runner';
 
 export type { RunnerResult };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { averageRows, classLogits, denseLabels, logitOf } from './dense';
-import { upsamplePlanes } from './resize';
+import { upsamplePlanes } from '../../../processing/resize';
 
 const sig = (x: number) => 1 / (1 + Math.exp(-x));
 

@@ -4,7 +4,7 @@ import { buildModelBytes, floatTensor, node, valueInfo } from '../onnx/onnxBuild
 import { DataType, decodeModel, encodeModel } from '../onnx/onnxProto';
 import { ClipDenseError } from './graphIndex';
 import { clearClipSurgery } from './surgery';
-import { bytesOf } from './testFixtures';
+import { bytesOf } from './testFixtures.testing';
 
 /** The surgery's load errors say what it looked for. */
 function failure(bytes: Uint8Array): Error {

@@ -1,81 +1,17 @@
 /**
- * The dense-CLIP family's maths on plain typed arrays (no ORT, no DOM).
- *
- * Per patch: class logit = logitScale x cosine(patch embedding, name embedding), max over a class's
- * names, softmax over classes; the grid of probabilities is upsampled bilinearly to the image size;
- * argmax, with "unlabelled" (label 0) under the threshold; label k + 1 is class k.
- * Resolution: the image is resized to a short side (default 448) and covered by 224x224 windows with
- * a stride; each window's patch logits are upsampled to the window and averaged where windows overlap
- * (mmsegmentation's slide inference, as ClearCLIP/SCLIP run it). Or, one pass at a larger grid with
- * the position embeddings resized bicubically (`resizeGridBicubic`, used by the model at load).
+ * The dense-CLIP family's picture maths on plain typed arrays (no ORT, no DOM). The image is
+ * resized to a short side (default 448) and covered by 224x224 windows with a stride; each window's
+ * patch logits are averaged where windows overlap (mmsegmentation's slide inference, as
+ * ClearCLIP/SCLIP run it), upsampled bilinearly, then argmax with "unlabelled" (label 0) under the
+ * threshold; label k + 1 is class k. Or one pass at a larger grid (`singlePassGrid`).
  */
-import { argmaxLabels } from './gkc';
-import { upsamplePlanes } from './resize';
+import { argmaxLabels } from '../../../processing/argmax';
+import { upsamplePlanes } from '../../../processing/resize';
+import { softmaxClasses } from '../../gkc/patchLogits';
 
-/** CLIP's pixel normalisation (OpenAI CLIP, also every Hugging Face CLIP preprocessor). */
-export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
-export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
-/** CLIP's learned logit scale at the end of training (exp(4.6052) = 100). */
-export const CLIP_LOGIT_SCALE = 100;
 export const DEFAULT_SHORT_SIDE = 448;
 export const WINDOW = 224;
 export const DEFAULT_STRIDE = 112;
-/** A short list of CLIP prompt templates (from OpenAI's ImageNet ensemble), `{}` is the name. */
-export const DEFAULT_TEMPLATES: readonly string[] = [
-  'a photo of a {}.',
-  'a photo of the {}.',
-  'a photo of a small {}.',
-  'a photo of a large {}.',
-  'a bad photo of a {}.',
-  'a cropped photo of a {}.',
-  'a good photo of a {}.',
-  'art of the {}.',
-];
-/**
- * [C, N] class logits from L2-normalised patch embeddings [N, D] and normalised name embeddings
- * [R, D] (row r names class rowToClass[r]): scale x cosine, max over each class's names.
- */
-export function patchClassLogits(
-  patches: Float32Array,
-  names: Float32Array,
-  rowToClass: ArrayLike<number>,
-  numClasses: number,
-  dim: number,
-  scale = CLIP_LOGIT_SCALE,
-): Float32Array {
-  const N = patches.length / dim;
-  const R = rowToClass.length;
-  if (!Number.isInteger(N) || names.length !== R * dim)
-    throw new Error(
-      `patchClassLogits: ${patches.length} / ${names.length} values do not fit dim ${dim}, ${R} names`,
-    );
-  const out = new Float32Array(numClasses * N).fill(-Infinity);
-  for (let r = 0; r < R; r++) {
-    const c = rowToClass[r]!;
-    if (!(c >= 0 && c < numClasses)) throw new Error(`patchClassLogits: name ${r} has no class ${c}`);
-    for (let p = 0; p < N; p++) {
-      let s = 0;
-      for (let i = 0; i < dim; i++) s += patches[p * dim + i]! * names[r * dim + i]!;
-      s *= scale;
-      if (s > out[c * N + p]!) out[c * N + p] = s;
-    }
-  }
-  return out;
-}
-
-/** Softmax over classes of [C, P] logits, in place. */
-export function softmaxClasses(x: Float32Array, C: number): Float32Array {
-  const P = x.length / C;
-  for (let p = 0; p < P; p++) {
-    let m = -Infinity;
-    for (let c = 0; c < C; c++) m = Math.max(m, x[c * P + p]!);
-    let s = 0;
-    for (let c = 0; c < C; c++) s += x[c * P + p] = Math.exp(x[c * P + p]! - m);
-    for (let c = 0; c < C; c++) x[c * P + p]! /= s;
-  }
-  return x;
-}
-
 /** Size with the short side at `short` (at least one window), the long side in proportion. */
 /**
  * Size with the short side at `short` (at least `min`), the long side in proportion, both rounded to
@@ -208,47 +144,4 @@ export function labelsFromLogits(
   const probs = softmaxClasses(Float32Array.from(logits), C);
   const up = h === height && w === width ? probs : upsamplePlanes(probs, C, h, w, height, width);
   return argmaxLabels(up, C, width * height, threshold);
-}
-
-/**
- * PyTorch `interpolate(mode='bicubic', align_corners=False)` of a token grid: `src` is [h0*w0, D]
- * (row-major tokens), the result [h*w, D]. Cubic convolution with a = -0.75, borders clamped.
- */
-export function resizeGridBicubic(
-  src: Float32Array,
-  D: number,
-  h0: number,
-  w0: number,
-  h: number,
-  w: number,
-) {
-  if (src.length !== h0 * w0 * D)
-    throw new Error(`resizeGridBicubic: ${src.length} values are not ${h0}x${w0}x${D}`);
-  const A = -0.75;
-  const cubic = (t: number): [number, number, number, number] => {
-    const c1 = (x: number) => ((A + 2) * x - (A + 3)) * x * x + 1;
-    const c2 = (x: number) => ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
-    return [c2(t + 1), c1(t), c1(1 - t), c2(2 - t)];
-  };
-  const taps = (n0: number, n: number) =>
-    Array.from({ length: n }, (_, i) => {
-      const real = (n0 / n) * (i + 0.5) - 0.5;
-      const f = Math.floor(real);
-      const idx = [f - 1, f, f + 1, f + 2].map((k) => Math.min(Math.max(k, 0), n0 - 1));
-      return { idx, wt: cubic(real - f) };
-    });
-  const ty = taps(h0, h);
-  const tx = taps(w0, w);
-  const out = new Float32Array(h * w * D);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const o = (y * w + x) * D;
-      for (let a = 0; a < 4; a++)
-        for (let b = 0; b < 4; b++) {
-          const wgt = ty[y]!.wt[a]! * tx[x]!.wt[b]!;
-          const s = (ty[y]!.idx[a]! * w0 + tx[x]!.idx[b]!) * D;
-          for (let d = 0; d < D; d++) out[o + d]! += wgt * src[s + d]!;
-        }
-    }
-  return out;
 }

@@ -5,7 +5,7 @@ import { DataType, decodeModel, encodeModel } from '../onnx/onnxProto';
 import { GraphIndex } from './graphIndex';
 import { clearClipBlock, type ClearClipWeights } from './reference';
 import { clearClipSurgery, OUTPUT } from './surgery';
-import { bytesOf, f32, maxAbs, runOnce } from './testFixtures';
+import { bytesOf, f32, maxAbs, runOnce } from './testFixtures.testing';
 
 /*
  * fp16 and dynamic-int8 variants of clip-vision-tiny. There is no ONNX Runtime (python) reference for

@@ -16,7 +16,7 @@
  */
 import { MaskBands } from './queryBands';
 import { addSigmoids } from './querySigmoid';
-import { blendInto, smoothingApplies } from './smoothing';
+import { blendInto, smoothingApplies } from '../../processing/smoothing';
 
 /** p(q, c) under this adds nothing to the einsum (the reference `einsumQC` skips it too). */
 const MIN_PROB = 1e-7;

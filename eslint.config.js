@@ -32,10 +32,36 @@ const NO_SIBLING_MODEL_CODE = {
   group: ['**/*Runner', '**/*Model', '**/runners', '**/runtime/**', '**/onnx/**'],
   message: 'A family description is imported by the page: no model code in it.',
 };
-/** A family's folder uses the shared layer (src/models, onnx/, runtime/), never another family's. */
+/**
+ * A family's folder uses the shared layer (src/models, onnx/, runtime/, gkc/ for GKC's scoring,
+ * clip/ for the CLIP towers), never another family's.
+ */
 const NO_OTHER_FAMILY = {
-  regex: '^\\.\\./(?!onnx/|runtime/)[\\w-]+/',
-  message: 'Families do not import each other: shared code goes to src/models, onnx/ or runtime/.',
+  regex: '^\\.\\./(?!onnx/|runtime/|gkc/|clip/)[\\w-]+/',
+  message:
+    'Families do not import each other: shared code goes to src/models, onnx/, runtime/, gkc/ or clip/.',
+};
+/**
+ * The families' ids (src/models/families.ts; tools/layers.test.ts checks this list against it). Only
+ * the registries may test a manifest or result for one: everything else asks the family's
+ * description (its parts, settings, status line).
+ */
+const FAMILY_IDS = ['query', 'dense', 'clip-dense'];
+const idPattern = `/^(${FAMILY_IDS.join('|')})$/`;
+const NO_FAMILY_TESTS = [
+  {
+    selector: `BinaryExpression[operator=/^[!=]==?$/] > Literal[value=${idPattern}]`,
+    message: "Ask the family's description (src/models/families.ts) instead of testing its id.",
+  },
+  {
+    selector: `SwitchCase > Literal[value=${idPattern}]`,
+    message: "Ask the family's description (src/models/families.ts) instead of testing its id.",
+  },
+];
+/** A family's maths (and GKC's shared scoring) import only the generic kernels of src/processing. */
+const ONLY_KERNELS = {
+  regex: '^(?!\\./|(\\.\\./)+processing/)',
+  message: "A family's maths imports only generic kernels (src/processing) and its own folder.",
 };
 /** Pure maths imports only itself (tests may use the shared test helpers in test-support/, and the Node image decoding of tools/lib). */
 const NO_APP = {
@@ -85,6 +111,11 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [NO_RUNTIME, NO_WORKER, NO_MODEL_CODE] }],
     },
   },
+  {
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/models/families.ts', 'src/models/runners.ts', '**/*.test.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...NO_FAMILY_TESTS] },
+  },
   // One owner of state: only src/services writes the store; components call the services' actions.
   {
     files: ['src/ui/**', 'src/store/**', 'src/main.tsx', 'src/debugApi.ts'],
@@ -96,6 +127,7 @@ export default tseslint.config(
           selector: "CallExpression[callee.property.name='setState'][callee.object.name='useApp']",
           message: 'Only src/services writes the store: call a service action.',
         },
+        ...NO_FAMILY_TESTS,
       ],
     },
   },
@@ -145,6 +177,11 @@ export default tseslint.config(
         { patterns: [NO_UI, NO_PAGE_STATE, NO_WORKER, NO_CLIENT, NO_RUNTIME, NO_SIBLING_MODEL_CODE] },
       ],
     },
+  },
+  {
+    files: ['src/models/gkc/**', 'src/models/*/maths/**'],
+    ignores: ['**/*.test.ts', '**/*.testing.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_RUNTIME, NO_UI, ONLY_KERNELS] }] },
   },
   {
     files: ['src/processing/**'],

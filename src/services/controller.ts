@@ -1,6 +1,6 @@
 import { DEFAULT_HUB } from '../config';
 import { WorkerClient, type WorkerLike } from '../client/workerClient';
-import type { Ep, FileProgress, NamesRule } from '../shared/protocol';
+import type { Ep, FileProgress } from '../shared/protocol';
 import { workerCopy } from '../client/workerCopy';
 import { DownloadCancelledError, RequestSupersededError, WorkerHungError } from '../errors';
 import type { Dtype } from '../models/manifest';
@@ -179,8 +179,9 @@ export class Controller {
    */
   private async recover(err: WorkerHungError): Promise<void> {
     const s = useApp.getState();
-    const { entry, model, image, threshold, names } = s;
-    if (err.kind === 'segment') this.hungKey = this.runKey(image, selectVocab(s).classes, threshold, names);
+    const { entry, model, image, threshold, settings } = s;
+    if (err.kind === 'segment')
+      this.hungKey = this.runKey(image, selectVocab(s).classes, threshold, settings);
     if (err.kind === 'vocabulary') this.vocabulary.hung();
     if (this.loadsRunning > 0) return;
     if (!entry || !model) return notify('error', `${err.message}.`);
@@ -193,8 +194,8 @@ export class Controller {
     );
   }
 
-  private runKey(image: LoadedImage | null, classes: unknown, threshold: number, names: unknown): string {
-    return `${this.inputSeq}|${image?.name}|${JSON.stringify(classes)}|${threshold}|${names}`;
+  private runKey(image: LoadedImage | null, classes: unknown, threshold: number, settings: unknown): string {
+    return `${this.inputSeq}|${image?.name}|${JSON.stringify(classes)}|${threshold}|${JSON.stringify(settings)}`;
   }
 
   /** A new user input is starting (e.g. a file is being decoded): older inputs lose. */
@@ -244,10 +245,10 @@ export class Controller {
     useApp.setState({ opacity });
   }
 
-  /** The rule for classes with several names (dense family); kept in the page address like the classes. */
-  setNames(names: NamesRule): void {
-    useApp.setState({ names });
-    keepInAddress('names', names);
+  /** A choice among the model family's settings (`names`: the rule for classes with several names); kept in the page address like the classes. */
+  setSetting(key: string, value: string): void {
+    useApp.setState((s) => ({ settings: { ...s.settings, [key]: value } }));
+    keepInAddress(key, value);
     this.vocabulary.sync();
     void this.run();
   }
@@ -270,7 +271,7 @@ export class Controller {
       return null;
     }
     const image = s.image;
-    if (this.runKey(image, vocab.classes, s.threshold, s.names) === this.hungKey) return null;
+    if (this.runKey(image, vocab.classes, s.threshold, s.settings) === this.hungKey) return null;
     if (!this.vocabulary.sync()) return null;
     // Busy before the first await: a caller that sees "ready" must never get a stale result.
     this.outstanding++;

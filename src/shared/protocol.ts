@@ -2,13 +2,10 @@
  * Typed messages between the main thread and the engine worker. Requests carry an id; the worker
  * answers each with exactly one `reply` or `error`, and may send `progress` before that.
  */
-import type { FamilyId } from '../models/families';
+import type { FamilyDebug, FamilyId, FamilyStats } from '../models/families';
 import type { ErrorCode } from '../errors';
 import type { Dtype } from '../models/manifest';
-import type { NamesRule, RowsReport } from '../models/dense/namesRule';
 import type { VocabClass } from '../processing/vocabulary';
-
-export type { NamesRule };
 
 export type Ep = 'webgpu' | 'wasm';
 
@@ -42,8 +39,8 @@ export interface ModelInfo {
   textDtype: Dtype;
   threshold: number;
   vocabulary: string[];
-  /** Dense family: the rule for classes with several names when the user chose none (manifest or auto). */
-  namesDefault?: NamesRule | undefined;
+  /** The value of each of the family's settings when the user chose none (the manifest's or the family's). */
+  settings: Record<string, string>;
   loadMs: number;
   warmupMs: number;
 }
@@ -77,36 +74,26 @@ export interface SegmentResult {
   /** Labels of the vocabulary this result was computed with. */
   classes: string[];
   timings: Timings;
-  /** Counters since load; dense models add vision-tower runs, decoder rows and decoder bytes read back. */
-  runs: {
-    image: number;
-    text: number;
-    promptsEncoded: number;
-    vision?: number | undefined;
-    decoderRows?: number | undefined;
-    bytesReadBack?: number | undefined;
-  };
-  /** Dense family: which rule scored classes with several names, and its decoder rows. */
-  rows?: RowsReport | undefined;
+  /** Counters since load: image-model and text-model runs, prompts encoded. */
+  runs: { image: number; text: number; promptsEncoded: number };
+  /** The family's own counters, under its id (e.g. `stats.dense.decoderRows`). */
+  stats?: FamilyStats | undefined;
   /** Coloured label map, drawn over the image. */
   overlay: ImageBitmap | null;
   /**
-   * Diagnostics: query family -> class probabilities and mask-resolution scores (GKC); dense family
-   * -> per-class logits at the model's output resolution; both -> the model input (`pixelValues`,
-   * NCHW at the model's input size), to check preprocessing against the reference processors.
+   * Diagnostics (`?debug`): the family's own outputs under its id (e.g. `debug.query.classProbs`),
+   * and the model input (`pixelValues`, NCHW at the model's input size), to check preprocessing
+   * against the reference processors.
    */
-  debug?: {
-    classProbs?: Float32Array;
-    semsegLow?: Float32Array;
-    classLogits?: Float32Array;
-    /** clip-dense: the image's patch embeddings [windows, patches, dim]. */
-    patchEmbeds?: Float32Array;
-    pixelValues?: Float32Array;
-    /** Milliseconds of the image's preprocessing: reading its pixels, resize + normalise. */
-    preprocessMs?: { read: number; resize: number };
-  };
+  debug?: SegmentDebug | undefined;
   /** Live video: share of pixels whose label changed since the previous frame. */
   flicker?: number | undefined;
+}
+
+export interface SegmentDebug extends FamilyDebug {
+  pixelValues?: Float32Array | undefined;
+  /** Milliseconds of the image's preprocessing: reading its pixels, resize + normalise. */
+  preprocessMs?: { read: number; resize: number } | undefined;
 }
 
 export interface Requests {
@@ -142,8 +129,8 @@ export interface Requests {
   vocabulary: {
     req: {
       classes: VocabClass[];
-      /** Dense family: rule for classes with several names (none: the model's default). */
-      names?: NamesRule | undefined;
+      /** The user's choices among the family's settings (absent keys: the model's defaults). */
+      settings?: Record<string, string> | undefined;
     };
     res: {
       /** Names the model knows no word of. */

@@ -1,9 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { resolveHttpUrl, shown } from '../config';
-import type { ModelInfo, NamesRule } from '../shared/protocol';
-import { namesDefaultOf } from '../models/families';
+import type { ModelInfo } from '../shared/protocol';
+import { familyById, settingsOf } from '../models/families';
 import { parseManifest, type Manifest } from '../models/manifest';
-import { defaultRuleText } from '../models/dense/namesRule';
 import { embeddedEntry, presetEntries, urlEntry, type ModelEntry } from '../services/catalogue';
 import type { Controller } from '../services/controller';
 import { useShallow } from 'zustand/react/shallow';
@@ -15,14 +14,16 @@ const mb = (b: number) =>
   b >= 1e6 ? `${(b / 1e6).toFixed(b >= 1e8 ? 0 : 1)} MB` : `${Math.max(1, Math.round(b / 1e3))} kB`;
 
 /**
- * A dense model's default rule for classes with several names: the loaded model's, else its manifest's
- * when the entry carries one (presets, dropped files); null for other families or unknown manifests.
+ * What a model's family lets the user choose, and the model's default for each: the loaded model's,
+ * else its manifest's when the entry carries one (presets, dropped files); none for a URL not loaded.
  */
-function namesDefault(e: ModelEntry, model: ModelInfo | null, active: boolean): NamesRule | null {
-  if (active && model) return model.namesDefault ?? null;
-  if (e.source.kind === 'url') return null;
-  // The family says whether it offers a rule (the manifest may not be checked yet: any family name).
-  return namesDefaultOf(e.source.manifest as Manifest) ?? null;
+function settingDefaults(e: ModelEntry, model: ModelInfo | null, active: boolean) {
+  if (active && model)
+    return (familyById(model.family).settings ?? []).map((s) => ({ s, value: model.settings[s.key]! }));
+  if (e.source.kind === 'url') return [];
+  // The family says what it offers (the manifest may not be checked yet: any family name).
+  const m = e.source.manifest as Manifest;
+  return settingsOf(m).map((s) => ({ s, value: s.defaultFor(m) }));
 }
 
 /**
@@ -143,7 +144,7 @@ export function ModelManager({ controller, onClose }: { controller: Controller; 
           const isLoading = loadingEntry?.key === e.key;
           const bytes = cached[e.key] ?? 0;
           const size = Object.values(e.totalSizes ?? {})[0];
-          const namesRule = namesDefault(e, model, isActive);
+          const defaults = settingDefaults(e, model, isActive);
           return (
             <li key={e.key} data-key={e.key} data-testid="model-row" data-cached={bytes > 0 ? 'yes' : 'no'}>
               <div className="title">
@@ -163,11 +164,11 @@ export function ModelManager({ controller, onClose }: { controller: Controller; 
                   ? ` · ${e.embedded ? '' : 'about '}${mb(size)}${Object.keys(e.sizes).length > 1 ? ' (largest variant)' : ''}, tokenizer included`
                   : ''}
               </p>
-              {namesRule !== null && (
-                <p className="hint" data-testid="model-names-rule">
-                  {defaultRuleText(namesRule)}
+              {defaults.map(({ s, value }) => (
+                <p key={s.key} className="hint" data-testid={`model-${s.testId}`}>
+                  {s.describeDefault(value)}
                 </p>
-              )}
+              ))}
               <p className="hint" data-testid="model-cache-state">
                 {e.embedded
                   ? 'Always available offline'

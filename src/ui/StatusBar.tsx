@@ -1,4 +1,4 @@
-import { rowsText } from '../models/dense/namesRule';
+import { familyById } from '../models/families';
 import type { Controller } from '../services/controller';
 import { useShallow } from 'zustand/react/shallow';
 import { selectStatusState } from '../store/selectors';
@@ -23,6 +23,9 @@ export function StatusBar({ controller }: { controller: Controller }) {
     })),
   );
 
+  // The family's own line about this result (CLIPSeg: which names rule ran), from its description.
+  const line =
+    model && result?.stats ? familyById(model.family).statusLine?.(result.stats[model.family]) : null;
   const backend = ep === 'webgpu' ? `WebGPU${gpu?.fallback ? ' (software adapter)' : ''}` : 'WASM';
   const t = result?.timings;
   return (
@@ -50,9 +53,12 @@ export function StatusBar({ controller }: { controller: Controller }) {
           combine {ms(t.combine)}, render {ms(t.render)}
         </span>
       )}
-      {result?.rows && (
-        <span data-testid="names-status" data-rule={result.rows.rule} data-rows={result.rows.count}>
-          {rowsText(result.rows)}
+      {line && (
+        <span
+          data-testid={line.testId}
+          {...Object.fromEntries(Object.entries(line.data).map(([k, v]) => [`data-${k}`, v]))}
+        >
+          {line.text}
         </span>
       )}
       {result && (

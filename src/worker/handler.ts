@@ -152,7 +152,7 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
 
     vocabulary: async (m) => {
       stage(m.id, 'vocabulary');
-      const v = await engine.setVocabulary(m.classes, m.names);
+      const v = await engine.setVocabulary(m.classes, m.settings);
       vocab = m.classes;
       return { result: { unknown: v.unknown, encoded: v.encoded, textMs: v.ms } };
     },

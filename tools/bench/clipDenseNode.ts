@@ -17,7 +17,7 @@ import {
   shortSideSize,
   slidingWindows,
 } from '../../src/models/clip/maths/windows';
-import { softmaxClasses } from '../../src/models/gkc/patchLogits';
+import { softmaxClasses } from '../../src/processing/softmax';
 import { argmaxLabels } from '../../src/processing/argmax';
 import { upsampleLabels } from '../../src/processing/labels';
 import { toPixelValues } from '../../src/processing/normalize';

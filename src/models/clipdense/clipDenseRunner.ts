@@ -10,7 +10,8 @@
 import type { ClipDenseManifest } from './family';
 import type { ClipTokenizer } from '../tokenizer';
 import { cropChw, shortSideSize, slidingWindows, WindowAverager } from '../clip/maths/windows';
-import { patchClassLogits, softmaxClasses } from '../gkc/patchLogits';
+import { patchClassLogits } from '../gkc/patchLogits';
+import { softmaxClasses } from '../../processing/softmax';
 import { argmaxLabels } from '../../processing/argmax';
 import { labelHistogram, upsampleLabelMap } from '../../processing/labels';
 import type { InputSize } from '../../processing/normalize';
@@ -18,6 +19,7 @@ import type { VocabClass } from '../../processing/vocabulary';
 import { ModelGraphUnsupportedError, NoImageError, VocabularyEmptyError } from '../../errors';
 import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
 import { createSession, type Ep } from '../runtime/ortRuntime';
+import type { FamilyStats } from '../families';
 import type { RunnerResult, Runner, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCaches } from '../runnerInputs';
 import { smoothScores } from '../../processing/smoothing';
@@ -46,7 +48,7 @@ export class ClipDenseRunner implements Runner {
   private logits: { image: ImageEmbeds; vocab: object; data: Float32Array; h: number; w: number } | null =
     null;
   /** Images whose embeddings were computed (one per `setPixels`). */
-  visionRuns = 0;
+  private visionRuns = 0;
 
   private constructor(
     private manifest: ClipDenseManifest,
@@ -93,6 +95,9 @@ export class ClipDenseRunner implements Runner {
     if (this.manifest.resolution === 'single') return { width: w, height: h, resample };
     const short = this.manifest.window.shortSide;
     return { ...shortSideSize(width, height, short, h, this.model.info.positions.patch), resample };
+  }
+  stats(): FamilyStats {
+    return { 'clip-dense': { vision: this.visionRuns } };
   }
   get textRuns() {
     return this.text.runs;
@@ -233,7 +238,14 @@ export class ClipDenseRunner implements Runner {
       counts,
       semseg: logits,
       ...(o.debug
-        ? { debug: { classLogits: Float32Array.from(cl.data), patchEmbeds: this.image.embeds.slice() } }
+        ? {
+            debug: {
+              'clip-dense': {
+                classLogits: Float32Array.from(cl.data),
+                patchEmbeds: this.image.embeds.slice(),
+              },
+            },
+          }
         : {}),
     };
   }

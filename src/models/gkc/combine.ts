@@ -2,9 +2,22 @@ import { sigmoidInPlace } from '../../processing/vectors';
 import { classProbs, einsumQC } from './classProbs';
 import { labelHistogram, upsampleLabelMap } from '../../processing/labels';
 import { querySemseg, type QuerySemseg } from './querySemseg';
-import type { RunnerResult } from '../runner';
 
-export type { RunnerResult };
+/** GKC's label map and scores at the image size (a runner's result, less what the engine adds). */
+export interface Combined {
+  /** [H*W] 0 = unlabelled, k+1 = class k. */
+  labels: Uint16Array;
+  /** Best class score per pixel, at scoreWidth x scoreHeight. */
+  scores: Float32Array;
+  scoreWidth: number;
+  scoreHeight: number;
+  /** Pixels per label (index 0 = unlabelled). */
+  counts: Uint32Array;
+  /** [C, scoreHeight*scoreWidth] class scores (kept for smoothing the next frame). */
+  semseg: Float32Array;
+  /** With `debug`: class probabilities per query [Q, C] and class scores at mask resolution [C, h, w]. */
+  gkc?: { classProbs: Float32Array; semsegLow: Float32Array };
+}
 
 export interface QueryOutputs {
   /** [Q, h, w] mask logits. */
@@ -85,7 +98,7 @@ export function scoreQueries(out: QueryOutputs, o: CombineOptions): Scored {
  * then the threshold and the label map at the image size. `scored` is not modified, and the result
  * shares no buffer with it but `semseg`.
  */
-export function combine(out: QueryOutputs, o: CombineOptions, scored = scoreQueries(out, o)): RunnerResult {
+export function combine(out: QueryOutputs, o: CombineOptions, scored = scoreQueries(out, o)): Combined {
   const C = o.numClasses;
   const { probs, raw, sw, sh } = scored;
   const P = sw * sh;
@@ -111,7 +124,7 @@ export function combine(out: QueryOutputs, o: CombineOptions, scored = scoreQuer
       raw.scores,
     ));
   }
-  const result: RunnerResult = {
+  const result: Combined = {
     labels,
     // The page receives this buffer (transferred): a copy keeps `scored` whole.
     scores: raw.scores.slice(),
@@ -122,7 +135,7 @@ export function combine(out: QueryOutputs, o: CombineOptions, scored = scoreQuer
   };
   if (o.debug) {
     const lowSig = sigmoidInPlace(Float32Array.from(out.masks));
-    result.debug = { classProbs: probs, semsegLow: einsumQC(probs, lowSig, out.Q, C, out.h * out.w) };
+    result.gkc = { classProbs: probs, semsegLow: einsumQC(probs, lowSig, out.Q, C, out.h * out.w) };
   }
   return result;
 }

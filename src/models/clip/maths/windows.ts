@@ -7,7 +7,7 @@
  */
 import { argmaxLabels } from '../../../processing/argmax';
 import { upsamplePlanes } from '../../../processing/resize';
-import { softmaxClasses } from '../../gkc/patchLogits';
+import { softmaxClasses } from '../../../processing/softmax';
 
 export const DEFAULT_SHORT_SIDE = 448;
 export const WINDOW = 224;

@@ -1,6 +1,6 @@
 import { vi } from 'vitest';
 import type { RequestMessage, Requests, SegmentResult, WorkerMessage } from '../shared/protocol';
-import type { WorkerLike } from './workerClient';
+import type { WorkerLike } from './transport';
 
 /** Test double of a Worker: records posted messages and lets the test answer them. */
 export class FakeWorker implements WorkerLike {

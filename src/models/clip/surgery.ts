@@ -7,18 +7,26 @@
  *   export applies them to the pooled class token only); drop the class token; L2-normalise.
  *
  * Output `patch_embeds`: float32 [batch, h*w, P], row-major over the patch grid (h = H/patch,
- * w = W/patch). Everything is found from the graph's structure (./structure.ts, ./layerNorm.ts);
+ * w = W/patch). Everything is found from the graph's structure (./structure.ts, ./layerNorm.ts,
+ * ./positions.ts);
  * the new post-LN/projection nodes are copies of the export's own nodes (so they exist in the
  * model's opset and element type, LayerNormalization or decomposed, MatMul or MatMulInteger), and
  * the normalisation uses only opset-stable ops (Mul, MatMul, Sqrt, Max, Div).
  */
 import { node, floatTensor, int64Tensor, valueInfo } from '../onnx/onnxBuilder';
-import { DataType, decodeModel, encodeModel, type OnnxModel, type OnnxNode } from '../onnx/onnxProto';
+import {
+  DataType,
+  decodeModel,
+  encodeModel,
+  type OnnxGraph,
+  type OnnxModel,
+  type OnnxNode,
+} from '../onnx/onnxProto';
 import { rejectSubgraphs, topoOrder } from '../onnx/graphTools';
 import { ClipDenseError, GraphIndex } from './graphIndex';
-import { findLayerNorms } from './layerNorm';
+import { findLayerNorms, type LayerNormMatch } from './layerNorm';
 import { resizePositions, type PositionInfo } from './positions';
-import { findAttention, findBlocks, findHead } from './structure';
+import { findAttention, findBlocks, findHead, type EncoderBlock, type Projection } from './structure';
 
 export const OUTPUT = 'patch_embeds';
 const P = 'clipdense/';
@@ -26,7 +34,10 @@ const P = 'clipdense/';
 export interface SurgeryOptions {
   /** Patch grid to run at (position embeddings interpolated at load); default: the export's own. */
   grid?: { h: number; w: number };
-  /** Also output the last layer's input as `hidden_before_last_block` (for checks). */
+  /**
+   * Also output the last layer's input, under its own name (`info.lastLayerInput`), for checks against
+   * the fixture's `hidden_before_last_block`.
+   */
   exposeHidden?: boolean;
 }
 
@@ -44,7 +55,7 @@ export interface SurgeryInfo {
   positions: PositionInfo;
 }
 
-/** Turns every node that Gemm computes into MatMul (+ Add), since copies run on 3-D token tensors. */
+/** A copied Gemm as MatMul (+ Add): Gemm takes 2-D inputs only, and the copies run on 3-D token tensors. */
 function gemmToMatMul(n: OnnxNode, rename: (t: string) => string): OnnxNode[] {
   const get = (k: string) => n.attribute?.find((a) => a.name === k);
   if ((get('alpha')?.f ?? 1) !== 1 || (get('beta')?.f ?? 1) !== 1 || get('transA')?.i)
@@ -69,24 +80,8 @@ export function clearClipSurgery(
   bytes: Uint8Array,
   opts: SurgeryOptions = {},
 ): { bytes: Uint8Array; info: SurgeryInfo } {
-  let model: OnnxModel;
-  try {
-    model = decodeModel(bytes);
-  } catch (e) {
-    throw new ClipDenseError(`Not an ONNX model: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const graph = model.graph;
-  if (!graph?.node?.length) throw new ClipDenseError('Not an ONNX model with a graph');
-  rejectSubgraphs(graph.node);
-  const opset = model.opset_import?.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0;
-  if (opset < 10) throw new ClipDenseError(`Opset ${opset} is too old (the surgery needs opset 10 or later)`);
-  const g = new GraphIndex(graph);
-  if (g.inputs.length !== 1)
-    throw new ClipDenseError(
-      `Looked for a vision tower with one input (pixel_values); this graph has ${g.inputs.length}: ${g.inputs.join(', ')}`,
-    );
-  const pixelInput = g.inputs[0]!;
-
+  const { model, g, pixelInput } = openTower(bytes);
+  const graph = g.graph;
   const lns = findLayerNorms(g);
   const blocks = findBlocks(g, lns);
   const last = blocks[blocks.length - 1]!;
@@ -98,45 +93,11 @@ export function clearClipSurgery(
   const entry = g.node(att.keyEntry.node);
   entry.input![att.keyEntry.slot] = att.query;
 
-  // Post-LN + projection on every token: copies of the export's nodes, reading the attention output.
-  const renamed = new Map<string, string>();
-  const rename = (t: string) => (t === postLn.input ? last.attnOut : (renamed.get(t) ?? t));
-  const copies: OnnxNode[] = [];
-  for (const i of projection.path) {
-    const n = g.node(i);
-    for (const o of n.output ?? []) if (o) renamed.set(o, P + o);
-    if (n.op_type === 'Gemm') copies.push(...gemmToMatMul(n, rename));
-    else
-      copies.push({
-        ...n,
-        name: P + (n.name ?? ''),
-        input: (n.input ?? []).map((t) => (t ? rename(t) : t)),
-        output: (n.output ?? []).map((o) => (o ? P + o : o)),
-      });
-  }
-  const embeds = rename(projection.output);
-
-  // float32, drop the class token, L2-normalise each patch.
-  graph.initializer!.push(
-    int64Tensor(`${P}starts`, [1], [1]),
-    int64Tensor(`${P}ends`, [1], [Number.MAX_SAFE_INTEGER]),
-    int64Tensor(`${P}axes`, [1], [1]),
-    floatTensor(`${P}ones`, [projection.dim, 1], new Float32Array(projection.dim).fill(1)),
-    floatTensor(`${P}tiny`, [], [1e-12]),
-  );
-  copies.push(
-    node('Cast', [embeds], [`${P}embeds_f32`], { to: DataType.FLOAT }),
-    node('Slice', [`${P}embeds_f32`, `${P}starts`, `${P}ends`, `${P}axes`], [`${P}patches`]),
-    node('Mul', [`${P}patches`, `${P}patches`], [`${P}squares`]),
-    node('MatMul', [`${P}squares`, `${P}ones`], [`${P}sum_squares`]),
-    node('Sqrt', [`${P}sum_squares`], [`${P}norm`]),
-    node('Max', [`${P}norm`, `${P}tiny`], [`${P}norm_safe`]),
-    node('Div', [`${P}patches`, `${P}norm_safe`], [OUTPUT]),
-  );
-
+  const head = copyHead(g, postLn, last, projection);
+  const normalise = normalisePatches(graph, head.embeds, projection.dim);
   const positions = resizePositions(g, blocks[0]!, lns, opts.grid);
 
-  graph.node.push(...copies);
+  graph.node!.push(...head.copies, ...normalise);
   const outputs = [valueInfo(OUTPUT, DataType.FLOAT, ['batch', 'patches', projection.dim])];
   if (opts.exposeHidden) {
     // The residual stream has the element type of the LayerNorm weights (FLOAT16 in fp16 exports).
@@ -159,6 +120,80 @@ export function clearClipSurgery(
       positions,
     },
   };
+}
+
+/** Decodes the model and checks that it is a single-input graph the surgery can rewrite. */
+function openTower(bytes: Uint8Array): { model: OnnxModel; g: GraphIndex; pixelInput: string } {
+  let model: OnnxModel;
+  try {
+    model = decodeModel(bytes);
+  } catch (e) {
+    throw new ClipDenseError(`Not an ONNX model: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const graph = model.graph;
+  if (!graph?.node?.length) throw new ClipDenseError('Not an ONNX model with a graph');
+  rejectSubgraphs(graph.node);
+  const opset = model.opset_import?.find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0;
+  if (opset < 10) throw new ClipDenseError(`Opset ${opset} is too old (the surgery needs opset 10 or later)`);
+  const g = new GraphIndex(graph);
+  if (g.inputs.length !== 1)
+    throw new ClipDenseError(
+      `Looked for a vision tower with one input (pixel_values); this graph has ${g.inputs.length}: ${g.inputs.join(', ')}`,
+    );
+  return { model, g, pixelInput: g.inputs[0]! };
+}
+
+/**
+ * Post-LN + projection on every token: copies of the export's nodes (renamed under the `clipdense/`
+ * prefix), reading the attention output instead of the pooled class token. `embeds`: the copied
+ * projection's output.
+ */
+function copyHead(
+  g: GraphIndex,
+  postLn: LayerNormMatch,
+  last: EncoderBlock,
+  projection: Projection,
+): { copies: OnnxNode[]; embeds: string } {
+  const renamed = new Map<string, string>();
+  const rename = (t: string) => (t === postLn.input ? last.attnOut : (renamed.get(t) ?? t));
+  const copies: OnnxNode[] = [];
+  for (const i of projection.path) {
+    const n = g.node(i);
+    for (const o of n.output ?? []) if (o) renamed.set(o, P + o);
+    if (n.op_type === 'Gemm') copies.push(...gemmToMatMul(n, rename));
+    else
+      copies.push({
+        ...n,
+        name: P + (n.name ?? ''),
+        input: (n.input ?? []).map((t) => (t ? rename(t) : t)),
+        output: (n.output ?? []).map((o) => (o ? P + o : o)),
+      });
+  }
+  return { copies, embeds: rename(projection.output) };
+}
+
+/**
+ * float32, drop the class token, L2-normalise each patch into OUTPUT. Adds the constants it needs to
+ * the graph's initializers and returns the nodes. The sum of squares is a MatMul by ones (no
+ * ReduceSum, whose axes moved from an attribute to an input at opset 13).
+ */
+function normalisePatches(graph: OnnxGraph, embeds: string, dim: number): OnnxNode[] {
+  graph.initializer!.push(
+    int64Tensor(`${P}starts`, [1], [1]),
+    int64Tensor(`${P}ends`, [1], [Number.MAX_SAFE_INTEGER]),
+    int64Tensor(`${P}axes`, [1], [1]),
+    floatTensor(`${P}ones`, [dim, 1], new Float32Array(dim).fill(1)),
+    floatTensor(`${P}tiny`, [], [1e-12]),
+  );
+  return [
+    node('Cast', [embeds], [`${P}embeds_f32`], { to: DataType.FLOAT }),
+    node('Slice', [`${P}embeds_f32`, `${P}starts`, `${P}ends`, `${P}axes`], [`${P}patches`]),
+    node('Mul', [`${P}patches`, `${P}patches`], [`${P}squares`]),
+    node('MatMul', [`${P}squares`, `${P}ones`], [`${P}sum_squares`]),
+    node('Sqrt', [`${P}sum_squares`], [`${P}norm`]),
+    node('Max', [`${P}norm`, `${P}tiny`], [`${P}norm_safe`]),
+    node('Div', [`${P}patches`, `${P}norm_safe`], [OUTPUT]),
+  ];
 }
 
 /** Keeps the nodes, initializers and inputs that the outputs need; sorts the nodes. */

@@ -34,8 +34,8 @@ export type FamilyId = Manifest['family'];
 
 type Description<F extends FamilyId> = Extract<(typeof FAMILY_LIST)[number], { id: F }>;
 /** A family's counters beside the common runs, and its diagnostic outputs (see FamilyDescription). */
-export type StatsOf<F extends FamilyId> = NonNullable<Description<F>['types']>['stats'];
-export type DebugOf<F extends FamilyId> = NonNullable<Description<F>['types']>['debug'];
+type StatsOf<F extends FamilyId> = NonNullable<Description<F>['types']>['stats'];
+type DebugOf<F extends FamilyId> = NonNullable<Description<F>['types']>['debug'];
 /** A result's family counters, keyed by family (as ONNX Runtime keys options by provider). */
 export type FamilyStats = { [F in FamilyId]?: StatsOf<F> };
 /** A result's family diagnostics, keyed by family. */

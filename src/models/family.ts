@@ -33,7 +33,7 @@ export interface FamilySetting<M = never> {
 }
 
 /** A line the status bar shows for a result of the family (its test id, text and data attributes). */
-export interface StatusLine {
+interface StatusLine {
   testId: string;
   text: string;
   data: Record<string, string | number>;

@@ -90,7 +90,7 @@ export interface SegmentResult {
   flicker?: number | undefined;
 }
 
-export interface SegmentDebug extends FamilyDebug {
+interface SegmentDebug extends FamilyDebug {
   pixelValues?: Float32Array | undefined;
   /** Milliseconds of the image's preprocessing: reading its pixels, resize + normalise. */
   preprocessMs?: { read: number; resize: number } | undefined;

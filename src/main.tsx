@@ -6,6 +6,7 @@ import { Controller } from './services/controller';
 import { LiveController } from './services/liveController';
 import { startApp } from './services/startup';
 import { App } from './ui/App';
+import { ServicesProvider } from './ui/services';
 import { ErrorBoundary } from './ui/ErrorBoundary';
 import './ui/styles.css';
 
@@ -41,7 +42,9 @@ if (controller) {
   root.render(
     <StrictMode>
       <ErrorBoundary name="The page">
-        <App controller={controller} live={live} />
+        <ServicesProvider value={{ controller, live }}>
+          <App />
+        </ServicesProvider>
       </ErrorBoundary>
     </StrictMode>,
   );

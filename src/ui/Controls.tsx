@@ -1,13 +1,14 @@
 import { useShallow } from 'zustand/react/shallow';
-import type { Controller } from '../services/controller';
 import { exportLabelMap, exportOverlay } from '../services/exports';
 import { setOutlines } from '../services/view';
 import { useApp } from '../store/store';
 import { FamilySettings } from './FamilySettings';
 import { Slider } from './Slider';
+import { useServices } from './services';
 
 /** Overlay opacity, the "unlabelled" threshold, and exports. */
-export function Controls({ controller }: { controller: Controller }) {
+export function Controls() {
+  const { controller } = useServices();
   const { opacity, outlines, threshold, ready } = useApp(
     useShallow((s) => ({
       opacity: s.opacity,
@@ -49,7 +50,7 @@ export function Controls({ controller }: { controller: Controller }) {
         hint="Pixels whose best class score is below this are left unlabelled"
         onChange={(v) => controller.setThreshold(v)}
       />
-      <FamilySettings controller={controller} />
+      <FamilySettings />
       <div className="buttons">
         <button
           data-testid="export-labelmap"

@@ -1,13 +1,14 @@
 import { familyById } from '../models/families';
-import type { Controller } from '../services/controller';
 import { useApp } from '../store/store';
+import { useServices } from './services';
 
 /**
  * The loaded model's family's own choices (for CLIPSeg: how a class with several names is scored),
  * read from its description: one select each, the model's default marked. Nothing for families
  * that offer none.
  */
-export function FamilySettings({ controller }: { controller: Controller }) {
+export function FamilySettings() {
+  const { controller } = useServices();
   const model = useApp((s) => s.model);
   const chosen = useApp((s) => s.settings);
   if (!model) return null;

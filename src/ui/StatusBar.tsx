@@ -1,8 +1,8 @@
 import { familyById } from '../models/families';
-import type { Controller } from '../services/controller';
 import { useShallow } from 'zustand/react/shallow';
 import { selectStatusState } from '../store/selectors';
 import { useApp } from '../store/store';
+import { useServices } from './services';
 
 const ms = (v: number | undefined) => `${Math.round(v ?? 0)} ms`;
 
@@ -10,7 +10,8 @@ const ms = (v: number | undefined) => `${Math.round(v ?? 0)} ms`;
  * Model, backend and timings: what ran, where, and how long it took. "error" when no model could be
  * loaded (with why, and a retry); "loading" only while a load runs.
  */
-export function StatusBar({ controller }: { controller: Controller }) {
+export function StatusBar() {
+  const { controller } = useServices();
   const { model, ep, result, gpu, failure, backendReason, state } = useApp(
     useShallow((s) => ({
       model: s.model,

@@ -4,10 +4,10 @@ import { sampleNearest } from '../processing/labels';
 import { outlineLabels, outlineThickness } from '../processing/outlines';
 import { colourizeLabels, paletteFor } from '../processing/palette';
 import { clearCanvas, drawBitmap, drawRgba } from '../render/overlay';
-import type { LiveController } from '../services/liveController';
 import { useShallow } from 'zustand/react/shallow';
 import { selectStillResult } from '../store/selectors';
 import { useApp } from '../store/store';
+import { useServices } from './services';
 
 /** The pointer over the picture: where (in picture pixels) and where to put the read-out. */
 interface Pointer {
@@ -51,7 +51,8 @@ function drawLayers(
 }
 
 /** The image (or live video), its coloured label map and outlines on top, and the class under the pointer. */
-export function Viewer({ live: ctl }: { live: LiveController }) {
+export function Viewer() {
+  const { live: ctl } = useServices();
   const { live, mirrored, image, result, liveResult, opacity, busy, outlines, highlight } = useApp(
     useShallow((s) => ({
       live: s.live,

@@ -1,11 +1,12 @@
 import { useEffect } from 'react';
-import type { LiveController } from '../services/liveController';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store/store';
 import { Slider } from './Slider';
+import { useServices } from './services';
 
 /** Webcam toggle, camera picker, mirror and smoothing options, snapshot, and live figures. */
-export function WebcamPanel({ live: ctl }: { live: LiveController }) {
+export function WebcamPanel() {
+  const { live: ctl } = useServices();
   const { live, cameras, cameraId, mirrored, smoothing, stats, timings } = useApp(
     useShallow((s) => ({
       live: s.live,

@@ -13,7 +13,7 @@ import { encodeLabelPng, labelLegendJson } from '../processing/labelPng';
 import { colourizeLabels, paletteFor } from '../processing/palette';
 import type { VocabClass } from '../processing/vocabulary';
 import type { Fetcher, FileProgress, ManifestSource } from './bundle';
-import { formatBytes } from './limits';
+import { formatBytes } from '../shared/format';
 import type { ImageSource, Segmenter } from './segmenter';
 
 /** What the handler needs from its environment (a real worker, or a test). */

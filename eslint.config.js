@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -42,11 +44,16 @@ const NO_OTHER_FAMILY = {
     'Families do not import each other: shared code goes to src/models, onnx/, runtime/, gkc/ or clip/.',
 };
 /**
- * The families' ids (src/models/families.ts; tools/layers.test.ts checks this list against it). Only
- * the registries may test a manifest or result for one: everything else asks the family's
- * description (its parts, settings, status line).
+ * The families' ids, read from each family folder's description (`id: '…'` in
+ * src/models/<folder>/family.ts), so a new family needs no edit here; tools/layers.test.ts checks
+ * the list against the registry. Only the registries may test a manifest or result for one:
+ * everything else asks the family's description (its parts, settings, status line).
  */
-const FAMILY_IDS = ['query', 'dense', 'clip-dense'];
+const MODELS = fileURLToPath(new URL('./src/models/', import.meta.url));
+const FAMILY_IDS = readdirSync(MODELS, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(`${MODELS}${d.name}/family.ts`))
+  .map((d) => /\bid: '([\w-]+)'/.exec(readFileSync(`${MODELS}${d.name}/family.ts`, 'utf8'))?.[1])
+  .filter(Boolean);
 const idPattern = `/^(${FAMILY_IDS.join('|')})$/`;
 const NO_FAMILY_TESTS = [
   {
@@ -115,6 +122,14 @@ export default tseslint.config(
     files: ['src/**/*.{ts,tsx}'],
     ignores: ['src/models/families.ts', 'src/models/runners.ts', '**/*.test.ts'],
     rules: { 'no-restricted-syntax': ['error', ...NO_FAMILY_TESTS] },
+  },
+  {
+    // The page's side of the worker holds no page state: that is the services' business.
+    files: ['src/client/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [NO_RUNTIME, NO_WORKER, NO_MODEL_CODE, NO_PAGE_STATE] }],
+    },
   },
   // One owner of state: only src/services writes the store; components call the services' actions.
   {

@@ -80,6 +80,7 @@ describe('layer rules', () => {
     expect(await restricted('src/models/probe.ts', use('../client/deadlines'))).toHaveLength(1);
     expect(await restricted('src/models/dense/probe.ts', use('../../client/workerCopy'))).toHaveLength(1);
     expect(await restricted('src/shared/probe.ts', use('../client/workerClient'))).toHaveLength(1);
+    expect(await restricted('src/client/probe.ts', use('../store/store'))).toHaveLength(1);
     expect(await restricted('src/worker/probe.ts', use('../services/controller'))).toHaveLength(1);
     expect(await restricted('src/worker/probe.ts', use('../shared/protocol'))).toEqual([]);
     expect(await restricted('src/models/probe.ts', use('../shared/protocol'))).toEqual([]);

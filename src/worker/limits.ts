@@ -25,4 +25,3 @@ export function capFor(declared: number | undefined, fallback: number = LIMITS.o
   if (declared === undefined || !Number.isFinite(declared) || declared <= 0) return fallback;
   return Math.min(fallback, Math.ceil(declared * 1.25) + MiB);
 }
-

@@ -7,6 +7,24 @@ import { BringYourOwn } from './BringYourOwn';
 import { ModelRow } from './ModelRow';
 import { useServices } from './services';
 
+/** Focus moves into the dialog (its heading) when it opens and back to what had it when it closes. */
+function useDialogFocus() {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    dialog.current?.querySelector<HTMLElement>('h2')?.focus();
+    return () => opener?.focus();
+  }, []);
+  return dialog;
+}
+
+/** Escape closes the dialog (and goes no further). */
+const escapeCloses = (onClose: () => void) => (e: React.KeyboardEvent) => {
+  if (e.key !== 'Escape') return;
+  e.stopPropagation();
+  onClose();
+};
+
 /**
  * Models: size, source, licence, cached or not; use/download, cancel, delete; storage; bring your own.
  * A dialog in the page's flow (not modal: a download's progress and the page stay usable while it is
@@ -15,12 +33,7 @@ import { useServices } from './services';
  */
 export function ModelManager({ onClose }: { onClose(): void }) {
   const { controller } = useServices();
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
-    dialog.current?.querySelector<HTMLElement>('h2')?.focus();
-    return () => opener?.focus();
-  }, []);
+  const dialog = useDialogFocus();
   const active = useApp((s) => s.entry);
   const model = useApp((s) => s.model);
   const loadingEntry = useApp((s) => s.loadingEntry);
@@ -51,11 +64,7 @@ export function ModelManager({ onClose }: { onClose(): void }) {
       className="panel models"
       data-testid="model-manager"
       aria-labelledby="models-title"
-      onKeyDown={(e) => {
-        if (e.key !== 'Escape') return;
-        e.stopPropagation();
-        onClose();
-      }}
+      onKeyDown={escapeCloses(onClose)}
     >
       <div className="dialog-head">
         <h2 id="models-title" tabIndex={-1}>

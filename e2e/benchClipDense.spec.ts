@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_TEMPLATES } from '../src/processing/clipDense';
+import { DEFAULT_TEMPLATES } from '../src/models/clip/constants';
 import { runClipDenseBench } from '../tools/bench/clipDense';
 import { ADE } from '../tools/bench/inputs';
 import { writeClipTowersBundle } from '../tools/lib/clipTowersBundle';

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { clearClipSurgery, OUTPUT } from '../src/models/clipdense/surgery';
+import { clearClipSurgery, OUTPUT } from '../src/models/clip/surgery';
 import { ort } from '../src/models/runtime/ortRuntime';
 import { configureOrt } from '../tools/lib/nodeSegmenter';
 import { expect, onlyOnWasm, test } from './support/fixtures';

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { decomposeLayerNorms } from '../src/models/clipdense/decomposeLayerNorm';
-import { CLASSES as REF_CLASSES, referenceLabels } from '../src/models/clipdense/testFixtures';
+import { decomposeLayerNorms } from '../src/models/clip/decomposeLayerNorm';
+import { CLASSES as REF_CLASSES, referenceLabels } from '../src/models/clip/testFixtures.testing';
 import { expect, test } from './support/fixtures';
 import { agreement } from './support/metrics';
 import { FIXTURE_ORIGIN } from './support/ports';

@@ -25,7 +25,7 @@ async function runGolden(page: import('@playwright/test').Page) {
         threshold: 0,
         debug: true,
       });
-      return { labels: Array.from(r.labels), logits: Array.from(r.debug?.classLogits ?? []) };
+      return { labels: Array.from(r.labels), logits: Array.from(r.debug?.dense?.classLogits ?? []) };
     },
     { pixels, texts },
   );
@@ -98,17 +98,17 @@ test('the vision tower runs once per image; a vocabulary edit reads back only it
       const edit = await client.segment({ threshold: 0, debug: true });
       const again = await client.segment({ pixels: image, threshold: 0, debug: true });
       // The kept rows of the edit and a fresh run of every row give the same class scores.
-      const a = edit.debug!.classLogits!;
-      const b = again.debug!.classLogits!;
+      const a = edit.debug!.dense!.classLogits;
+      const b = again.debug!.dense!.classLogits;
       let maxDiff = 0;
       for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
       // Counters the dense family reports (NaN if one is missing, which fails the checks below).
-      const counted = (r: typeof first.runs) => ({
-        vision: r.vision ?? NaN,
-        decoderRows: r.decoderRows ?? NaN,
-        bytesReadBack: r.bytesReadBack ?? NaN,
+      const counted = (r: typeof first.stats) => ({
+        vision: r?.dense?.vision ?? NaN,
+        decoderRows: r?.dense?.decoderRows ?? NaN,
+        bytesReadBack: r?.dense?.bytesReadBack ?? NaN,
       });
-      return { first: counted(first.runs), edit: counted(edit.runs), again: counted(again.runs), maxDiff };
+      return { first: counted(first.stats), edit: counted(edit.stats), again: counted(again.stats), maxDiff };
     },
     { pixels, texts: two },
   );

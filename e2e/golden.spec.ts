@@ -45,14 +45,15 @@ test('matches the PyTorch golden outputs of the tiny query model', async ({ app,
   const run = await debug.run(async (d): Promise<DebugRun | string> => {
     const r = await d.controller.run(true);
     if (!r) return 'no result';
-    if (!r.debug?.classProbs || !r.debug.semsegLow) return 'no debug outputs';
+    const q = r.debug?.query;
+    if (!q?.classProbs || !q.semsegLow) return 'no debug outputs';
     return {
       width: r.width,
       height: r.height,
       classes: r.classes,
       labels: Array.from(r.labels),
-      classProbs: Array.from(r.debug.classProbs),
-      semsegLow: Array.from(r.debug.semsegLow),
+      classProbs: Array.from(q.classProbs),
+      semsegLow: Array.from(q.semsegLow),
     };
   });
   if (typeof run === 'string') throw new Error(run);

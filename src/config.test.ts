@@ -60,11 +60,11 @@ describe('readConfig', () => {
   });
 
   it('takes the rule for classes with several names, and refuses others with a message', () => {
-    expect(read('').names).toBeNull();
+    expect(read('').settings).toEqual({});
     for (const r of ['auto', 'max', 'mean'] as const)
-      expect(read(`?names=${r}`)).toMatchObject({ names: r, problems: [] });
+      expect(read(`?names=${r}`)).toMatchObject({ settings: { names: r }, problems: [] });
     const bad = read('?names=sum');
-    expect(bad.names).toBeNull();
+    expect(bad.settings).toEqual({});
     expect(bad.problems).toEqual([
       `?names="sum" is not a rule for classes with several names (auto, max, mean): using the model's default.`,
     ]);

@@ -1,14 +1,14 @@
-import type { Ep } from './client/protocol';
+import type { Ep } from './shared/protocol';
 import type { Dtype } from './models/manifest';
 import { DTYPES } from './models/manifestSchema';
 import { PUBLIC_HUB } from './models/hub';
 import { PRESETS } from './models/presets';
-import { NAMES_RULES, type NamesRule } from './processing/namesRule';
+import { ALL_SETTINGS } from './models/families';
 
 /**
  * Start-up settings from the page URL:
  * ?model=embedded|<preset id>|<manifest URL> &ep=wasm|webgpu &dtype=fp32|fp16|q8|q4f16 &classes=...
- * &hub=<URL> &names=auto|max|mean. Each accepts only what it documents; anything else is ignored with a message in
+ * &hub=<URL> and the families' settings (&names=auto|max|mean). Each accepts only what it documents; anything else is ignored with a message in
  * `problems` (shown to the user), never passed on to fail somewhere later.
  */
 export interface AppConfig {
@@ -20,8 +20,8 @@ export interface AppConfig {
   ep: Ep | null;
   dtype: Dtype | undefined;
   classes: string | null;
-  /** Dense family: the rule for classes with several names; null = the model's default. */
-  names: NamesRule | null;
+  /** Choices among the families' settings (`?names=max`); a setting absent here is the model's default. */
+  settings: Record<string, string>;
   /** Absolute http(s) URL. */
   hub: string;
   debug: boolean;
@@ -82,12 +82,17 @@ export function readConfig(search: string, pageHref: string): AppConfig {
     problems.push(
       `?dtype=${shown(dtypeParam)} is not a file variant (${DTYPES.join(', ')}): choosing one automatically.`,
     );
-  const namesParam = q.get('names');
-  const names = NAMES_RULES.find((r) => r === namesParam) ?? null;
-  if (namesParam !== null && !names)
-    problems.push(
-      `?names=${shown(namesParam)} is not a rule for classes with several names (${NAMES_RULES.join(', ')}): using the model's default.`,
-    );
+  const settings: Record<string, string> = {};
+  for (const s of ALL_SETTINGS) {
+    const value = q.get(s.key);
+    if (value === null) continue;
+    const values = s.choices.map((c) => c.value);
+    if (values.includes(value)) settings[s.key] = value;
+    else
+      problems.push(
+        `?${s.key}=${shown(value)} is not ${s.what} (${values.join(', ')}): using the model's default.`,
+      );
+  }
   const hubParam = q.get('hub');
   let hub = DEFAULT_HUB;
   if (hubParam !== null) {
@@ -101,5 +106,5 @@ export function readConfig(search: string, pageHref: string): AppConfig {
   const gpuBufferLimit = debug && limitParam && Number.isSafeInteger(limit) && limit > 0 ? limit : undefined;
   if (debug && limitParam && gpuBufferLimit === undefined)
     problems.push(`?gpuBufferLimit=${shown(limitParam)} is not a number of bytes: ignored.`);
-  return { model, ep, dtype, classes: q.get('classes'), names, hub, debug, gpuBufferLimit, problems };
+  return { model, ep, dtype, classes: q.get('classes'), settings, hub, debug, gpuBufferLimit, problems };
 }

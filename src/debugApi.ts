@@ -1,5 +1,5 @@
 import type { DeadlineOverrides } from './client/deadlines';
-import type { WorkerCounts } from './client/protocol';
+import type { WorkerCounts } from './shared/protocol';
 import type { Controller } from './services/controller';
 import type { LiveController } from './services/liveController';
 import { useApp } from './store/store';

@@ -7,6 +7,7 @@ import { LiveController } from './services/liveController';
 import { registerOfflineShell } from './services/offlineShell';
 import { startApp } from './services/startup';
 import { App } from './ui/App';
+import { ServicesProvider } from './ui/services';
 import { ErrorBoundary } from './ui/ErrorBoundary';
 import './ui/styles.css';
 
@@ -44,7 +45,9 @@ if (controller) {
   root.render(
     <StrictMode>
       <ErrorBoundary name="The page">
-        <App controller={controller} live={live} />
+        <ServicesProvider value={{ controller, live }}>
+          <App />
+        </ServicesProvider>
       </ErrorBoundary>
     </StrictMode>,
   );

@@ -10,16 +10,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { ClipDenseModel, type ClassRows } from '../src/models/clipdense/clipDenseModel';
+import { ClipDenseModel, type ClassRows } from '../src/models/clip/clipDenseModel';
+import { CLIP_LOGIT_SCALE, CLIP_MEAN, CLIP_STD } from '../src/models/clip/constants';
 import {
-  CLIP_LOGIT_SCALE,
-  CLIP_MEAN,
-  CLIP_STD,
   labelsFromLogits,
   shortSideSize,
   singlePassGrid,
   slidingWindows,
-} from '../src/processing/clipDense';
+} from '../src/models/clip/maths/windows';
 import { toPixelValues } from '../src/processing/normalize';
 import { resizeRgba } from '../src/processing/resize';
 import { configureOrt, decodeImage } from './lib/nodeSegmenter';

@@ -12,7 +12,9 @@ import { StatusBar, type Runs } from './pages/statusBar';
 import { WebcamPanel } from './pages/webcam';
 
 export type { LabelExport, Runs };
-export type Ep = 'wasm' | 'webgpu';
+import type { Ep } from '../../src/shared/protocol';
+
+export type { Ep };
 
 export interface OpenOptions {
   /** "embedded" (the default), a preset id, a manifest URL, or null for the app's own default. */

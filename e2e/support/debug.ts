@@ -5,7 +5,7 @@
  */
 import type { JSHandle, Page } from '@playwright/test';
 import type { DebugApi } from '../../src/debugApi';
-import type { WorkerCounts } from '../../src/client/protocol';
+import type { WorkerCounts } from '../../src/shared/protocol';
 
 export type { DebugApi };
 export type Counts = WorkerCounts;

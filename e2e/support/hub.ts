@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { decomposeLayerNorms } from '../../src/models/clipdense/decomposeLayerNorm';
+import { decomposeLayerNorms } from '../../src/models/clip/decomposeLayerNorm';
 
 /** Hub repositories served from fixture folders: repo -> (file in repo -> file under fixtures/). */
 const REPOS: Record<string, Record<string, string>> = {

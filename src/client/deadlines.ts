@@ -4,7 +4,7 @@
  * step more for long vocabularies; a load may go this long without a sign of progress, plus time
  * for the bytes it brought (compiling and warming up big models is slow on software WebGPU).
  */
-import type { Stage } from './protocol';
+import type { Stage } from '../shared/protocol';
 
 export const SEGMENT_FLOOR_MS = 30_000;
 const WARMUP_FACTOR = 10;

@@ -10,7 +10,7 @@ import {
   WorkerStoppedError,
 } from '../errors';
 import { WorkerClient } from './workerClient';
-import { bitmap, FakeWorker, fakeResult, flush, segReq, vocabReq } from './fakeWorker';
+import { bitmap, FakeWorker, fakeResult, flush, segReq, vocabReq } from './fakeWorker.testing';
 
 describe('WorkerClient.request', () => {
   it('posts {kind, id, ...payload} with the transfer list and resolves with the matching reply', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { SEGMENT_FLOOR_MS } from './deadlines';
 import { WorkerHungError } from '../errors';
 import { WorkerClient } from './workerClient';
-import { bitmap, FakeWorker, fakeResult, segReq, vocabReq } from './fakeWorker';
+import { bitmap, FakeWorker, fakeResult, segReq, vocabReq } from './fakeWorker.testing';
 
 describe('WorkerClient watchdog', () => {
   const loadReq = { source: { kind: 'url', manifestUrl: 'u' }, ep: 'wasm' } as const;

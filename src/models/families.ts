@@ -6,12 +6,12 @@
 import * as v from 'valibot';
 import { clipDenseFamily } from './clipdense/family';
 import { denseFamily } from './dense/family';
-import type { FamilyDescription } from './family';
+import type { FamilyDescription, FamilySetting } from './family';
 import type { ModelPart } from './manifestSchema';
 import { queryFamily } from './query/family';
 
 /** Every family, in the order error messages list them. */
-const FAMILY_LIST = [queryFamily, denseFamily, clipDenseFamily] as const;
+export const FAMILY_LIST = [queryFamily, denseFamily, clipDenseFamily] as const;
 
 /** The tuple of the families' schemas, typed element by element (for the union's output type). */
 type SchemasOf<T extends readonly unknown[]> = {
@@ -32,6 +32,15 @@ export const manifestSchema = v.variant(
 export type Manifest = v.InferOutput<typeof manifestSchema>;
 export type FamilyId = Manifest['family'];
 
+type Description<F extends FamilyId> = Extract<(typeof FAMILY_LIST)[number], { id: F }>;
+/** A family's counters beside the common runs, and its diagnostic outputs (see FamilyDescription). */
+type StatsOf<F extends FamilyId> = NonNullable<Description<F>['types']>['stats'];
+type DebugOf<F extends FamilyId> = NonNullable<Description<F>['types']>['debug'];
+/** A result's family counters, keyed by family (as ONNX Runtime keys options by provider). */
+export type FamilyStats = { [F in FamilyId]?: StatsOf<F> };
+/** A result's family diagnostics, keyed by family. */
+export type FamilyDebug = { [F in FamilyId]?: DebugOf<F> };
+
 const BY_ID = new Map<string, FamilyDescription>(
   FAMILY_LIST.map((f) => [f.id, f as unknown as FamilyDescription]),
 );
@@ -44,8 +53,21 @@ export function familyOf(m: Manifest): FamilyDescription {
 /** The ONNX graphs of a manifest, by part name. */
 export const partsOf = (m: Manifest): Record<string, ModelPart> => familyOf(m).parts(m);
 
-/** The names rule a manifest sets (families that offer one), else undefined. */
-export const namesDefaultOf = (m: Manifest) => BY_ID.get(m.family)?.namesDefault?.(m);
+/** A family's description by id (for a loaded model, whose manifest the page does not hold). */
+export const familyById = (id: FamilyId): FamilyDescription => BY_ID.get(id)!;
+
+/** The choices a manifest's family offers (none for most). */
+export const settingsOf = (m: Manifest): readonly FamilySetting<Manifest>[] =>
+  (familyOf(m).settings ?? []) as readonly FamilySetting<Manifest>[];
+
+/** The value of each of a manifest's settings when the user chose none. */
+export const settingDefaults = (m: Manifest): Record<string, string> =>
+  Object.fromEntries(settingsOf(m).map((s) => [s.key, s.defaultFor(m)]));
+
+/** Every setting key any family offers, with its choices (the page address is read before a model loads). */
+export const ALL_SETTINGS: readonly FamilySetting[] = FAMILY_LIST.flatMap(
+  (f) => (f.settings ?? []) as readonly FamilySetting[],
+);
 
 /** The part whose download sizes the model manager shows. */
 export const sizePartOf = (m: Manifest): ModelPart => partsOf(m)[familyOf(m).sizePart]!;

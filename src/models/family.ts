@@ -5,7 +5,6 @@
  */
 import type * as v from 'valibot';
 import type { ModelPart } from './manifestSchema';
-import type { NamesRule } from '../processing/namesRule';
 
 /** A family's manifest part: a valibot object schema whose `family` field is its id. */
 type FamilySchema = v.ObjectSchema<
@@ -13,7 +12,38 @@ type FamilySchema = v.ObjectSchema<
   v.ErrorMessage<v.ObjectIssue> | undefined
 >;
 
-export interface FamilyDescription<S extends FamilySchema = FamilySchema> {
+/**
+ * A choice the user makes for a family (a select in the controls, kept in the page address as
+ * `?<key>=`, sent to the worker with the vocabulary). Values are strings: they travel in URLs.
+ */
+export interface FamilySetting<M = never> {
+  /** Its name in the page address and in the vocabulary request's `settings`. */
+  key: string;
+  /** The control's name, its test id, and what it does (tooltip and hint). */
+  label: string;
+  /** What a value is, for messages: "a rule for classes with several names". */
+  what: string;
+  testId: string;
+  hint: string;
+  choices: readonly { value: string; label: string }[];
+  /** The value when the user chose none: the manifest's, or the family's default. */
+  defaultFor(m: M): string;
+  /** What the model manager says about a model's default and how to change it. */
+  describeDefault(value: string): string;
+}
+
+/** A line the status bar shows for a result of the family (its test id, text and data attributes). */
+interface StatusLine {
+  testId: string;
+  text: string;
+  data: Record<string, string | number>;
+}
+
+/**
+ * `Stats`: the counters a result of this family carries beside the common ones (the result's
+ * `stats[<id>]`); `Debug`: its diagnostic outputs (the result's `debug[<id>]`, with `?debug`).
+ */
+export interface FamilyDescription<S extends FamilySchema = FamilySchema, Stats = unknown, Debug = unknown> {
   /** The manifest's `"family"`. */
   id: v.InferOutput<S>['family'];
   /** For people (model manager, docs). */
@@ -24,13 +54,23 @@ export interface FamilyDescription<S extends FamilySchema = FamilySchema> {
   parts(m: v.InferOutput<S>): Record<string, ModelPart>;
   /** The part whose bytes (with the tokenizer's) compute the text side: it names cached text results. */
   textPart: string;
-  /** The part whose download sizes the model manager shows. */
+  /** The part whose download sizes decide whether a variant fits the GPU. */
   sizePart: string;
-  /** The rule for classes with several names when the user chose none (families that offer a choice). */
-  namesDefault?(m: v.InferOutput<S>): NamesRule;
+  /** Choices the user can make for a model of this family. */
+  settings?: readonly FamilySetting<v.InferOutput<S>>[];
+  /** What the status bar says about a result's counters (families that report some). */
+  statusLine?(stats: Stats): StatusLine | null;
   /** Words the model knows, when the manifest lists them (a hint for the user). */
   vocabulary?(m: v.InferOutput<S>): string[];
+  /** Type carriers only (never set): let the registry derive `StatsOf` and `DebugOf`. */
+  readonly types?: { stats: Stats; debug: Debug };
 }
 
-/** Keeps a description's exact schema type (so the registry can infer the manifest union). */
-export const defineFamily = <S extends FamilySchema>(d: FamilyDescription<S>): FamilyDescription<S> => d;
+/** Keeps a description's exact types (so the registry can infer the manifest union and result types). */
+export const defineFamily = <
+  S extends FamilySchema,
+  Stats = Record<string, never>,
+  Debug = Record<string, never>,
+>(
+  d: FamilyDescription<S, Stats, Debug>,
+): FamilyDescription<S, Stats, Debug> => d;

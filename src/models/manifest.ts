@@ -21,7 +21,6 @@ export type { ClipDenseManifest } from './clipdense/family';
  * back. Dynamic: any size; the long side is scaled to `longSide`, each side rounded to a multiple
  * of `multiple`. `resample` (bilinear when absent) is how the image is resized.
  */
-export type InputPolicy = Manifest['input'];
 
 /** The manifest family of ManifestInvalidError (its name kept for the messages that show it). */
 export class ManifestError extends ManifestInvalidError {

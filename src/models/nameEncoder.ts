@@ -1,4 +1,4 @@
-import { ensembleTemplates } from '../processing/gkc';
+import { ensembleTemplates } from '../processing/vectors';
 import { promptsFor, type VocabClass } from '../processing/vocabulary';
 import { cachedEncode } from './promptCache';
 import type { TextCache } from './runnerInputs';

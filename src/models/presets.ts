@@ -1,4 +1,4 @@
-import { CLIP_MEAN, CLIP_STD, DEFAULT_TEMPLATES } from '../processing/clipDense';
+import { CLIP_MEAN, CLIP_STD, DEFAULT_TEMPLATES } from './clip/constants';
 import type { ClipDenseManifest, DenseManifest, Dtype, Manifest } from './manifest';
 
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as DenseManifest['pixel'];

@@ -1,7 +1,7 @@
-import type { SegmentResult } from '../client/protocol';
-import type { Dtype, InputPolicy } from './manifest';
-import type { NamesRule, RowsReport } from '../processing/namesRule';
-import type { ShortSideInput } from '../processing/normalize';
+import type { SegmentResult } from '../shared/protocol';
+import type { FamilyDebug, FamilyStats } from './families';
+import type { Dtype } from './manifest';
+import type { InputSize } from '../processing/normalize';
 import type { VocabClass } from '../processing/vocabulary';
 
 /**
@@ -12,21 +12,20 @@ import type { VocabClass } from '../processing/vocabulary';
  */
 export interface Runner {
   readonly dtypes: { image: Dtype; text: Dtype };
-  /** The picture the engine prepares for `setPixels` (clip-dense windows: a short-side policy). */
-  readonly input: InputPolicy | ShortSideInput;
+  /** The size (and filter) the engine resizes a `width` x `height` picture to for `setPixels`. */
+  inputFor(width: number, height: number): InputSize;
   textRuns: number;
   imageRuns: number;
-  /** Dense family: vision-tower runs, rows through the decoder, decoder bytes read back to the CPU. */
-  readonly visionRuns?: number;
-  readonly decoderRows?: number;
-  readonly bytesReadBack?: number;
-  /** Dense family: which rule scored classes with several names, and how many decoder rows it makes. */
-  readonly rows?: RowsReport | undefined;
+  /** The family's own counters, under its id (`{ dense: {...} }`); none for families without. */
+  stats?(): FamilyStats;
   /**
    * Encodes what is not cached yet; returns prompts encoded and names the model knows nothing of.
-   * `names`: the dense family's rule for classes with several names (others ignore it).
+   * `settings`: a value for each of the family's settings (the user's, else the model's default).
    */
-  setVocabulary(classes: VocabClass[], names?: NamesRule): Promise<{ encoded: number; unknown: string[] }>;
+  setVocabulary(
+    classes: VocabClass[],
+    settings: Readonly<Record<string, string>>,
+  ): Promise<{ encoded: number; unknown: string[] }>;
   /** A new image, as pixel values at the model's input size; image-only work runs here. */
   setPixels(pixels: Float32Array, width: number, height: number): Promise<void>;
   /** Labels for the current vocabulary and image, at the image's size. */
@@ -52,8 +51,10 @@ export interface RunnerSegment {
 /** A runner's result: the label maps of the protocol's result (one definition), plus the class scores. */
 export interface RunnerResult extends Pick<
   SegmentResult,
-  'labels' | 'scores' | 'scoreWidth' | 'scoreHeight' | 'counts' | 'debug'
+  'labels' | 'scores' | 'scoreWidth' | 'scoreHeight' | 'counts'
 > {
   /** [C, scoreHeight*scoreWidth] class scores (kept for smoothing the next frame). */
   semseg: Float32Array;
+  /** Diagnostics, when asked: the family's own outputs under its id. */
+  debug?: FamilyDebug;
 }

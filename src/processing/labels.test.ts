@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { prng as rng } from '../../test-support/prng';
-import { argmaxLabels } from './gkc';
+import { argmaxLabels } from './argmax';
 import { labelHistogram, sampleNearest, upsampleLabels } from './labels';
 import { upsamplePlanes } from './resize';
 

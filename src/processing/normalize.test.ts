@@ -92,7 +92,7 @@ describe('preprocess', () => {
       const want = readFileSync(`${pil}/expected.bin`).subarray(c.offset!, c.offset! + 23 * 17 * 3);
       const rgba = new Uint8ClampedArray(23 * 17 * 4);
       for (let i = 0; i < 23 * 17; i++) rgba.set([...want.subarray(i * 3, i * 3 + 3), 255], i * 4);
-      const input = { kind: 'fixed' as const, width: 23, height: 17, resample: filter };
+      const input = { width: 23, height: 17, resample: filter };
       const out = preprocess(source, input, { mean, std });
       expect([out.width, out.height]).toEqual([23, 17]);
       expect(Array.from(out.data)).toEqual(
@@ -102,17 +102,9 @@ describe('preprocess', () => {
   }
 
   it('resizes bilinearly when the manifest names no filter', () => {
-    const a = preprocess(source, { kind: 'fixed', width: 23, height: 17 }, { mean, std });
-    const b = preprocess(
-      source,
-      { kind: 'fixed', width: 23, height: 17, resample: 'bilinear' },
-      { mean, std },
-    );
-    const c = preprocess(
-      source,
-      { kind: 'fixed', width: 23, height: 17, resample: 'bicubic' },
-      { mean, std },
-    );
+    const a = preprocess(source, { width: 23, height: 17 }, { mean, std });
+    const b = preprocess(source, { width: 23, height: 17, resample: 'bilinear' as const }, { mean, std });
+    const c = preprocess(source, { width: 23, height: 17, resample: 'bicubic' as const }, { mean, std });
     expect(Array.from(a.data)).toEqual(Array.from(b.data));
     expect(Array.from(a.data)).not.toEqual(Array.from(c.data));
   });

@@ -1,4 +1,3 @@
-import { shortSideSize } from './clipDense';
 import { resizeRgba, type ResampleFilter, type RgbaImage } from './resize';
 
 /**
@@ -22,30 +21,22 @@ export function toPixelValues(img: RgbaImage, mean: readonly number[], std: read
   return out;
 }
 
-/**
- * The dense-CLIP family's picture for sliding windows: the short side scaled to `shortSide` (at
- * least `min`, one window), each side rounded to a `multiple` (the patch size).
- */
-export interface ShortSideInput {
-  kind: 'short';
-  shortSide: number;
-  min: number;
-  multiple: number;
+/** The size and filter a picture is resized to: what a family's runner asks for (`Runner.inputFor`). */
+export interface InputSize {
+  width: number;
+  height: number;
   resample?: ResampleFilter | undefined;
 }
 
-/** Size the model is fed with, from the manifest's input policy and the image size. */
+/** Size a picture is fed at under a manifest's policy: a baked size, or the long side scaled to whole multiples. */
 export function modelInputSize(
   policy:
     | { kind: 'fixed'; height: number; width: number }
-    | { kind: 'dynamic'; longSide: number; multiple: number }
-    | ShortSideInput,
+    | { kind: 'dynamic'; longSide: number; multiple: number },
   width: number,
   height: number,
 ): { width: number; height: number } {
   if (policy.kind === 'fixed') return { width: policy.width, height: policy.height };
-  if (policy.kind === 'short')
-    return shortSideSize(width, height, policy.shortSide, policy.min, policy.multiple);
   const s = policy.longSide / Math.max(width, height);
   const m = policy.multiple;
   const round = (v: number) => Math.max(m, Math.round((v * s) / m) * m);
@@ -54,15 +45,15 @@ export function modelInputSize(
 
 /**
  * The model's input from an upright RGBA image, as its reference processor makes it: PIL's resize to
- * the input size (the manifest's filter, bilinear by default), then normalisation. The browser's
+ * the size its runner asks for (its filter, bilinear by default), then normalisation. The browser's
  * worker and the command line both call this, so one picture gives one input everywhere.
  */
 export function preprocess(
   img: RgbaImage,
-  input: Parameters<typeof modelInputSize>[0] & { resample?: ResampleFilter | undefined },
+  size: InputSize,
   pixel: { mean: readonly number[]; std: readonly number[] },
 ): { data: Float32Array; width: number; height: number } {
-  const { width, height } = modelInputSize(input, img.width, img.height);
-  const resized = resizeRgba(img, width, height, input.resample ?? 'bilinear');
+  const { width, height } = size;
+  const resized = resizeRgba(img, width, height, size.resample ?? 'bilinear');
   return { data: toPixelValues(resized, pixel.mean, pixel.std), width, height };
 }

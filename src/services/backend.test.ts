@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GpuInfo } from '../client/protocol';
+import type { GpuInfo } from '../shared/protocol';
 import { chooseBackend, isSoftwareAdapter, SOFTWARE_ADAPTER_REASON } from './backend';
 
 const gpu = (available: boolean, fallback: boolean): GpuInfo => ({

@@ -1,6 +1,6 @@
-import type { Ep, GpuInfo } from '../client/protocol';
+import type { Ep, GpuInfo } from '../shared/protocol';
 
-export { isSoftwareAdapter } from '../client/gpuAdapter';
+export { isSoftwareAdapter } from '../shared/gpuAdapter';
 
 export interface BackendChoice {
   ep: Ep;

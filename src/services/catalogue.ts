@@ -1,4 +1,4 @@
-import type { ModelSource } from '../client/protocol';
+import type { ModelSource } from '../shared/protocol';
 import { partsOf, sizePartOf } from '../models/families';
 import type { Dtype, Manifest } from '../models/manifest';
 import { hubRepoBase as hubBase } from '../models/hub';

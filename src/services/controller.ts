@@ -1,13 +1,14 @@
 import { DEFAULT_HUB } from '../config';
 import { WorkerClient, type WorkerLike } from '../client/workerClient';
-import type { Ep, FileProgress, NamesRule } from '../client/protocol';
+import type { Ep, FileProgress, GpuInfo } from '../shared/protocol';
 import { workerCopy } from '../client/workerCopy';
-import { DownloadCancelledError, RequestSupersededError, WorkerHungError } from '../errors';
+import { RequestSupersededError, WorkerHungError } from '../errors';
 import type { Dtype } from '../models/manifest';
 import { chooseVariant } from '../models/presets';
 import { selectVocab } from '../store/selectors';
 import { useApp, type LoadedImage } from '../store/store';
 import type { ModelEntry } from './catalogue';
+import { afterError, afterHang, type Loaded, type LoadOptions, type LoadState } from './loadMachine';
 import { VocabularySync } from './vocabularySync';
 import { notify } from './notices';
 import { keepInAddress } from './address';
@@ -30,12 +31,11 @@ export class Controller {
   private outstanding = 0;
 
   private gpuBufferLimit: number | undefined;
-  /** What the status bar's retry does after a failure that left no model (see `fail`). */
-  private retryAction: (() => Promise<unknown>) | null = null;
-  /** Newest user input (image drop, snapshot) and newest load: older ones never overwrite them. */
+  /** Where loading stands (loadMachine.ts); `seq` numbers loads, the newest wins. */
+  private state: LoadState = { name: 'empty' };
+  private seq = 0;
+  /** Newest user input (image drop, snapshot): older ones never overwrite it. */
   private inputSeq = 0;
-  private loadSeq = 0;
-  private loadsRunning = 0;
   /** Inputs dropped because a newer one overtook them (diagnostics). */
   droppedInputs = 0;
   /** The request that hung the worker: not re-sent by itself after the restart. */
@@ -57,50 +57,24 @@ export class Controller {
   }
 
   /**
-   * Loads a model. On failure the previous model comes back (the worker may have released it
-   * before the new one failed; its files are cached or embedded, so this is quick); with none to
-   * come back to, or if that fails too, the status says so and offers a retry. Never leaves the
-   * status on "loading". Returns whether the model asked for loaded.
+   * Loads a model (see loadMachine.ts for what every outcome does). On failure the previous model
+   * comes back (its files are cached or embedded, so this is quick); with none to come back to, or
+   * if that fails too, the status says so and offers a retry. Never leaves the status on
+   * "loading". Returns whether the model asked for loaded.
    */
-  async load(entry: ModelEntry, ep: Ep, o: { quiet?: boolean; restoring?: boolean } = {}): Promise<boolean> {
+  async load(entry: ModelEntry, ep: Ep, o: LoadOptions = {}): Promise<boolean> {
     const before = useApp.getState();
-    const { gpu } = before;
-    const hub = this.hub;
-    // Newest load wins: stop an older download, and send no segmentation ahead of this load.
-    const seq = ++this.loadSeq;
-    if (this.loadsRunning > 0 && !o.restoring) this.cancelLoad();
-    this.client.dropQueued();
-    this.vocabulary.forget();
-    this.loadsRunning++;
-    const stale = () => seq !== this.loadSeq;
-    this.retryAction = null;
-    // The reason for starting on WASM holds until another backend is picked.
-    useApp.setState({
-      engineReady: false,
-      ep,
-      loadingEntry: entry,
-      loadFailure: null,
-      backendReason: ep === 'wasm' ? before.backendReason : null,
-    });
-    let message: string;
+    const previous =
+      !o.restoring && before.entry && before.model ? { entry: before.entry, model: before.model } : null;
+    const seq = this.beginLoad(entry, ep, o);
     try {
-      const choice = chooseVariant(ep, gpu, entry.sizes);
-      const dtype = this.dtype ?? choice.prefer[0];
-      const reason = this.dtype ? 'chosen in the page address (?dtype=)' : choice.reason;
-      const source =
-        entry.source.kind === 'url'
-          ? { ...entry.source, manifestUrl: new URL(entry.source.manifestUrl, location.href).href }
-          : entry.source;
-      const model = await this.client.request(
-        'load',
-        { source, ep, dtype, hub, gpuBufferLimit: this.gpuBufferLimit },
-        [],
-        setLoading,
-      );
+      const { request, reason } = this.loadRequest(entry, ep, before.gpu);
+      const model = await this.client.request('load', request, [], setLoading);
       this.sendImage = true;
-      if (stale()) return false; // a newer load follows in the worker's queue
+      if (seq !== this.seq) return false; // a newer load follows in the worker's queue
       // The bundle may lack the preferred variant: then say so rather than why it was preferred.
-      const why = model.imageDtype === dtype ? reason : `the bundle has no ${dtype} variant`;
+      const why = model.imageDtype === request.dtype ? reason : `the bundle has no ${request.dtype} variant`;
+      this.state = { name: 'ready', loaded: { entry, model } };
       useApp.setState({
         model,
         entry,
@@ -113,88 +87,106 @@ export class Controller {
       void this.run();
       return true;
     } catch (e) {
-      const err = e as Error;
-      // Replaced by a newer load (cancelled, or failed while the newer one waits): nothing to say.
-      if (stale() && !(err instanceof WorkerHungError)) return false;
-      if (err instanceof WorkerHungError) {
-        // A segmentation hung while this load waited behind it: the fresh worker can still load it.
-        if (err.kind !== 'load' && !stale()) {
-          notify('error', `${err.message}; the worker was restarted.`);
-          this.loadsRunning--;
-          try {
-            return await this.load(entry, ep, { ...o, quiet: false });
-          } finally {
-            this.loadsRunning++;
-          }
-        }
-        if (!stale() && before.entry && before.model && !o.restoring) {
-          if (await this.load(before.entry, before.model.ep, { quiet: true, restoring: true }))
-            notify(
-              'error',
-              `Could not load ${entry.name}: ${err.message}; restarted on ${before.model.name}.`,
-            );
-          return false;
-        }
-        if (stale()) {
-          notify('error', `Could not load ${entry.name}: ${err.message}.`);
-          return false;
-        }
-      }
-      message = `Could not load ${entry.name}: ${err.message}`;
-      if (!o.quiet) notify(err instanceof DownloadCancelledError ? 'info' : 'error', message);
+      return await this.loadFailed(e as Error, { seq, entry, ep, o, previous });
     } finally {
-      this.loadsRunning--;
-      if (!stale()) {
+      if (seq === this.seq) {
         setLoading(null);
         useApp.setState({ loadingEntry: null });
       }
     }
-    if (!o.restoring && before.entry && before.model) {
-      // Should going back fail too, that load leaves the failure state (retrying the previous model).
-      await this.load(before.entry, before.model.ep, { quiet: true, restoring: true });
-      return false;
-    }
-    this.fail(message, () => this.load(entry, ep, o));
+  }
+
+  /** A load starts: the newest wins (an older download stops, nothing queued runs ahead of it). */
+  private beginLoad(entry: ModelEntry, ep: Ep, o: LoadOptions): number {
+    if (this.state.name === 'loading' && !o.restoring) this.cancelLoad();
+    this.client.dropQueued();
+    this.vocabulary.forget();
+    const seq = ++this.seq;
+    this.state = { name: 'loading', seq, entry };
+    // The reason for starting on WASM holds until another backend is picked.
+    const s = useApp.getState();
+    useApp.setState({
+      engineReady: false,
+      ep,
+      loadingEntry: entry,
+      loadFailure: null,
+      backendReason: ep === 'wasm' ? s.backendReason : null,
+    });
+    return seq;
+  }
+
+  /** The worker's load request for an entry, and why its file variant was preferred. */
+  private loadRequest(entry: ModelEntry, ep: Ep, gpu: GpuInfo | null) {
+    const choice = chooseVariant(ep, gpu, entry.sizes);
+    const dtype = this.dtype ?? choice.prefer[0];
+    const reason = this.dtype ? 'chosen in the page address (?dtype=)' : choice.reason;
+    const source =
+      entry.source.kind === 'url'
+        ? { ...entry.source, manifestUrl: new URL(entry.source.manifestUrl, location.href).href }
+        : entry.source;
+    return { request: { source, ep, dtype, hub: this.hub, gpuBufferLimit: this.gpuBufferLimit }, reason };
+  }
+
+  /** Carries out what the load machine decides after a failed load (afterError). */
+  private async loadFailed(
+    err: Error,
+    l: { seq: number; entry: ModelEntry; ep: Ep; o: LoadOptions; previous: Loaded | null },
+  ): Promise<boolean> {
+    const next = afterError(err, l.entry.name, {
+      newest: l.seq === this.seq,
+      previous: l.previous,
+      quiet: !!l.o.quiet,
+    });
+    if (next.notice) notify(next.notice.level, next.notice.text);
+    if (next.do === 'again') return this.load(l.entry, l.ep, { ...l.o, quiet: false });
+    if (next.do === 'restore') {
+      const back = l.previous!;
+      const ok = await this.load(back.entry, back.model.ep, { quiet: true, restoring: true });
+      if (ok && next.ifRestored) notify(next.ifRestored.level, next.ifRestored.text);
+    } else if (next.do === 'fail') this.fail(next.message, () => this.load(l.entry, l.ep, l.o));
     return false;
   }
 
   /** No model to run: the status shows `message` and a retry that runs `retry`. */
   fail(message: string, retry: () => Promise<unknown>): void {
-    this.retryAction = retry;
+    this.state = { name: 'failed', message, retry };
     // The worker holds no model now: none is named as loaded, and the next failure has none to restore.
     useApp.setState({ engineReady: false, loadFailure: message, model: null, entry: null });
   }
 
   /** Retries what failed last (the status bar's button); nothing when nothing failed. */
   async retry(): Promise<void> {
-    const action = this.retryAction;
-    this.retryAction = null;
-    if (action) await action();
+    if (this.state.name !== 'failed') return;
+    const { retry } = this.state;
+    this.state = { name: 'empty' };
+    await retry();
   }
 
   /**
-   * The worker hung and was replaced. A load in progress restores the previous model itself; else
-   * the last good model is loaded again (downloads come from the cache; dropped files are read
+   * The worker hung and was replaced. A load in progress ends with the hang and decides itself;
+   * else the last good model is loaded again (downloads come from the cache; dropped files are read
    * again from the File objects the page still holds), and the request that hung is not re-sent.
    */
   private async recover(err: WorkerHungError): Promise<void> {
     const s = useApp.getState();
-    const { entry, model, image, threshold, names } = s;
-    if (err.kind === 'segment') this.hungKey = this.runKey(image, selectVocab(s).classes, threshold, names);
+    const { entry, model, image, threshold, settings } = s;
+    if (err.kind === 'segment')
+      this.hungKey = this.runKey(image, selectVocab(s).classes, threshold, settings);
     if (err.kind === 'vocabulary') this.vocabulary.hung();
-    if (this.loadsRunning > 0) return;
-    if (!entry || !model) return notify('error', `${err.message}.`);
-    const ok = await this.load(entry, model.ep, { quiet: true, restoring: true });
+    if (this.state.name === 'loading') return;
+    const { reload, notice } = afterHang(err, entry && model ? { entry, model } : null);
+    if (notice) return notify(notice.level, notice.text);
+    const ok = await this.load(reload!.entry, reload!.model.ep, { quiet: true, restoring: true });
     notify(
       'error',
       ok
-        ? `${err.message}; restarted on ${model.name}.`
-        : `${err.message}; restarting on ${model.name} failed too: reload the page.`,
+        ? `${err.message}; restarted on ${reload!.model.name}.`
+        : `${err.message}; restarting on ${reload!.model.name} failed too: reload the page.`,
     );
   }
 
-  private runKey(image: LoadedImage | null, classes: unknown, threshold: number, names: unknown): string {
-    return `${this.inputSeq}|${image?.name}|${JSON.stringify(classes)}|${threshold}|${names}`;
+  private runKey(image: LoadedImage | null, classes: unknown, threshold: number, settings: unknown): string {
+    return `${this.inputSeq}|${image?.name}|${JSON.stringify(classes)}|${threshold}|${JSON.stringify(settings)}`;
   }
 
   /** A new user input is starting (e.g. a file is being decoded): older inputs lose. */
@@ -244,10 +236,10 @@ export class Controller {
     useApp.setState({ opacity });
   }
 
-  /** The rule for classes with several names (dense family); kept in the page address like the classes. */
-  setNames(names: NamesRule): void {
-    useApp.setState({ names });
-    keepInAddress('names', names);
+  /** A choice among the model family's settings (`names`: the rule for classes with several names); kept in the page address like the classes. */
+  setSetting(key: string, value: string): void {
+    useApp.setState((s) => ({ settings: { ...s.settings, [key]: value } }));
+    keepInAddress(key, value);
     this.vocabulary.sync();
     void this.run();
   }
@@ -270,7 +262,7 @@ export class Controller {
       return null;
     }
     const image = s.image;
-    if (this.runKey(image, vocab.classes, s.threshold, s.names) === this.hungKey) return null;
+    if (this.runKey(image, vocab.classes, s.threshold, s.settings) === this.hungKey) return null;
     if (!this.vocabulary.sync()) return null;
     // Busy before the first await: a caller that sees "ready" must never get a stale result.
     this.outstanding++;

@@ -1,7 +1,7 @@
 import { CameraUnavailableError, RequestSupersededError, WorkerHungError } from '../errors';
 import { closeCamera, listCameras, openCamera } from '../media/webcam';
 import { FrameLoop } from '../media/frameLoop';
-import type { SegmentResult } from '../client/protocol';
+import type { SegmentResult } from '../shared/protocol';
 import { useApp, type LiveStats, type LoadedImage } from '../store/store';
 import type { Controller } from './controller';
 import { notify } from './notices';

@@ -1,5 +1,5 @@
 import { EMBEDDED_MODEL, type AppConfig } from '../config';
-import type { Ep, GpuInfo } from '../client/protocol';
+import type { Ep, GpuInfo } from '../shared/protocol';
 import { WorkerStartFailedError } from '../errors';
 import { useApp } from '../store/store';
 import { chooseBackend } from './backend';
@@ -7,14 +7,14 @@ import { EMBEDDED_KEY, embeddedEntry, presetEntries, urlEntry } from './catalogu
 import type { Controller } from './controller';
 import { notify } from './notices';
 
-export type StartOptions = Pick<AppConfig, 'ep' | 'model' | 'classes' | 'names' | 'problems'>;
+export type StartOptions = Pick<AppConfig, 'ep' | 'model' | 'classes' | 'settings' | 'problems'>;
 
 /**
  * The page's start: the vocabulary and names rule from the page address, a warning for each thing
  * in it that cannot be done, then the engine (errors said on the page, never thrown).
  */
 export function startApp(c: Controller, o: StartOptions): Promise<void> {
-  if (o.names) useApp.setState({ names: o.names });
+  useApp.setState({ settings: o.settings });
   if (o.classes) useApp.setState({ classesText: o.classes });
   for (const problem of o.problems) notify('warning', problem);
   return startEngine(c, o.ep, o.model).catch((e: Error) => notify('error', e.message));

@@ -5,10 +5,10 @@ import { useApp, type AppState } from '../store/store';
 import type { ParsedVocabulary } from '../processing/vocabulary';
 import { notify } from './notices';
 
-type Sent = { vocab: ParsedVocabulary; names: AppState['names'] };
+type Sent = { vocab: ParsedVocabulary; settings: AppState['settings'] };
 
 /**
- * Sends the vocabulary (and the rule for classes with several names) to the worker when it changes,
+ * Sends the vocabulary (and the user's choices among the family's settings) to the worker when it changes,
  * image or not, so names the model knows no word of are reported as soon as they are typed. The
  * store replaces its `vocab` object on every edit: comparing objects notices a change without
  * serialising anything.
@@ -38,18 +38,19 @@ export class VocabularySync {
    */
   sync(): boolean {
     const state = useApp.getState();
-    const { engineReady, names } = state;
+    const { engineReady, settings } = state;
     const vocab = selectVocab(state);
     if (vocab.classes.length === 0) {
       if (useApp.getState().unknownNames.length) useApp.setState({ unknownNames: [] });
       return false;
     }
     if (!engineReady) return false;
-    const same = (v: Sent | null) => v?.vocab === vocab && v.names === names;
+    // The store replaces the settings object on every choice: comparing objects notices it.
+    const same = (v: Sent | null) => v?.vocab === vocab && v.settings === settings;
     if (same(this.sent)) return true;
     if (same(this.hungOn)) return false;
-    const sent = (this.sent = { vocab, names });
-    this.client.setVocabulary({ classes: vocab.classes, names: names ?? undefined }).then(
+    const sent = (this.sent = { vocab, settings });
+    this.client.setVocabulary({ classes: vocab.classes, settings }).then(
       ({ unknown }) => {
         if (this.sent === sent) useApp.setState({ unknownNames: unknown });
       },

@@ -1,5 +1,3 @@
-import type { Controller } from '../services/controller';
-import type { LiveController } from '../services/liveController';
 import { useState } from 'react';
 import { useApp } from '../store/store';
 import { ClassesInput } from './ClassesInput';
@@ -15,7 +13,7 @@ import { StatusBar } from './StatusBar';
 import { Viewer } from './Viewer';
 import { WebcamPanel } from './WebcamPanel';
 
-export function App({ controller, live }: { controller: Controller; live: LiveController }) {
+export function App() {
   const [models, setModels] = useState(false);
   const banner = useApp((s) => s.banner);
   return (
@@ -25,7 +23,7 @@ export function App({ controller, live }: { controller: Controller; live: LiveCo
           ovseg-web <small>open-vocabulary segmentation, on your machine</small>
         </h1>
         <ErrorBoundary name="The model bar">
-          <ModelBar controller={controller} />
+          <ModelBar />
         </ErrorBoundary>
         <button
           data-testid="open-models"
@@ -43,7 +41,7 @@ export function App({ controller, live }: { controller: Controller; live: LiveCo
       )}
       {models && (
         <ErrorBoundary name="The model manager">
-          <ModelManager controller={controller} onClose={() => setModels(false)} />
+          <ModelManager onClose={() => setModels(false)} />
         </ErrorBoundary>
       )}
       <ErrorBoundary name="The messages">
@@ -52,30 +50,30 @@ export function App({ controller, live }: { controller: Controller; live: LiveCo
       <main>
         <aside>
           <ErrorBoundary name="The image input">
-            <DropZone controller={controller} />
+            <DropZone />
           </ErrorBoundary>
           <ErrorBoundary name="The sample pictures">
-            <SamplePictures controller={controller} />
+            <SamplePictures />
           </ErrorBoundary>
           <ErrorBoundary name="The webcam panel">
-            <WebcamPanel live={live} />
+            <WebcamPanel />
           </ErrorBoundary>
           <ErrorBoundary name="The class list">
-            <ClassesInput controller={controller} />
+            <ClassesInput />
           </ErrorBoundary>
           <ErrorBoundary name="The controls">
-            <Controls controller={controller} />
+            <Controls />
           </ErrorBoundary>
           <ErrorBoundary name="The legend">
             <Legend />
           </ErrorBoundary>
         </aside>
         <ErrorBoundary name="The viewer">
-          <Viewer live={live} />
+          <Viewer />
         </ErrorBoundary>
       </main>
       <ErrorBoundary name="The status bar">
-        <StatusBar controller={controller} />
+        <StatusBar />
       </ErrorBoundary>
     </div>
   );

@@ -1,14 +1,15 @@
 import { useEffect, useState } from 'react';
-import type { Controller } from '../services/controller';
 import { selectVocab } from '../store/selectors';
 import { useApp } from '../store/store';
 import { VocabPresets } from './VocabPresets';
+import { useServices } from './services';
 
 /** A long pasted list can raise thousands of distinct warnings: the first few say enough. */
 const SHOWN_WARNINGS = 5;
 
 /** Class names: commas or new lines separate classes, "|" separates names of one class. */
-export function ClassesInput({ controller }: { controller: Controller }) {
+export function ClassesInput() {
+  const { controller } = useServices();
   const committed = useApp((s) => s.classesText);
   const warnings = useApp((s) => selectVocab(s).warnings);
   const empty = useApp((s) => selectVocab(s).classes.length === 0);
@@ -44,7 +45,7 @@ export function ClassesInput({ controller }: { controller: Controller }) {
         onChange={(e) => setText(e.target.value)}
         placeholder="person, bicycle | bike, road, sky"
       />
-      <VocabPresets onPick={setText} controller={controller} />
+      <VocabPresets onPick={setText} />
       <p className="hint">
         Commas or new lines separate classes; <code>|</code> joins several names of one class (e.g.{' '}
         <code>bicycle | bike</code>).

@@ -1,21 +1,20 @@
-import { NAMES_RULE_LABELS, NAMES_RULES, type NamesRule } from '../processing/namesRule';
 import { useShallow } from 'zustand/react/shallow';
-import type { Controller } from '../services/controller';
 import { exportLabelMap, exportOverlay } from '../services/exports';
 import { setOutlines } from '../services/view';
 import { useApp } from '../store/store';
+import { FamilySettings } from './FamilySettings';
 import { Slider } from './Slider';
+import { useServices } from './services';
 
 /** Overlay opacity, the "unlabelled" threshold, and exports. */
-export function Controls({ controller }: { controller: Controller }) {
-  const { opacity, outlines, threshold, ready, names, namesDefault } = useApp(
+export function Controls() {
+  const { controller } = useServices();
+  const { opacity, outlines, threshold, ready } = useApp(
     useShallow((s) => ({
       opacity: s.opacity,
       outlines: s.outlines,
       threshold: s.threshold,
       ready: s.result !== null && s.resultImage === s.image,
-      names: s.names,
-      namesDefault: s.model?.namesDefault,
     })),
   );
 
@@ -51,26 +50,7 @@ export function Controls({ controller }: { controller: Controller }) {
         hint="Pixels whose best class score is below this are left unlabelled"
         onChange={(v) => controller.setThreshold(v)}
       />
-      {namesDefault && (
-        <label title="How a class with several names (a | b) is scored">
-          Class names
-          <select
-            data-testid="names-rule"
-            value={names ?? namesDefault}
-            onChange={(e) => controller.setNames(e.target.value as NamesRule)}
-          >
-            {NAMES_RULES.map((r) => (
-              <option key={r} value={r}>
-                {NAMES_RULE_LABELS[r]}
-                {r === namesDefault ? " (this model's default)" : ''}
-              </option>
-            ))}
-          </select>
-          <span className="hint">
-            Best name is GKC's rule (one decoder row per name); averaging is cheaper (one row per class).
-          </span>
-        </label>
-      )}
+      <FamilySettings />
       <div className="buttons">
         <button
           data-testid="export-labelmap"

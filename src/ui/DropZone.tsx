@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import { imageFromClipboard } from '../media/loadImage';
-import type { Controller } from '../services/controller';
 import { openImageFile } from '../services/imageInput';
 import { useApp } from '../store/store';
+import { useServices } from './services';
 
 /** Drag-and-drop, file picker and paste (anywhere on the page) for still images. */
-export function DropZone({ controller }: { controller: Controller }) {
+export function DropZone() {
+  const { controller } = useServices();
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
   const hasImage = useApp((s) => s.image !== null);

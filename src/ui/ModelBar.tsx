@@ -1,12 +1,14 @@
-import type { Ep } from '../client/protocol';
-import type { Controller } from '../services/controller';
+import { formatBytes } from '../shared/format';
+import type { Ep } from '../shared/protocol';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store/store';
+import { useServices } from './services';
 
-const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+const mb = (b: number) => formatBytes(b, 'decimal');
 
 /** Which model runs, what it is, and the backend switch. */
-export function ModelBar({ controller }: { controller: Controller }) {
+export function ModelBar() {
+  const { controller } = useServices();
   const { model, gpu, ep, ready, entry, loading, loadingEntry, failed } = useApp(
     useShallow((s) => ({
       model: s.model,

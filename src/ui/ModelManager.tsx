@@ -1,29 +1,29 @@
 import { useEffect, useRef, useState } from 'react';
-import { resolveHttpUrl, shown } from '../config';
-import type { ModelInfo, NamesRule } from '../client/protocol';
-import { namesDefaultOf } from '../models/families';
-import { parseManifest, type Manifest } from '../models/manifest';
-import { defaultRuleText } from '../processing/namesRule';
-import { embeddedEntry, presetEntries, urlEntry, type ModelEntry } from '../services/catalogue';
-import type { Controller } from '../services/controller';
-import { useShallow } from 'zustand/react/shallow';
 import { EMBEDDED_MODEL } from '../config';
-import { notify } from '../services/notices';
+import { embeddedEntry, presetEntries, type ModelEntry } from '../services/catalogue';
+import { cacheState, deleteCached, type CacheState } from '../services/modelStorage';
 import { useApp } from '../store/store';
+import { BringYourOwn } from './BringYourOwn';
+import { ModelRow } from './ModelRow';
+import { useServices } from './services';
 
-const mb = (b: number) =>
-  b >= 1e6 ? `${(b / 1e6).toFixed(b >= 1e8 ? 0 : 1)} MB` : `${Math.max(1, Math.round(b / 1e3))} kB`;
-
-/**
- * A dense model's default rule for classes with several names: the loaded model's, else its manifest's
- * when the entry carries one (presets, dropped files); null for other families or unknown manifests.
- */
-function namesDefault(e: ModelEntry, model: ModelInfo | null, active: boolean): NamesRule | null {
-  if (active && model) return model.namesDefault ?? null;
-  if (e.source.kind === 'url') return null;
-  // The family says whether it offers a rule (the manifest may not be checked yet: any family name).
-  return namesDefaultOf(e.source.manifest as Manifest) ?? null;
+/** Focus moves into the dialog (its heading) when it opens and back to what had it when it closes. */
+function useDialogFocus() {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    dialog.current?.querySelector<HTMLElement>('h2')?.focus();
+    return () => opener?.focus();
+  }, []);
+  return dialog;
 }
+
+/** Escape closes the dialog (and goes no further). */
+const escapeCloses = (onClose: () => void) => (e: React.KeyboardEvent) => {
+  if (e.key !== 'Escape') return;
+  e.stopPropagation();
+  onClose();
+};
 
 /**
  * Models: size, source, licence, cached or not; use/download, cancel, delete; storage; bring your own.
@@ -31,90 +31,31 @@ function namesDefault(e: ModelEntry, model: ModelInfo | null, active: boolean): 
  * open): focus moves into it when it opens, Escape or Close closes it, and focus goes back to the
  * button that opened it.
  */
-export function ModelManager({ controller, onClose }: { controller: Controller; onClose(): void }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
-    dialog.current?.querySelector<HTMLElement>('h2')?.focus();
-    return () => opener?.focus();
-  }, []);
-  const hub = controller.hub;
-  const {
-    entry: active,
-    model,
-    loadingEntry,
-    ep,
-    variantReason: reason,
-  } = useApp(
-    useShallow((s) => ({
-      entry: s.entry,
-      model: s.model,
-      loadingEntry: s.loadingEntry,
-      ep: s.ep,
-      variantReason: s.variantReason,
-    })),
-  );
-  const [cached, setCached] = useState<Record<string, number>>({});
-  const [usage, setUsage] = useState<string>('');
-  const [url, setUrl] = useState('');
-
-  const entries: ModelEntry[] = [embeddedEntry(EMBEDDED_MODEL), ...presetEntries(hub)];
-  if (active && !entries.some((e) => e.key === active.key)) entries.push(active);
-
+export function ModelManager({ onClose }: { onClose(): void }) {
+  const { controller } = useServices();
+  const dialog = useDialogFocus();
+  const active = useApp((s) => s.entry);
+  const model = useApp((s) => s.model);
+  const loadingEntry = useApp((s) => s.loadingEntry);
+  const ep = useApp((s) => s.ep);
+  const [cache, setCache] = useState<CacheState>({ bytes: {}, usage: '' });
   const [tick, setTick] = useState(0);
   const refresh = () => setTick((t) => t + 1);
+
+  const entries: ModelEntry[] = [embeddedEntry(EMBEDDED_MODEL), ...presetEntries(controller.hub)];
+  if (active && !entries.some((e) => e.key === active.key)) entries.push(active);
   const keys = entries.map((e) => `${e.key} ${e.cachePrefixes.join(' ')}`).join('\n');
 
   // Cache state comes from the worker (Cache Storage); re-read it after every change.
   useEffect(() => {
     let alive = true;
-    const list = keys.split('\n').map((l) => l.split(' '));
-    void controller.client.request('storage', { prefixes: list.flatMap(([, ...p]) => p) }).then((r) => {
-      if (!alive) return;
-      const byPrefix = new Map(r.cached.map((c) => [c.prefix, c.bytes]));
-      setCached(
-        Object.fromEntries(list.map(([k, ...p]) => [k!, p.reduce((a, x) => a + (byPrefix.get(x) ?? 0), 0)])),
-      );
-      setUsage(r.usage === null ? 'unknown' : `${mb(r.usage)}${r.quota ? ` of ${mb(r.quota)}` : ''}`);
-    });
+    void cacheState(controller, entries).then((c) => alive && setCache(c));
     return () => {
       alive = false;
     };
+    // `keys` stands for the entries (a new array every render).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [controller, keys, tick, model, loadingEntry]);
-
-  const use = (e: ModelEntry) => void controller.load(e, ep).then(refresh);
-  const remove = async (e: ModelEntry) => {
-    await controller.client.request('evict', { prefixes: e.cachePrefixes });
-    await refresh();
-  };
-  const loadFiles = async (files: FileList | null) => {
-    if (!files?.length) return;
-    const list = Array.from(files);
-    const mf =
-      list.find((f) => f.name === 'ovseg.json') ??
-      list.find(
-        (f) => f.name.endsWith('.json') && f.name !== 'tokenizer.json' && f.name !== 'tokenizer_config.json',
-      );
-    if (!mf)
-      return notify('error', "Drop the bundle's manifest (ovseg.json) together with the files it names.");
-    try {
-      const manifest = parseManifest(JSON.parse(await mf.text()));
-      const entry: ModelEntry = {
-        key: `files:${manifest.id}`,
-        name: manifest.name,
-        summary: manifest.description ?? 'A model bundle chosen from this computer.',
-        licence: manifest.licence ?? 'see the bundle',
-        origin: 'files on this computer',
-        source: { kind: 'files', manifest, files: Object.fromEntries(list.map((f) => [f.name, f])) },
-        cachePrefixes: [],
-        sizes: {},
-        embedded: false,
-      };
-      await controller.load(entry, ep);
-    } catch (e) {
-      notify('error', `That bundle cannot be used: ${(e as Error).message}`);
-    }
-  };
 
   return (
     <dialog
@@ -123,11 +64,7 @@ export function ModelManager({ controller, onClose }: { controller: Controller; 
       className="panel models"
       data-testid="model-manager"
       aria-labelledby="models-title"
-      onKeyDown={(e) => {
-        if (e.key !== 'Escape') return;
-        e.stopPropagation();
-        onClose();
-      }}
+      onKeyDown={escapeCloses(onClose)}
     >
       <div className="dialog-head">
         <h2 id="models-title" tabIndex={-1}>
@@ -138,106 +75,20 @@ export function ModelManager({ controller, onClose }: { controller: Controller; 
         </button>
       </div>
       <ul>
-        {entries.map((e) => {
-          const isActive = active?.key === e.key;
-          const isLoading = loadingEntry?.key === e.key;
-          const bytes = cached[e.key] ?? 0;
-          const size = Object.values(e.totalSizes ?? {})[0];
-          const namesRule = namesDefault(e, model, isActive);
-          return (
-            <li key={e.key} data-key={e.key} data-testid="model-row" data-cached={bytes > 0 ? 'yes' : 'no'}>
-              <div className="title">
-                <strong>{e.name}</strong> {isActive && <span className="badge">in use</span>}
-              </div>
-              <p className="hint">{e.summary}</p>
-              <p className="hint">
-                {e.embedded || !/^https?:/.test(e.origin) ? (
-                  e.origin
-                ) : (
-                  <a href={e.origin} target="_blank" rel="noreferrer">
-                    {e.origin}
-                  </a>
-                )}{' '}
-                · {e.licence}
-                {size
-                  ? ` · ${e.embedded ? '' : 'about '}${mb(size)}${Object.keys(e.sizes).length > 1 ? ' (largest variant)' : ''}, tokenizer included`
-                  : ''}
-              </p>
-              {namesRule !== null && (
-                <p className="hint" data-testid="model-names-rule">
-                  {defaultRuleText(namesRule)}
-                </p>
-              )}
-              <p className="hint" data-testid="model-cache-state">
-                {e.embedded
-                  ? 'Always available offline'
-                  : bytes > 0
-                    ? `Cached: ${mb(bytes)}`
-                    : 'Not downloaded'}
-              </p>
-              {isActive && model && (
-                <p className="hint" data-testid="model-variant">
-                  Running the {model.imageDtype} variant on {model.ep === 'webgpu' ? 'WebGPU' : 'WASM'}:{' '}
-                  {reason}.
-                </p>
-              )}
-              <div className="row">
-                {!isActive && !isLoading && (
-                  <button data-testid="model-use" disabled={loadingEntry !== null} onClick={() => use(e)}>
-                    {e.embedded || bytes > 0 ? 'Use' : 'Download and use'}
-                  </button>
-                )}
-                {isLoading && (
-                  <button data-testid="model-cancel" onClick={() => controller.cancelLoad()}>
-                    Cancel download
-                  </button>
-                )}
-                {!e.embedded && bytes > 0 && !isLoading && (
-                  <button data-testid="model-delete" onClick={() => void remove(e)}>
-                    Delete from cache
-                  </button>
-                )}
-              </div>
-            </li>
-          );
-        })}
+        {entries.map((e) => (
+          <ModelRow
+            key={e.key}
+            e={e}
+            cachedBytes={cache.bytes[e.key] ?? 0}
+            onUse={() => void controller.load(e, ep).then(refresh)}
+            onDelete={() => void deleteCached(controller, e).then(refresh)}
+          />
+        ))}
       </ul>
       <p className="hint" data-testid="storage-used">
-        Storage used by this site: {usage}
+        Storage used by this site: {cache.usage}
       </p>
-      <h3>Bring your own model</h3>
-      <form
-        className="row"
-        onSubmit={(ev) => {
-          ev.preventDefault();
-          if (!url.trim()) return;
-          // Relative addresses resolve against the page; javascript:, data: and the like are refused.
-          const href = resolveHttpUrl(url, location.href);
-          if (href) void controller.load(urlEntry(href), ep);
-          else notify('error', `${shown(url.trim())} is not an http(s) address of a model manifest.`);
-        }}
-      >
-        <input
-          data-testid="byo-url"
-          type="text"
-          inputMode="url"
-          placeholder="https://…/ovseg.json"
-          value={url}
-          onChange={(e) => setUrl(e.target.value)}
-        />
-        <button data-testid="byo-load" type="submit">
-          Load
-        </button>
-      </form>
-      <label className="hint">
-        …or choose the bundle's files (ovseg.json, the ONNX files, tokenizer.json):
-        <input
-          data-testid="byo-files"
-          type="file"
-          multiple
-          onChange={(e) => void loadFiles(e.target.files)}
-        />
-      </label>
+      <BringYourOwn />
     </dialog>
   );
 }

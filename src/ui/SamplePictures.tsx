@@ -1,8 +1,9 @@
-import type { Controller } from '../services/controller';
 import { openSample, SAMPLES, thumbnailUrl } from '../services/samples';
+import { useServices } from './services';
 
 /** Pictures shipped with the app, one click each (with classes that suit the running model). */
-export function SamplePictures({ controller }: { controller: Controller }) {
+export function SamplePictures() {
+  const { controller } = useServices();
   return (
     <section className="panel samples" aria-labelledby="samples-title">
       <h2 id="samples-title">Try a sample</h2>

@@ -1,8 +1,8 @@
-import { rowsText } from '../processing/namesRule';
-import type { Controller } from '../services/controller';
+import { familyById } from '../models/families';
 import { useShallow } from 'zustand/react/shallow';
 import { selectStatusState } from '../store/selectors';
 import { useApp } from '../store/store';
+import { useServices } from './services';
 
 const ms = (v: number | undefined) => `${Math.round(v ?? 0)} ms`;
 
@@ -10,7 +10,8 @@ const ms = (v: number | undefined) => `${Math.round(v ?? 0)} ms`;
  * Model, backend and timings: what ran, where, and how long it took. "error" when no model could be
  * loaded (with why, and a retry); "loading" only while a load runs.
  */
-export function StatusBar({ controller }: { controller: Controller }) {
+export function StatusBar() {
+  const { controller } = useServices();
   const { model, ep, result, gpu, failure, backendReason, state } = useApp(
     useShallow((s) => ({
       model: s.model,
@@ -23,6 +24,9 @@ export function StatusBar({ controller }: { controller: Controller }) {
     })),
   );
 
+  // The family's own line about this result (CLIPSeg: which names rule ran), from its description.
+  const line =
+    model && result?.stats ? familyById(model.family).statusLine?.(result.stats[model.family]) : null;
   const backend = ep === 'webgpu' ? `WebGPU${gpu?.fallback ? ' (software adapter)' : ''}` : 'WASM';
   const t = result?.timings;
   return (
@@ -50,9 +54,12 @@ export function StatusBar({ controller }: { controller: Controller }) {
           combine {ms(t.combine)}, render {ms(t.render)}
         </span>
       )}
-      {result?.rows && (
-        <span data-testid="names-status" data-rule={result.rows.rule} data-rows={result.rows.count}>
-          {rowsText(result.rows)}
+      {line && (
+        <span
+          data-testid={line.testId}
+          {...Object.fromEntries(Object.entries(line.data).map(([k, v]) => [`data-${k}`, v]))}
+        >
+          {line.text}
         </span>
       )}
       {result && (

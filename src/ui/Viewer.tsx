@@ -1,13 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { SegmentResult } from '../client/protocol';
+import type { SegmentResult } from '../shared/protocol';
 import { sampleNearest } from '../processing/labels';
 import { outlineLabels, outlineThickness } from '../processing/outlines';
 import { colourizeLabels, paletteFor } from '../processing/palette';
 import { clearCanvas, drawBitmap, drawRgba } from '../render/overlay';
-import type { LiveController } from '../services/liveController';
-import { useShallow } from 'zustand/react/shallow';
 import { selectStillResult } from '../store/selectors';
-import { useApp } from '../store/store';
+import { useApp, type LoadedImage } from '../store/store';
+import { useServices } from './services';
 
 /** The pointer over the picture: where (in picture pixels) and where to put the read-out. */
 interface Pointer {
@@ -50,54 +49,52 @@ function drawLayers(
   );
 }
 
-/** The image (or live video), its coloured label map and outlines on top, and the class under the pointer. */
-export function Viewer({ live: ctl }: { live: LiveController }) {
-  const { live, mirrored, image, result, liveResult, opacity, busy, outlines, highlight } = useApp(
-    useShallow((s) => ({
-      live: s.live,
-      mirrored: s.mirrored,
-      image: s.image,
-      result: selectStillResult(s),
-      liveResult: s.live ? s.result : null,
-      opacity: s.opacity,
-      busy: s.busy,
-      outlines: s.outlines,
-      highlight: s.highlight,
-    })),
-  );
-  const base = useRef<HTMLCanvasElement>(null);
+/**
+ * The overlay and outline canvases of a result: redrawn when the result, the isolated class or the
+ * outlines setting change. `size`: the picture's, for clearing when there is no result yet.
+ */
+function useResultLayers(shown: SegmentResult | null, size: { width: number; height: number } | null) {
   const over = useRef<HTMLCanvasElement>(null);
   const lines = useRef<HTMLCanvasElement>(null);
-  const [pointer, setPointer] = useState<Pointer | null>(null);
+  const outlines = useApp((s) => s.outlines);
+  const highlight = useApp((s) => s.highlight);
+  const width = shown?.width ?? size?.width ?? 0;
+  const height = shown?.height ?? size?.height ?? 0;
+  useEffect(() => {
+    if (over.current) drawLayers(over.current, lines.current, shown, { width, height, highlight, outlines });
+  }, [shown, width, height, highlight, outlines]);
+  return { over, lines, opacity: useApp((s) => s.opacity) };
+}
+
+/** The camera's video with the newest frame's result on top. */
+function LiveView() {
+  const { live: ctl } = useServices();
+  const mirrored = useApp((s) => s.mirrored);
+  const result = useApp((s) => s.result);
+  const { over, lines, opacity } = useResultLayers(result, null);
   // Stable ref callback: a new one each render would restart playback every render.
   const videoRef = useCallback((v: HTMLVideoElement | null) => ctl.attach(v), [ctl]);
+  return (
+    <div className="viewer">
+      <div className={`stack${mirrored ? ' mirrored' : ''}`}>
+        <video ref={videoRef} className="layer" muted playsInline data-testid="video" />
+        <canvas ref={over} data-testid="overlay" className="layer top" style={{ opacity }} />
+        <canvas ref={lines} data-testid="outlines-layer" className="layer top" />
+      </div>
+    </div>
+  );
+}
 
+/** A still picture, its result on top, and the class and score under the pointer. */
+function StillView({ image }: { image: LoadedImage }) {
+  const result = useApp(selectStillResult);
+  const busy = useApp((s) => s.busy);
+  const base = useRef<HTMLCanvasElement>(null);
+  const { over, lines, opacity } = useResultLayers(result, image);
+  const [pointer, setPointer] = useState<Pointer | null>(null);
   useEffect(() => {
-    if (base.current && image) drawBitmap(base.current, image.bitmap, image.width, image.height);
+    if (base.current) drawBitmap(base.current, image.bitmap, image.width, image.height);
   }, [image]);
-  const shown = live ? liveResult : result;
-  useEffect(() => {
-    if (!over.current || (!live && !image)) return;
-    const size = live ? { width: shown?.width ?? 0, height: shown?.height ?? 0 } : image!;
-    drawLayers(over.current, lines.current, shown, { ...size, highlight, outlines });
-  }, [image, shown, live, highlight, outlines]);
-
-  if (live)
-    return (
-      <div className="viewer">
-        <div className={`stack${mirrored ? ' mirrored' : ''}`}>
-          <video ref={videoRef} className="layer" muted playsInline data-testid="video" />
-          <canvas ref={over} data-testid="overlay" className="layer top" style={{ opacity }} />
-          <canvas ref={lines} data-testid="outlines-layer" className="layer top" />
-        </div>
-      </div>
-    );
-  if (!image)
-    return (
-      <div className="viewer empty">
-        No image yet: drop one, paste one, pick a sample, or start the webcam.
-      </div>
-    );
 
   const onMove = (e: React.PointerEvent<HTMLCanvasElement>) => {
     if (!result) return setPointer(null);
@@ -136,4 +133,18 @@ export function Viewer({ live: ctl }: { live: LiveController }) {
       </div>
     </div>
   );
+}
+
+/** The image (or live video), its coloured label map and outlines on top, and the read-out. */
+export function Viewer() {
+  const live = useApp((s) => s.live);
+  const image = useApp((s) => s.image);
+  if (live) return <LiveView />;
+  if (!image)
+    return (
+      <div className="viewer empty">
+        No image yet: drop one, paste one, pick a sample, or start the webcam.
+      </div>
+    );
+  return <StillView image={image} />;
 }

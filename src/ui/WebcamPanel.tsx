@@ -1,20 +1,19 @@
 import { useEffect } from 'react';
-import type { LiveController } from '../services/liveController';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store/store';
 import { Slider } from './Slider';
+import { useServices } from './services';
 
 /** Webcam toggle, camera picker, mirror and smoothing options, snapshot, and live figures. */
-export function WebcamPanel({ live: ctl }: { live: LiveController }) {
-  const { live, cameras, cameraId, mirrored, smoothing, stats, timings } = useApp(
+export function WebcamPanel() {
+  const { live: ctl } = useServices();
+  const { live, cameras, cameraId, mirrored, smoothing } = useApp(
     useShallow((s) => ({
       live: s.live,
       cameras: s.cameras,
       cameraId: s.cameraId,
       mirrored: s.mirrored,
       smoothing: s.smoothing,
-      stats: s.liveStats,
-      timings: s.live ? s.result?.timings : undefined,
     })),
   );
 
@@ -74,21 +73,34 @@ export function WebcamPanel({ live: ctl }: { live: LiveController }) {
         hint="Average class scores over recent frames: steadier labels, slower to follow motion"
         onChange={(v) => ctl.setSmoothing(v)}
       />
-      {live && stats && (
-        <p
-          className="hint"
-          data-testid="live-stats"
-          data-fps={stats.fps.toFixed(2)}
-          data-flicker={stats.flicker === null ? '' : stats.flicker.toFixed(4)}
-        >
-          {stats.fps.toFixed(1)} fps · frame to result {Math.round(stats.latencyMs)} ms
-          {timings &&
-            ` (preprocess ${Math.round(timings.preprocess)}, image model ${Math.round(timings.image)}, combine ${Math.round(
-              timings.combine,
-            )}, render ${Math.round(timings.render ?? 0)} ms)`}
-          {stats.flicker !== null && ` · flicker ${(100 * stats.flicker).toFixed(1)}%`}
-        </p>
-      )}
+      <LiveStats />
     </section>
+  );
+}
+
+/** The live figures: frame rate, frame-to-result time and each stage's, flicker. */
+function LiveStats() {
+  const { live, stats, timings } = useApp(
+    useShallow((s) => ({
+      live: s.live,
+      stats: s.liveStats,
+      timings: s.live ? s.result?.timings : undefined,
+    })),
+  );
+  if (!live || !stats) return null;
+  return (
+    <p
+      className="hint"
+      data-testid="live-stats"
+      data-fps={stats.fps.toFixed(2)}
+      data-flicker={stats.flicker === null ? '' : stats.flicker.toFixed(4)}
+    >
+      {stats.fps.toFixed(1)} fps · frame to result {Math.round(stats.latencyMs)} ms
+      {timings &&
+        ` (preprocess ${Math.round(timings.preprocess)}, image model ${Math.round(timings.image)}, combine ${Math.round(
+          timings.combine,
+        )}, render ${Math.round(timings.render ?? 0)} ms)`}
+      {stats.flicker !== null && ` · flicker ${(100 * stats.flicker).toFixed(1)}%`}
+    </p>
   );
 }

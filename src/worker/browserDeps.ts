@@ -1,5 +1,5 @@
-import type { GpuInfo } from '../client/protocol';
-import { isSoftwareAdapter } from '../client/gpuAdapter';
+import type { GpuInfo } from '../shared/protocol';
+import { isSoftwareAdapter } from '../shared/gpuAdapter';
 import type { RgbaImage } from '../processing/resize';
 import type { FileProgress } from './bundle';
 import { cachedBytes, cachingFetcher, deleteCached, openModelCache } from './modelCache';

@@ -14,7 +14,7 @@ import { ModelFileInvalidError } from '../errors';
 import { contentHash } from './contentHash';
 import { LIMITS, capFor } from './limits';
 
-import type { FileProgress } from '../client/protocol';
+import type { FileProgress } from '../shared/protocol';
 
 export type { FileProgress };
 

@@ -10,7 +10,7 @@ import {
   UnexpectedError,
   VocabularyEmptyError,
 } from '../errors';
-import { ClipDenseError } from '../models/clipdense/graphIndex';
+import { ClipDenseError } from '../models/clip/graphIndex';
 import { CutError } from '../models/dense/cut';
 import { SplitError } from '../models/onnx/graphTools';
 import { ManifestError } from '../models/manifest';

@@ -9,7 +9,7 @@ import type {
   SegmentResult,
   WorkerCounts,
   WorkerMessage,
-} from '../client/protocol';
+} from '../shared/protocol';
 import type { RgbaImage } from '../processing/resize';
 import type { VocabClass } from '../processing/vocabulary';
 import type { Fetcher } from './bundle';

@@ -25,10 +25,3 @@ export function capFor(declared: number | undefined, fallback: number = LIMITS.o
   if (declared === undefined || !Number.isFinite(declared) || declared <= 0) return fallback;
   return Math.min(fallback, Math.ceil(declared * 1.25) + MiB);
 }
-
-export const formatBytes = (n: number): string =>
-  n >= MiB
-    ? `${(n / MiB).toFixed(n >= 100 * MiB ? 0 : 1)} MiB`
-    : n >= 1024
-      ? `${Math.round(n / 1024)} kB`
-      : `${n} bytes`;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fsFetcher, newSegmenter } from '../../tools/lib/nodeSegmenter';
 import type { WorkerLike } from '../client/workerClient';
-import type { RequestMessage, WorkerMessage } from '../client/protocol';
+import type { RequestMessage, WorkerMessage } from '../shared/protocol';
 import { createHandler } from './handler';
 import type { ModelEntry } from '../services/catalogue';
 import { Controller } from '../services/controller';

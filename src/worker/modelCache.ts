@@ -1,4 +1,4 @@
-import type { FileProgress } from '../client/protocol';
+import type { FileProgress } from '../shared/protocol';
 import {
   DownloadCancelledError,
   DownloadFailedError,
@@ -7,7 +7,8 @@ import {
   OriginNotAllowedError,
 } from '../errors';
 import type { Fetcher } from './bundle';
-import { LIMITS, formatBytes } from './limits';
+import { formatBytes } from '../shared/format';
+import { LIMITS } from './limits';
 import { looksLikeOnnx } from '../models/runtime/ortRuntime';
 
 const cancelled = (file: string) => new DownloadCancelledError(`Download of ${file} was cancelled`);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fsFetcher, newSegmenter, rgbaSource } from '../../tools/lib/nodeSegmenter';
-import type { RequestMessage, Requests, SegmentResult, WorkerMessage } from '../client/protocol';
+import type { RequestMessage, Requests, SegmentResult, WorkerMessage } from '../shared/protocol';
 import { parseVocabulary } from '../processing/vocabulary';
 import { blobFetcher, createHandler } from './handler';
 

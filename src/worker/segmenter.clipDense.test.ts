@@ -7,8 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeImage, fsFetcher, newSegmenter, rgbaSource } from '../../tools/lib/nodeSegmenter';
 import type { Segmenter } from './segmenter';
 import { parseManifest, type Manifest } from '../models/manifest';
-import { patchClassLogits, slidingWindows, WindowAverager } from '../processing/clipDense';
-import { CLASSES, f32, goldenNameRows, maxAbs, referenceLabels } from '../models/clipdense/testFixtures';
+import { patchClassLogits } from '../models/gkc/patchLogits';
+import { slidingWindows, WindowAverager } from '../models/clip/maths/windows';
+import { CLASSES, f32, goldenNameRows, maxAbs, referenceLabels } from '../models/clip/testFixtures.testing';
 
 /** A bundle of the tiny towers, files named relative to fixtures/. */
 export function tinyManifest(extra: Record<string, unknown> = {}): Manifest {
@@ -65,7 +66,7 @@ describe('clip-dense through the engine (WASM, Node)', () => {
     const out = await engine.segment({ threshold: 0, debug: true, fresh: true });
     expect(out.runs.image).toBe(1);
     expect(maxAbs(out.debug!.pixelValues!, f32('pixel_values.bin'))).toBeLessThan(1e-6);
-    const dense = maxAbs(out.debug!.patchEmbeds!, f32('dense_clearclip.bin'));
+    const dense = maxAbs(out.debug!['clip-dense']!.patchEmbeds!, f32('dense_clearclip.bin'));
     expect(dense).toBeLessThan(1e-4);
     expect([out.width, out.height]).toEqual([img.width, img.height]);
     const ref = referenceLabels(img.width, img.height);
@@ -90,7 +91,7 @@ describe('clip-dense through the engine (WASM, Node)', () => {
     // 320x240 -> 592x448 (whole patches): windows every 112 px -> 3 rows x 5 columns.
     expect(a.debug!.pixelValues!.length).toBe(3 * 592 * 448);
     expect(a.runs.image).toBe(15);
-    expect(a.debug!.patchEmbeds!.length).toBe(15 * 196 * 16);
+    expect(a.debug!['clip-dense']!.patchEmbeds!.length).toBe(15 * 196 * 16);
     // The canvas of patch cells (37x28), the labels at the image's size.
     expect([a.scoreWidth, a.scoreHeight]).toEqual([37, 28]);
     expect(a.labels.length).toBe(320 * 240);
@@ -99,14 +100,20 @@ describe('clip-dense through the engine (WASM, Node)', () => {
     // (one name a class: a name's logit is linear in the embedding).
     const avg = new WindowAverager(3, 448, 592, 16);
     const windows = slidingWindows(448, 592);
-    const e = a.debug!.patchEmbeds!;
+    const e = a.debug!['clip-dense']!.patchEmbeds!;
     const names = goldenNameRows(three);
     const n = 196 * 16;
     windows.forEach((p, k) =>
-      avg.add(patchClassLogits(e.subarray(k * n, (k + 1) * n), names, [0, 1, 2], 3, 16), 14, 14, p.y, p.x),
+      avg.add(
+        patchClassLogits(e.subarray(k * n, (k + 1) * n), names, [0, 1, 2], 3, 16, 100),
+        14,
+        14,
+        p.y,
+        p.x,
+      ),
     );
     // PyTorch's text embeddings against ORT's (7e-7 apart, x 100): the scores agree within 1e-3.
-    const cellDiff = maxAbs(a.debug!.classLogits!, avg.result());
+    const cellDiff = maxAbs(a.debug!['clip-dense']!.classLogits!, avg.result());
     expect(cellDiff).toBeLessThan(1e-3);
     // A vocabulary edit: one new prompt through the text tower, no image run.
     await engine.setVocabulary(vocab([...three, 'kitten']));

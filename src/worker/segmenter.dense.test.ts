@@ -69,8 +69,8 @@ describe('dense family through the engine (clipseg-tiny, split at load, WASM in 
     expect(after.timings.combine).toBeGreaterThan(0);
     expect(after.timings.image + after.timings.combine).toBeLessThanOrEqual(wall);
     expect(after.runs.promptsEncoded - before.runs.promptsEncoded).toBe(1);
-    expect(after.runs.vision).toBe(before.runs.vision);
-    expect(after.runs.decoderRows! - before.runs.decoderRows!).toBe(1);
+    expect(after.stats!.dense!.vision).toBe(before.stats!.dense!.vision);
+    expect(after.stats!.dense!.decoderRows - before.stats!.dense!.decoderRows).toBe(1);
     expect(after.runs.image).toBe(before.runs.image + 1);
     expect(after.classes).toEqual([...texts, 'sky']);
     // Threshold changes reuse the class scores; removing a class needs no decoder row either.
@@ -79,14 +79,17 @@ describe('dense family through the engine (clipseg-tiny, split at load, WASM in 
     expect(again.timings.image).toBeLessThan(again.timings.combine); // no decoder run: only the labels
     await engine.setVocabulary(parseVocabulary([texts[0], 'sky'].join(', ')).classes);
     const fewer = await engine.segment({ threshold: 0 });
-    expect([fewer.runs.vision, fewer.runs.decoderRows]).toEqual([after.runs.vision, after.runs.decoderRows]);
+    expect([fewer.stats!.dense!.vision, fewer.stats!.dense!.decoderRows]).toEqual([
+      after.stats!.dense!.vision,
+      after.stats!.dense!.decoderRows,
+    ]);
     // Kept rows give what a fresh run of every row gives.
     await engine.setVocabulary(parseVocabulary([...texts, 'sky'].join(', ')).classes);
     await engine.setPixelValues(f32('pixel_values.bin'), 352, 352);
     const fresh = await engine.segment({ threshold: 0, debug: true });
-    expect(fresh.runs.vision! - after.runs.vision!).toBe(1);
-    expect(fresh.runs.decoderRows! - after.runs.decoderRows!).toBe(4);
-    expect(Array.from(fresh.debug!.classLogits!)).toEqual(Array.from(after.debug!.classLogits!));
+    expect(fresh.stats!.dense!.vision - after.stats!.dense!.vision).toBe(1);
+    expect(fresh.stats!.dense!.decoderRows - after.stats!.dense!.decoderRows).toBe(4);
+    expect(Array.from(fresh.debug!.dense!.classLogits)).toEqual(Array.from(after.debug!.dense!.classLogits));
   });
 
   it('a new image runs the vision tower once for any number of rows; mean mode keys rows by class', async () => {
@@ -109,13 +112,13 @@ describe('dense family through the engine (clipseg-tiny, split at load, WASM in 
       352,
     );
     const one = await engine.segment({ threshold: 0 });
-    expect(one.runs.vision! - before.runs.vision!).toBe(1);
-    expect(one.runs.decoderRows! - before.runs.decoderRows!).toBe(w.length);
+    expect(one.stats!.dense!.vision - before.stats!.dense!.vision).toBe(1);
+    expect(one.stats!.dense!.decoderRows - before.stats!.dense!.decoderRows).toBe(w.length);
     // One more class: one decoder row, no vision run.
     await engine.setVocabulary(vocab(18));
     const edit = await engine.segment({ threshold: 0 });
-    expect(edit.runs.vision).toBe(one.runs.vision);
-    expect(edit.runs.decoderRows! - one.runs.decoderRows!).toBe(1);
+    expect(edit.stats!.dense!.vision).toBe(one.stats!.dense!.vision);
+    expect(edit.stats!.dense!.decoderRows - one.stats!.dense!.decoderRows).toBe(1);
   });
 });
 
@@ -132,8 +135,8 @@ describe('int8 dense model: kept rows do not depend on their batch-mates', () =>
       const edit = await engine.segment({ threshold: 0, debug: true });
       await engine.setPixelValues(f32('pixel_values.bin'), 352, 352);
       const fresh = await engine.segment({ threshold: 0, debug: true });
-      expect(fresh.runs.decoderRows! - edit.runs.decoderRows!).toBe(4);
-      expect(Array.from(edit.debug!.classLogits!)).toEqual(Array.from(fresh.debug!.classLogits!));
+      expect(fresh.stats!.dense!.decoderRows - edit.stats!.dense!.decoderRows).toBe(4);
+      expect(Array.from(edit.debug!.dense!.classLogits)).toEqual(Array.from(fresh.debug!.dense!.classLogits));
       await engine.dispose();
     },
     HOOK_TIMEOUT,

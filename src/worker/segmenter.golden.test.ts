@@ -39,8 +39,8 @@ describe('query-ovseg-tiny golden (WASM, Node)', () => {
   it('matches class_probs, semseg_low and label_map from the golden pixel_values', async () => {
     await engine.setPixelValues(f32('pixel_values.bin'), 320, 256);
     const out = await engine.segment({ threshold: 0, debug: true });
-    expect(maxAbs(out.debug!.classProbs!, f32('class_probs.bin'))).toBeLessThan(1e-4);
-    expect(maxAbs(out.debug!.semsegLow!, f32('semseg_low.bin'))).toBeLessThan(1e-4);
+    expect(maxAbs(out.debug!.query!.classProbs, f32('class_probs.bin'))).toBeLessThan(1e-4);
+    expect(maxAbs(out.debug!.query!.semsegLow, f32('semseg_low.bin'))).toBeLessThan(1e-4);
     expect(out.width).toBe(320);
     expect(out.height).toBe(256);
     expect(agreement(out.labels, refLabels)).toBeGreaterThanOrEqual(0.995);

@@ -1,5 +1,5 @@
-import type { ModelInfo, SegmentResult } from '../client/protocol';
-import { familyOf } from '../models/families';
+import type { ModelInfo, SegmentResult } from '../shared/protocol';
+import { familyOf, settingDefaults, settingsOf, type Manifest } from '../models/families';
 import { PUBLIC_HUB } from '../models/hub';
 import { NoImageError, NoModelLoadedError, VocabularyEmptyError } from '../errors';
 import type { Dtype } from '../models/manifest';
@@ -11,7 +11,6 @@ import { RUNNERS } from '../models/runners';
 import type { Ep } from '../models/runtime/ortRuntime';
 import { createClipTokenizer } from '../models/tokenizer';
 import { preprocess } from '../processing/normalize';
-import type { NamesRule } from '../processing/namesRule';
 import type { RgbaImage } from '../processing/resize';
 import type { VocabClass } from '../processing/vocabulary';
 import { loadBundle, type Fetcher, type FileProgress, type ManifestSource } from './bundle';
@@ -60,6 +59,8 @@ export class Segmenter {
   private live: { key: string; state: Float32Array; labels: Uint16Array } | null = null;
   /** The loaded model's pixel normalisation. */
   private norm: { mean: number[]; std: number[] } | null = null;
+  /** The loaded model's manifest (its family's settings and their defaults). */
+  private manifest: Manifest | null = null;
   promptsEncoded = 0;
   info: ModelInfo | null = null;
   /** The model input of the current image (NCHW float32), for parity checks. */
@@ -105,6 +106,7 @@ export class Segmenter {
     const family = familyOf(m);
     this.runner = runner;
     this.norm = m.pixel;
+    this.manifest = m;
     const loadMs = now() - t0;
     const t1 = now();
     o.onStage?.('warm-up');
@@ -119,11 +121,26 @@ export class Segmenter {
       textDtype: runner.dtypes.text,
       threshold: m.threshold ?? 0,
       vocabulary: family.vocabulary?.(m) ?? [],
-      ...(family.namesDefault ? { namesDefault: family.namesDefault(m) } : {}),
+      settings: settingDefaults(m),
       loadMs,
       warmupMs: now() - t1,
     };
     return this.info;
+  }
+
+  /** A value for each of the loaded family's settings: the user's where the family offers it, else the default. */
+  private settingsFor(asked: Readonly<Record<string, string>>): Record<string, string> {
+    const m = this.manifest;
+    if (!m) return {};
+    return Object.fromEntries(
+      settingsOf(m).map((s) => {
+        const value = asked[s.key];
+        return [
+          s.key,
+          value !== undefined && s.choices.some((c) => c.value === value) ? value : s.defaultFor(m),
+        ];
+      }),
+    );
   }
 
   private need(): Runner {
@@ -134,17 +151,17 @@ export class Segmenter {
   /**
    * Sets the vocabulary of the segmentations that follow (the page sends it only when it changes):
    * encodes what is not cached (cached prompts cost nothing). Returns the milliseconds spent, the
-   * prompts encoded and the names the model knows no word of. `names`: the dense family's rule for
-   * classes with several names (none: the model's default).
+   * prompts encoded and the names the model knows no word of. `settings`: the user's choices among
+   * the family's settings; a key the family lacks or a value it does not offer is the model's default.
    */
   async setVocabulary(
     classes: VocabClass[],
-    names?: NamesRule,
+    settings: Readonly<Record<string, string>> = {},
   ): Promise<{ ms: number; encoded: number; unknown: string[] }> {
     const runner = this.need();
     if (classes.length === 0) throw new VocabularyEmptyError();
     const t0 = now();
-    const { encoded, unknown } = await runner.setVocabulary(classes, names);
+    const { encoded, unknown } = await runner.setVocabulary(classes, this.settingsFor(settings));
     this.promptsEncoded += encoded;
     this.vocab = { version: ++this.vocabVersion, classes };
     const ms = now() - t0;
@@ -158,7 +175,7 @@ export class Segmenter {
     const t0 = now();
     const rgba = await src.rgba();
     const t1 = now();
-    const px = preprocess(rgba, runner.input, this.norm!);
+    const px = preprocess(rgba, runner.inputFor(rgba.width, rgba.height), this.norm!);
     const prepMs = { read: t1 - t0, resize: now() - t1 };
     await this.setPixelValues(px.data, px.width, px.height, src.width, src.height, now() - t0);
     this.prepMs = prepMs;
@@ -240,15 +257,8 @@ export class Segmenter {
         text: textMs,
         combine: split.combine,
       },
-      runs: {
-        image: runner.imageRuns,
-        text: runner.textRuns,
-        promptsEncoded: this.promptsEncoded,
-        vision: runner.visionRuns,
-        decoderRows: runner.decoderRows,
-        bytesReadBack: runner.bytesReadBack,
-      },
-      rows: runner.rows,
+      runs: { image: runner.imageRuns, text: runner.textRuns, promptsEncoded: this.promptsEncoded },
+      stats: runner.stats?.(),
     };
   }
 
@@ -261,6 +271,7 @@ export class Segmenter {
     this.textMs = 0;
     this.live = null;
     this.info = null;
+    this.manifest = null;
     this.promptsEncoded = 0;
   }
 }

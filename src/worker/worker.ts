@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import mjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
-import type { RequestMessage, WorkerMessage } from '../client/protocol';
+import type { RequestMessage, WorkerMessage } from '../shared/protocol';
 import { detectGpu, evict, fetcher, sourceFromBitmap, storage, toBitmap } from './browserDeps';
 import { EmbeddingCache } from './embeddingCache';
 import { Segmenter } from './segmenter';

@@ -8,20 +8,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ClipDenseModel, type ClassRows } from '../../src/models/clipdense/clipDenseModel';
+import { ClipDenseModel, type ClassRows } from '../../src/models/clip/clipDenseModel';
 import { createClipTokenizer } from '../../src/models/tokenizer';
+import { CLIP_LOGIT_SCALE, CLIP_MEAN, CLIP_STD, DEFAULT_TEMPLATES } from '../../src/models/clip/constants';
 import {
-  CLIP_LOGIT_SCALE,
-  CLIP_MEAN,
-  CLIP_STD,
   DEFAULT_SHORT_SIDE,
   DEFAULT_STRIDE,
-  DEFAULT_TEMPLATES,
   shortSideSize,
   slidingWindows,
-  softmaxClasses,
-} from '../../src/processing/clipDense';
-import { argmaxLabels } from '../../src/processing/gkc';
+} from '../../src/models/clip/maths/windows';
+import { softmaxClasses } from '../../src/processing/softmax';
+import { argmaxLabels } from '../../src/processing/argmax';
 import { upsampleLabels } from '../../src/processing/labels';
 import { toPixelValues } from '../../src/processing/normalize';
 import { resizeRgba } from '../../src/processing/resize';

@@ -6,7 +6,9 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import type { BenchClass } from './inputs';
 
-export type Ep = 'wasm' | 'webgpu';
+import type { Ep } from '../../src/shared/protocol';
+
+export type { Ep };
 
 export interface Sample {
   /** Request to label map, ms. */
@@ -32,9 +34,9 @@ export interface EngineRuns {
   image: number;
   text: number;
   promptsEncoded: number;
-  vision?: number;
-  decoderRows?: number;
-  bytesReadBack?: number;
+  vision?: number | undefined;
+  decoderRows?: number | undefined;
+  bytesReadBack?: number | undefined;
 }
 
 /** Preprocessing of one picture in the worker (`debug.preprocessMs`), ms. */
@@ -257,8 +259,16 @@ export class AppSide extends PageSide implements Side {
         });
         const wall = performance.now() - t0;
         r.overlay?.close();
-        const out: Sample = { wall, parts: { ...r.timings }, runs: r.runs, encoded };
-        const cl = r.debug?.classLogits;
+        // A family's own counters (vision runs, decoder rows) sit under its id: whichever family it is.
+        const own = Object.values(r.stats ?? {})[0] as Partial<EngineRuns> | undefined;
+        const runs: EngineRuns = {
+          ...r.runs,
+          vision: own?.vision,
+          decoderRows: own?.decoderRows,
+          bytesReadBack: own?.bytesReadBack,
+        };
+        const out: Sample = { wall, parts: { ...r.timings }, runs, encoded };
+        const cl = r.debug?.dense?.classLogits;
         if (labels && cl) {
           const C = classes.length;
           const P = cl.length / C;

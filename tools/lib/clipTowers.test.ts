@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ClipDenseModel } from '../../src/models/clipdense/clipDenseModel';
-import { clearClipBlock } from '../../src/models/clipdense/reference';
-import { clearClipSurgery, OUTPUT } from '../../src/models/clipdense/surgery';
-import { maxAbs, runOnce } from '../../src/models/clipdense/testFixtures';
+import { ClipDenseModel } from '../../src/models/clip/clipDenseModel';
+import { clearClipBlock } from '../../src/models/clip/reference';
+import { clearClipSurgery, OUTPUT } from '../../src/models/clip/surgery';
+import { maxAbs, runOnce } from '../../src/models/clip/testFixtures.testing';
 import { decodeModel } from '../../src/models/onnx/onnxProto';
 import { ort } from '../../src/models/runtime/ortRuntime';
 import { clipTowerBytes } from './clipTowersBundle';

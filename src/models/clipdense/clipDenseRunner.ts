@@ -9,25 +9,22 @@
  */
 import type { ClipDenseManifest } from './family';
 import type { ClipTokenizer } from '../tokenizer';
-import {
-  cropChw,
-  patchClassLogits,
-  slidingWindows,
-  softmaxClasses,
-  WindowAverager,
-} from '../../processing/clipDense';
-import { argmaxLabels } from '../../processing/gkc';
+import { cropChw, shortSideSize, slidingWindows, WindowAverager } from '../clip/maths/windows';
+import { patchClassLogits } from '../gkc/patchLogits';
+import { softmaxClasses } from '../../processing/softmax';
+import { argmaxLabels } from '../../processing/argmax';
 import { labelHistogram, upsampleLabelMap } from '../../processing/labels';
-import type { ShortSideInput } from '../../processing/normalize';
+import type { InputSize } from '../../processing/normalize';
 import type { VocabClass } from '../../processing/vocabulary';
 import { ModelGraphUnsupportedError, NoImageError, VocabularyEmptyError } from '../../errors';
 import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
 import { createSession, type Ep } from '../runtime/ortRuntime';
+import type { FamilyStats } from '../families';
 import type { RunnerResult, Runner, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCaches } from '../runnerInputs';
 import { smoothScores } from '../../processing/smoothing';
-import { ClipDenseModel } from './clipDenseModel';
-import { clearClipSurgery } from './surgery';
+import { ClipDenseModel } from '../clip/clipDenseModel';
+import { clearClipSurgery } from '../clip/surgery';
 
 /** The current image's patch embeddings: per window (sliding) or one pass. */
 interface ImageEmbeds {
@@ -51,7 +48,7 @@ export class ClipDenseRunner implements Runner {
   private logits: { image: ImageEmbeds; vocab: object; data: Float32Array; h: number; w: number } | null =
     null;
   /** Images whose embeddings were computed (one per `setPixels`). */
-  visionRuns = 0;
+  private visionRuns = 0;
 
   private constructor(
     private manifest: ClipDenseManifest,
@@ -92,17 +89,15 @@ export class ClipDenseRunner implements Runner {
    * The picture the engine prepares: windows -> short side from the manifest, both sides whole
    * patches (windows then fall on the patch grid); single pass -> the model's own larger input.
    */
-  get input(): ShortSideInput | ClipDenseManifest['input'] {
+  inputFor(width: number, height: number): InputSize {
     const { h, w } = this.model.size;
     const resample = this.manifest.input.resample;
-    if (this.manifest.resolution === 'single') return { kind: 'fixed', height: h, width: w, resample };
-    return {
-      kind: 'short',
-      resample,
-      shortSide: this.manifest.window.shortSide,
-      min: h,
-      multiple: this.model.info.positions.patch,
-    };
+    if (this.manifest.resolution === 'single') return { width: w, height: h, resample };
+    const short = this.manifest.window.shortSide;
+    return { ...shortSideSize(width, height, short, h, this.model.info.positions.patch), resample };
+  }
+  stats(): FamilyStats {
+    return { 'clip-dense': { vision: this.visionRuns } };
   }
   get textRuns() {
     return this.text.runs;
@@ -243,7 +238,14 @@ export class ClipDenseRunner implements Runner {
       counts,
       semseg: logits,
       ...(o.debug
-        ? { debug: { classLogits: Float32Array.from(cl.data), patchEmbeds: this.image.embeds.slice() } }
+        ? {
+            debug: {
+              'clip-dense': {
+                classLogits: Float32Array.from(cl.data),
+                patchEmbeds: this.image.embeds.slice(),
+              },
+            },
+          }
         : {}),
     };
   }

@@ -6,7 +6,7 @@
  * Main-thread-safe.
  */
 import * as v from 'valibot';
-import { DEFAULT_TEMPLATES } from '../../processing/clipDense';
+import { DEFAULT_TEMPLATES } from '../clip/constants';
 import { defineFamily } from '../family';
 import { base, familySchema, int, LIMITS, modelPart, num, obj } from '../manifestSchema';
 
@@ -25,7 +25,18 @@ const clipDenseSchema = familySchema('clip-dense', {
 
 export type ClipDenseManifest = v.InferOutput<typeof clipDenseSchema>;
 
-export const clipDenseFamily = defineFamily({
+/** Pictures whose patch embeddings were computed (one a new picture, its windows together). */
+export interface ClipDenseStats {
+  vision: number;
+}
+
+/** The picture's patch embeddings [windows, patches, dim] and the class logits at the patch grid. */
+export interface ClipDenseDebug {
+  classLogits: Float32Array;
+  patchEmbeds: Float32Array;
+}
+
+export const clipDenseFamily = defineFamily<typeof clipDenseSchema, ClipDenseStats, ClipDenseDebug>({
   id: 'clip-dense',
   label: 'Patch embeddings scored by name embeddings (dense CLIP, ClearCLIP)',
   schema: clipDenseSchema,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TEMPLATES } from '../../processing/clipDense';
+import { DEFAULT_TEMPLATES } from '../clip/constants';
 import { checkFileOrigins, parseManifest } from '../manifest';
 import { CLIP_DENSE } from '../presets';
 

@@ -70,6 +70,32 @@ const NAMES: Record<number, string> = { [PART_TEXT]: 'text', [PART_VISION]: 'vis
 
 export function buildPart(ix: GraphIndex, p: Partition, which: number): BuiltPart {
   const g = ix.graph;
+  const { ns, used, produced } = partNodes(ix, p, which);
+  const { initializer, sparseInit, initBytes } = partInits(g, used);
+  const { input, output } = which === PART_JOINT ? jointIo(ix, p, ns) : sideIo(ix, p, which, ns, used);
+  const io = new Set([...input, ...output].map((v) => v.name));
+  const value_info = (g.value_info ?? []).filter((v) => v.name && produced.has(v.name) && !io.has(v.name));
+  const graph: OnnxGraph = {
+    name: `${g.name ?? 'graph'}_${NAMES[which]}`,
+    node: ns,
+    initializer,
+    input,
+    output,
+    ...(sparseInit.length ? { sparse_initializer: sparseInit } : {}),
+    ...(value_info.length ? { value_info } : {}),
+  };
+  return { graph, initBytes };
+}
+
+/**
+ * The part's source nodes in topological order (joint nodes read renamed graph inputs under their new
+ * names), with the tensors they read and make.
+ */
+function partNodes(
+  ix: GraphIndex,
+  p: Partition,
+  which: number,
+): { ns: OnnxNode[]; used: Set<string>; produced: Set<string> } {
   const ns: OnnxNode[] = [];
   const used = new Set<string>();
   const produced = new Set<string>();
@@ -82,6 +108,14 @@ export function buildPart(ix: GraphIndex, p: Partition, which: number): BuiltPar
     for (const t of n.input ?? []) if (t) used.add(t);
     for (const o of n.output ?? []) if (o) produced.add(o);
   }
+  return { ns, used, produced };
+}
+
+/** The source's initializers (dense and sparse) that the part's nodes read, with their payload bytes. */
+function partInits(
+  g: OnnxGraph,
+  used: Set<string>,
+): { initializer: OnnxTensor[]; sparseInit: SparseInit[]; initBytes: Map<string, number> } {
   const initBytes = new Map<string, number>();
   const initializer: OnnxTensor[] = [];
   const sparseInit: SparseInit[] = [];
@@ -95,47 +129,53 @@ export function buildPart(ix: GraphIndex, p: Partition, which: number): BuiltPar
       sparseInit.push(s);
       initBytes.set(s.values.name, tensorBytes(s.values) + (s.indices ? tensorBytes(s.indices) : 0));
     }
+  return { initializer, sparseInit, initBytes };
+}
 
-  let input: OnnxValueInfo[];
-  let output: OnnxValueInfo[];
-  const declaredOr = (o: string) => ix.declared.get(o) ?? valueInfoFor(o, ix.elemType.get(o) ?? 0, undefined);
-  if (which === PART_JOINT) {
-    const wide = p.visionCut.map((t) => visionCutInfo(ix, p, t));
-    for (const w of wide) if (w.inner) ns.unshift(cast(w.vi.name!, w.inner, DataType.FLOAT16));
-    input = [...wide.map((w) => w.vi), ...p.textCut.map((t) => cutValueInfo(ix, p, t))];
-    output = p.jointOutputs.map((o) => ix.declared.get(o) ?? { name: o });
-  } else {
-    const cut = which === PART_TEXT ? p.textCut : p.visionCut;
-    const onlyOutputs = which === PART_TEXT ? p.textOnlyOutputs : p.visionOnlyOutputs;
-    const graphIn = which === PART_TEXT ? ix.textIn : ix.imageIn;
-    // Graph inputs that the joint part reads pass through under their new name.
-    for (const t of cut) {
-      const to = p.rename.get(t);
-      if (to) ns.push({ op_type: 'Identity', name: to, input: [t], output: [to] });
-      used.add(t);
-    }
-    for (const o of onlyOutputs) used.add(o);
-    input = graphIn.filter((v) => used.has(v.name!));
-    const cutOut = cut.map((t) => {
-      if (which === PART_TEXT) return cutValueInfo(ix, p, t);
-      const w = visionCutInfo(ix, p, t);
-      if (w.inner) ns.push(cast(w.inner, w.vi.name!, DataType.FLOAT));
-      return w.vi;
-    });
-    output = [...cutOut, ...onlyOutputs.map(declaredOr)];
-  }
-  const io = new Set([...input, ...output].map((v) => v.name));
-  const value_info = (g.value_info ?? []).filter((v) => v.name && produced.has(v.name) && !io.has(v.name));
-  const graph: OnnxGraph = {
-    name: `${g.name ?? 'graph'}_${NAMES[which]}`,
-    node: ns,
-    initializer,
-    input,
-    output,
-    ...(sparseInit.length ? { sparse_initializer: sparseInit } : {}),
-    ...(value_info.length ? { value_info } : {}),
+interface PartIo {
+  input: OnnxValueInfo[];
+  output: OnnxValueInfo[];
+}
+
+/**
+ * The joint part reads the vision cut then the text cut and outputs the joint outputs. A float16
+ * vision cut tensor arrives as float32 and is cast back first (prepended to `ns`, see visionCutInfo).
+ */
+function jointIo(ix: GraphIndex, p: Partition, ns: OnnxNode[]): PartIo {
+  const wide = p.visionCut.map((t) => visionCutInfo(ix, p, t));
+  for (const w of wide) if (w.inner) ns.unshift(cast(w.vi.name!, w.inner, DataType.FLOAT16));
+  return {
+    input: [...wide.map((w) => w.vi), ...p.textCut.map((t) => cutValueInfo(ix, p, t))],
+    output: p.jointOutputs.map((o) => ix.declared.get(o) ?? { name: o }),
   };
-  return { graph, initBytes };
+}
+
+/**
+ * The text or vision part reads the graph inputs it uses and outputs its cut, then the source outputs
+ * that only it makes. Adds to `ns` the Identity of each renamed graph input and the Cast of each
+ * float16 vision cut tensor, and to `used` the tensors it outputs: a graph input that it outputs or
+ * passes on stays one of its inputs even when none of its nodes reads it.
+ */
+function sideIo(ix: GraphIndex, p: Partition, which: number, ns: OnnxNode[], used: Set<string>): PartIo {
+  const cut = which === PART_TEXT ? p.textCut : p.visionCut;
+  const onlyOutputs = which === PART_TEXT ? p.textOnlyOutputs : p.visionOnlyOutputs;
+  const graphIn = which === PART_TEXT ? ix.textIn : ix.imageIn;
+  // Graph inputs that the joint part reads pass through under their new name.
+  for (const t of cut) {
+    const to = p.rename.get(t);
+    if (to) ns.push({ op_type: 'Identity', name: to, input: [t], output: [to] });
+    used.add(t);
+  }
+  for (const o of onlyOutputs) used.add(o);
+  const input = graphIn.filter((v) => used.has(v.name!));
+  const cutOut = cut.map((t) => {
+    if (which === PART_TEXT) return cutValueInfo(ix, p, t);
+    const w = visionCutInfo(ix, p, t);
+    if (w.inner) ns.push(cast(w.inner, w.vi.name!, DataType.FLOAT));
+    return w.vi;
+  });
+  const declaredOr = (o: string) => ix.declared.get(o) ?? valueInfoFor(o, ix.elemType.get(o) ?? 0, undefined);
+  return { input, output: [...cutOut, ...onlyOutputs.map(declaredOr)] };
 }
 
 /** Initializers used by more than one part: how many extra copies, and their bytes. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureOrt, decodeImage } from '../../../tools/lib/nodeSegmenter';
-import { averageRows, denseLabels } from '../../processing/dense';
+import { averageRows, denseLabels } from './maths/dense';
 import { toPixelValues } from '../../processing/normalize';
 import { resizeRgba, upsamplePlanes } from '../../processing/resize';
 import { ort } from '../runtime/ortRuntime';

@@ -1,9 +1,11 @@
 import { emptyClassMax, maxInto } from '../../processing/classMax';
-import { averageRows, denseLabels } from '../../processing/dense';
-import { chooseRows, type NamesRule, type RowsReport } from '../../processing/namesRule';
+import { averageRows, denseLabels } from './maths/dense';
+import { modelInputSize, type InputSize } from '../../processing/normalize';
+import { chooseRows, type NamesRule, type RowsReport } from './namesRule';
 import { smoothScores } from '../../processing/smoothing';
 import { promptsFor, type VocabClass } from '../../processing/vocabulary';
 import { cachedEncode } from '../promptCache';
+import type { FamilyStats } from '../families';
 import type { RunnerResult, Runner, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCache, TextCaches } from '../runnerInputs';
 import { NoImageError, VocabularyEmptyError } from '../../errors';
@@ -57,8 +59,8 @@ export class DenseRunner implements Runner {
     return new DenseRunner(m, model, tokenizer, cache, ns, { image: part.dtype, text: part.dtype });
   }
 
-  get input() {
-    return this.manifest.input;
+  inputFor(width: number, height: number): InputSize {
+    return { ...modelInputSize(this.manifest.input, width, height), resample: this.manifest.input.resample };
   }
   get textRuns() {
     return this.model.textRuns;
@@ -67,14 +69,16 @@ export class DenseRunner implements Runner {
   get imageRuns() {
     return this.model.visionRuns + this.model.decoderRuns;
   }
-  get visionRuns() {
-    return this.model.visionRuns;
-  }
-  get decoderRows() {
-    return this.model.decoderRows;
-  }
-  get bytesReadBack() {
-    return this.model.bytesReadBack;
+  stats(): FamilyStats {
+    const m = this.model;
+    return {
+      dense: {
+        vision: m.visionRuns,
+        decoderRows: m.decoderRows,
+        bytesReadBack: m.bytesReadBack,
+        rows: this.rows,
+      },
+    };
   }
   /**
    * Most rows per decoder run (see ../models/dense/chunks): int8 exports quantise per run, so one
@@ -98,8 +102,8 @@ export class DenseRunner implements Runner {
     return { cuts: values, encoded };
   }
 
-  /** `names`: the user's rule; none -> the manifest's `classMode`, else `auto`. */
-  async setVocabulary(classes: VocabClass[], names?: NamesRule) {
+  /** `settings.names`: the rule for classes with several names (the user's, else the manifest's). */
+  async setVocabulary(classes: VocabClass[], settings: Readonly<Record<string, string>>) {
     const templates = this.manifest.templates;
     const prompts: string[] = [];
     const promptClass: number[] = [];
@@ -112,7 +116,7 @@ export class DenseRunner implements Runner {
       ),
     );
     const { cuts, encoded } = await this.encode(prompts);
-    const asked = names ?? this.manifest.classMode ?? 'auto';
+    const asked = (settings.names ?? 'auto') as NamesRule;
     const canAverage = this.model.conditional !== null;
     const rule = chooseRows(asked, prompts.length, canAverage);
     if (rule === 'mean') {
@@ -221,7 +225,7 @@ export class DenseRunner implements Runner {
       scoreHeight: r.scoreHeight,
       counts: r.counts,
       semseg: logits,
-      ...(o.debug ? { debug: { classLogits: Float32Array.from(cl.data) } } : {}),
+      ...(o.debug ? { debug: { dense: { classLogits: Float32Array.from(cl.data) } } } : {}),
     };
   }
 

@@ -32,6 +32,7 @@ export interface GraphIndex {
   dep: Map<string, number>;
   /** Dependence bits per node index. */
   nodeDep: Uint8Array;
+  /** Producing node and reading nodes per tensor, among the live nodes only. */
   producer: Map<string, number>;
   consumers: Map<string, number[]>;
   /** The source's value infos by name (inputs, outputs, value_info). */
@@ -51,8 +52,45 @@ export function indexGraph(g: OnnxGraph, textInputs: string[] = DEFAULT_TEXT_INP
   for (const t of g.initializer ?? []) if (t.name) inits.set(t.name, t);
   const sparse = new Map<string, SparseInit>();
   for (const s of g.sparse_initializer ?? []) if (s.values?.name) sparse.set(s.values.name, s);
-  const isConst = (t: string) => inits.has(t) || sparse.has(t);
+  const inputs = sideInputs(g, textInputs, (t) => inits.has(t) || sparse.has(t));
+  const { realInputs, textIn, imageIn } = inputs;
 
+  const available = new Set<string>([...realInputs.map((v) => v.name!), ...inits.keys(), ...sparse.keys()]);
+  const order = topoOrder(nodes, available);
+  const graphOutputs = (g.output ?? []).map((o) => o.name!).filter(Boolean);
+  const liveOrder = liveNodes(nodes, order, graphOutputs);
+  const { dep, nodeDep, producer, consumers, rank } = dependence(nodes, liveOrder, inputs);
+  const { declared, elemType } = elementTypes(g, liveOrder, inits, sparse);
+  return {
+    graph: g,
+    nodes,
+    inits,
+    sparse,
+    textIn,
+    imageIn,
+    textInputSet: new Set(textIn.map((v) => v.name!)),
+    imageInputSet: new Set(imageIn.map((v) => v.name!)),
+    graphOutputs,
+    liveOrder,
+    dep,
+    nodeDep,
+    producer,
+    consumers,
+    declared,
+    elemType,
+    rank,
+  };
+}
+
+interface SideInputs {
+  /** Graph inputs that are not (sparse) initializers, in the source's order: textIn and imageIn together. */
+  realInputs: OnnxValueInfo[];
+  textIn: OnnxValueInfo[];
+  imageIn: OnnxValueInfo[];
+}
+
+/** The graph inputs, split into text-side and image-side ones; throws when none is a text input. */
+function sideInputs(g: OnnxGraph, textInputs: string[], isConst: (t: string) => boolean): SideInputs {
   // Graph inputs that are also initializers are overridable defaults: treat them as constants.
   const realInputs = (g.input ?? []).filter((vi) => vi.name && !isConst(vi.name));
   const textNames = new Set(textInputs);
@@ -63,12 +101,11 @@ export function indexGraph(g: OnnxGraph, textInputs: string[] = DEFAULT_TEXT_INP
       `Cannot split this model: none of its inputs (${realInputs.map((v) => v.name).join(', ')}) ` +
         `is a text input (${[...textNames].join(', ')})`,
     );
+  return { realInputs, textIn, imageIn };
+}
 
-  const available = new Set<string>([...realInputs.map((v) => v.name!), ...inits.keys(), ...sparse.keys()]);
-  const order = topoOrder(nodes, available);
-  const graphOutputs = (g.output ?? []).map((o) => o.name!).filter(Boolean);
-
-  // Liveness: only nodes that contribute to a graph output are kept.
+/** The nodes of `order` that contribute to a graph output (the others are dropped), in that order. */
+function liveNodes(nodes: OnnxNode[], order: number[], graphOutputs: string[]): number[] {
   const live = new Uint8Array(nodes.length);
   const needed = new Set(graphOutputs);
   for (let k = order.length - 1; k >= 0; k--) {
@@ -79,8 +116,18 @@ export function indexGraph(g: OnnxGraph, textInputs: string[] = DEFAULT_TEXT_INP
       for (const t of n.input ?? []) if (t) needed.add(t);
     }
   }
-  const liveOrder = order.filter((i) => live[i]);
+  return order.filter((i) => live[i]);
+}
 
+/**
+ * Input dependence of every tensor and live node, propagated in topological order, with each
+ * tensor's producer, readers and position (all over the live nodes only).
+ */
+function dependence(
+  nodes: OnnxNode[],
+  liveOrder: number[],
+  { realInputs, textIn, imageIn }: SideInputs,
+): Pick<GraphIndex, 'dep' | 'nodeDep' | 'producer' | 'consumers' | 'rank'> {
   const dep = new Map<string, number>();
   for (const v of textIn) dep.set(v.name!, DEP_TEXT);
   for (const v of imageIn) dep.set(v.name!, DEP_IMAGE);
@@ -107,8 +154,19 @@ export function indexGraph(g: OnnxGraph, textInputs: string[] = DEFAULT_TEXT_INP
         rank.set(o, k);
       }
   });
+  return { dep, nodeDep, producer, consumers, rank };
+}
 
-  // Element types: the source's own declarations first, inference for the rest.
+/**
+ * Element types: the source's own declarations first, inference for the rest (the cut tensors
+ * become graph inputs and outputs of the parts, which ORT needs typed).
+ */
+function elementTypes(
+  g: OnnxGraph,
+  liveOrder: number[],
+  inits: Map<string, OnnxTensor>,
+  sparse: Map<string, SparseInit>,
+): Pick<GraphIndex, 'declared' | 'elemType'> {
   const declared = new Map<string, OnnxValueInfo>();
   for (const vi of [...(g.value_info ?? []), ...(g.input ?? []), ...(g.output ?? [])])
     if (vi.name) declared.set(vi.name, vi);
@@ -119,6 +177,7 @@ export function indexGraph(g: OnnxGraph, textInputs: string[] = DEFAULT_TEXT_INP
     const et = vi.type?.tensor_type?.elem_type;
     if (et) elemType.set(name, et);
   }
+  const nodes = g.node ?? [];
   for (const i of liveOrder) {
     const n = nodes[i]!;
     const types = outputElemTypes(n, (t) => elemType.get(t));
@@ -126,24 +185,5 @@ export function indexGraph(g: OnnxGraph, textInputs: string[] = DEFAULT_TEXT_INP
       if (o && !elemType.has(o) && types[k]) elemType.set(o, types[k]);
     });
   }
-
-  return {
-    graph: g,
-    nodes,
-    inits,
-    sparse,
-    textIn,
-    imageIn,
-    textInputSet: new Set(textIn.map((v) => v.name!)),
-    imageInputSet: new Set(imageIn.map((v) => v.name!)),
-    graphOutputs,
-    liveOrder,
-    dep,
-    nodeDep,
-    producer,
-    consumers,
-    declared,
-    elemType,
-    rank,
-  };
+  return { declared, elemType };
 }

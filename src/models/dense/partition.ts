@@ -38,38 +38,77 @@ const FLOATS: ReadonlySet<number> = new Set([
 ]);
 
 export function partition(ix: GraphIndex, textEnd: TextEnd = 'frontier'): Partition {
-  const { nodes, liveOrder, nodeDep, dep, producer } = ix;
-  const isTextTensor = (t: string) => dep.get(t) === DEP_TEXT;
+  const anchor = textEnd === 'frontier' ? null : findAnchor(ix, textEnd);
+  const after = anchor === null ? new Uint8Array(ix.nodes.length) : textNodesAfter(ix, anchor);
+  const part = assignParts(ix, after);
+  const side = (t: string) => sideOf(ix, part, t);
+  const { textCut, visionCut } = findCuts(ix, part);
+  const byRank = (a: string, b: string) => (ix.rank.get(a) ?? -1) - (ix.rank.get(b) ?? -1);
+  const outputsOn = (s: number, cut: Set<string>) =>
+    ix.graphOutputs.filter((o) => side(o) === s && !cut.has(o));
+  return {
+    part,
+    anchor,
+    textCut: [...textCut].sort(byRank),
+    visionCut: [...visionCut].sort(byRank),
+    rename: renameCutInputs(ix, [...textCut, ...visionCut]),
+    textOnlyOutputs: outputsOn(PART_TEXT, textCut),
+    visionOnlyOutputs: outputsOn(PART_VISION, visionCut),
+    jointOutputs: ix.graphOutputs.filter((o) => {
+      const s = side(o);
+      return s === PART_JOINT || s === 0;
+    }),
+  };
+}
 
-  // Optional narrower end of the text part: text-only nodes downstream of the anchor join the
-  // joint part (the FiLM linears and `Shape(cond)` chains after CLIPSeg's conditional embedding).
-  let anchor: string | null = null;
+/** The tensor the text part ends at: the conditional embedding, or a named tensor that must be text-only. */
+function findAnchor(ix: GraphIndex, textEnd: Exclude<TextEnd, 'frontier'>): string {
+  const isTextTensor = (t: string) => ix.dep.get(t) === DEP_TEXT;
+  if (textEnd !== 'conditional') {
+    const anchor = textEnd.tensor;
+    if (!isTextTensor(anchor))
+      throw new SplitError(`Cannot end the text part at "${anchor}": not a text-only tensor of this model`);
+    return anchor;
+  }
+  // The frontier: text tensors that image-dependent nodes read. Only floating-point ones: integer
+  // tensors that cross are shape arithmetic (such as the decoder's batch size), which need not pass
+  // through the embedding.
+  const frontier = new Set<string>();
+  for (const i of ix.liveOrder)
+    if (ix.nodeDep[i]! & DEP_IMAGE)
+      for (const t of ix.nodes[i]!.input ?? []) if (t && isTextTensor(t)) frontier.add(t);
+  return findConditional(
+    [...frontier].filter((t) => FLOATS.has(ix.elemType.get(t) ?? 0)),
+    ix,
+  );
+}
+
+/**
+ * Text-only nodes downstream of the anchor (1 per node index): they join the joint part, so that the
+ * text part ends at the anchor (the FiLM linears and `Shape(cond)` chains after CLIPSeg's
+ * conditional embedding).
+ */
+function textNodesAfter(ix: GraphIndex, anchor: string): Uint8Array {
+  const { nodes, liveOrder, nodeDep } = ix;
   const after = new Uint8Array(nodes.length);
-  if (textEnd !== 'frontier') {
-    if (textEnd === 'conditional') {
-      const frontier = new Set<string>();
-      for (const i of liveOrder)
-        if (nodeDep[i]! & DEP_IMAGE)
-          for (const t of nodes[i]!.input ?? []) if (t && isTextTensor(t)) frontier.add(t);
-      anchor = findConditional(
-        [...frontier].filter((t) => FLOATS.has(ix.elemType.get(t) ?? 0)),
-        ix,
-      );
-    } else {
-      anchor = textEnd.tensor;
-      if (!isTextTensor(anchor))
-        throw new SplitError(`Cannot end the text part at "${anchor}": not a text-only tensor of this model`);
-    }
-    const down = new Set([anchor]);
-    for (const i of liveOrder) {
-      const n = nodes[i]!;
-      if (nodeDep[i] === DEP_TEXT && (n.input ?? []).some((t) => t && down.has(t))) {
-        after[i] = 1;
-        for (const o of n.output ?? []) if (o) down.add(o);
-      }
+  const down = new Set([anchor]);
+  for (const i of liveOrder) {
+    const n = nodes[i]!;
+    if (nodeDep[i] === DEP_TEXT && (n.input ?? []).some((t) => t && down.has(t))) {
+      after[i] = 1;
+      for (const o of n.output ?? []) if (o) down.add(o);
     }
   }
+  return after;
+}
 
+/**
+ * Part bits per node: each input-dependent node by its dependence (text nodes `after` the anchor go
+ * to the joint part), then each constant node to every part that reads it. Throws when no node
+ * depends on both sides (nothing to split off).
+ */
+function assignParts(ix: GraphIndex, after: Uint8Array): Uint8Array {
+  const { nodes, liveOrder, nodeDep } = ix;
   const part = new Uint8Array(nodes.length);
   for (const i of liveOrder) {
     const d = nodeDep[i]!;
@@ -77,7 +116,8 @@ export function partition(ix: GraphIndex, textEnd: TextEnd = 'frontier'): Partit
     else if (d === DEP_IMAGE) part[i] = PART_VISION;
     else if (d !== 0) part[i] = PART_JOINT;
   }
-  // Constant nodes: the union of their consumers' parts (a graph output: the joint part's).
+  // Constant nodes: the union of their consumers' parts (a graph output: the joint part's). Walked
+  // backwards so that a constant read only by other constants gets their parts.
   const outputSet = new Set(ix.graphOutputs);
   for (let k = liveOrder.length - 1; k >= 0; k--) {
     const i = liveOrder[k]!;
@@ -92,51 +132,49 @@ export function partition(ix: GraphIndex, textEnd: TextEnd = 'frontier'): Partit
   }
   if (!liveOrder.some((i) => part[i] === PART_JOINT))
     throw new SplitError('Cannot split this model: no output depends on both the text and the image');
+  return part;
+}
 
-  // Where a non-constant tensor is made: its producer's part, or its input's side.
-  const sideOf = (t: string): number => {
-    const p = producer.get(t);
-    if (p !== undefined) return nodeDep[p] === 0 ? 0 : part[p]!;
-    if (ix.textInputSet.has(t)) return PART_TEXT;
-    if (ix.imageInputSet.has(t)) return PART_VISION;
-    return 0;
-  };
+/** Where a tensor is made: its producer's part, or its input's side (0: a constant). */
+function sideOf(ix: GraphIndex, part: Uint8Array, t: string): number {
+  const p = ix.producer.get(t);
+  if (p !== undefined) return ix.nodeDep[p] === 0 ? 0 : part[p]!;
+  if (ix.textInputSet.has(t)) return PART_TEXT;
+  if (ix.imageInputSet.has(t)) return PART_VISION;
+  return 0;
+}
+
+/** The tensors that joint nodes read from the text side and from the vision side (constants are copied, not cut). */
+function findCuts(ix: GraphIndex, part: Uint8Array): { textCut: Set<string>; visionCut: Set<string> } {
   const textCut = new Set<string>();
   const visionCut = new Set<string>();
-  for (const i of liveOrder) {
+  for (const i of ix.liveOrder) {
     if (part[i] !== PART_JOINT) continue;
-    for (const t of nodes[i]!.input ?? []) {
+    for (const t of ix.nodes[i]!.input ?? []) {
       if (!t) continue;
-      const s = sideOf(t);
+      const s = sideOf(ix, part, t);
       if (s === PART_TEXT) textCut.add(t);
       else if (s === PART_VISION) visionCut.add(t);
     }
   }
-  const byRank = (a: string, b: string) => (ix.rank.get(a) ?? -1) - (ix.rank.get(b) ?? -1);
+  return { textCut, visionCut };
+}
+
+/**
+ * New names for the graph inputs among the cut tensors: such an input leaves its own part through an
+ * Identity (see buildPart) under a name that no tensor of the source already has.
+ */
+function renameCutInputs(ix: GraphIndex, cut: string[]): Map<string, string> {
   const rename = new Map<string, string>();
-  const taken = new Set([...dep.keys(), ...ix.inits.keys(), ...ix.sparse.keys()]);
-  for (const t of [...textCut, ...visionCut])
+  const taken = new Set([...ix.dep.keys(), ...ix.inits.keys(), ...ix.sparse.keys()]);
+  for (const t of cut)
     if (ix.textInputSet.has(t) || ix.imageInputSet.has(t)) {
       let name = `${t}__cut`;
       while (taken.has(name)) name += '_';
       taken.add(name);
       rename.set(t, name);
     }
-  const outputsOn = (side: number, cut: Set<string>) =>
-    ix.graphOutputs.filter((o) => sideOf(o) === side && !cut.has(o));
-  return {
-    part,
-    anchor,
-    textCut: [...textCut].sort(byRank),
-    visionCut: [...visionCut].sort(byRank),
-    rename,
-    textOnlyOutputs: outputsOn(PART_TEXT, textCut),
-    visionOnlyOutputs: outputsOn(PART_VISION, visionCut),
-    jointOutputs: ix.graphOutputs.filter((o) => {
-      const s = sideOf(o);
-      return s === PART_JOINT || s === 0;
-    }),
-  };
+  return rename;
 }
 
 /**

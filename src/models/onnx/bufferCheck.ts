@@ -1,3 +1,4 @@
+import { formatBytes } from '../../shared/format';
 import { GpuBufferTooSmallError } from '../../errors';
 import { tensorBytes } from './graphTools';
 import { decodeModel } from './onnxProto';
@@ -29,9 +30,8 @@ export class BufferLimitError extends GpuBufferTooSmallError {
 export function checkGpuBuffers(bytes: Uint8Array, file: string, limit: number): void {
   const big = largestTensorBytes(bytes);
   if (big.bytes > limit) {
-    const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
     throw new BufferLimitError(
-      `${file} needs a GPU buffer of ${mb(big.bytes)} (tensor "${big.name}"), but this GPU allows at most ${mb(limit)}. ` +
+      `${file} needs a GPU buffer of ${formatBytes(big.bytes)} (tensor "${big.name}"), but this GPU allows at most ${formatBytes(limit)}. ` +
         'Switch the backend to WASM, or use a smaller variant of the model.',
     );
   }

@@ -30,7 +30,13 @@ const querySchema = familySchema('query', {
 
 export type QueryManifest = v.InferOutput<typeof querySchema>;
 
-export const queryFamily = defineFamily({
+/** GKC's class probabilities per query [Q, C] and class scores at mask resolution [C, h, w]. */
+export interface QueryDebug {
+  classProbs: Float32Array;
+  semsegLow: Float32Array;
+}
+
+export const queryFamily = defineFamily<typeof querySchema, Record<string, never>, QueryDebug>({
   id: 'query',
   label: 'Mask queries scored by name embeddings (GKC / Mask2Former)',
   schema: querySchema,

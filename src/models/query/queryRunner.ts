@@ -1,11 +1,18 @@
-import { modelInputSize } from '../../processing/normalize';
+import { modelInputSize, type InputSize } from '../../processing/normalize';
 import type { VocabClass } from '../../processing/vocabulary';
 import { ManifestError } from '../manifest';
-import type { Runner, RunnerSegment } from '../runner';
+import type { Runner, RunnerResult, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCaches } from '../runnerInputs';
 import { createSession, ort, type Ep } from '../runtime/ortRuntime';
 import type { ClipTokenizer } from '../tokenizer';
-import { combine, scoreQueries, warmCombine, type QueryOutputs, type Scored } from './combine';
+import {
+  combine,
+  scoreQueries,
+  warmCombine,
+  type Combined,
+  type QueryOutputs,
+  type Scored,
+} from '../gkc/combine';
 import type { QueryManifest } from './family';
 import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
 import { ModelGraphUnsupportedError, NoImageError, VocabularyEmptyError } from '../../errors';
@@ -52,8 +59,8 @@ export class QueryRunner implements Runner {
     return new QueryRunner(m, imageSession, encoder, { image: image.dtype, text: text.dtype });
   }
 
-  get input() {
-    return this.manifest.input;
+  inputFor(width: number, height: number): InputSize {
+    return { ...modelInputSize(this.manifest.input, width, height), resample: this.manifest.input.resample };
   }
   get textRuns() {
     return this.text.runs;
@@ -87,7 +94,13 @@ export class QueryRunner implements Runner {
     return { masks, embeds, Q: Q!, h: h!, w: w!, D, inputWidth: width, inputHeight: height };
   }
 
-  async segment(o: RunnerSegment) {
+  async segment(o: RunnerSegment): Promise<RunnerResult> {
+    const { gkc, ...result } = this.combine(o);
+    return gkc ? { ...result, debug: { query: gkc } } : result;
+  }
+
+  /** GKC's combine of the current outputs and vocabulary, reusing its scores where it can. */
+  private combine(o: RunnerSegment): Combined {
     if (!this.outputs) throw new NoImageError();
     if (!this.vocab) throw new VocabularyEmptyError();
     const options = {

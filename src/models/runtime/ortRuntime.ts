@@ -1,8 +1,10 @@
 import * as ort from 'onnxruntime-web';
 import { ModelSessionFailedError } from '../../errors';
 
+import type { Ep } from '../../shared/protocol';
+
 export { ort };
-export type Ep = 'webgpu' | 'wasm';
+export type { Ep };
 
 /** Makes transformers.js reuse this ORT instance instead of initialising its own build. */
 export function shareOrtInstance(): void {

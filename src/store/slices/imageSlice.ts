@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { SegmentResult } from '../../client/protocol';
+import type { SegmentResult } from '../../shared/protocol';
 import type { AppState } from '../store';
 
 export interface LoadedImage {

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { Ep, FileProgress, GpuInfo, ModelInfo } from '../../client/protocol';
+import type { Ep, FileProgress, GpuInfo, ModelInfo } from '../../shared/protocol';
 import type { ModelEntry } from '../../services/catalogue';
 import type { AppState } from '../store';
 

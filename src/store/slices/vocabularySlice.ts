@@ -1,5 +1,4 @@
 import type { StateCreator } from 'zustand';
-import type { NamesRule } from '../../client/protocol';
 import type { AppState } from '../store';
 
 const DEFAULT_CLASSES = 'sky | blue, grass | green, red, yellow, white, black';
@@ -10,14 +9,14 @@ const DEFAULT_CLASSES = 'sky | blue, grass | green, red, yellow, white, black';
  */
 export interface VocabularySlice {
   classesText: string;
-  /** Dense family: the user's rule for classes with several names; null = the model's default. */
-  names: NamesRule | null;
+  /** The user's choices among the model family's settings (by key); absent: the model's default. */
+  settings: Record<string, string>;
   /** Names of the vocabulary the loaded model knows no word of (the worker's answer to it). */
   unknownNames: string[];
 }
 
 export const createVocabularySlice: StateCreator<AppState, [], [], VocabularySlice> = () => ({
   classesText: DEFAULT_CLASSES,
-  names: null,
+  settings: {},
   unknownNames: [],
 });

@@ -1,0 +1,71 @@
+import { resolveHttpUrl, shown } from '../config';
+import { parseManifest } from '../models/manifest';
+import { formatBytes } from '../shared/format';
+import { useApp } from '../store/store';
+import { urlEntry, type ModelEntry } from './catalogue';
+import type { Controller } from './controller';
+import { notify } from './notices';
+
+/** What the site keeps: cached bytes per model entry (by key), and the origin's storage in words. */
+export interface CacheState {
+  bytes: Record<string, number>;
+  usage: string;
+}
+
+/** Asks the worker (which owns Cache Storage) what each entry has cached, and the origin's storage. */
+export async function cacheState(
+  controller: Controller,
+  entries: readonly ModelEntry[],
+): Promise<CacheState> {
+  const prefixes = entries.flatMap((e) => e.cachePrefixes);
+  const r = await controller.client.request('storage', { prefixes });
+  const byPrefix = new Map(r.cached.map((c) => [c.prefix, c.bytes]));
+  const mb = (n: number) => formatBytes(n, 'decimal');
+  return {
+    bytes: Object.fromEntries(
+      entries.map((e) => [e.key, e.cachePrefixes.reduce((a, p) => a + (byPrefix.get(p) ?? 0), 0)]),
+    ),
+    usage: r.usage === null ? 'unknown' : `${mb(r.usage)}${r.quota ? ` of ${mb(r.quota)}` : ''}`,
+  };
+}
+
+/** Deletes an entry's cached files. */
+export async function deleteCached(controller: Controller, entry: ModelEntry): Promise<void> {
+  await controller.client.request('evict', { prefixes: entry.cachePrefixes });
+}
+
+/** A manifest address typed by the user: relative ones resolve against the page; others are refused. */
+export function loadFromUrl(controller: Controller, text: string): void {
+  const href = resolveHttpUrl(text, location.href);
+  if (href) void controller.load(urlEntry(href), useApp.getState().ep);
+  else notify('error', `${shown(text.trim())} is not an http(s) address of a model manifest.`);
+}
+
+/** A bundle chosen as files: its manifest (ovseg.json, else another JSON) and the files it names. */
+export async function loadFromFiles(controller: Controller, files: readonly File[]): Promise<void> {
+  if (!files.length) return;
+  const mf =
+    files.find((f) => f.name === 'ovseg.json') ??
+    files.find(
+      (f) => f.name.endsWith('.json') && f.name !== 'tokenizer.json' && f.name !== 'tokenizer_config.json',
+    );
+  if (!mf)
+    return notify('error', "Drop the bundle's manifest (ovseg.json) together with the files it names.");
+  try {
+    const manifest = parseManifest(JSON.parse(await mf.text()));
+    const entry: ModelEntry = {
+      key: `files:${manifest.id}`,
+      name: manifest.name,
+      summary: manifest.description ?? 'A model bundle chosen from this computer.',
+      licence: manifest.licence ?? 'see the bundle',
+      origin: 'files on this computer',
+      source: { kind: 'files', manifest, files: Object.fromEntries(files.map((f) => [f.name, f])) },
+      cachePrefixes: [],
+      sizes: {},
+      embedded: false,
+    };
+    await controller.load(entry, useApp.getState().ep);
+  } catch (e) {
+    notify('error', `That bundle cannot be used: ${(e as Error).message}`);
+  }
+}

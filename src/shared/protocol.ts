@@ -1,0 +1,204 @@
+/**
+ * Typed messages between the main thread and the engine worker. Requests carry an id; the worker
+ * answers each with exactly one `reply` or `error`, and may send `progress` before that.
+ */
+import type { FamilyDebug, FamilyId, FamilyStats } from '../models/families';
+import type { ErrorCode } from '../errors';
+import type { Dtype } from '../models/manifest';
+import type { VocabClass } from '../processing/vocabulary';
+
+export type Ep = 'webgpu' | 'wasm';
+
+/** Where a model bundle comes from. */
+export type ModelSource =
+  /** A manifest (`ovseg.json`) at a URL; its files are relative to it. */
+  | { kind: 'url'; manifestUrl: string }
+  /** A manifest object (a preset) whose files are relative to `baseUrl`. */
+  | { kind: 'inline'; manifest: unknown; baseUrl: string }
+  /** Files the user dropped: the manifest and the files it names, by name. */
+  | { kind: 'files'; manifest: unknown; files: Record<string, Blob> };
+
+export interface GpuInfo {
+  /** A WebGPU adapter was granted. */
+  available: boolean;
+  /** Software adapter (e.g. SwiftShader): correct but slow. */
+  fallback: boolean;
+  f16: boolean;
+  description: string;
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+}
+
+export interface ModelInfo {
+  id: string;
+  name: string;
+  family: FamilyId;
+  description: string;
+  ep: Ep;
+  imageDtype: Dtype;
+  textDtype: Dtype;
+  threshold: number;
+  vocabulary: string[];
+  /** The value of each of the family's settings when the user chose none (the manifest's or the family's). */
+  settings: Record<string, string>;
+  loadMs: number;
+  warmupMs: number;
+}
+
+interface Timings {
+  preprocess: number;
+  image: number;
+  text: number;
+  combine: number;
+  render?: number;
+  total?: number;
+}
+
+export interface FileProgress {
+  file: string;
+  loaded: number;
+  total: number | null;
+}
+
+export interface SegmentResult {
+  width: number;
+  height: number;
+  /** [H*W] 0 = unlabelled, k+1 = class k. */
+  labels: Uint16Array;
+  /** Best class score per pixel, at scoreWidth x scoreHeight. */
+  scores: Float32Array;
+  scoreWidth: number;
+  scoreHeight: number;
+  /** Pixels per label (index 0 = unlabelled). */
+  counts: Uint32Array;
+  /** Labels of the vocabulary this result was computed with. */
+  classes: string[];
+  timings: Timings;
+  /** Counters since load: image-model and text-model runs, prompts encoded. */
+  runs: { image: number; text: number; promptsEncoded: number };
+  /** The family's own counters, under its id (e.g. `stats.dense.decoderRows`). */
+  stats?: FamilyStats | undefined;
+  /** Coloured label map, drawn over the image. */
+  overlay: ImageBitmap | null;
+  /**
+   * Diagnostics (`?debug`): the family's own outputs under its id (e.g. `debug.query.classProbs`),
+   * and the model input (`pixelValues`, NCHW at the model's input size), to check preprocessing
+   * against the reference processors.
+   */
+  debug?: SegmentDebug | undefined;
+  /** Live video: share of pixels whose label changed since the previous frame. */
+  flicker?: number | undefined;
+}
+
+interface SegmentDebug extends FamilyDebug {
+  pixelValues?: Float32Array | undefined;
+  /** Milliseconds of the image's preprocessing: reading its pixels, resize + normalise. */
+  preprocessMs?: { read: number; resize: number } | undefined;
+}
+
+export interface Requests {
+  init: { req: Record<string, never>; res: { gpu: GpuInfo } };
+  load: {
+    req: {
+      source: ModelSource;
+      ep: Ep;
+      dtype?: Dtype | undefined;
+      hub?: string | undefined;
+      /** Overrides the adapter's buffer limit (diagnostics: ?debug&gpuBufferLimit=bytes). */
+      gpuBufferLimit?: number | undefined;
+    };
+    res: ModelInfo;
+  };
+  /** Aborts the download of the model being loaded (answered at once, not queued). */
+  cancel: { req: Record<string, never>; res: { cancelled: boolean } };
+  /** Cached bytes for each URL prefix (one per model), and the origin's storage figures. */
+  storage: {
+    req: { prefixes: string[] };
+    res: {
+      cached: { prefix: string; files: number; bytes: number }[];
+      usage: number | null;
+      quota: number | null;
+    };
+  };
+  /** Deletes cached files under these URL prefixes. */
+  evict: { req: { prefixes: string[] }; res: { deleted: number } };
+  /**
+   * The classes to segment with, sent when they change (and after a load): encodes what is not
+   * cached and says at once which names the model knows no word of. Segmentations that follow use it.
+   */
+  vocabulary: {
+    req: {
+      classes: VocabClass[];
+      /** The user's choices among the family's settings (absent keys: the model's defaults). */
+      settings?: Record<string, string> | undefined;
+    };
+    res: {
+      /** Names the model knows no word of. */
+      unknown: string[];
+      /** Prompts the text model encoded now (the others were cached). */
+      encoded: number;
+      /** Milliseconds of text work (also reported in the next segmentation's timings). */
+      textMs: number;
+    };
+  };
+  segment: {
+    req: {
+      /** A new image, transferred (made by `workerCopy`); none: the image the worker holds. */
+      bitmap?: ImageBitmap;
+      threshold: number;
+      debug?: boolean;
+      /** Diagnostics: ready pixel values at the model's input size, instead of a bitmap. */
+      pixels?: { data: Float32Array; width: number; height: number };
+      /** A video frame: temporal smoothing weight (0..0.95) of the previous frames' scores. */
+      live?: { smoothing: number };
+    };
+    res: SegmentResult;
+  };
+  export: { req: Record<string, never>; res: { png: ArrayBuffer; json: string } };
+  /** Diagnostics: what the worker holds now (answered at once, not queued). */
+  counts: { req: Record<string, never>; res: WorkerCounts };
+}
+
+/** Live resources in the worker: after a burst of requests they must return to where they were. */
+export interface WorkerCounts {
+  /** ONNX Runtime InferenceSessions created and not yet released. */
+  sessions: number;
+  /** Per-image buffers the worker keeps (image outputs, live-video history, last label map, bitmaps). */
+  buffers: number;
+  /** Requests received and not yet answered. */
+  queued: number;
+  /** Size of ONNX Runtime's WebAssembly memory, when known. */
+  wasmBytes: number | null;
+}
+
+/** The phase a request is in, so a request that never ends can be named by what hung. */
+export type Stage = 'download' | 'compile' | 'warm-up' | 'vocabulary' | 'image' | 'combine';
+
+/** Words for a stage, as in "… took over 12 s". */
+const STAGE_WORDS: Record<Stage, string> = {
+  download: 'the download',
+  compile: 'preparing the model',
+  'warm-up': 'the warm-up run',
+  vocabulary: 'encoding the vocabulary (tokenizer and text model)',
+  image: 'the image model',
+  combine: 'combining masks and classes',
+};
+
+export type RequestKind = keyof Requests;
+
+/** The words of a hung request's last stage, as in "… took over 12 s". */
+export function hungWords(kind: RequestKind, stage: Stage | null): string {
+  if (stage) return STAGE_WORDS[stage];
+  return kind === 'load' ? 'loading' : kind === 'vocabulary' ? STAGE_WORDS.vocabulary : 'the segmentation';
+}
+
+export type RequestMessage = {
+  [K in RequestKind]: { kind: K; id: number } & Requests[K]['req'];
+}[RequestKind];
+
+export type WorkerMessage =
+  | { kind: 'reply'; id: number; result: Requests[RequestKind]['res'] }
+  /** `code` names the error's kind: the page re-creates its class (see src/errors.ts). */
+  | { kind: 'error'; id: number; code: ErrorCode; message: string }
+  | { kind: 'progress'; id: number; progress: FileProgress }
+  | { kind: 'stage'; id: number; stage: Stage };

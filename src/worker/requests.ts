@@ -1,0 +1,224 @@
+import type {
+  GpuInfo,
+  ModelSource,
+  RequestKind,
+  Requests,
+  SegmentResult,
+  Stage,
+  WorkerCounts,
+  WorkerMessage,
+} from '../shared/protocol';
+import { ModelFileMissingError, ModelFileTooLargeError, NothingToExportError } from '../errors';
+import { encodeLabelPng, labelLegendJson } from '../processing/labelPng';
+import { colourizeLabels, paletteFor } from '../processing/palette';
+import type { VocabClass } from '../processing/vocabulary';
+import type { Fetcher, FileProgress, ManifestSource } from './bundle';
+import { formatBytes } from '../shared/format';
+import type { ImageSource, Segmenter } from './segmenter';
+
+/** What the handler needs from its environment (a real worker, or a test). */
+export interface HandlerDeps {
+  engine: Segmenter;
+  post(msg: WorkerMessage, transfer?: Transferable[]): void;
+  /**
+   * Files relative to `base` (a URL, or a folder in Node), downloaded or read; `commit` (if any) keeps
+   * the downloads once the model has loaded.
+   */
+  fetcher(
+    base: string,
+    o: { signal: AbortSignal; onProgress: (p: FileProgress) => void },
+  ): Fetcher & { commit?: () => Promise<void> };
+  gpuInfo(): Promise<GpuInfo>;
+  /** Turns a transferred bitmap into an image source (OffscreenCanvas in a worker). */
+  sourceFromBitmap(bitmap: ImageBitmap): ImageSource;
+  /** Draws RGBA pixels into a transferable bitmap, or null where that is impossible. */
+  toBitmap(rgba: Uint8ClampedArray, width: number, height: number): Promise<ImageBitmap | null>;
+  /** Model cache maintenance (Cache Storage in the browser). */
+  storage?(prefixes: string[]): Promise<Requests['storage']['res']>;
+  evict?(prefixes: string[]): Promise<number>;
+  /** Live ORT sessions and ORT's WebAssembly memory size (diagnostics). */
+  sessions?(): number;
+  wasmBytes?(): number | null;
+}
+
+/**
+ * Reads dropped files by name (paths in the manifest are matched on their last segment too). Names
+ * are user text: only the object's own entries count, so "constructor" is not Object's.
+ */
+export function blobFetcher(files: Record<string, Blob>): Fetcher {
+  const byName = new Map(Object.entries(files));
+  return async (path, _progress, cap) => {
+    const blob = byName.get(path) ?? byName.get(path.split('/').pop()!);
+    if (!blob) throw new ModelFileMissingError(`The dropped files do not include ${path}`);
+    if (cap !== undefined && blob.size > cap)
+      throw new ModelFileTooLargeError(
+        `${path} is ${formatBytes(blob.size)}, more than the ${formatBytes(cap)} this file may take`,
+      );
+    return new Uint8Array(await blob.arrayBuffer());
+  };
+}
+
+/** A request's answer, and the buffers it hands over (transferred, never copied). */
+export interface Answer<K extends RequestKind> {
+  result: Requests[K]['res'];
+  transfer?: Transferable[];
+}
+type Message<K extends RequestKind> = Requests[K]['req'] & { id: number };
+
+const now = () => performance.now();
+
+/**
+ * What the worker does for each request, and what it holds between them: the last label map (for
+ * export), the vocabulary the engine holds (for the export's legend), the load in progress (for
+ * cancel) and the diagnostics' counts. `createHandler` runs these one at a time.
+ */
+export class WorkerRequests {
+  private last: { labels: Uint16Array; width: number; height: number; classes: VocabClass[] } | null = null;
+  private vocab: VocabClass[] = [];
+  private loading: AbortController | null = null;
+  /** Bitmaps received and not yet closed, and requests not yet answered (diagnostics). */
+  openBitmaps = 0;
+  waiting = 0;
+
+  constructor(private deps: HandlerDeps) {}
+
+  private stage(id: number, st: Stage): void {
+    this.deps.post({ kind: 'stage', id, stage: st });
+  }
+
+  counts(): WorkerCounts {
+    return {
+      sessions: this.deps.sessions?.() ?? 0,
+      buffers: this.openBitmaps + (this.last ? 1 : 0) + this.deps.engine.heldBuffers,
+      queued: this.waiting,
+      wasmBytes: this.deps.wasmBytes?.() ?? null,
+    };
+  }
+
+  /** Where a bundle's files come from: beside a manifest URL, a preset's base, or dropped files. */
+  private sourceOf(s: ModelSource, signal: AbortSignal, onProgress: (p: FileProgress) => void) {
+    if (s.kind === 'url')
+      return {
+        fetcher: this.deps.fetcher(s.manifestUrl, { signal, onProgress }),
+        source: { path: s.manifestUrl },
+      };
+    const manifest = { manifest: s.manifest } as ManifestSource;
+    if (s.kind === 'inline')
+      return {
+        fetcher: this.deps.fetcher(s.baseUrl, { signal, onProgress }),
+        source: { ...manifest, base: s.baseUrl },
+      };
+    return { fetcher: blobFetcher(s.files), source: manifest };
+  }
+
+  async init(): Promise<Answer<'init'>> {
+    return { result: { gpu: await this.deps.gpuInfo() } };
+  }
+
+  async load(m: Message<'load'>): Promise<Answer<'load'>> {
+    const { deps } = this;
+    this.last = null;
+    this.vocab = [];
+    const ctl = (this.loading = new AbortController());
+    try {
+      const onProgress = (progress: FileProgress) => deps.post({ kind: 'progress', id: m.id, progress });
+      this.stage(m.id, 'download');
+      const { fetcher, source } = this.sourceOf(m.source, ctl.signal, onProgress);
+      const gpuBufferLimit =
+        m.ep === 'webgpu'
+          ? (m.gpuBufferLimit ?? (await deps.gpuInfo()).maxStorageBufferBindingSize)
+          : undefined;
+      const info = await deps.engine.load(fetcher, source, m.ep, {
+        dtype: m.dtype,
+        hub: m.hub,
+        onProgress,
+        onStage: (st) => this.stage(m.id, st),
+        gpuBufferLimit,
+      });
+      // Downloads enter the cache only now that they proved loadable.
+      await (fetcher as { commit?: () => Promise<void> }).commit?.();
+      return { result: info };
+    } finally {
+      if (this.loading === ctl) this.loading = null;
+    }
+  }
+
+  async cancel(): Promise<Answer<'cancel'>> {
+    const cancelled = this.loading !== null;
+    this.loading?.abort();
+    return { result: { cancelled } };
+  }
+
+  async vocabulary(m: Message<'vocabulary'>): Promise<Answer<'vocabulary'>> {
+    this.stage(m.id, 'vocabulary');
+    const v = await this.deps.engine.setVocabulary(m.classes, m.settings);
+    this.vocab = m.classes;
+    return { result: { unknown: v.unknown, encoded: v.encoded, textMs: v.ms } };
+  }
+
+  /** The new picture (if any) into the engine; its bitmap is closed whatever happens. */
+  private async takeImage(m: Message<'segment'>): Promise<void> {
+    const { engine } = this.deps;
+    try {
+      this.stage(m.id, 'image');
+      if (m.bitmap) await engine.setImage(this.deps.sourceFromBitmap(m.bitmap));
+      else if (m.pixels) await engine.setPixelValues(m.pixels.data, m.pixels.width, m.pixels.height);
+    } finally {
+      // Released even when the image is refused: the bitmap was transferred to us.
+      if (m.bitmap) {
+        m.bitmap.close();
+        this.openBitmaps--;
+      }
+    }
+  }
+
+  async segment(m: Message<'segment'>): Promise<Answer<'segment'>> {
+    const t0 = now();
+    await this.takeImage(m);
+    this.stage(m.id, 'combine');
+    const out = await this.deps.engine.segment({
+      threshold: m.threshold,
+      debug: m.debug ?? false,
+      fresh: !!m.bitmap || !!m.pixels,
+      live: m.live,
+    });
+    const t1 = now();
+    const rgba = colourizeLabels(out.labels, paletteFor(out.classes));
+    const overlay = await this.deps.toBitmap(rgba, out.width, out.height);
+    this.last = { labels: out.labels, width: out.width, height: out.height, classes: this.vocab };
+    // The worker keeps its label map for export; the page gets its own copy.
+    const labels = out.labels.slice();
+    const { semseg: _scores, ...rest } = out;
+    const result: SegmentResult = {
+      ...rest,
+      labels,
+      overlay,
+      timings: { ...out.timings, render: now() - t1, total: now() - t0 },
+    };
+    const transfer: Transferable[] = [labels.buffer, out.scores.buffer, out.counts.buffer];
+    if (overlay) transfer.push(overlay);
+    return { result, transfer };
+  }
+
+  async export(): Promise<Answer<'export'>> {
+    const last = this.last;
+    if (!last) throw new NothingToExportError();
+    const png = encodeLabelPng(last.labels, last.width, last.height, last.classes.length);
+    const buf = png.buffer.slice(png.byteOffset, png.byteOffset + png.byteLength) as ArrayBuffer;
+    return {
+      result: { png: buf, json: labelLegendJson(last.classes, this.deps.engine.info?.id ?? 'unknown') },
+      transfer: [buf],
+    };
+  }
+
+  async storage(m: Message<'storage'>): Promise<Answer<'storage'>> {
+    const { deps } = this;
+    return {
+      result: deps.storage ? await deps.storage(m.prefixes) : { cached: [], usage: null, quota: null },
+    };
+  }
+
+  async evict(m: Message<'evict'>): Promise<Answer<'evict'>> {
+    return { result: { deleted: this.deps.evict ? await this.deps.evict(m.prefixes) : 0 } };
+  }
+}

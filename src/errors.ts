@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'no-image'
   | 'vocabulary-empty'
   | 'nothing-to-export'
+  | 'prompt-unsupported'
   // The page's own inputs.
   | 'image-invalid'
   | 'camera-unavailable'
@@ -114,6 +115,12 @@ export class NoImageError extends AppError {
   constructor(message = 'No image to segment') {
     super(message);
   }
+}
+
+/** A click or an object export asked of a model that proposes no objects. */
+export class PromptUnsupportedError extends AppError {
+  readonly code = 'prompt-unsupported';
+  override name = 'PromptUnsupportedError';
 }
 
 export class VocabularyEmptyError extends AppError {
@@ -213,6 +220,7 @@ const BY_CODE: { [C in Exclude<ErrorCode, 'worker-hung'>]: new (message: string)
   'no-image': NoImageError,
   'vocabulary-empty': VocabularyEmptyError,
   'nothing-to-export': NothingToExportError,
+  'prompt-unsupported': PromptUnsupportedError,
   'image-invalid': ImageInvalidError,
   'camera-unavailable': CameraUnavailableError,
   'request-superseded': RequestSupersededError,

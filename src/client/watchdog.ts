@@ -11,7 +11,7 @@ import {
 import type { RequestObserver } from './transport';
 
 /** Requests that run model code and so can hang; the others answer quickly or are answered at once. */
-const BOUNDED: ReadonlySet<RequestKind> = new Set(['load', 'vocabulary', 'segment']);
+const BOUNDED: ReadonlySet<RequestKind> = new Set(['load', 'vocabulary', 'segment', 'prompt', 'instances']);
 
 interface Clock {
   kind: RequestKind;

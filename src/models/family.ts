@@ -60,6 +60,17 @@ export interface FamilyDescription<S extends FamilySchema = FamilySchema, Stats 
   settings?: readonly FamilySetting<v.InferOutput<S>>[];
   /** What the status bar says about a result's counters (families that report some). */
   statusLine?(stats: Stats): StatusLine | null;
+  /**
+   * Families that find an object at a click (`Runner.prompt`): what the page tells the user, e.g.
+   * "Click an object to outline it". Its presence turns clicks on the picture into prompts.
+   */
+  clickHint?: string;
+  /** Families that propose objects (`Runner.instances`): they can be exported as COCO results. */
+  exportsInstances?: boolean;
+  /** The objects of a result (from its counters), for the object list: the keyboard's way to them. */
+  objects?(stats: Stats): { label: string; score: number; area: number; point: [number, number] }[];
+  /** A line under the legend about a result (e.g. what labels pixels no object covers). */
+  legendNote?(stats: Stats): string | null;
   /** Words the model knows, when the manifest lists them (a hint for the user). */
   vocabulary?(m: v.InferOutput<S>): string[];
   /** Type carriers only (never set): let the registry derive `StatsOf` and `DebugOf`. */

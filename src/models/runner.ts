@@ -1,4 +1,5 @@
-import type { SegmentResult } from '../shared/protocol';
+import type { PromptPoint, PromptResult, SegmentResult } from '../shared/protocol';
+import type { RgbaImage } from '../processing/resize';
 import type { FamilyDebug, FamilyStats } from './families';
 import type { Dtype } from './manifest';
 import type { InputSize } from '../processing/normalize';
@@ -26,8 +27,16 @@ export interface Runner {
     classes: VocabClass[],
     settings: Readonly<Record<string, string>>,
   ): Promise<{ encoded: number; unknown: string[] }>;
-  /** A new image, as pixel values at the model's input size; image-only work runs here. */
-  setPixels(pixels: Float32Array, width: number, height: number): Promise<void>;
+  /**
+   * A new image, as pixel values at the model's input size; image-only work runs here. `picture`:
+   * the upright picture itself (null when the engine was handed ready pixel values), for families
+   * that prepare a second input of their own.
+   */
+  setPixels(pixels: Float32Array, width: number, height: number, picture: RgbaImage | null): Promise<void>;
+  /** Families that propose objects: the object at the user's points on the current picture. */
+  prompt?(points: PromptPoint[], o: { width: number; height: number }): Promise<PromptResult>;
+  /** Families that propose objects: the current picture's objects as COCO results JSON. */
+  instances?(o: { width: number; height: number }): string;
   /** Labels for the current vocabulary and image, at the image's size. */
   segment(o: RunnerSegment): Promise<RunnerResult>;
   /**

@@ -72,3 +72,33 @@ export function drawRgba(
 export function clearCanvas(canvas: HTMLCanvasElement): void {
   canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
 }
+
+/**
+ * The object found at the user's points: its outline (black against white, see outlineLabels) and
+ * a light tint, and each point as a dot (green on the object, red off it), at the picture's size.
+ */
+export function drawPrompt(
+  canvas: HTMLCanvasElement,
+  width: number,
+  height: number,
+  outline: Uint8ClampedArray | null,
+  points: readonly { x: number; y: number; positive: boolean }[],
+): void {
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  ctx.clearRect(0, 0, width, height);
+  if (outline)
+    ctx.putImageData(new ImageData(outline as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
+  const r = Math.max(3, Math.round(Math.max(width, height) / 150));
+  for (const p of points) {
+    ctx.beginPath();
+    ctx.arc(p.x + 0.5, p.y + 0.5, r, 0, 2 * Math.PI);
+    ctx.fillStyle = p.positive ? '#18a84b' : '#d4301f';
+    ctx.fill();
+    ctx.lineWidth = Math.max(1, r / 3);
+    ctx.strokeStyle = '#fff';
+    ctx.stroke();
+  }
+}

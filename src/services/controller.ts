@@ -110,6 +110,7 @@ export class Controller {
       ep,
       loadingEntry: entry,
       loadFailure: null,
+      prompt: null,
       backendReason: ep === 'wasm' ? s.backendReason : null,
     });
     return seq;
@@ -213,14 +214,15 @@ export class Controller {
     const old = useApp.getState().image;
     if (old && old !== image) old.bitmap.close();
     this.sendImage = true;
-    useApp.setState({ image, result: null, resultImage: null });
+    useApp.setState({ image, result: null, resultImage: null, prompt: null });
     void this.run();
     return true;
   }
 
   setClasses(text: string): void {
-    // An isolated class is an index into the old list: the new list shows every class.
-    useApp.setState({ classesText: text, highlight: null });
+    // An isolated class is an index into the old list: the new list shows every class. An object
+    // found at a click was named with the old list: it goes too.
+    useApp.setState({ classesText: text, highlight: null, prompt: null });
     keepInAddress('classes', text);
     this.vocabulary.sync();
     void this.run();

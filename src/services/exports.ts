@@ -18,6 +18,17 @@ export async function exportLabelMap(controller: Controller): Promise<void> {
   }
 }
 
+/** The current picture's objects as COCO results JSON (families that propose objects). */
+export async function exportInstances(controller: Controller): Promise<void> {
+  try {
+    const { json } = await controller.client.request('instances', {});
+    const name = stem(useApp.getState().image?.name ?? 'image');
+    download(new Blob([json], { type: 'application/json' }), `${name}-instances.json`);
+  } catch (e) {
+    notify('error', `Export failed: ${(e as Error).message}`);
+  }
+}
+
 /** The overlay composited on the image, at the opacity on screen, with the outlines when shown. */
 export async function exportOverlay(): Promise<void> {
   const s = useApp.getState();

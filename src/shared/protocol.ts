@@ -96,6 +96,25 @@ interface SegmentDebug extends FamilyDebug {
   preprocessMs?: { read: number; resize: number } | undefined;
 }
 
+/** A point the user gave on the picture (picture pixels): on the object (`positive`) or not. */
+export interface PromptPoint {
+  x: number;
+  y: number;
+  positive: boolean;
+}
+
+/** The object a family finds at the user's points: its mask at the picture's size and its best names. */
+export interface PromptResult {
+  width: number;
+  height: number;
+  /** [height*width] 1 inside the object. */
+  mask: Uint8Array;
+  /** The model's own estimate of the mask's quality (0..1). */
+  score: number;
+  /** The vocabulary's classes that fit the object best, best first (probabilities). */
+  classes: { label: string; score: number }[];
+}
+
 export interface Requests {
   init: { req: Record<string, never>; res: { gpu: GpuInfo } };
   load: {
@@ -155,6 +174,10 @@ export interface Requests {
     res: SegmentResult;
   };
   export: { req: Record<string, never>; res: { png: ArrayBuffer; json: string } };
+  /** Families that propose objects: the object at these points of the current picture (a click). */
+  prompt: { req: { points: PromptPoint[] }; res: PromptResult };
+  /** Families that propose objects: the current picture's objects as COCO results JSON. */
+  instances: { req: Record<string, never>; res: { json: string } };
   /** Diagnostics: what the worker holds now (answered at once, not queued). */
   counts: { req: Record<string, never>; res: WorkerCounts };
 }

@@ -9,6 +9,7 @@ import { Legend } from './Legend';
 import { ModelBar } from './ModelBar';
 import { SamplePictures } from './SamplePictures';
 import { Notices } from './Notices';
+import { ObjectList } from './ObjectList';
 import { StatusBar } from './StatusBar';
 import { Viewer } from './Viewer';
 import { WebcamPanel } from './WebcamPanel';
@@ -66,6 +67,9 @@ export function App() {
           </ErrorBoundary>
           <ErrorBoundary name="The legend">
             <Legend />
+          </ErrorBoundary>
+          <ErrorBoundary name="The object list">
+            <ObjectList />
           </ErrorBoundary>
         </aside>
         <ErrorBoundary name="The viewer">

@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
-import { exportLabelMap, exportOverlay } from '../services/exports';
+import { familyById } from '../models/families';
+import { exportInstances, exportLabelMap, exportOverlay } from '../services/exports';
 import { setOutlines } from '../services/view';
 import { useApp } from '../store/store';
 import { FamilySettings } from './FamilySettings';
@@ -9,6 +10,7 @@ import { useServices } from './services';
 /** Overlay opacity, the "unlabelled" threshold, and exports. */
 export function Controls() {
   const { controller } = useServices();
+  const instances = useApp((s) => (s.model ? familyById(s.model.family).exportsInstances : false));
   const { opacity, outlines, threshold, ready } = useApp(
     useShallow((s) => ({
       opacity: s.opacity,
@@ -62,6 +64,15 @@ export function Controls() {
         <button data-testid="export-overlay" disabled={!ready} onClick={() => void exportOverlay()}>
           Export overlay (PNG)
         </button>
+        {instances && (
+          <button
+            data-testid="export-instances"
+            disabled={!ready}
+            onClick={() => void exportInstances(controller)}
+          >
+            Export objects (COCO JSON)
+          </button>
+        )}
       </div>
     </section>
   );

@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { familyById } from '../models/families';
 import { meanScoreByLabel } from '../processing/classStats';
 import { paletteFor, toHex } from '../processing/palette';
 import { setHighlight } from '../services/view';
@@ -16,6 +17,7 @@ const percent = (n: number, total: number) => `${((100 * n) / total).toFixed(1)}
 export function Legend() {
   const result = useApp(selectStillResult);
   const highlight = useApp((s) => s.highlight);
+  const model = useApp((s) => s.model);
   const stats = useMemo(
     () =>
       result &&
@@ -68,6 +70,9 @@ export function Legend() {
           </span>
         </li>
       </ul>
+      {model && result.stats && (
+        <LegendNote note={familyById(model.family).legendNote?.(result.stats[model.family]) ?? null} />
+      )}
       {highlight !== null && highlight < result.classes.length && (
         <p className="hint" data-testid="legend-isolated" role="status">
           Showing only {result.classes[highlight]}.{' '}
@@ -78,4 +83,13 @@ export function Legend() {
       )}
     </section>
   );
+}
+
+/** The family's word on how this result was labelled (e.g. what pixels no object covers take). */
+function LegendNote({ note }: { note: string | null }) {
+  return note ? (
+    <p className="hint" data-testid="legend-note">
+      {note}
+    </p>
+  ) : null;
 }

@@ -6,6 +6,9 @@ import { colourizeLabels, paletteFor } from '../processing/palette';
 import { clearCanvas, drawBitmap, drawRgba } from '../render/overlay';
 import { selectStillResult } from '../store/selectors';
 import { useApp, type LoadedImage } from '../store/store';
+import { familyById } from '../models/families';
+import { addPoint, clearPoints } from '../services/prompts';
+import { PromptLayer } from './PromptLayer';
 import { useServices } from './services';
 
 /** The pointer over the picture: where (in picture pixels) and where to put the read-out. */
@@ -85,10 +88,33 @@ function LiveView() {
   );
 }
 
-/** A still picture, its result on top, and the class and score under the pointer. */
+/** The picture pixel under a pointer event on a canvas drawn at the picture's size. */
+function pixelAt(e: React.MouseEvent<HTMLCanvasElement>, width: number, height: number) {
+  const r = e.currentTarget.getBoundingClientRect();
+  return {
+    x: Math.min(width - 1, Math.max(0, Math.floor(((e.clientX - r.left) / r.width) * width))),
+    y: Math.min(height - 1, Math.max(0, Math.floor(((e.clientY - r.top) / r.height) * height))),
+    left: e.clientX - r.left,
+    top: e.clientY - r.top,
+  };
+}
+
+/**
+ * A still picture, its result on top, and the class and score under the pointer. For a family
+ * that finds an object at a click, a click adds a point on the object, Shift- or Alt-click one off
+ * it, and Escape forgets them.
+ */
 function StillView({ image }: { image: LoadedImage }) {
+  const { controller } = useServices();
   const result = useApp(selectStillResult);
   const busy = useApp((s) => s.busy);
+  const clickHint = useApp((s) => (s.model ? familyById(s.model.family).clickHint : undefined));
+  useEffect(() => {
+    if (!clickHint) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && clearPoints();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [clickHint]);
   const base = useRef<HTMLCanvasElement>(null);
   const { over, lines, opacity } = useResultLayers(result, image);
   const [pointer, setPointer] = useState<Pointer | null>(null);
@@ -96,15 +122,12 @@ function StillView({ image }: { image: LoadedImage }) {
     if (base.current) drawBitmap(base.current, image.bitmap, image.width, image.height);
   }, [image]);
 
-  const onMove = (e: React.PointerEvent<HTMLCanvasElement>) => {
-    if (!result) return setPointer(null);
-    const r = e.currentTarget.getBoundingClientRect();
-    setPointer({
-      x: Math.min(result.width - 1, Math.floor(((e.clientX - r.left) / r.width) * result.width)),
-      y: Math.min(result.height - 1, Math.floor(((e.clientY - r.top) / r.height) * result.height)),
-      left: e.clientX - r.left,
-      top: e.clientY - r.top,
-    });
+  const onMove = (e: React.PointerEvent<HTMLCanvasElement>) =>
+    setPointer(result ? pixelAt(e, result.width, result.height) : null);
+  const onClick = (e: React.MouseEvent<HTMLCanvasElement>) => {
+    if (!clickHint) return;
+    const { x, y } = pixelAt(e, image.width, image.height);
+    void addPoint(controller, { x, y, positive: !(e.shiftKey || e.altKey) });
   };
 
   return (
@@ -118,7 +141,10 @@ function StillView({ image }: { image: LoadedImage }) {
           className="layer top"
           onPointerMove={onMove}
           onPointerLeave={() => setPointer(null)}
+          onClick={onClick}
+          style={clickHint ? { cursor: 'crosshair' } : undefined}
         />
+        {clickHint && <PromptLayer image={image} />}
         {/* Read from the result shown now: a new threshold or result updates it without a pointer move. */}
         {pointer && result && (
           <div
@@ -131,6 +157,11 @@ function StillView({ image }: { image: LoadedImage }) {
         )}
         {busy && <div className="spinner" role="status" aria-label="working" />}
       </div>
+      {clickHint && (
+        <p className="hint" data-testid="click-hint">
+          {clickHint}
+        </p>
+      )}
     </div>
   );
 }

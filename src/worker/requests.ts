@@ -211,6 +211,16 @@ export class WorkerRequests {
     };
   }
 
+  async prompt(m: Message<'prompt'>): Promise<Answer<'prompt'>> {
+    this.stage(m.id, 'image');
+    const result = await this.deps.engine.prompt(m.points);
+    return { result, transfer: [result.mask.buffer] };
+  }
+
+  async instances(): Promise<Answer<'instances'>> {
+    return { result: { json: this.deps.engine.instances() } };
+  }
+
   async storage(m: Message<'storage'>): Promise<Answer<'storage'>> {
     const { deps } = this;
     return {

@@ -1,7 +1,7 @@
-import type { ModelInfo, SegmentResult } from '../shared/protocol';
+import type { ModelInfo, PromptPoint, PromptResult, SegmentResult } from '../shared/protocol';
 import { familyOf, settingDefaults, settingsOf, type Manifest } from '../models/families';
 import { PUBLIC_HUB } from '../models/hub';
-import { NoImageError, NoModelLoadedError, VocabularyEmptyError } from '../errors';
+import { NoImageError, NoModelLoadedError, PromptUnsupportedError, VocabularyEmptyError } from '../errors';
 import type { Dtype } from '../models/manifest';
 import { DTYPE_ORDER } from '../models/presets';
 import { checkGpuBuffers } from '../models/onnx/bufferCheck';
@@ -177,7 +177,7 @@ export class Segmenter {
     const t1 = now();
     const px = preprocess(rgba, runner.inputFor(rgba.width, rgba.height), this.norm!);
     const prepMs = { read: t1 - t0, resize: now() - t1 };
-    await this.setPixelValues(px.data, px.width, px.height, src.width, src.height, now() - t0);
+    await this.setPixelValues(px.data, px.width, px.height, src.width, src.height, now() - t0, rgba);
     this.prepMs = prepMs;
   }
 
@@ -189,13 +189,34 @@ export class Segmenter {
     imageWidth = width,
     imageHeight = height,
     preprocess = 0,
+    picture: RgbaImage | null = null,
   ): Promise<void> {
     const runner = this.need();
     const t1 = now();
     this.lastPixels = { data: pixels, width, height };
     this.prepMs = null;
-    await runner.setPixels(pixels, width, height);
+    await runner.setPixels(pixels, width, height, picture);
     this.image = { width: imageWidth, height: imageHeight, preprocess, image: now() - t1 };
+  }
+
+  /** The object at the user's points on the current picture (families that propose objects). */
+  async prompt(points: PromptPoint[]): Promise<PromptResult> {
+    const runner = this.need();
+    if (!this.image) throw new NoImageError();
+    if (!runner.prompt)
+      throw new PromptUnsupportedError(
+        `${this.info?.name ?? 'This model'} does not find objects from a click.`,
+      );
+    return runner.prompt(points, { width: this.image.width, height: this.image.height });
+  }
+
+  /** The current picture's objects as COCO results JSON (families that propose objects). */
+  instances(): string {
+    const runner = this.need();
+    if (!this.image) throw new NoImageError();
+    if (!runner.instances)
+      throw new PromptUnsupportedError(`${this.info?.name ?? 'This model'} proposes no objects.`);
+    return runner.instances({ width: this.image.width, height: this.image.height });
   }
 
   /** Per-image buffers held between requests (diagnostics: they must not pile up). */

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { SegmentResult } from '../../shared/protocol';
+import type { PromptPoint, PromptResult, SegmentResult } from '../../shared/protocol';
 import type { AppState } from '../store';
 
 export interface LoadedImage {
@@ -17,6 +17,11 @@ export interface ImageSlice {
   busy: boolean;
   /** The result belongs to this image (a new image clears it). */
   resultImage: LoadedImage | null;
+  /**
+   * Families that find an object at a click: the points given on the current picture and the
+   * object found at them (`image`: the picture they belong to; a new picture clears them).
+   */
+  prompt: { image: LoadedImage; points: PromptPoint[]; result: PromptResult | null } | null;
 }
 
 export const createImageSlice: StateCreator<AppState, [], [], ImageSlice> = () => ({
@@ -24,4 +29,5 @@ export const createImageSlice: StateCreator<AppState, [], [], ImageSlice> = () =
   result: null,
   busy: false,
   resultImage: null,
+  prompt: null,
 });

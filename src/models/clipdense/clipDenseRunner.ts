@@ -9,7 +9,8 @@
  */
 import type { ClipDenseManifest } from './family';
 import type { ClipTokenizer } from '../tokenizer';
-import { cropChw, shortSideSize, slidingWindows, WindowAverager } from '../clip/maths/windows';
+import { WindowAverager } from '../clip/maths/windows';
+import { clipInputSize, embedPicture, type Coverage, type PictureEmbeds } from '../clip/pictureEmbeds';
 import { patchClassLogits } from '../gkc/patchLogits';
 import { softmaxClasses } from '../../processing/softmax';
 import { argmaxLabels } from '../../processing/argmax';
@@ -26,20 +27,7 @@ import { smoothScores } from '../../processing/smoothing';
 import { ClipDenseModel } from '../clip/clipDenseModel';
 import { clearClipSurgery } from '../clip/surgery';
 
-/** The current image's patch embeddings: per window (sliding) or one pass. */
-interface ImageEmbeds {
-  /** [windows, grid.h * grid.w, dim]. */
-  embeds: Float32Array;
-  windows: { y: number; x: number }[];
-  /** Size of the model's input picture (the resized image). */
-  H: number;
-  W: number;
-  /**
-   * Windows on the patch grid: the windows' embeddings averaged per patch cell [h * w, dim] (see
-   * `cellAverage`); null when windows are off the grid (then logits are averaged per pixel).
-   */
-  cells: { embeds: Float32Array; h: number; w: number } | null;
-}
+type ImageEmbeds = PictureEmbeds;
 
 export class ClipDenseRunner implements Runner {
   private image: ImageEmbeds | null = null;
@@ -89,12 +77,14 @@ export class ClipDenseRunner implements Runner {
    * The picture the engine prepares: windows -> short side from the manifest, both sides whole
    * patches (windows then fall on the patch grid); single pass -> the model's own larger input.
    */
+  /** How the picture is covered: the manifest's windows (or one pass), the tower's filter. */
+  private get coverage(): Coverage {
+    const m = this.manifest;
+    return { resolution: m.resolution, ...m.window, resample: m.input.resample };
+  }
+
   inputFor(width: number, height: number): InputSize {
-    const { h, w } = this.model.size;
-    const resample = this.manifest.input.resample;
-    if (this.manifest.resolution === 'single') return { width: w, height: h, resample };
-    const short = this.manifest.window.shortSide;
-    return { ...shortSideSize(width, height, short, h, this.model.info.positions.patch), resample };
+    return clipInputSize(this.model, this.coverage, width, height);
   }
   stats(): FamilyStats {
     return { 'clip-dense': { vision: this.visionRuns } };
@@ -116,50 +106,8 @@ export class ClipDenseRunner implements Runner {
   async setPixels(pixels: Float32Array, width: number, height: number): Promise<void> {
     this.image = null;
     this.logits = null;
-    const { h: size } = this.model.size;
-    const single = this.manifest.resolution === 'single';
-    const windows = single
-      ? [{ y: 0, x: 0 }]
-      : slidingWindows(height, width, size, this.manifest.window.stride);
-    const per = this.model.grid.h * this.model.grid.w * this.model.info.dim;
-    const embeds = new Float32Array(windows.length * per);
-    // One window per run: `_quantized` exports quantise per run, so windows stay independent.
-    for (const [k, p] of windows.entries()) {
-      const input = single ? pixels : cropChw(pixels, 3, height, width, p.y, p.x, size, size);
-      embeds.set(await this.model.embed(input), k * per);
-    }
-    const patch = this.model.info.positions.patch;
-    const onGrid = !(height % patch || width % patch || this.manifest.window.stride % patch);
-    const cells = !single && onGrid ? this.cellAverage(embeds, windows, height / patch, width / patch) : null;
-    this.image = { embeds, windows, H: height, W: width, cells };
+    this.image = await embedPicture(this.model, this.coverage, pixels, width, height);
     this.visionRuns++;
-  }
-
-  /**
-   * Every window's patch embeddings averaged per patch cell of the picture. A name's logit is linear
-   * in the embedding, so the averaged cell scores exactly the window-averaged name logits
-   * (mmsegmentation's slide inference, as SCLIP/ClearCLIP run it: names' logits averaged, then the
-   * max over a class's names); done once per image, it leaves each vocabulary a dot product per cell
-   * and name instead of per window patch and name (1036 cells against 15 x 196 patches at 448x592).
-   */
-  private cellAverage(embeds: Float32Array, windows: { y: number; x: number }[], h: number, w: number) {
-    const { grid, info } = this.model;
-    const D = info.dim;
-    const patch = info.positions.patch;
-    const sum = new Float32Array(h * w * D);
-    const count = new Uint16Array(h * w);
-    windows.forEach((p, k) => {
-      const [cy, cx] = [p.y / patch, p.x / patch];
-      for (let r = 0; r < grid.h; r++)
-        for (let c = 0; c < grid.w; c++) {
-          const cell = (cy + r) * w + cx + c;
-          const src = (k * grid.h * grid.w + r * grid.w + c) * D;
-          for (let i = 0; i < D; i++) sum[cell * D + i]! += embeds[src + i]!;
-          count[cell]!++;
-        }
-    });
-    for (let cell = 0; cell < h * w; cell++) for (let i = 0; i < D; i++) sum[cell * D + i]! /= count[cell]!;
-    return { embeds: sum, h, w };
   }
 
   /** [C, h, w] class logits of the current image and vocabulary, windows averaged on patch cells. */

@@ -27,7 +27,7 @@ async function denseInPage(page: Page) {
       segment(r: object): Promise<{
         labels: Uint16Array;
         runs: { image: number };
-        debug?: { patchEmbeds?: Float32Array };
+        debug?: { 'clip-dense'?: { patchEmbeds: Float32Array } };
       }>;
     };
     const hook = (window as unknown as { __ovseg: { controller: { client: Client } } }).__ovseg;
@@ -40,7 +40,11 @@ async function denseInPage(page: Page) {
       threshold: 0,
       debug: true,
     });
-    return { embeds: Array.from(r.debug?.patchEmbeds ?? []), runs: r.runs.image, labels: r.labels.length };
+    return {
+      embeds: Array.from(r.debug?.['clip-dense']?.patchEmbeds ?? []),
+      runs: r.runs.image,
+      labels: r.labels.length,
+    };
   }, pixels);
 }
 

@@ -147,12 +147,15 @@ test('a hidden tab pauses the work and a visible one resumes it', async ({ app }
         document.dispatchEvent(new Event('visibilitychange'));
       }, hidden);
     await setHidden(true);
-    // A frame already in flight may still land: wait until the worker has answered it.
-    await expect
-      .poll(() => page.evaluate(() => window.__ovseg!.controller.client.busy), { timeout: app.slow })
-      .toBe(false);
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    const before = await count();
+    // A frame already in flight may still land, and be shown a moment later: wait until the count
+    // holds for two measured frame times (a loop that never stopped would never let it hold).
+    let before = await count();
+    for (let i = 0; i < 8; i++) {
+      await page.waitForTimeout(2 * frameMs);
+      const now = await count();
+      if (now === before) break;
+      before = now;
+    }
     // Three frames' time, as measured above: a loop that kept running would have shown a result.
     await page.waitForTimeout(Math.max(500, 3 * frameMs));
     expect(await count(), 'no new results while hidden').toBe(before);

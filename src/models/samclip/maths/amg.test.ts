@@ -29,7 +29,11 @@ function referenceAmg(
   o: AmgOptions,
 ) {
   const cuts = stabilityCuts(o.maskThreshold, o.stabilityScoreOffset);
-  const kept = [];
+  const kept: (ReturnType<typeof candidateReference> & {
+    iou: number;
+    candidate: number;
+    point: number[];
+  })[] = [];
   for (let k = 0; k < iou.length; k++) {
     if (!(iou[k]! > Math.fround(o.predIouThresh))) continue;
     const r = candidateReference(frame, masks.subarray(k * N * N, (k + 1) * N * N), cuts);

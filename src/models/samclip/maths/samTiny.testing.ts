@@ -33,6 +33,7 @@ export interface SamTinyGolden {
       classes: string[][];
       names: { name: string; class: number; clip_text_tiny_row: number }[];
       thresholds: Record<string, number>;
+      label_counts: Record<string, number[]>;
     }
   > & { logit_scale: number };
   image: { width: number; height: number };

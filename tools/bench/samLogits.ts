@@ -57,7 +57,7 @@ export function samLikeBatch(
   opts: SamLikeOptions = {},
 ): { iou: Float32Array; masks: Float32Array } {
   const n = opts.lowRes ?? 256;
-  const slope = opts.slope ?? 1.5;
+  const slope = opts.slope ?? 4;
   const radii = opts.radii ?? [10, 24, 48];
   const P = points.length / 2;
   const rand = prng(seed);

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { samLikeBatch } from '../../../../tools/bench/samLogits';
-import { AmgCollector, type AmgMask, type AmgOptions } from './amg';
+import { AMG_DEFAULTS, AmgCollector, type AmgMask, type AmgOptions } from './amg';
 import { boxXywh, nms } from './boxes';
 import { stabilityCuts } from './cuts';
 import { samFrame, type SamFrame } from './frame';
 import { gridPoints, toModelFrame } from './grid';
 import { candidateReference } from './reference';
 import { removeSmallRegionsAll } from './regions';
+import { SAM_TINY } from './samTiny.testing';
 
 const H = 90;
 const W = 120;
@@ -71,6 +72,20 @@ function collect(
   return { masks: c.finish(), stats: c.stats };
 }
 
+describe('AMG_DEFAULTS', () => {
+  it("are upstream SamAutomaticMaskGenerator's defaults (sam-tiny golden.json)", () => {
+    const u = SAM_TINY.amg.upstream_defaults;
+    expect(AMG_DEFAULTS).toEqual({
+      predIouThresh: u.pred_iou_thresh,
+      stabilityScoreThresh: u.stability_score_thresh,
+      stabilityScoreOffset: u.stability_score_offset,
+      boxNmsThresh: u.box_nms_thresh,
+      maskThreshold: u.mask_threshold,
+      minMaskRegionArea: u.min_mask_region_area,
+    });
+  });
+});
+
 describe('AmgCollector on SAM-like decoder outputs', () => {
   const frame = samFrame(H, W);
   const pts = gridPoints(6, H, W);
@@ -105,6 +120,12 @@ describe('AmgCollector on SAM-like decoder outputs', () => {
         a.map((m) => [m.candidate, m.area, m.stabilityScore]),
       );
     }
+  });
+
+  it('gives the same masks whether survivors keep their mask or their low-res plane', () => {
+    const byMask = collect(frame, iou, masks, pts, 16, { ...OPTS, keep: 'mask' }).masks;
+    const byLowRes = collect(frame, iou, masks, pts, 16, { ...OPTS, keep: 'lowRes' }).masks;
+    expect(byLowRes).toEqual(byMask);
   });
 
   it('skips a filter whose threshold is 0, as upstream does', () => {

@@ -5,9 +5,10 @@
  * their box; at the end box NMS over every batch, then optionally upstream's small-region clean-up.
  * Thresholds compare in float32, as torch compares a float32 tensor with a Python float.
  *
- * Batches can be fed as the decoder makes them: a survivor keeps a copy of its low-res plane
- * (lowRes^2 floats, whatever the picture size), and picture-size masks are made only for the masks
- * NMS keeps.
+ * Batches can be fed as the decoder makes them: only survivors are kept, each with its picture-size
+ * mask (written while its stability is computed; one byte a pixel) for pictures up to SAM's own
+ * padded frame (1024 x 1024 pixels), otherwise with a copy of its low-res plane (4 bytes a low-res
+ * pixel: 256 kB), from which the mask is made if NMS keeps it.
  */
 import { boxXywh, nms } from './boxes';
 import { stabilityCuts, type BoxXyxy, type Cuts } from './cuts';
@@ -25,6 +26,8 @@ export interface AmgOptions {
   maskThreshold: number;
   /** Upstream `min_mask_region_area`: 0 leaves masks as they are. */
   minMaskRegionArea: number;
+  /** What a survivor keeps until NMS: its mask, or its low-res plane (default: the mask up to 1024 x 1024 pixels). */
+  keep?: 'mask' | 'lowRes';
 }
 
 /** Upstream's defaults. */
@@ -67,7 +70,8 @@ export interface AmgMask {
 }
 
 interface Survivor extends Omit<AmgMask, 'mask' | 'bbox'> {
-  low: Float32Array;
+  mask: Uint8Array | null;
+  low: Float32Array | null;
 }
 
 export interface AmgStats {
@@ -83,6 +87,9 @@ export class AmgCollector {
   readonly stats: AmgStats = { candidates: 0, passedIou: 0, passedStability: 0, hairPixels: 0 };
   private readonly cuts: Cuts;
   private readonly survivors: Survivor[] = [];
+  private readonly keepMasks: boolean;
+  /** Where a candidate's mask is written; all zeros between candidates. */
+  private scratch: Uint8Array | null;
 
   constructor(
     readonly frame: SamFrame,
@@ -91,6 +98,9 @@ export class AmgCollector {
   ) {
     this.options = { ...AMG_DEFAULTS, ...options };
     this.cuts = stabilityCuts(this.options.maskThreshold, this.options.stabilityScoreOffset);
+    const pixels = frame.height * frame.width;
+    this.keepMasks = (this.options.keep ?? (pixels <= frame.padded ** 2 ? 'mask' : 'lowRes')) === 'mask';
+    this.scratch = this.keepMasks ? new Uint8Array(pixels) : null;
   }
 
   /** Filters one batch; only its survivors' low-res planes are kept (copied). */
@@ -111,14 +121,18 @@ export class AmgCollector {
       if (this.options.predIouThresh > 0 && !(iou > iouCut)) continue;
       this.stats.passedIou++;
       const low = batch.lowResMasks.subarray(k * plane, (k + 1) * plane);
-      const s = this.post.scores(low, this.cuts);
+      const s = this.post.scores(low, this.cuts, this.scratch);
       this.stats.hairPixels += s.hair;
-      if (this.options.stabilityScoreThresh > 0 && !(s.stability >= stabilityCut)) continue;
+      if (this.options.stabilityScoreThresh > 0 && !(s.stability >= stabilityCut)) {
+        this.clearScratch(s.box, s.area);
+        continue;
+      }
       this.stats.passedStability++;
       const p = Math.floor(k / outputs);
       const pointIndex = batch.firstPoint + p;
       this.survivors.push({
-        low: low.slice(),
+        mask: this.scratch,
+        low: this.keepMasks ? null : low.slice(),
         area: s.area,
         box: s.box,
         predictedIou: iou,
@@ -128,7 +142,15 @@ export class AmgCollector {
         output: k % outputs,
         candidate: pointIndex * outputs + (k % outputs),
       });
+      if (this.scratch) this.scratch = new Uint8Array(this.scratch.length);
     }
+  }
+
+  /** Zeroes the scratch mask inside the box of what was written. */
+  private clearScratch([x0, y0, x1, y1]: BoxXyxy, area: number): void {
+    if (!this.scratch || area === 0) return;
+    const W = this.frame.width;
+    for (let y = y0; y <= y1; y++) this.scratch.fill(0, y * W + x0, y * W + x1 + 1);
   }
 
   /** Box NMS over every batch, masks for the kept ones, then the optional small-region clean-up. */
@@ -140,8 +162,9 @@ export class AmgCollector {
       this.options.boxNmsThresh,
     );
     const masks = keep.map((i): AmgMask => {
-      const { low, ...s } = all[i]!;
-      const m = this.post.mask(low, this.cuts);
+      const { low, mask, ...s } = all[i]!;
+      if (mask) return { ...s, mask, bbox: boxXywh(s.box) };
+      const m = this.post.mask(low!, this.cuts);
       this.stats.hairPixels += m.hair;
       return { ...s, mask: m.mask, bbox: boxXywh(s.box) };
     });

@@ -14,18 +14,29 @@ import { goldenPlane, POSTPROCESS } from './postprocessGolden.testing';
  * with torch's exact arithmetic because their value sat within a rounding hair of a cut.
  */
 const N = 256;
-const tally = { planes: 0, pixels: 0, hair: 0 };
+/** Per kind of plane: planes, pixel evaluations (scores + mask), pixels that needed torch's exact value. */
+const tally = new Map<string, { planes: number; pixels: number; hair: number }>();
 afterAll(() => {
-  console.log(
-    `fastPost: ${tally.planes} planes, ${tally.pixels} pixel evaluations, ${tally.hair} in the rounding hair ` +
-      `(${((tally.hair / tally.pixels) * 100).toFixed(4)} %), every one identical to the reference`,
+  const lines = [...tally].map(
+    ([k, t]) =>
+      `${k}: ${t.planes} planes, ${t.hair} of ${t.pixels} pixel evaluations in the rounding hair (${((t.hair / t.pixels) * 100).toFixed(4)} %)`,
   );
+  console.log(`fastPost, every count, mask and box identical to the reference:\n  ${lines.join('\n  ')}`);
 });
 
-function expectSame(frame: SamFrame, post: FastPost, low: Float32Array, cuts: Cuts, label: string) {
+function expectSame(
+  kind: string,
+  frame: SamFrame,
+  post: FastPost,
+  low: Float32Array,
+  cuts: Cuts,
+  label: string,
+) {
   const ref = candidateReference(frame, low, cuts);
   const fast = post.scores(low, cuts);
   const m = post.mask(low, cuts);
+  const written = new Uint8Array(frame.height * frame.width);
+  expect(post.scores(low, cuts, written), label).toEqual(fast);
   expect([fast.intersections, fast.unions, fast.area], label).toEqual([
     ref.intersections,
     ref.unions,
@@ -38,11 +49,14 @@ function expectSame(frame: SamFrame, post: FastPost, low: Float32Array, cuts: Cu
   expect(fast.box, label).toEqual(ref.box);
   expect([m.area, m.box], label).toEqual([ref.area, ref.box]);
   let diff = 0;
-  for (let i = 0; i < ref.mask.length; i++) if (m.mask[i] !== ref.mask[i]) diff++;
+  for (let i = 0; i < ref.mask.length; i++)
+    if (m.mask[i] !== ref.mask[i] || written[i] !== ref.mask[i]) diff++;
   expect(diff, `${label}: mask pixels differing`).toBe(0);
-  tally.planes++;
-  tally.pixels += 2 * frame.height * frame.width;
-  tally.hair += fast.hair + m.hair;
+  const t = tally.get(kind) ?? { planes: 0, pixels: 0, hair: 0 };
+  t.planes++;
+  t.pixels += 2 * frame.height * frame.width;
+  t.hair += fast.hair + m.hair;
+  tally.set(kind, t);
   return fast;
 }
 
@@ -51,6 +65,7 @@ describe('FastPost against the reference', () => {
     for (const c of POSTPROCESS.cases) {
       const frame = samFrame(c.height, c.width);
       const s = expectSame(
+        c.plane === 'blobs' ? 'golden smooth' : `golden ${c.plane}`,
         frame,
         new FastPost(frame),
         goldenPlane(c.plane),
@@ -78,6 +93,7 @@ describe('FastPost against the reference', () => {
         const post = new FastPost(frame, tile);
         for (let k = 0; k < 12; k += 5)
           expectSame(
+            'SAM-like',
             frame,
             post,
             masks.subarray(k * N * N, (k + 1) * N * N),
@@ -107,7 +123,7 @@ describe('FastPost against the reference', () => {
     for (const [name, f] of planes) {
       const low = Float32Array.from({ length: N * N }, (_, i) => f(i));
       for (const cuts of [stabilityCuts(0, 1), stabilityCuts(0.1, 0.5)])
-        expectSame(frame, post, low, cuts, name);
+        expectSame(`adversarial: ${name}`, frame, post, low, cuts, name);
     }
   });
 
@@ -118,7 +134,7 @@ describe('FastPost against the reference', () => {
     for (const bad of [NaN, Infinity, -Infinity]) {
       const low = masks.slice(N * N, 2 * N * N);
       low[100 * N + 120] = bad;
-      expectSame(frame, post, low, stabilityCuts(0, 1), `${bad}`);
+      expectSame('NaN / infinite', frame, post, low, stabilityCuts(0, 1), `${bad}`);
     }
   });
 
@@ -130,6 +146,7 @@ describe('FastPost against the reference', () => {
       const all = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
       for (let k = 0; k < all.length / (N * N); k++)
         expectSame(
+          'sam-tiny decoder',
           frame,
           post,
           all.subarray(k * N * N, (k + 1) * N * N),

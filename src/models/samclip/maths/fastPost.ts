@@ -78,21 +78,29 @@ export class FastPost {
   private readonly rowMin: Float64Array;
   private readonly rowMax: Float64Array;
   private readonly row: Float64Array;
+  /** One tile row's min and max per column tile. */
+  private readonly tileMin: Float64Array;
+  private readonly tileMax: Float64Array;
 
   constructor(
     readonly frame: SamFrame,
-    tile = 4,
+    tile = 8,
   ) {
     this.rt = tilesOf(frame.rows, tile);
     this.ct = tilesOf(frame.cols, tile);
     this.rowMin = new Float64Array(frame.lowRes * this.ct.count);
     this.rowMax = new Float64Array(frame.lowRes * this.ct.count);
     this.row = new Float64Array(frame.lowRes);
+    this.tileMin = new Float64Array(this.ct.count);
+    this.tileMax = new Float64Array(this.ct.count);
   }
 
-  /** Stability counts and score, area and box of one low-res plane (no mask is written). */
-  scores(low: Float32Array, cuts: Cuts): CandidateScores & { hair: number } {
-    const s = this.walk(low, new WalkState(cuts.hi, cuts.lo, cuts.mask, null));
+  /**
+   * Stability counts and score, area and box of one low-res plane; the binary mask too when `mask`
+   * (all zeros, [height * width]) is given.
+   */
+  scores(low: Float32Array, cuts: Cuts, mask: Uint8Array | null = null): CandidateScores & { hair: number } {
+    const s = this.walk(low, new WalkState(cuts.hi, cuts.lo, cuts.mask, mask));
     return {
       intersections: s.n0,
       unions: s.n1,
@@ -112,29 +120,61 @@ export class FastPost {
 
   private walk(low: Float32Array, s: WalkState): WalkState {
     if (!this.footprints(low)) return this.exactWalk(low, s);
-    const { rt, ct, rowMin, rowMax } = this;
-    const nt = ct.count;
-    for (let ky = 0; ky < rt.count; ky++)
-      for (let kx = 0; kx < nt; kx++) {
-        let mn = Infinity;
-        let mx = -Infinity;
-        for (let r = rt.lowFirst[ky]!; r <= rt.lowLast[ky]!; r++) {
-          if (rowMin[r * nt + kx]! < mn) mn = rowMin[r * nt + kx]!;
-          if (rowMax[r * nt + kx]! > mx) mx = rowMax[r * nt + kx]!;
-        }
+    const { rt, ct, tileMin, tileMax } = this;
+    for (let ky = 0; ky < rt.count; ky++) {
+      this.tileRow(ky);
+      const ya = rt.out[ky]!;
+      const yb = rt.out[ky + 1]!;
+      // Tiles wholly above t2 next to each other make one run of mask pixels per row.
+      let runStart = -1;
+      let runEnd = -1;
+      for (let kx = 0; kx < ct.count; kx++) {
+        const mn = tileMin[kx]!;
+        const mx = tileMax[kx]!;
         const slack = Math.max(-mn, mx) * SLACK_REL + SLACK_ABS;
         const lo = mn - slack;
         const hi = mx + slack;
         const xa = ct.out[kx]!;
-        const ya = rt.out[ky]!;
         const xb = ct.out[kx + 1]!;
-        const yb = rt.out[ky + 1]!;
         // Each cut: the whole tile above it (lo > t), below it (hi <= t), or crossed.
-        if ((lo > s.t0 || hi <= s.t0) && (lo > s.t1 || hi <= s.t1) && (lo > s.t2 || hi <= s.t2))
-          this.decided(xa, ya, xb, yb, lo, s);
-        else this.perPixel(low, xa, ya, xb, yb, slack, s);
+        if ((lo > s.t0 || hi <= s.t0) && (lo > s.t1 || hi <= s.t1) && (lo > s.t2 || hi <= s.t2)) {
+          const area = (xb - xa) * (yb - ya);
+          if (lo > s.t0) s.n0 += area;
+          if (lo > s.t1) s.n1 += area;
+          if (lo > s.t2 && area > 0) {
+            s.n2 += area;
+            if (runStart < 0) runStart = xa;
+            runEnd = xb;
+            continue;
+          }
+        } else this.perPixel(low, xa, ya, xb, yb, slack, s);
+        this.flush(runStart, runEnd, ya, yb, s);
+        runStart = -1;
       }
+      this.flush(runStart, runEnd, ya, yb, s);
+    }
     return s;
+  }
+
+  /** tileMin / tileMax of the tiles of tile row ky: over its footprint rows of rowMin / rowMax. */
+  private tileRow(ky: number): void {
+    const { rt, rowMin, rowMax, tileMin, tileMax } = this;
+    const nt = this.ct.count;
+    tileMin.fill(Infinity);
+    tileMax.fill(-Infinity);
+    for (let r = rt.lowFirst[ky]!; r <= rt.lowLast[ky]!; r++)
+      for (let kx = 0, i = r * nt; kx < nt; kx++, i++) {
+        if (rowMin[i]! < tileMin[kx]!) tileMin[kx] = rowMin[i]!;
+        if (rowMax[i]! > tileMax[kx]!) tileMax[kx] = rowMax[i]!;
+      }
+  }
+
+  /** Pixels [xa, xb) of rows [ya, yb) are above t2: the box, and the mask by runs. */
+  private flush(xa: number, xb: number, ya: number, yb: number, s: WalkState): void {
+    if (xa < 0) return;
+    s.box.rect(xa, ya, xb - 1, yb - 1);
+    const W = this.frame.width;
+    if (s.mask) for (let y = ya; y < yb; y++) s.mask.fill(1, y * W + xa, y * W + xb);
   }
 
   /** Fills rowMin / rowMax; false when the plane holds NaN or an infinity (min/max bounds fail). */
@@ -157,18 +197,6 @@ export class FastPost {
         rowMax[r * nt + kx] = mx;
       }
     return true;
-  }
-
-  /** A tile every cut decides: counts, box and mask by rectangle. */
-  private decided(xa: number, ya: number, xb: number, yb: number, lo: number, s: WalkState): void {
-    const area = (xb - xa) * (yb - ya);
-    if (lo > s.t0) s.n0 += area;
-    if (lo > s.t1) s.n1 += area;
-    if (!(lo > s.t2) || area === 0) return;
-    s.n2 += area;
-    s.box.rect(xa, ya, xb - 1, yb - 1);
-    const W = this.frame.width;
-    if (s.mask) for (let y = ya; y < yb; y++) s.mask.fill(1, y * W + xa, y * W + xb);
   }
 
   /** A tile some cut crosses: every pixel through the composite taps, the hair through torch's arithmetic. */

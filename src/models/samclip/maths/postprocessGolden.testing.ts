@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-export interface PostprocessCase {
+interface PostprocessCase {
   plane: string;
   height: number;
   width: number;

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { prng } from '../../../../test-support/prng';
-import { cocoCategories, cocoResults, encodeRle, rleCounts, type CocoRle } from './rle';
+import { cocoCategories, cocoResults, encodeRle, rleCounts, rleString, type CocoRle } from './rle';
 import { SAM_TINY, samArray } from './samTiny.testing';
 
 /*
@@ -99,6 +99,14 @@ describe('COCO RLE', () => {
     // pycocotools' string of [6]: 6 -> '6'; of [0, 6]: '06'.
     expect(encodeRle(new Uint8Array(6), 2, 3).counts).toBe('6');
     expect(encodeRle(new Uint8Array(6).fill(1), 2, 3).counts).toBe('06');
+  });
+
+  it("writes pycocotools' string: differences from the run two before from the fourth run, signed 5-bit groups", () => {
+    // 40 = 0b01000 | 1 << 5: groups 8 (more) then 1 -> '8' + 32 = 'X', '1'.
+    // Run 4 is 3 - 40 = -37: groups 27 (more) then -2 (sign) -> 27 + 32 + 48 = 'k', 30 + 48 = 'N'.
+    expect(rleString([5, 40, 2, 3])).toBe('5X12kN');
+    // Run 3 is stored whole (i > 2 starts the differences).
+    expect(rleString([1, 1, 40])).toBe('11X1');
   });
 
   it('builds COCO results and categories', () => {

@@ -9,18 +9,21 @@ interface ArrayMeta {
   shape: number[];
 }
 
+interface AmgConfig {
+  points_per_side: number;
+  points_per_batch: number;
+  pred_iou_thresh: number;
+  stability_score_thresh: number;
+  stability_score_offset: number;
+  box_nms_thresh: number;
+  mask_threshold: number;
+}
+
 export interface SamTinyGolden {
   arrays: Record<string, ArrayMeta>;
   amg: {
-    config: {
-      points_per_side: number;
-      points_per_batch: number;
-      pred_iou_thresh: number;
-      stability_score_thresh: number;
-      stability_score_offset: number;
-      box_nms_thresh: number;
-      mask_threshold: number;
-    };
+    config: AmgConfig;
+    upstream_defaults: AmgConfig & { min_mask_region_area: number };
     candidates: number;
     passed_iou: number;
     passed_both: number;

@@ -43,10 +43,18 @@ describe('naming the AMG masks (sam-tiny)', () => {
   const patches = samArray('patch_embeds', 'float32');
   const embeds = maskEmbeddings(masks, H, W, patches, G, G);
 
-  it('embeds each mask as the reference does', () => {
+  // Upstream's XYWH boxes of the masks (inclusive corners, width x1 - x0) as XYXY.
+  const xywh = samArray('amg_boxes', 'int32');
+  const boxes = masks.map((_, k): [number, number, number, number] => {
+    const [x, y, w, h] = xywh.subarray(4 * k, 4 * k + 4);
+    return [x!, y!, x! + w!, y! + h!];
+  });
+
+  it('embeds each mask as the reference does, reading only inside the boxes when given them', () => {
     const d = maxAbs(embeds, samArray('mask_embeds', 'float32'));
     report.push(`mask embeddings max abs diff ${d.toExponential(2)}`);
     expect(d).toBeLessThan(1e-6);
+    expect(maskEmbeddings(masks, H, W, patches, G, G, boxes)).toEqual(embeds);
   });
 
   for (const which of ['vocabulary', 'vocabulary_b'] as const) {
@@ -75,6 +83,9 @@ describe('naming the AMG masks (sam-tiny)', () => {
       const plain = semanticMap(masks, probs, C, H, W, tZero![1]);
       const high = semanticMap(masks, probs, C, H, W, tHigh![1]);
       const filled = semanticMap(masks, probs, C, H, W, 0, { labels: dense.labels, gh: G, gw: G });
+      expect(semanticMap(masks, probs, C, H, W, 0, { labels: dense.labels, gh: G, gw: G }, boxes)).toEqual(
+        filled,
+      );
       const rows: [string, number][] = [
         [tZero![0], agreement(plain.labels, samArray(tZero![0], 'uint16'))],
         [tHigh![0], agreement(high.labels, samArray(tHigh![0], 'uint16'))],

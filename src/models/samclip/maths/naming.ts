@@ -9,6 +9,21 @@
 import { argmaxLabels } from '../../../processing/argmax';
 import { labelHistogram } from '../../../processing/labels';
 import { softmaxClasses } from '../../../processing/softmax';
+import type { BoxXyxy } from './cuts';
+
+/**
+ * Calls `row(start, end)` for each row span [start, end) of flat indices inside `box` (the whole
+ * picture without one): a mask's pixels all lie in its box, so only the box is read.
+ */
+function spans(
+  height: number,
+  width: number,
+  box: BoxXyxy | undefined,
+  row: (start: number, end: number) => void,
+): void {
+  const [x0, y0, x1, y1] = box ?? [0, 0, width - 1, height - 1];
+  for (let y = y0; y <= y1; y++) row(y * width + x0, y * width + x1 + 1);
+}
 
 /** Row-major patch index of each pixel: row floor((y + 0.5) * gh / H), column floor((x + 0.5) * gw / W). */
 export function pixelToPatch(height: number, width: number, gh: number, gw: number): Int32Array {
@@ -26,7 +41,7 @@ export function pixelToPatch(height: number, width: number, gh: number, gw: numb
 /**
  * [K * D] unit embeddings of K binary masks (each [height * width]) from [gh * gw * D] patch
  * embeddings: sum over patches of (share of the patch's pixels in the mask) * patch, L2-normalised
- * (float64 inside); an empty mask gives a zero row.
+ * (float64 inside); an empty mask gives a zero row. `boxes` (optional): each mask's inclusive box.
  */
 export function maskEmbeddings(
   masks: readonly Uint8Array[],
@@ -35,6 +50,7 @@ export function maskEmbeddings(
   patchEmbeds: Float32Array,
   gh: number,
   gw: number,
+  boxes?: readonly BoxXyxy[],
 ): Float32Array {
   const n = gh * gw;
   const D = patchEmbeds.length / n;
@@ -47,7 +63,9 @@ export function maskEmbeddings(
   const e = new Float64Array(D);
   masks.forEach((mask, k) => {
     inside.fill(0);
-    for (let i = 0; i < assign.length; i++) if (mask[i]) inside[assign[i]!]!++;
+    spans(height, width, boxes?.[k], (a, b) => {
+      for (let i = a; i < b; i++) if (mask[i]) inside[assign[i]!]!++;
+    });
     e.fill(0);
     for (let p = 0; p < n; p++) {
       if (!inside[p]) continue;
@@ -89,35 +107,47 @@ export interface PatchFill {
  * Pixels covered by the same set of masks share one semseg vector, so pixels are grouped by the
  * masks that cover them (a group splits as each mask is laid down) and each group is scored once.
  */
-function coverGroups(masks: readonly Uint8Array[], probs: Float32Array, C: number, P: number) {
-  const group = new Int32Array(P);
+function coverGroups(
+  masks: readonly Uint8Array[],
+  probs: Float32Array,
+  C: number,
+  height: number,
+  width: number,
+  boxes: readonly BoxXyxy[] | undefined,
+) {
+  const group = new Int32Array(height * width);
   const sums: Float64Array[] = [new Float64Array(C)];
   masks.forEach((mask, q) => {
     const next = new Map<number, number>();
+    const split = (g: number) => {
+      let ng = next.get(g);
+      if (ng === undefined) {
+        ng = sums.length;
+        const v = Float64Array.from(sums[g]!);
+        for (let c = 0; c < C; c++) v[c]! += probs[q * C + c]!;
+        sums.push(v);
+        next.set(g, ng);
+      }
+      return ng;
+    };
+    // Runs of pixels share a group: the last split is remembered.
     let last = -1;
     let lastNew = -1;
-    for (let i = 0; i < P; i++) {
-      if (!mask[i]) continue;
-      const g = group[i]!;
-      if (g !== last) {
-        last = g;
-        let ng = next.get(g);
-        if (ng === undefined) {
-          ng = sums.length;
-          const v = Float64Array.from(sums[g]!);
-          for (let c = 0; c < C; c++) v[c]! += probs[q * C + c]!;
-          sums.push(v);
-          next.set(g, ng);
+    spans(height, width, boxes?.[q], (a, b) => {
+      for (let i = a; i < b; i++) {
+        if (!mask[i]) continue;
+        if (group[i] !== last) {
+          last = group[i]!;
+          lastNew = split(last);
         }
-        lastNew = ng;
+        group[i] = lastNew;
       }
-      group[i] = lastNew;
-    }
+    });
   });
   return { group, sums };
 }
 
-/** The label map of K binary masks and their [K * C] class probabilities. */
+/** The label map of K binary masks and their [K * C] class probabilities (`boxes`: optional, each mask's box). */
 export function semanticMap(
   masks: readonly Uint8Array[],
   probs: Float32Array,
@@ -126,12 +156,13 @@ export function semanticMap(
   width: number,
   threshold: number,
   fill?: PatchFill,
+  boxes?: readonly BoxXyxy[],
 ): SemanticMap {
   const C = numClasses;
   const P = height * width;
   if (probs.length !== masks.length * C)
     throw new Error(`semanticMap: ${probs.length} probabilities for ${masks.length} masks x ${C} classes`);
-  const { group, sums } = coverGroups(masks, probs, C, P);
+  const { group, sums } = coverGroups(masks, probs, C, height, width, boxes);
   // Group 0: pixels no mask covers.
   const groupLabel = new Uint16Array(sums.length);
   const groupScore = new Float32Array(sums.length);

@@ -30,6 +30,16 @@ const REPOS: Record<string, Record<string, string>> = {
   },
 };
 
+/** SAM's two graphs as transformers.js exports them, served from the tiny SAM fixture. */
+const samRepo = (): Record<string, string> =>
+  Object.fromEntries(
+    ['vision_encoder', 'prompt_encoder_mask_decoder'].flatMap((g) =>
+      ['', '_fp16', '_quantized'].map((v) => [`onnx/${g}${v}.onnx`, `sam-tiny/${g}${v}.onnx`]),
+    ),
+  );
+REPOS['Xenova/slimsam-77-uniform'] = samRepo();
+REPOS['Xenova/sam-vit-base'] = samRepo();
+
 /** Files of the fault bundles (a query bundle: the tiny query model with the tiny CLIP text tower). */
 const FAULT_FILES: Record<string, string> = {
   'image_model.onnx': 'query-ovseg-tiny/image_model.onnx',

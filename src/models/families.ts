@@ -9,9 +9,10 @@ import { denseFamily } from './dense/family';
 import type { FamilyDescription, FamilySetting } from './family';
 import type { ModelPart } from './manifestSchema';
 import { queryFamily } from './query/family';
+import { samClipFamily } from './samclip/family';
 
 /** Every family, in the order error messages list them. */
-export const FAMILY_LIST = [queryFamily, denseFamily, clipDenseFamily] as const;
+export const FAMILY_LIST = [queryFamily, denseFamily, clipDenseFamily, samClipFamily] as const;
 
 /** The tuple of the families' schemas, typed element by element (for the union's output type). */
 type SchemasOf<T extends readonly unknown[]> = {

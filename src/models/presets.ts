@@ -92,7 +92,95 @@ export const CLIP_DENSE: Preset = {
   },
 };
 
-export const PRESETS: Preset[] = [CLIPSEG, CLIP_DENSE];
+/** SAM's graphs as transformers.js exports them, in a hub repository. */
+function samPart(repo: string, graph: string, sizes: Record<'fp32' | 'fp16' | 'q8', number>) {
+  return {
+    repo,
+    files: {
+      fp32: `onnx/${graph}.onnx`,
+      fp16: `onnx/${graph}_fp16.onnx`,
+      q8: `onnx/${graph}_quantized.onnx`,
+    },
+    sizes,
+  };
+}
+
+/** SAM proposals named by dense CLIP ViT-B/16: one preset per SAM checkpoint. */
+function samClip(o: {
+  id: string;
+  repo: string;
+  name: string;
+  summary: string;
+  licence: string;
+  encoder: Record<'fp32' | 'fp16' | 'q8', number>;
+  decoder: Record<'fp32' | 'fp16' | 'q8', number>;
+}): Preset {
+  const clip = CLIP_DENSE.manifest as ClipDenseManifest;
+  return {
+    id: o.id,
+    summary: o.summary,
+    repoUrl: `https://huggingface.co/${o.repo}`,
+    manifest: {
+      id: o.id,
+      name: o.name,
+      family: 'sam-clip',
+      description:
+        'Segment Anything proposes object masks from a point grid (or your clicks); each mask is named by ' +
+        'the mean of its dense CLIP ViT-B/16 patch embeddings (ClearCLIP) against your class names (GKC).',
+      licence: o.licence,
+      source: `https://huggingface.co/${o.repo}`,
+      // Approximate, for the model manager until the real sizes are known.
+      encoder: samPart(o.repo, 'vision_encoder', o.encoder),
+      decoder: samPart(o.repo, 'prompt_encoder_mask_decoder', o.decoder),
+      image: clip.image,
+      text: clip.text,
+      tokenizer: clip.tokenizer,
+      input: { kind: 'dynamic', longSide: 1024, multiple: 1 },
+      pixel: IMAGENET,
+      templates: [...DEFAULT_TEMPLATES],
+      logitScale: 100,
+      clip: { pixel: CLIP_PIXEL, resample: 'bicubic', resolution: 'windows', window: { shortSide: 448, stride: 112 } },
+      amg: {
+        pointsPerSide: { wasm: 16, webgpu: 32 },
+        pointsPerBatch: 64,
+        predIouThresh: 0.88,
+        stabilityScoreThresh: 0.95,
+        stabilityScoreOffset: 1,
+        boxNmsThresh: 0.7,
+        minMaskRegionArea: 0,
+      },
+      uncovered: 'patch',
+      threshold: 0,
+    } as Manifest,
+  };
+}
+
+const SLIMSAM = samClip({
+  id: 'slimsam-77-clip-b16',
+  repo: 'Xenova/slimsam-77-uniform',
+  name: 'SlimSAM-77 + CLIP ViT-B/16 (object masks named by CLIP)',
+  summary:
+    'Object outlines: SAM (pruned to 77 % fewer weights) proposes masks that follow objects, and CLIP names ' +
+    'each one, so many classes cost no more than one. Costs a SAM encoder pass and a decoder run per grid ' +
+    'point a picture; a click runs the decoder only.',
+  licence: 'Apache-2.0 (SlimSAM), MIT (CLIP)',
+  encoder: { fp32: 23e6, fp16: 12e6, q8: 9e6 },
+  decoder: { fp32: 17e6, fp16: 9e6, q8: 5e6 },
+});
+
+const SAM_BASE = samClip({
+  id: 'sam-vit-b-clip-b16',
+  repo: 'Xenova/sam-vit-base',
+  name: 'SAM ViT-B + CLIP ViT-B/16 (object masks named by CLIP)',
+  summary:
+    "Object outlines with Segment Anything's own ViT-B encoder (finer masks than SlimSAM, a far larger " +
+    'download and encoder pass), each mask named by CLIP: many classes cost no more than one.',
+  licence: 'Apache-2.0 (SAM), MIT (CLIP)',
+  encoder: { fp32: 358e6, fp16: 179e6, q8: 100e6 },
+  decoder: { fp32: 17e6, fp16: 9e6, q8: 5e6 },
+});
+
+export const PRESETS: Preset[] = [CLIPSEG, CLIP_DENSE, SLIMSAM, SAM_BASE];
 
 export interface VariantChoice {
   prefer: Dtype[];

@@ -7,10 +7,12 @@ import { ClipDenseRunner } from './clipdense/clipDenseRunner';
 import { DenseRunner } from './dense/denseRunner';
 import type { FamilyId } from './families';
 import { QueryRunner } from './query/queryRunner';
+import { SamClipRunner } from './samclip/samClipRunner';
 import type { RunnerFactory } from './runnerInputs';
 
 export const RUNNERS: Record<FamilyId, RunnerFactory> = {
   query: QueryRunner.create,
   dense: DenseRunner.create,
   'clip-dense': ClipDenseRunner.create,
+  'sam-clip': SamClipRunner.create,
 };

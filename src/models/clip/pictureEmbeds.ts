@@ -5,8 +5,10 @@
  */
 import type { InputSize } from '../../processing/normalize';
 import type { ResampleFilter } from '../../processing/resize';
-import type { ClipDenseModel } from './clipDenseModel';
+import type { Ep } from '../runtime/ortRuntime';
+import { ClipDenseModel } from './clipDenseModel';
 import { cropChw, shortSideSize, slidingWindows } from './maths/windows';
+import { clearClipSurgery } from './surgery';
 
 /** How a family covers the picture: one pass, or windows over it resized to a short side. */
 export interface Coverage {
@@ -29,6 +31,16 @@ export interface PictureEmbeds {
    * `cellAverage`); null when windows are off the grid (then logits are averaged per pixel).
    */
   cells: { embeds: Float32Array; h: number; w: number } | null;
+}
+
+/**
+ * The dense tower for a coverage. A single pass runs a square grid at the short side, the position
+ * embeddings resized bicubically at load (the patch size is read from the graph by a first surgery).
+ */
+export function createDenseTower(bytes: Uint8Array, ep: Ep, what: string, c: Coverage): Promise<ClipDenseModel> {
+  if (c.resolution !== 'single') return ClipDenseModel.create(bytes, ep, what);
+  const n = Math.round(c.shortSide / clearClipSurgery(bytes).info.positions.patch);
+  return ClipDenseModel.create(bytes, ep, what, { grid: { h: n, w: n } });
 }
 
 /**

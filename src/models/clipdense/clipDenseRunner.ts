@@ -10,7 +10,13 @@
 import type { ClipDenseManifest } from './family';
 import type { ClipTokenizer } from '../tokenizer';
 import { WindowAverager } from '../clip/maths/windows';
-import { clipInputSize, embedPicture, type Coverage, type PictureEmbeds } from '../clip/pictureEmbeds';
+import {
+  clipInputSize,
+  createDenseTower,
+  embedPicture,
+  type Coverage,
+  type PictureEmbeds,
+} from '../clip/pictureEmbeds';
 import { patchClassLogits } from '../gkc/patchLogits';
 import { softmaxClasses } from '../../processing/softmax';
 import { argmaxLabels } from '../../processing/argmax';
@@ -24,8 +30,7 @@ import type { FamilyStats } from '../families';
 import type { RunnerResult, Runner, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCaches } from '../runnerInputs';
 import { smoothScores } from '../../processing/smoothing';
-import { ClipDenseModel } from '../clip/clipDenseModel';
-import { clearClipSurgery } from '../clip/surgery';
+import type { ClipDenseModel } from '../clip/clipDenseModel';
 
 type ImageEmbeds = PictureEmbeds;
 
@@ -55,15 +60,9 @@ export class ClipDenseRunner implements Runner {
     const image = b.parts.image!;
     const text = b.parts.text!;
     const what = `the image model (${image.file})`;
-    // Single pass: the tower is built for a square grid at the window's short side (positions
-    // resized bicubically at load); the patch size is read from the graph by a first surgery.
-    let grid: { h: number; w: number } | undefined;
-    if (m.resolution === 'single') {
-      const n = Math.round(m.window.shortSide / clearClipSurgery(image.bytes).info.positions.patch);
-      grid = { h: n, w: n };
-    }
+    const coverage = { resolution: m.resolution, ...m.window, resample: m.input.resample };
     const [model, textSession] = await Promise.all([
-      ClipDenseModel.create(image.bytes, ep, what, grid ? { grid } : {}),
+      createDenseTower(image.bytes, ep, what, coverage),
       createSession(text.bytes, ep, `the text model (${text.file})`),
     ]);
     // The bundle's bytes are no longer needed: the sessions hold their own copies.

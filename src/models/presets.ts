@@ -139,7 +139,12 @@ function samClip(o: {
       pixel: IMAGENET,
       templates: [...DEFAULT_TEMPLATES],
       logitScale: 100,
-      clip: { pixel: CLIP_PIXEL, resample: 'bicubic', resolution: 'windows', window: { shortSide: 448, stride: 112 } },
+      clip: {
+        pixel: CLIP_PIXEL,
+        resample: 'bicubic',
+        resolution: 'windows',
+        window: { shortSide: 448, stride: 112 },
+      },
       amg: {
         pointsPerSide: { wasm: 16, webgpu: 32 },
         pointsPerBatch: 64,

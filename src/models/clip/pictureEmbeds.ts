@@ -37,7 +37,12 @@ export interface PictureEmbeds {
  * The dense tower for a coverage. A single pass runs a square grid at the short side, the position
  * embeddings resized bicubically at load (the patch size is read from the graph by a first surgery).
  */
-export function createDenseTower(bytes: Uint8Array, ep: Ep, what: string, c: Coverage): Promise<ClipDenseModel> {
+export function createDenseTower(
+  bytes: Uint8Array,
+  ep: Ep,
+  what: string,
+  c: Coverage,
+): Promise<ClipDenseModel> {
   if (c.resolution !== 'single') return ClipDenseModel.create(bytes, ep, what);
   const n = Math.round(c.shortSide / clearClipSurgery(bytes).info.positions.patch);
   return ClipDenseModel.create(bytes, ep, what, { grid: { h: n, w: n } });

@@ -1,7 +1,7 @@
 /** Test support for the SAM family (imported by tests only): the sam-tiny fixture's files. */
 import { readFileSync } from 'node:fs';
 
-export const DIR = 'fixtures/sam-tiny';
+const DIR = 'fixtures/sam-tiny';
 export const GOLDEN = JSON.parse(readFileSync(`${DIR}/golden.json`, 'utf8')) as {
   decoder_cases: Record<
     string,

@@ -12,6 +12,20 @@ export interface LabelExport {
 
 const bytes = async (d: Download): Promise<Buffer> => readFile(await d.path());
 
+/** A COCO export: the picture, the categories (the vocabulary) and one annotation an object. */
+export interface CocoExport {
+  images: { id: number; height: number; width: number }[];
+  categories: { id: number; name: string }[];
+  annotations: {
+    image_id: number;
+    category_id: number;
+    segmentation: { size: [number, number]; counts: string };
+    score: number;
+    area: number;
+    bbox: [number, number, number, number];
+  }[];
+}
+
 export class ExportPanel {
   readonly opacity: Locator;
   readonly threshold: Locator;
@@ -75,6 +89,15 @@ export class ExportPanel {
       json: JSON.parse((await bytes(json)).toString('utf8')) as LabelExport['json'],
       pngName: png.suggestedFilename(),
       jsonName: json.suggestedFilename(),
+    };
+  }
+
+  /** Exports the objects (families that propose them) as COCO JSON. */
+  async exportInstances(): Promise<{ name: string; json: CocoExport }> {
+    const [d] = await this.downloads(this.page.getByTestId('export-instances'), 1);
+    return {
+      name: d!.suggestedFilename(),
+      json: JSON.parse((await bytes(d!)).toString('utf8')) as CocoExport,
     };
   }
 

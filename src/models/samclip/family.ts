@@ -89,6 +89,8 @@ export interface SamObject {
 export interface SamClipStats {
   encoderRuns: number;
   grid: number;
+  /** A live frame: the grid is at most 8 x 8 there. */
+  live: boolean;
   /** Points through the decoder since load (grids and clicks). */
   decoderPoints: number;
   masks: number;
@@ -147,7 +149,7 @@ export const samClipFamily = defineFamily<typeof samClipSchema, SamClipStats, Sa
   ],
   statusLine: (s) => ({
     testId: 'sam-status',
-    text: `Objects: ${s.masks} masks from a ${s.grid} x ${s.grid} grid`,
+    text: `Objects: ${s.masks} masks from a ${s.grid} x ${s.grid} grid${s.live ? ' (live video: at most 8 x 8)' : ''}`,
     data: { masks: s.masks, grid: s.grid, decoder: s.decoderPoints },
   }),
   legendNote: (s) =>

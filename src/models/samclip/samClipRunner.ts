@@ -29,6 +29,9 @@ import { Proposals } from './proposals';
 import { SamModel } from './samModel';
 import { Named } from './named';
 
+/** Points per side at most on live video: 64 decoder points a frame. */
+const LIVE_GRID = 8;
+
 export class SamClipRunner implements Runner {
   private vocab: { classes: VocabClass[]; enc: EncodedVocabulary } | null = null;
   private settings: { grid: number; uncovered: 'patch' | 'unlabelled' } = { grid: 16, uncovered: 'patch' };
@@ -38,6 +41,10 @@ export class SamClipRunner implements Runner {
   private proposals: Proposals;
   /** The naming of the current proposals with the current vocabulary (a threshold change reuses it). */
   private named: Named | null = null;
+  /** Where the last segment() went: decoder runs, and naming with the label pass. */
+  lastSegmentMs: { image: number; combine: number } | undefined = undefined;
+  /** The last segmentation was a live frame (it runs LIVE_GRID at most). */
+  private live = false;
   textRuns = 0;
 
   private constructor(
@@ -79,6 +86,11 @@ export class SamClipRunner implements Runner {
   /** SAM's input: the picture's long side at 1024 (the rest is padded by the encoder step). */
   inputFor(width: number, height: number): InputSize {
     return { ...modelInputSize(this.manifest.input, width, height), resample: this.manifest.input.resample };
+  }
+
+  /** The grid the next segmentation runs: the chosen one, at most LIVE_GRID for live frames. */
+  private get grid(): number {
+    return this.live ? Math.min(LIVE_GRID, this.settings.grid) : this.settings.grid;
   }
 
   get imageRuns() {
@@ -127,10 +139,16 @@ export class SamClipRunner implements Runner {
     const pic = this.picture;
     if (!pic) throw new NoImageError();
     if (!this.vocab) throw new VocabularyEmptyError();
-    const kept = await this.proposals.generate(this.settings.grid);
+    // Live frames: a smaller grid keeps the decoder's work per frame down (said in the status).
+    this.live = o.smoothing !== undefined;
+    const t0 = performance.now();
+    const kept = await this.proposals.generate(this.grid);
+    const t1 = performance.now();
     if (this.named?.kept !== kept)
       this.named = new Named(kept, pic, this.vocab.enc, this.vocab.classes.length, this.manifest.logitScale);
     const r = this.named.labels(o.threshold, this.settings.uncovered);
+    // The decoder runs here (a new picture or grid): the status bar's image time, not the label pass.
+    this.lastSegmentMs = { image: t1 - t0, combine: performance.now() - t1 };
     return {
       ...r,
       semseg: new Float32Array(0),
@@ -143,7 +161,8 @@ export class SamClipRunner implements Runner {
     return {
       'sam-clip': {
         encoderRuns: this.sam.encoderRuns,
-        grid: this.settings.grid,
+        grid: this.grid,
+        live: this.live,
         decoderPoints: this.sam.decoderPoints,
         masks: n?.kept.length ?? 0,
         uncovered: this.settings.uncovered,
@@ -173,14 +192,19 @@ export class SamClipRunner implements Runner {
     return this.named.coco(this.vocab.classes.map((c) => c.label));
   }
 
+  /**
+   * One small picture through the encoder and the CLIP tower, and one full batch of points through
+   * the decoder: the shapes a picture's automatic mask generation runs (on WebGPU each new shape
+   * compiles its shaders), so the warm-up time also sizes what a segmentation takes.
+   */
   async warmUp(): Promise<void> {
-    // One tiny picture through every part: the encoder, the CLIP tower, a decoder batch.
     const side = 32;
     const rgba = { width: side, height: side, data: new Uint8Array(side * side * 4).fill(128) };
     const size = this.inputFor(side, side);
     const px = preprocess(rgba, size, this.manifest.pixel);
     await this.setPixels(px.data, px.width, px.height, rgba);
-    await this.proposals.generate(1);
+    const P = this.manifest.amg.pointsPerBatch;
+    await this.sam.decode(new Float32Array(2 * P).fill(512), new Array<number>(P).fill(1), P, 1);
     this.picture = null;
   }
 

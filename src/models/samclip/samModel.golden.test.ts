@@ -82,3 +82,31 @@ describe('SamModel refuses graphs that are not SAM', () => {
     );
   });
 });
+
+describe('SamModel variants (fp16, int8) load and stay near PyTorch', () => {
+  // Measured when the fixture was made (tools/sam-fixture): decoder masks 0.14 (fp16), 0.76 (int8).
+  it.each([
+    ['_fp16', 0.2, 0.01],
+    ['_quantized', 1.0, 0.05],
+  ])(
+    '%s: one point decodes near the reference (masks within %f, IoU within %f)',
+    async (v, maskTol, iouTol) => {
+      const m = await SamModel.create(
+        part(`vision_encoder${v}.onnx`),
+        part(`prompt_encoder_mask_decoder${v}.onnx`),
+        'wasm',
+      );
+      try {
+        const px = samPixels();
+        await m.encode(px.data, px.width, px.height);
+        const c = GOLDEN.decoder_cases.point1!;
+        const out = await m.decode(f32(c.input_points), i64(c.input_labels), 1, 1);
+        expect(maxAbs(out.masks, f32(c.pred_masks))).toBeLessThan(maskTol);
+        expect(maxAbs(out.iou, f32(c.iou_scores))).toBeLessThan(iouTol);
+      } finally {
+        await m.release();
+      }
+    },
+    120_000,
+  );
+});

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { FAMILY_LIST } from './families';
 import { ManifestError, parseManifest } from './manifest';
 import { PRESETS } from './presets';
 
@@ -100,11 +101,10 @@ describe('parseManifest rejects, naming the field', () => {
     rejects({ ...colours(), description: 'x'.repeat(2001) }, '"description"');
   });
 
-  it('a wrong or missing family', () => {
-    rejects(
-      { ...colours(), family: 'clip' },
-      '"family" must be "query", "dense" or "clip-dense" (got "clip")',
-    );
+  it('a wrong or missing family: the message lists every registered family', () => {
+    rejects({ ...colours(), family: 'clip' }, '"family" must be "query", "dense", "clip-dense"');
+    rejects({ ...colours(), family: 'clip' }, ' (got "clip")');
+    for (const f of FAMILY_LIST) rejects({ ...colours(), family: 'clip' }, `"${f.id}"`);
     const m = colours();
     delete m.family;
     rejects(m, '"family"');

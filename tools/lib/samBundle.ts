@@ -10,7 +10,7 @@ import { quantizeDynamic } from './quantizeDynamic';
 import { SAM_FILES, samModelBytes, type SamPart } from './samGraph';
 import { SAM_SIZES, type SamSize, type SamSizeName } from './samSize';
 
-const quantizedFile = (part: SamPart) => SAM_FILES[part].replace(/\.onnx$/, '_quantized.onnx');
+export const quantizedFile = (part: SamPart) => SAM_FILES[part].replace(/\.onnx$/, '_quantized.onnx');
 
 export interface SamFile {
   file: string;

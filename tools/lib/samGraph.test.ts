@@ -48,7 +48,7 @@ describe('the tiny config built with the fixture weights', () => {
     image_positional_embeddings: f(f32('image_positional_embeddings'), [1, 32, 64, 64]),
   });
 
-  it('encodes the picture as PyTorch does, with every fixture parameter used once', async () => {
+  it('encodes the picture as PyTorch does, with every fixture parameter used', async () => {
     const w = new FixtureWeights(FILES.encoder);
     const s = await session(samModelBytes(SAM_TINY, 0, 'encoder', w).bytes);
     expect(w.unused()).toEqual([]);
@@ -103,6 +103,19 @@ describe('the graphs as transformers.js exports them', () => {
       expect([...mine.input!, ...mine.output!].map(sig)).toEqual([...real.input!, ...real.output!].map(sig));
     },
   );
+
+  it.each([
+    ['SAM ViT-B', SAM_VIT_B],
+    ['SlimSAM-77', SLIMSAM_77],
+  ] as [string, SamSize][])("%s: the fixture export's inputs and outputs at 256 channels", (_, s) => {
+    for (const part of ['encoder', 'decoder'] as const) {
+      const mine = decodeModel(samModelBytes(s, 1, part, new GraphWriter(1, true)).bytes).graph!;
+      const real = decodeModel(bytesOf(FILES[part].slice(DIR.length + 1))).graph!;
+      const wide = (v: OnnxValueInfo) =>
+        sig(v).map((e) => (Array.isArray(e) ? e.map((d) => (d === 32 ? 256 : d)) : e));
+      expect([...mine.input!, ...mine.output!].map(sig)).toEqual([...real.input!, ...real.output!].map(wide));
+    }
+  });
 
   it('gives [1, P, 3] and [1, P, 3, 256, 256] for any P and n, each prompt as if alone', async () => {
     const enc = await session(samModelBytes(SAM_TINY, 5, 'encoder').bytes);

@@ -8,6 +8,8 @@
  *                    [--split-prompts 4] [--floor-reps 3] [--combine-frames 7] [--out .tmp/bench/results]
  *                    [--family clipseg,clip-dense] [--clip-model .tmp/bench/clip-b16-full]
  *                    [--dense-rounds 2] [--dense-live-seconds 30] [--dense-node-reps 2]
+ *                    [--family sam-clip] [--sam-size slimsam77|sam-vit-b] [--sam-model <dir>]
+ *                    [--sam-reps 1] [--sam-clicks 5]
  *
  * Without --model it uses (and on first use makes) the random-weight full-size model
  * (tools/make-clipseg-full.ts). `--model <dir>` takes any folder in the hub's layout, e.g. the real
@@ -18,6 +20,14 @@
  * (default: the random-weight full-size ones of tools/make-clip-b16-full.ts, made on first use; any
  * folder in Xenova/clip-vit-base-patch16's layout with an `ovseg.json` manifest) at 1, 20 and 150
  * classes beside the same run's CLIPSeg figures (tools/bench/clipDense.ts).
+ *
+ * The SAM part (`--family sam-clip`, not in the default families: a frame takes minutes on WASM)
+ * times the sam-clip family's pieces in Node (tools/bench/samClipNode.ts): SAM's encoder, the decoder
+ * per 64 points, the automatic mask generation's post-processing, the naming, whole frames at 1 and
+ * 150 classes, a click (fp32 and dynamic int8 decoder) and the dense-CLIP frame on the same picture.
+ * Default SAM: the random-weight full-size one of tools/make-sam-full.ts (`--sam-size`, made on
+ * first use), or any folder in transformers.js's SAM layout with a config.json (`--sam-model`); the
+ * CLIP towers as for the dense-CLIP part.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -25,8 +35,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runClipDenseBench } from './bench/clipDense';
+import { measureSamClip } from './bench/samClipNode';
+import { samClipMarkdown } from './bench/samClipReport';
 import { writeClipSegBundle } from './lib/clipsegBundle';
 import { writeClipTowersBundle } from './lib/clipTowersBundle';
+import { writeSamBundle } from './lib/samBundle';
+import { SAM_FILES } from './lib/samGraph';
 import { TITLES, type Rows, type ScenarioId } from './bench/report';
 import { runBench } from './bench/run';
 
@@ -52,6 +66,10 @@ const { values: v } = parseArgs({
     'dense-rounds': { type: 'string', default: '2' },
     'dense-live-seconds': { type: 'string', default: '30' },
     'dense-node-reps': { type: 'string', default: '2' },
+    'sam-size': { type: 'string', default: 'slimsam77' },
+    'sam-model': { type: 'string' },
+    'sam-reps': { type: 'string', default: '1' },
+    'sam-clicks': { type: 'string', default: '5' },
   },
 });
 
@@ -69,8 +87,11 @@ const rows = v.rows.split(',').map((s) => s.trim()) as Rows[];
 for (const r of rows)
   if (r !== 'default' && r !== 'names') fail(`--rows takes default and/or names, not ${r}`);
 const families = v.family.split(',').map((s) => s.trim());
-for (const f of families)
-  if (f !== 'clipseg' && f !== 'clip-dense') fail(`--family takes clipseg and/or clip-dense, not ${f}`);
+const FAMILIES = ['clipseg', 'clip-dense', 'sam-clip'];
+for (const f of families) if (!FAMILIES.includes(f)) fail(`--family takes ${FAMILIES.join(', ')}, not ${f}`);
+const samSize = v['sam-size'] as 'slimsam77' | 'sam-vit-b';
+if (samSize !== 'slimsam77' && samSize !== 'sam-vit-b')
+  fail(`--sam-size takes slimsam77 or sam-vit-b, not ${samSize}`);
 const int = (s: string, name: string, min = 0) => {
   const n = Number(s);
   if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}`);
@@ -91,14 +112,15 @@ const threads = v.threads ? int(v.threads, 'threads', 1) : Math.min(4, os.availa
 const t0 = Date.now();
 const parts: string[] = [];
 let clipModel = v['clip-model'];
-if (!clipModel && families.includes('clip-dense')) {
+if (!clipModel && (families.includes('clip-dense') || families.includes('sam-clip'))) {
   clipModel = '.tmp/bench/clip-b16-full';
   if (!existsSync(path.join(clipModel, 'onnx/vision_model.onnx'))) {
     console.log(`making the random-weight CLIP ViT-B/16 towers in ${clipModel} (once; about 600 MB)...`);
     await writeClipTowersBundle(clipModel, { seed: 1, size: 'full' });
   }
 }
-if (clipModel && !eps.includes('wasm')) console.log('the dense-CLIP part runs on WASM only: not measured');
+const dense = families.includes('clip-dense');
+if (dense && !eps.includes('wasm')) console.log('the dense-CLIP part runs on WASM only: not measured');
 for (const ep of eps as ('wasm' | 'webgpu')[]) {
   const r = !model
     ? null
@@ -123,9 +145,9 @@ for (const ep of eps as ('wasm' | 'webgpu')[]) {
       });
   if (r) parts.push(`## ${ep === 'wasm' ? 'WASM' : 'WebGPU'}\n\n${r.markdown}`);
   // The family's bar is a WASM figure; its frames take seconds each on a CPU.
-  if (clipModel && ep === 'wasm') {
+  if (dense && ep === 'wasm') {
     const d = await runClipDenseBench({
-      model: clipModel,
+      model: clipModel!,
       rounds: int(v['dense-rounds'], 'dense-rounds', 1),
       threads,
       port: int(v.port, 'port'),
@@ -137,6 +159,28 @@ for (const ep of eps as ('wasm' | 'webgpu')[]) {
     });
     parts.push(`## Dense-CLIP (ClearCLIP-style), WASM\n\n${d.markdown}`);
   }
+}
+if (families.includes('sam-clip')) {
+  let sam = v['sam-model'];
+  if (!sam) {
+    sam = `.tmp/bench/${samSize}`;
+    if (!existsSync(path.join(sam, SAM_FILES.decoder))) {
+      console.log(`making the random-weight ${samSize} in ${sam} (once)...`);
+      await writeSamBundle(sam, { seed: 1, size: samSize });
+    }
+  }
+  const f = await measureSamClip({
+    sam,
+    clip: clipModel!,
+    threads,
+    reps: int(v['sam-reps'], 'sam-reps', 1),
+    clicks: int(v['sam-clicks'], 'sam-clicks', 1),
+    postRuns: 5,
+    log: (line) => console.log(line),
+  });
+  parts.push(
+    `## SAM proposals named by CLIP (sam-clip), WASM in Node\n\n${samClipMarkdown({ sam, clip: clipModel! }, f)}`,
+  );
 }
 const md = parts.join('\n\n');
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');

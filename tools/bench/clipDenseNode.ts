@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ClipDenseModel, type ClassRows } from '../../src/models/clip/clipDenseModel';
+import type { RgbaImage } from '../../src/processing/resize';
 import { createClipTokenizer } from '../../src/models/tokenizer';
 import { CLIP_LOGIT_SCALE, CLIP_MEAN, CLIP_STD, DEFAULT_TEMPLATES } from '../../src/models/clip/constants';
 import {
@@ -46,7 +47,8 @@ export interface ClipDenseNodeFigures {
 
 const BATCH = 64;
 
-function unitRows(n: number, dim: number, seed: number): Float32Array {
+/** `n` random unit rows of `dim` (names' embeddings: the cost does not depend on their values). */
+export function unitRows(n: number, dim: number, seed: number): Float32Array {
   const r = prng(seed);
   const out = new Float32Array(n * dim);
   for (let i = 0; i < n; i++) {
@@ -56,6 +58,36 @@ function unitRows(n: number, dim: number, seed: number): Float32Array {
     for (let k = 0; k < dim; k++) row[k]! /= norm;
   }
   return out;
+}
+
+/** Random names' rows for C classes, one name each. */
+export function classRows(C: number, dim: number): ClassRows {
+  return {
+    names: unitRows(C, dim, C),
+    rowToClass: Int32Array.from({ length: C }, (_, i) => i),
+    numClasses: C,
+    logitScale: CLIP_LOGIT_SCALE,
+  };
+}
+
+/** The picture's size at the app's default windows (short side 448, whole patches). */
+function denseSize(model: ClipDenseModel, img: RgbaImage) {
+  return shortSideSize(img.width, img.height, DEFAULT_SHORT_SIDE, 224, model.info.positions.patch);
+}
+
+/**
+ * One dense-CLIP frame as the app's runner makes it, the names' embeddings given: the picture
+ * resized and normalised (each frame a new picture), sliding-window logits, then softmax and argmax
+ * on the patch grid and labels upsampled from the few classes winning around each pixel.
+ */
+export async function denseFrame(model: ClipDenseModel, img: RgbaImage, classes: ClassRows): Promise<void> {
+  const size = denseSize(model, img);
+  const C = classes.numClasses;
+  const px = toPixelValues(resizeRgba(img, size.width, size.height), CLIP_MEAN, CLIP_STD);
+  const l = await model.slidingLogits(px, size.height, size.width, classes);
+  const probs = softmaxClasses(l.logits, C);
+  const raw = argmaxLabels(probs, C, l.h * l.w, -Infinity);
+  upsampleLabels(raw.labels, probs, l.h, l.w, img.height, img.width, 0);
 }
 
 async function timed(f: () => Promise<unknown>): Promise<number> {
@@ -80,7 +112,7 @@ export async function measureClipDenseNode(
   const frameMs: Record<number, number> = {};
   let windowMs = NaN;
   const img = decodeImage(scene(640, 480, 2));
-  const size = shortSideSize(img.width, img.height, DEFAULT_SHORT_SIDE, 224, model.info.positions.patch);
+  const size = denseSize(model, img);
   const windows = slidingWindows(size.height, size.width, 224, DEFAULT_STRIDE).length;
   try {
     const one = toPixelValues(resizeRgba(img, 224, 224), CLIP_MEAN, CLIP_STD);
@@ -88,26 +120,9 @@ export async function measureClipDenseNode(
     for (let i = 0; i <= reps; i++) w.push(await timed(() => model.embed(one)));
     windowMs = median(w.slice(1));
     for (const C of classCounts) {
-      const classes: ClassRows = {
-        names: unitRows(C, model.info.dim, C),
-        rowToClass: Int32Array.from({ length: C }, (_, i) => i),
-        numClasses: C,
-        logitScale: CLIP_LOGIT_SCALE,
-      };
+      const classes = classRows(C, model.info.dim);
       const t: number[] = [];
-      for (let i = 0; i < reps; i++)
-        t.push(
-          await timed(async () => {
-            // Each frame a new picture: its resize and normalisation are part of a frame.
-            const px = toPixelValues(resizeRgba(img, size.width, size.height), CLIP_MEAN, CLIP_STD);
-            const l = await model.slidingLogits(px, size.height, size.width, classes);
-            // The app's runner: softmax and argmax on the patch grid, then labels upsampled from
-            // the few classes winning around each pixel (cost flat in the class count).
-            const probs = softmaxClasses(l.logits, C);
-            const raw = argmaxLabels(probs, C, l.h * l.w, -Infinity);
-            upsampleLabels(raw.labels, probs, l.h, l.w, img.height, img.width, 0);
-          }),
-        );
+      for (let i = 0; i < reps; i++) t.push(await timed(() => denseFrame(model, img, classes)));
       frameMs[C] = median(t);
     }
   } finally {

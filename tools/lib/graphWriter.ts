@@ -17,6 +17,10 @@ import { prng } from '../../test-support/prng';
 if (endianness() !== 'LE')
   throw new Error('graphWriter writes float32 raw_data as host bytes: needs a little-endian host');
 
+function checkDims(name: string, dims: number[], n: number): void {
+  if (dims.reduce((a, b) => a * b, 1) !== n) throw new Error(`${name}: ${n} values for dims ${dims}`);
+}
+
 export class GraphWriter {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: OnnxTensor[] = [];
@@ -63,7 +67,13 @@ export class GraphWriter {
     return this.raw(name, dims, new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(value));
   }
 
-  private raw(name: string, dims: number[], data: Float32Array, count = data.length): string {
+  /** A float32 weight with the given values (a table two graphs must share, computed elsewhere). */
+  values(name: string, dims: number[], data: Float32Array): string {
+    checkDims(name, dims, data.length);
+    return this.raw(name, dims, data);
+  }
+
+  protected raw(name: string, dims: number[], data: Float32Array, count = data.length): string {
     this.floats += count;
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     this.initializers.push({ name, dims, data_type: DataType.FLOAT, raw_data: bytes });

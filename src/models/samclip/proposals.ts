@@ -13,12 +13,15 @@ import { gridPoints, toModelFrame } from './maths/grid';
 import type { SamClipManifest } from './family';
 import type { SamModel } from './samModel';
 
+/** What the proposals need of SAM: its prompt decoder on the current picture (a benchmark times it). */
+export type PromptDecoder = Pick<SamModel, 'decode'>;
+
 export class Proposals {
   private frame: { plan: SamFrame; post: FastPost } | null = null;
   private kept: { grid: number; masks: AmgMask[] } | null = null;
 
   constructor(
-    private sam: SamModel,
+    private sam: PromptDecoder,
     private amg: SamClipManifest['amg'],
   ) {}
 

@@ -1,5 +1,6 @@
 import { CLIP_MEAN, CLIP_STD, DEFAULT_TEMPLATES } from './clip/constants';
 import type { ClipDenseManifest, DenseManifest, Dtype, Manifest } from './manifest';
+import { AMG_DEFAULTS, CLIP_DEFAULTS } from './samclip/family';
 
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] } as DenseManifest['pixel'];
 
@@ -139,21 +140,8 @@ function samClip(o: {
       pixel: IMAGENET,
       templates: [...DEFAULT_TEMPLATES],
       logitScale: 100,
-      clip: {
-        pixel: CLIP_PIXEL,
-        resample: 'bicubic',
-        resolution: 'windows',
-        window: { shortSide: 448, stride: 112 },
-      },
-      amg: {
-        pointsPerSide: { wasm: 16, webgpu: 32 },
-        pointsPerBatch: 64,
-        predIouThresh: 0.88,
-        stabilityScoreThresh: 0.95,
-        stabilityScoreOffset: 1,
-        boxNmsThresh: 0.7,
-        minMaskRegionArea: 0,
-      },
+      clip: CLIP_DEFAULTS,
+      amg: AMG_DEFAULTS,
       uncovered: 'patch',
       threshold: 0,
     } as Manifest,

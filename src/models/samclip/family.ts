@@ -12,7 +12,7 @@ import { base, familySchema, int, LIMITS, modelPart, num, obj } from '../manifes
 const triple = (min: number, max: number) => v.tuple([num(min, max), num(min, max), num(min, max)]);
 
 /** SamAutomaticMaskGenerator's settings (facebookresearch/segment-anything), its defaults. */
-const AMG_DEFAULTS = {
+export const AMG_DEFAULTS = {
   pointsPerSide: { wasm: 16, webgpu: 32 },
   pointsPerBatch: 64,
   predIouThresh: 0.88,
@@ -22,7 +22,8 @@ const AMG_DEFAULTS = {
   minMaskRegionArea: 0,
 };
 
-const CLIP_DEFAULTS = {
+/** How the CLIP tower sees the picture by default: ClearCLIP's 224 windows over a 448 short side. */
+export const CLIP_DEFAULTS = {
   pixel: { mean: [...CLIP_MEAN], std: [...CLIP_STD] } as {
     mean: [number, number, number];
     std: [number, number, number];

@@ -1,3 +1,16 @@
+/** The canvas sized to width x height (resized only when it differs: a resize reallocates), cleared. */
+function sizedContext(
+  canvas: HTMLCanvasElement,
+  width: number,
+  height: number,
+): CanvasRenderingContext2D | null {
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  const ctx = canvas.getContext('2d');
+  ctx?.clearRect(0, 0, width, height);
+  return ctx;
+}
+
 /** Draws a bitmap into a canvas sized to it (the canvas element scales with CSS). */
 export function drawBitmap(
   canvas: HTMLCanvasElement,
@@ -5,11 +18,8 @@ export function drawBitmap(
   width: number,
   height: number,
 ): void {
-  if (canvas.width !== width) canvas.width = width;
-  if (canvas.height !== height) canvas.height = height;
-  const ctx = canvas.getContext('2d');
+  const ctx = sizedContext(canvas, width, height);
   if (!ctx) return;
-  ctx.clearRect(0, 0, width, height);
   if (bitmap) ctx.drawImage(bitmap, 0, 0, width, height);
 }
 
@@ -84,11 +94,8 @@ export function drawPrompt(
   outline: Uint8ClampedArray | null,
   points: readonly { x: number; y: number; positive: boolean }[],
 ): void {
-  if (canvas.width !== width) canvas.width = width;
-  if (canvas.height !== height) canvas.height = height;
-  const ctx = canvas.getContext('2d');
+  const ctx = sizedContext(canvas, width, height);
   if (!ctx) return;
-  ctx.clearRect(0, 0, width, height);
   if (outline)
     ctx.putImageData(new ImageData(outline as Uint8ClampedArray<ArrayBuffer>, width, height), 0, 0);
   const r = Math.max(3, Math.round(Math.max(width, height) / 150));

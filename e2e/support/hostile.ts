@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
+import { WIDE_TEXT_WIDTH, wideTextModel } from './wideText';
 
 type Json = Record<string, unknown>;
 
@@ -78,6 +79,10 @@ export const HOSTILE: Record<string, HostileCase> = {
   'onnx-unparsable': {
     change: (m) => (m.image = { files: { fp32: 'garbage.onnx' } }),
     message: /could not load the image model/i,
+  },
+  'text-wide': {
+    change: (m) => (m.text = { files: { fp32: 'wide_text.onnx' } }),
+    message: new RegExp(`embeddings have ${WIDE_TEXT_WIDTH.toLocaleString('en')} numbers each, more than`),
   },
   'tokenizer-700mb': {
     change: (m) => (m.tokenizer = { json: 'huge.json', config: 'tokenizer_config.json' }),
@@ -166,6 +171,7 @@ export function hostileHandler(root: string) {
       bad[0] = 0x08;
       send(bad);
     } else if (file === 'huge.json') void sendHuge(res, HUGE);
+    else if (file === 'wide_text.onnx') send(Buffer.from(wideTextModel()));
     else if (FILES[file]) send(readFileSync(resolve(root, FILES[file])));
     else res.writeHead(404, HEADERS).end();
     return true;

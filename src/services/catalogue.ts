@@ -38,6 +38,8 @@ const HUB_TOKENIZER_BYTES = 3.64e6;
 
 export function embeddedEntry(manifestUrl: string): ModelEntry {
   const sizes = EMBEDDED_BYTES ? { fp32: EMBEDDED_BYTES } : {};
+  // Its files are cached like any model's: the model manager shows and clears them.
+  const folder = new URL('.', new URL(manifestUrl, globalThis.location?.href ?? 'http://localhost/')).href;
   return {
     key: EMBEDDED_KEY,
     name: 'Colours (embedded demo model)',
@@ -45,7 +47,7 @@ export function embeddedEntry(manifestUrl: string): ModelEntry {
     licence: 'MIT (made by this project)',
     origin: 'embedded in the app',
     source: { kind: 'url', manifestUrl },
-    cachePrefixes: [],
+    cachePrefixes: [folder],
     sizes,
     totalSizes: sizes,
     embedded: true,

@@ -5,33 +5,47 @@ import { useApp } from '../store/store';
 import { urlEntry, type ModelEntry } from './catalogue';
 import type { Controller } from './controller';
 import { notify } from './notices';
+import { rememberTextKey, textKeyOf } from './textKeys';
+import type { ModelInfo } from '../shared/protocol';
 
-/** What the site keeps: cached bytes per model entry (by key), and the origin's storage in words. */
+/** What the site keeps for one model: its files and its cached text values, in bytes. */
+export interface StoredModel {
+  files: number;
+  text: number;
+}
+
+/** What the site keeps per model entry (by key), and the origin's storage in words. */
 export interface CacheState {
-  bytes: Record<string, number>;
+  models: Record<string, StoredModel>;
   usage: string;
 }
 
-/** Asks the worker (which owns Cache Storage) what each entry has cached, and the origin's storage. */
+/** Asks the worker (which owns Cache Storage and IndexedDB) what each entry keeps, and the origin's storage. */
 export async function cacheState(
   controller: Controller,
   entries: readonly ModelEntry[],
 ): Promise<CacheState> {
   const prefixes = entries.flatMap((e) => e.cachePrefixes);
-  const r = await controller.client.request('storage', { prefixes });
+  const textKeys = entries.map((e) => textKeyOf(e.key));
+  const models = [...new Set(textKeys.filter((k): k is string => !!k))];
+  const r = await controller.client.request('storage', { prefixes, models });
   const byPrefix = new Map(r.cached.map((c) => [c.prefix, c.bytes]));
+  const text = new Map((r.embeddings ?? []).map((t) => [t.model, t.bytes]));
   const mb = (n: number) => formatBytes(n, 'decimal');
+  const stored = (e: ModelEntry, i: number): StoredModel => ({
+    files: e.cachePrefixes.reduce((a, p) => a + (byPrefix.get(p) ?? 0), 0),
+    text: text.get(textKeys[i] ?? '') ?? 0,
+  });
   return {
-    bytes: Object.fromEntries(
-      entries.map((e) => [e.key, e.cachePrefixes.reduce((a, p) => a + (byPrefix.get(p) ?? 0), 0)]),
-    ),
+    models: Object.fromEntries(entries.map((e, i) => [e.key, stored(e, i)])),
     usage: r.usage === null ? 'unknown' : `${mb(r.usage)}${r.quota ? ` of ${mb(r.quota)}` : ''}`,
   };
 }
 
-/** Deletes an entry's cached files. */
+/** Deletes what the site keeps for an entry: its cached files and its cached text values. */
 export async function deleteCached(controller: Controller, entry: ModelEntry): Promise<void> {
-  await controller.client.request('evict', { prefixes: entry.cachePrefixes });
+  const model = textKeyOf(entry.key);
+  await controller.client.request('evict', { prefixes: entry.cachePrefixes, models: model ? [model] : [] });
 }
 
 /** A manifest address typed by the user: relative ones resolve against the page; others are refused. */
@@ -68,4 +82,9 @@ export async function loadFromFiles(controller: Controller, files: readonly File
   } catch (e) {
     notify('error', `That bundle cannot be used: ${(e as Error).message}`);
   }
+}
+
+/** What a load tells the model manager: which text-cache namespace the model's prompts went to. */
+export function reportLoadCache(entry: ModelEntry, model: ModelInfo): void {
+  if (model.textKey) rememberTextKey(entry.key, model.textKey);
 }

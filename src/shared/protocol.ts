@@ -43,6 +43,8 @@ export interface ModelInfo {
   settings: Record<string, string>;
   loadMs: number;
   warmupMs: number;
+  /** What computed the text side's cached values (LoadedBundle.textKey): names its cached prompts. */
+  textKey?: string | undefined;
 }
 
 interface Timings {
@@ -130,17 +132,21 @@ export interface Requests {
   };
   /** Aborts the download of the model being loaded (answered at once, not queued). */
   cancel: { req: Record<string, never>; res: { cancelled: boolean } };
-  /** Cached bytes for each URL prefix (one per model), and the origin's storage figures. */
+  /**
+   * Cached bytes for each URL prefix (one per model), the bytes of cached text values per model
+   * (its `textKey`), and the origin's storage.
+   */
   storage: {
-    req: { prefixes: string[] };
+    req: { prefixes: string[]; models?: string[] | undefined };
     res: {
       cached: { prefix: string; files: number; bytes: number }[];
+      embeddings?: { model: string; bytes: number }[] | undefined;
       usage: number | null;
       quota: number | null;
     };
   };
-  /** Deletes cached files under these URL prefixes. */
-  evict: { req: { prefixes: string[] }; res: { deleted: number } };
+  /** Deletes cached files under these URL prefixes, and the cached text values of these models. */
+  evict: { req: { prefixes: string[]; models?: string[] | undefined }; res: { deleted: number } };
   /**
    * The classes to segment with, sent when they change (and after a load): encodes what is not
    * cached and says at once which names the model knows no word of. Segmentations that follow use it.
@@ -192,6 +198,8 @@ export interface WorkerCounts {
   queued: number;
   /** Size of ONNX Runtime's WebAssembly memory, when known. */
   wasmBytes: number | null;
+  /** Bytes the worker's in-memory text caches hold (each within its bound). */
+  textCacheBytes?: number | undefined;
 }
 
 /** The phase a request is in, so a request that never ends can be named by what hung. */

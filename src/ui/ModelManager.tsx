@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { EMBEDDED_MODEL } from '../config';
 import { embeddedEntry, presetEntries, type ModelEntry } from '../services/catalogue';
-import { cacheState, deleteCached, type CacheState } from '../services/modelStorage';
+import { cacheState, deleteCached, type CacheState, type StoredModel } from '../services/modelStorage';
 import { useApp } from '../store/store';
 import { BringYourOwn } from './BringYourOwn';
 import { ModelRow } from './ModelRow';
@@ -17,6 +17,8 @@ function useDialogFocus() {
   }, []);
   return dialog;
 }
+
+const NOTHING: StoredModel = { files: 0, text: 0 };
 
 /** Escape closes the dialog (and goes no further). */
 const escapeCloses = (onClose: () => void) => (e: React.KeyboardEvent) => {
@@ -38,7 +40,7 @@ export function ModelManager({ onClose }: { onClose(): void }) {
   const model = useApp((s) => s.model);
   const loadingEntry = useApp((s) => s.loadingEntry);
   const ep = useApp((s) => s.ep);
-  const [cache, setCache] = useState<CacheState>({ bytes: {}, usage: '' });
+  const [cache, setCache] = useState<CacheState>({ models: {}, usage: '' });
   const [tick, setTick] = useState(0);
   const refresh = () => setTick((t) => t + 1);
 
@@ -79,7 +81,7 @@ export function ModelManager({ onClose }: { onClose(): void }) {
           <ModelRow
             key={e.key}
             e={e}
-            cachedBytes={cache.bytes[e.key] ?? 0}
+            stored={cache.models[e.key] ?? NOTHING}
             onUse={() => void controller.load(e, ep).then(refresh)}
             onDelete={() => void deleteCached(controller, e).then(refresh)}
           />

@@ -33,9 +33,11 @@ export interface HandlerDeps {
   sourceFromBitmap(bitmap: ImageBitmap): ImageSource;
   /** Draws RGBA pixels into a transferable bitmap, or null where that is impossible. */
   toBitmap(rgba: Uint8ClampedArray, width: number, height: number): Promise<ImageBitmap | null>;
-  /** Model cache maintenance (Cache Storage in the browser). */
-  storage?(prefixes: string[]): Promise<Requests['storage']['res']>;
-  evict?(prefixes: string[]): Promise<number>;
+  /** Model cache maintenance (Cache Storage and the text caches in the browser). */
+  storage?(prefixes: string[], models: string[]): Promise<Requests['storage']['res']>;
+  evict?(prefixes: string[], models: string[]): Promise<number>;
+  /** Bytes the in-memory text caches hold (diagnostics). */
+  textCacheBytes?(): number;
   /** Live ORT sessions and ORT's WebAssembly memory size (diagnostics). */
   sessions?(): number;
   wasmBytes?(): number | null;
@@ -92,6 +94,7 @@ export class WorkerRequests {
       buffers: this.openBitmaps + (this.last ? 1 : 0) + this.deps.engine.heldBuffers,
       queued: this.waiting,
       wasmBytes: this.deps.wasmBytes?.() ?? null,
+      textCacheBytes: this.deps.textCacheBytes?.(),
     };
   }
 
@@ -223,12 +226,12 @@ export class WorkerRequests {
 
   async storage(m: Message<'storage'>): Promise<Answer<'storage'>> {
     const { deps } = this;
-    return {
-      result: deps.storage ? await deps.storage(m.prefixes) : { cached: [], usage: null, quota: null },
-    };
+    const none = { cached: [], usage: null, quota: null };
+    return { result: deps.storage ? await deps.storage(m.prefixes, m.models ?? []) : none };
   }
 
   async evict(m: Message<'evict'>): Promise<Answer<'evict'>> {
-    return { result: { deleted: this.deps.evict ? await this.deps.evict(m.prefixes) : 0 } };
+    const deleted = this.deps.evict ? await this.deps.evict(m.prefixes, m.models ?? []) : 0;
+    return { result: { deleted } };
   }
 }

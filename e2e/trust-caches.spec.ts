@@ -1,8 +1,11 @@
 /**
- * Every cache bounded (issue 18, item 1), on the real engine: a text model with embeddings far wider
- * than any family's is refused at load and stores nothing; the model manager shows what the site
- * keeps per model (files and prompts' text values) and clears it, the embedded model's included.
- * What they check is the cache around the engine, not the backend: the WASM project covers them.
+ * Every cache bounded, following updates, and whole or absent (issue 18, items 1, 4 and 9), on the
+ * real engine: a text model with embeddings far wider than any family's is refused at load and
+ * stores nothing; the model manager shows what the site keeps per model (files and prompts' text
+ * values) and clears it, the embedded model's included; a cached model of another build or an
+ * updated bundle is replaced, and the page says so; a model that storage refuses is said to be not
+ * fully cached, and none of it is kept. What they check is the cache around the engine, not the
+ * backend: the WASM project covers them.
  */
 import type { Page } from '@playwright/test';
 import type { AppPage } from './support/app';
@@ -126,4 +129,80 @@ test('the model manager shows what the site keeps of the embedded model and clea
   await app.waitReady();
   await segmentShapes(app, 'red, blue', ['red', 'blue'], 'cleared.png');
   expect((await app.runs()).prompts).toBeGreaterThan(0);
+});
+
+test('a cached embedded model of another build is replaced, not used, and the page says so', async ({
+  app,
+  page,
+}) => {
+  onlyOnWasm(app.ep, NOT_THE_BACKEND);
+  await app.open({ model: 'embedded', classes: 'red, blue' });
+  const good = await cached(page, EMBEDDED);
+  // The kept copy as an older build left it: its record names another build, its text model is not
+  // this build's (here: bytes no runtime loads, so using it would fail the load).
+  await page.evaluate(async (prefix) => {
+    const c = await caches.open('ovseg-models-v1');
+    const rec = (await c.match(`${prefix}ovseg.json`))!;
+    const headers = new Headers(rec.headers);
+    headers.set('x-ovseg-version', 'an-older-build');
+    await c.put(`${prefix}ovseg.json`, new Response(await rec.arrayBuffer(), { headers }));
+    await c.put(`${prefix}text_model.onnx`, new Response(new Uint8Array([8, 1, 255, 255, 255])));
+  }, EMBEDDED);
+  await page.reload();
+  await app.waitReady();
+  await expect(
+    app.notices.filter({ hasText: /Colours .* was updated: the new version replaced/ }),
+  ).toBeVisible();
+  await segmentShapes(app, 'red, blue', ['red', 'blue'], 'replaced.png');
+  expect(await cached(page, EMBEDDED)).toEqual(good);
+});
+
+test('an updated bundle at a URL replaces its cached copy, and the page says so', async ({
+  app,
+  page,
+  modelManager,
+}) => {
+  onlyOnWasm(app.ep, NOT_THE_BACKEND);
+  const url = `${FIXTURE_ORIGIN}/updated/t${Date.now()}/ovseg.json`;
+  await app.open({ model: url, classes: 'red' });
+  await expect(modelManager.modelName).toHaveText(/updated bundle v1/);
+  await page.reload();
+  await app.waitReady();
+  await expect(modelManager.modelName).toHaveText(/updated bundle v2/);
+  await expect(app.notices.filter({ hasText: /updated bundle v2 was updated/ })).toBeVisible();
+  const manifest = await page.evaluate(async (u) => {
+    const r = await (await caches.open('ovseg-models-v1')).match(u);
+    return r ? ((await r.json()) as { name: string }).name : null;
+  }, url);
+  expect(manifest).toBe('updated bundle v2');
+});
+
+test('a model that storage refuses is "not fully cached (storage full)", and none of it is kept', async ({
+  app,
+  page,
+  modelManager,
+}) => {
+  onlyOnWasm(app.ep, NOT_THE_BACKEND);
+  // Less room than the embedded model's 1.7 MB: its tokenizer cannot be stored.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: APP_ORIGIN, quotaSize: 600_000 });
+  await app.open({ model: 'embedded', classes: 'red, blue' });
+  await expect(app.notices.filter({ hasText: /not kept for offline use .*storage is full/ })).toBeVisible();
+  await modelManager.open();
+  const row = modelManager.row('embedded');
+  await expect(row.getByTestId('model-cache-state')).toContainText(/Not fully cached: .*storage is full/);
+  await expect(row).toHaveAttribute('data-cached', 'no');
+  expect(await cached(page, EMBEDDED)).toEqual({});
+  // The model runs all the same, from the download.
+  await segmentShapes(app, 'red, blue', ['red', 'blue'], 'refused.png');
+  const full = await usage(page);
+
+  // With room again the next load keeps it whole.
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: APP_ORIGIN });
+  await page.reload();
+  await app.waitReady();
+  await modelManager.open();
+  await expect(row.getByTestId('model-cache-state')).toContainText(/^Cached: /);
+  expect(Object.keys(await cached(page, EMBEDDED))).toHaveLength(5);
+  console.log(`[quota] storage used ${full} B with the quota at 600 kB; ${await usage(page)} B with room`);
 });

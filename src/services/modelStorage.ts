@@ -8,10 +8,12 @@ import { notify } from './notices';
 import { rememberTextKey, textKeyOf } from './textKeys';
 import type { ModelInfo } from '../shared/protocol';
 
-/** What the site keeps for one model: its files and its cached text values, in bytes. */
+/** What the site keeps for one model: its files, its cached text values, and whether it is whole. */
 export interface StoredModel {
   files: number;
   text: number;
+  /** Why the model is not fully cached (storage full, a file gone), or null. */
+  problem: string | null;
 }
 
 /** What the site keeps per model entry (by key), and the origin's storage in words. */
@@ -19,6 +21,12 @@ export interface CacheState {
   models: Record<string, StoredModel>;
   usage: string;
 }
+
+/** Loads this page saw refused by storage: why, per entry key (a later whole commit clears it). */
+const refused = new Map<string, string>();
+
+const setCacheProblem = (key: string, problem: string | null): unknown =>
+  problem === null ? refused.delete(key) : refused.set(key, problem);
 
 /** Asks the worker (which owns Cache Storage and IndexedDB) what each entry keeps, and the origin's storage. */
 export async function cacheState(
@@ -29,13 +37,18 @@ export async function cacheState(
   const textKeys = entries.map((e) => textKeyOf(e.key));
   const models = [...new Set(textKeys.filter((k): k is string => !!k))];
   const r = await controller.client.request('storage', { prefixes, models });
-  const byPrefix = new Map(r.cached.map((c) => [c.prefix, c.bytes]));
+  const byPrefix = new Map(r.cached.map((c) => [c.prefix, c]));
   const text = new Map((r.embeddings ?? []).map((t) => [t.model, t.bytes]));
   const mb = (n: number) => formatBytes(n, 'decimal');
-  const stored = (e: ModelEntry, i: number): StoredModel => ({
-    files: e.cachePrefixes.reduce((a, p) => a + (byPrefix.get(p) ?? 0), 0),
-    text: text.get(textKeys[i] ?? '') ?? 0,
-  });
+  const stored = (e: ModelEntry, i: number): StoredModel => {
+    const files = e.cachePrefixes.map((p) => byPrefix.get(p));
+    const gone = files.some((c) => c?.incomplete) ? 'a file of it is no longer in the cache' : null;
+    return {
+      files: files.reduce((a, c) => a + (c?.bytes ?? 0), 0),
+      text: text.get(textKeys[i] ?? '') ?? 0,
+      problem: refused.get(e.key) ?? gone,
+    };
+  };
   return {
     models: Object.fromEntries(entries.map((e, i) => [e.key, stored(e, i)])),
     usage: r.usage === null ? 'unknown' : `${mb(r.usage)}${r.quota ? ` of ${mb(r.quota)}` : ''}`,
@@ -46,6 +59,7 @@ export async function cacheState(
 export async function deleteCached(controller: Controller, entry: ModelEntry): Promise<void> {
   const model = textKeyOf(entry.key);
   await controller.client.request('evict', { prefixes: entry.cachePrefixes, models: model ? [model] : [] });
+  refused.delete(entry.key);
 }
 
 /** A manifest address typed by the user: relative ones resolve against the page; others are refused. */
@@ -84,7 +98,22 @@ export async function loadFromFiles(controller: Controller, files: readonly File
   }
 }
 
-/** What a load tells the model manager: which text-cache namespace the model's prompts went to. */
+/**
+ * What a load did with the model cache, said to the user: a newer version replaced the kept copy;
+ * the model could not be kept whole (then none of it is kept, and the manager says why).
+ */
 export function reportLoadCache(entry: ModelEntry, model: ModelInfo): void {
   if (model.textKey) rememberTextKey(entry.key, model.textKey);
+  const c = model.cache;
+  if (!c) return;
+  if (c.replaced)
+    notify('info', `${model.name} was updated: the new version replaced the copy this browser kept.`);
+  if (c.complete === false) {
+    const why = c.problem ?? 'the browser refused to store it';
+    setCacheProblem(entry.key, `not fully cached: ${why}`);
+    notify(
+      'warning',
+      `${model.name} is not kept for offline use (${why}); it works now and is downloaded again next time.`,
+    );
+  } else if (c.complete) setCacheProblem(entry.key, null);
 }

@@ -11,8 +11,11 @@ export type Ep = 'webgpu' | 'wasm';
 
 /** Where a model bundle comes from. */
 export type ModelSource =
-  /** A manifest (`ovseg.json`) at a URL; its files are relative to it. */
-  | { kind: 'url'; manifestUrl: string }
+  /**
+   * A manifest (`ovseg.json`) at a URL; its files are relative to it. `version`: known before any
+   * download (the embedded model's build hash); a cached copy of another version is replaced.
+   */
+  | { kind: 'url'; manifestUrl: string; version?: string | undefined }
   /** A manifest object (a preset) whose files are relative to `baseUrl`. */
   | { kind: 'inline'; manifest: unknown; baseUrl: string }
   /** Files the user dropped: the manifest and the files it names, by name. */
@@ -45,6 +48,17 @@ export interface ModelInfo {
   warmupMs: number;
   /** What computed the text side's cached values (LoadedBundle.textKey): names its cached prompts. */
   textKey?: string | undefined;
+  /** What the load did with the model cache (from the worker's load only). */
+  cache?: LoadCacheReport | undefined;
+}
+
+/** A load and the model cache: a newer version replaced the cached copy; the model is kept whole or not. */
+export interface LoadCacheReport {
+  replaced: boolean;
+  /** Every file is kept now (false: none is); null: nothing to keep (files from disk, no cache). */
+  complete: boolean | null;
+  /** Why the model is not kept, in words. */
+  problem?: string | undefined;
 }
 
 interface Timings {
@@ -133,13 +147,13 @@ export interface Requests {
   /** Aborts the download of the model being loaded (answered at once, not queued). */
   cancel: { req: Record<string, never>; res: { cancelled: boolean } };
   /**
-   * Cached bytes for each URL prefix (one per model), the bytes of cached text values per model
-   * (its `textKey`), and the origin's storage.
+   * Cached bytes for each URL prefix (one per model; `incomplete`: a model there lacks a file it
+   * needs), the bytes of cached text values per model (its `textKey`), and the origin's storage.
    */
   storage: {
     req: { prefixes: string[]; models?: string[] | undefined };
     res: {
-      cached: { prefix: string; files: number; bytes: number }[];
+      cached: { prefix: string; files: number; bytes: number; incomplete?: boolean | undefined }[];
       embeddings?: { model: string; bytes: number }[] | undefined;
       usage: number | null;
       quota: number | null;

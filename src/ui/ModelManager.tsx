@@ -18,7 +18,7 @@ function useDialogFocus() {
   return dialog;
 }
 
-const NOTHING: StoredModel = { files: 0, text: 0 };
+const NOTHING: StoredModel = { files: 0, text: 0, problem: null };
 
 /** Escape closes the dialog (and goes no further). */
 const escapeCloses = (onClose: () => void) => (e: React.KeyboardEvent) => {

@@ -42,8 +42,9 @@ function Origin({ e }: { e: ModelEntry }) {
   );
 }
 
-/** Whether the model's files are kept, in words; the embedded one also ships with the app. */
+/** Whether the model's files are kept (and whole), in words; the embedded one also ships with the app. */
 function cacheWords(e: ModelEntry, s: StoredModel): string {
+  if (s.problem) return `${s.problem[0]!.toUpperCase()}${s.problem.slice(1)}`;
   if (s.files > 0) return `Cached: ${mb(s.files)}${e.embedded ? ' (comes with the app)' : ''}`;
   return e.embedded ? 'Comes with the app' : 'Not downloaded';
 }
@@ -52,7 +53,7 @@ function cacheWords(e: ModelEntry, s: StoredModel): string {
 export function ModelRow(p: { e: ModelEntry; stored: StoredModel; onUse(): void; onDelete(): void }) {
   const { controller } = useServices();
   const { e, stored } = p;
-  const bytes = stored.files;
+  const bytes = stored.problem ? 0 : stored.files;
   const kept = stored.files + stored.text;
   const active = useApp((s) => s.entry?.key === e.key);
   const model = useApp((s) => s.model);
@@ -77,7 +78,7 @@ export function ModelRow(p: { e: ModelEntry; stored: StoredModel; onUse(): void;
           {s.describeDefault(value)}
         </p>
       ))}
-      <p className="hint" data-testid="model-cache-state">
+      <p className="hint" data-testid="model-cache-state" data-problem={stored.problem ? 'yes' : 'no'}>
         {cacheWords(e, stored)}
         {stored.text > 0 && ` · prompts' text values: ${mb(stored.text)}`}
       </p>

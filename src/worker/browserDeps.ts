@@ -4,6 +4,7 @@ import type { RgbaImage } from '../processing/resize';
 import type { FileProgress } from './bundle';
 import { cachedBytes, cachingFetcher, deleteCached, openModelCache } from './modelCache';
 import type { ImageSource } from './segmenter';
+import type { BundleIdentity } from './bundleRecord';
 import type { EmbeddingCache } from './embeddingCache';
 
 export async function detectGpu(): Promise<GpuInfo> {
@@ -53,13 +54,17 @@ function allowedOrigins(): string[] | undefined {
   return list === undefined ? undefined : [self.location.origin, ...list.split(' ').filter(Boolean)];
 }
 
-export function fetcher(base: string, o: { signal: AbortSignal; onProgress: (p: FileProgress) => void }) {
+export function fetcher(
+  base: string,
+  o: { signal: AbortSignal; onProgress: (p: FileProgress) => void; bundle?: BundleIdentity },
+) {
   const made = openModelCache().then((cache) =>
     cachingFetcher(base, {
       cache,
       signal: o.signal,
       onProgress: o.onProgress,
       allowedOrigins: allowedOrigins(),
+      bundle: o.bundle,
     }),
   );
   const f = async (path: string, onProgress?: (p: FileProgress) => void, cap?: number) =>

@@ -1,5 +1,6 @@
 import type {
   GpuInfo,
+  LoadCacheReport,
   ModelSource,
   RequestKind,
   Requests,
@@ -15,6 +16,7 @@ import type { VocabClass } from '../processing/vocabulary';
 import type { Fetcher, FileProgress, ManifestSource } from './bundle';
 import { formatBytes } from '../shared/format';
 import type { ImageSource, Segmenter } from './segmenter';
+import { inlineBundleKey, type BundleIdentity } from './bundleRecord';
 
 /** What the handler needs from its environment (a real worker, or a test). */
 export interface HandlerDeps {
@@ -22,12 +24,13 @@ export interface HandlerDeps {
   post(msg: WorkerMessage, transfer?: Transferable[]): void;
   /**
    * Files relative to `base` (a URL, or a folder in Node), downloaded or read; `commit` (if any) keeps
-   * the downloads once the model has loaded.
+   * the downloads once the model has loaded, and says what it kept. `bundle`: the bundle they
+   * belong to, whose cached copy is used only while it is the same version.
    */
   fetcher(
     base: string,
-    o: { signal: AbortSignal; onProgress: (p: FileProgress) => void },
-  ): Fetcher & { commit?: () => Promise<void> };
+    o: { signal: AbortSignal; onProgress: (p: FileProgress) => void; bundle?: BundleIdentity },
+  ): Fetcher & { commit?: () => Promise<LoadCacheReport> };
   gpuInfo(): Promise<GpuInfo>;
   /** Turns a transferred bitmap into an image source (OffscreenCanvas in a worker). */
   sourceFromBitmap(bitmap: ImageBitmap): ImageSource;
@@ -100,17 +103,26 @@ export class WorkerRequests {
 
   /** Where a bundle's files come from: beside a manifest URL, a preset's base, or dropped files. */
   private sourceOf(s: ModelSource, signal: AbortSignal, onProgress: (p: FileProgress) => void) {
-    if (s.kind === 'url')
+    if (s.kind === 'url') {
+      const bundle = { key: s.manifestUrl, ...(s.version && { version: s.version }) };
       return {
-        fetcher: this.deps.fetcher(s.manifestUrl, { signal, onProgress }),
+        fetcher: this.deps.fetcher(s.manifestUrl, { signal, onProgress, bundle }),
         source: { path: s.manifestUrl },
       };
+    }
     const manifest = { manifest: s.manifest } as ManifestSource;
-    if (s.kind === 'inline')
+    if (s.kind === 'inline') {
+      // The app's own manifest: an app update that changes it replaces the cached copy.
+      const id = String((s.manifest as { id?: unknown } | null)?.id ?? '');
+      const bundle = {
+        key: inlineBundleKey(s.baseUrl, id),
+        manifest: new TextEncoder().encode(JSON.stringify(s.manifest)),
+      };
       return {
-        fetcher: this.deps.fetcher(s.baseUrl, { signal, onProgress }),
+        fetcher: this.deps.fetcher(s.baseUrl, { signal, onProgress, bundle }),
         source: { ...manifest, base: s.baseUrl },
       };
+    }
     return { fetcher: blobFetcher(s.files), source: manifest };
   }
 
@@ -139,8 +151,8 @@ export class WorkerRequests {
         gpuBufferLimit,
       });
       // Downloads enter the cache only now that they proved loadable.
-      await (fetcher as { commit?: () => Promise<void> }).commit?.();
-      return { result: info };
+      const cache = await (fetcher as { commit?: () => Promise<LoadCacheReport> }).commit?.();
+      return { result: cache ? { ...info, cache } : info };
     } finally {
       if (this.loading === ctl) this.loading = null;
     }

@@ -120,4 +120,16 @@ describe('bundle records in the model cache', () => {
     expect(srv.asked).toEqual(['ovseg.json', 'b.json']);
     expect((await cachedBytes(cache, BASE)).incomplete).toBe(false);
   });
+
+  it('when storage refuses the file a kept copy lacks, none of that copy stays (not even for offline)', async () => {
+    const srv = server({ 'ovseg.json': 'v1', 'a.json': 'A1', 'b.json': 'B1' });
+    const cache = new MapCache();
+    await load(cache);
+    await cache.delete(`${BASE}b.json`);
+    cache.room = 0;
+    expect((await load(cache)).report).toMatchObject({ complete: false });
+    expect(cache.map.size).toBe(0);
+    srv.down = true;
+    await expect(load(cache)).rejects.toThrow(/Could not reach/);
+  });
 });

@@ -140,7 +140,7 @@ export class BundleCache {
 
   /**
    * Stores the downloads, then the record; on any refusal (storage full) takes back everything
-   * this commit wrote, and the files of a replaced version, so nothing half-stored is used later.
+   * this commit wrote and the files of the kept copy, so nothing half-stored is used later.
    */
   async commit(downloads: readonly [string, Uint8Array][]): Promise<CacheReport> {
     const replaced = this.changed;
@@ -161,8 +161,9 @@ export class BundleCache {
       });
       await this.cache.put(this.id.key, record);
     } catch (e) {
-      const stale = replaced ? (r?.files ?? []) : [];
-      for (const url of new Set([...written, this.id.key, ...stale]))
+      // The kept copy goes too (a replaced version, or the files a refused one would have joined):
+      // without its record none of it may serve, not even offline.
+      for (const url of new Set([...written, this.id.key, ...(r?.files ?? [])]))
         await this.cache.delete(url).catch(() => false);
       return { replaced, complete: false, problem: quotaWords(e) };
     }

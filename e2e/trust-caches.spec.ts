@@ -131,6 +131,34 @@ test('the model manager shows what the site keeps of the embedded model and clea
   expect((await app.runs()).prompts).toBeGreaterThan(0);
 });
 
+test('a bundle brought by URL stays listed after the page moved on, and what it keeps can be cleared', async ({
+  app,
+  page,
+  modelManager,
+}) => {
+  onlyOnWasm(app.ep, NOT_THE_BACKEND);
+  const url = `${FIXTURE_ORIGIN}/updated/t${Date.now()}/ovseg.json`;
+  const folder = url.slice(0, -'ovseg.json'.length);
+  await app.open({ model: url, classes: 'red, blue' });
+  await expect.poll(async () => (await textStored(page)).values).toBeGreaterThan(0);
+  // Another visit, on the embedded model: the bundle is no longer in use.
+  await app.open({ model: 'embedded', classes: 'red, blue' });
+  await modelManager.open();
+  const row = modelManager.row(`url:${url}`);
+  await expect(row.getByTestId('model-cache-state')).toContainText(/Cached: .*text values: /);
+  const files = await cached(page, folder);
+  const before = await textStored(page);
+  expect(Object.keys(files).length).toBeGreaterThan(0);
+  await modelManager.remove(`url:${url}`);
+  await expect(row).toHaveCount(0);
+  expect(await cached(page, folder)).toEqual({});
+  const after = await textStored(page);
+  console.log(
+    `[clear brought] ${Object.keys(files).length} files; text values ${JSON.stringify(before)} -> ${JSON.stringify(after)}`,
+  );
+  expect(after.values).toBeLessThan(before.values);
+});
+
 test('a cached embedded model of another build is replaced, not used, and the page says so', async ({
   app,
   page,

@@ -5,7 +5,7 @@ import { useApp } from '../store/store';
 import { urlEntry, type ModelEntry } from './catalogue';
 import type { Controller } from './controller';
 import { notify } from './notices';
-import { rememberTextKey, textKeyOf } from './textKeys';
+import { forgetTextKey, rememberedEntries, rememberTextKey, textKeyOf } from './textKeys';
 import type { ModelInfo } from '../shared/protocol';
 
 /** What the site keeps for one model: its files, its cached text values, and whether it is whole. */
@@ -60,6 +60,14 @@ export async function deleteCached(controller: Controller, entry: ModelEntry): P
   const model = textKeyOf(entry.key);
   await controller.client.request('evict', { prefixes: entry.cachePrefixes, models: model ? [model] : [] });
   refused.delete(entry.key);
+  forgetTextKey(entry.key);
+}
+
+/** Bundles brought by URL that loaded here before: what the site keeps of them can be seen and cleared. */
+export function broughtEntries(): ModelEntry[] {
+  return rememberedEntries()
+    .filter((k) => k.startsWith('url:'))
+    .map((k) => urlEntry(k.slice('url:'.length)));
 }
 
 /** A manifest address typed by the user: relative ones resolve against the page; others are refused. */

@@ -30,3 +30,15 @@ export function rememberTextKey(entryKey: string, textKey: string): void {
     // Storage blocked or full: the manager then shows no text values for this model.
   }
 }
+
+/** Forgets an entry (its cached data was cleared). */
+export function forgetTextKey(entryKey: string): void {
+  try {
+    localStorage.setItem(KEY, JSON.stringify(read().filter(([k]) => k !== entryKey)));
+  } catch {
+    // Storage blocked: nothing was remembered either.
+  }
+}
+
+/** Entries that loaded here before, oldest first (the manager lists bundles brought by URL among them). */
+export const rememberedEntries = (): string[] => read().map(([k]) => k);

@@ -1,7 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import { EMBEDDED_MODEL } from '../config';
 import { embeddedEntry, presetEntries, type ModelEntry } from '../services/catalogue';
-import { cacheState, deleteCached, type CacheState, type StoredModel } from '../services/modelStorage';
+import {
+  broughtEntries,
+  cacheState,
+  deleteCached,
+  type CacheState,
+  type StoredModel,
+} from '../services/modelStorage';
 import { useApp } from '../store/store';
 import { BringYourOwn } from './BringYourOwn';
 import { ModelRow } from './ModelRow';
@@ -45,7 +51,8 @@ export function ModelManager({ onClose }: { onClose(): void }) {
   const refresh = () => setTick((t) => t + 1);
 
   const entries: ModelEntry[] = [embeddedEntry(EMBEDDED_MODEL), ...presetEntries(controller.hub)];
-  if (active && !entries.some((e) => e.key === active.key)) entries.push(active);
+  for (const e of [...(active ? [active] : []), ...broughtEntries()])
+    if (!entries.some((x) => x.key === e.key)) entries.push(e);
   const keys = entries.map((e) => `${e.key} ${e.cachePrefixes.join(' ')}`).join('\n');
 
   // Cache state comes from the worker (Cache Storage); re-read it after every change.

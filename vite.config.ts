@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, loadEnv, type Plugin } from 'vite';
@@ -8,6 +9,16 @@ import { offlineShell } from './tools/vite/offlineShell.js';
 /** Bytes of the files in a folder (not recursive). */
 const folderBytes = (dir: string): number =>
   readdirSync(dir).reduce((n, f) => n + statSync(resolve(dir, f)).size, 0);
+
+/**
+ * The content hash of a folder's files (names and bytes): the embedded model's build, so that an app
+ * update with other model files replaces the copy a visitor's model cache keeps.
+ */
+function folderHash(dir: string): string {
+  const h = createHash('sha256');
+  for (const f of readdirSync(dir).sort()) h.update(`${f}\0`).update(readFileSync(resolve(dir, f)));
+  return h.digest('hex').slice(0, 16);
+}
 
 // Multi-threaded WASM needs SharedArrayBuffer, which needs cross-origin isolation.
 const isolation = {
@@ -124,6 +135,7 @@ export default defineConfig(({ command, mode }) => {
       'import.meta.env.VITE_EMBEDDED_MODEL_BYTES': JSON.stringify(
         String(folderBytes('public/models/colours')),
       ),
+      'import.meta.env.VITE_EMBEDDED_MODEL_VERSION': JSON.stringify(folderHash('public/models/colours')),
     },
     // transformers.js imports ORT's separate WebGPU build; one shared runtime (and one .wasm) is enough.
     resolve: { alias: [{ find: /^onnxruntime-web\/webgpu$/, replacement: 'onnxruntime-web' }] },

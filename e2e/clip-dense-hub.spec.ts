@@ -51,6 +51,8 @@ test('downloaded from the hub layout, cached, run on a picture, and loaded offli
       `onnx/vision_model${variant}.onnx`,
       'tokenizer.json',
       'tokenizer_config.json',
+      // The cache's record of the preset as a whole (its manifest and files: bundleRecord.ts).
+      'ovseg.json?inline=clip-vit-b16-dense',
     ].sort(),
   );
   await app.segmentImage(image, 'tiny.png');

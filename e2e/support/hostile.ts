@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
+import { WIDE_TEXT_WIDTH, wideTextModel } from './wideText';
 
 type Json = Record<string, unknown>;
 
@@ -79,6 +80,10 @@ export const HOSTILE: Record<string, HostileCase> = {
     change: (m) => (m.image = { files: { fp32: 'garbage.onnx' } }),
     message: /could not load the image model/i,
   },
+  'text-wide': {
+    change: (m) => (m.text = { files: { fp32: 'wide_text.onnx' } }),
+    message: new RegExp(`embeddings have ${WIDE_TEXT_WIDTH.toLocaleString('en')} numbers each, more than`),
+  },
   'tokenizer-700mb': {
     change: (m) => (m.tokenizer = { json: 'huge.json', config: 'tokenizer_config.json' }),
     message: /huge\.json/,
@@ -130,10 +135,20 @@ async function sendHuge(res: ServerResponse, total: number): Promise<void> {
 
 /** Tokens of /flaky/{token}/ bundles already asked for: the first manifest request fails. */
 const flakySeen = new Set<string>();
+/** Tokens of /updated/{token}/ bundles already asked for: later manifests are a new version. */
+const updatedSeen = new Set<string>();
+
+/** A sound bundle whose manifest names version 1 the first time and version 2 after (an update). */
+const updated = (token: string): HostileCase => {
+  const version = updatedSeen.has(token) ? 2 : 1;
+  updatedSeen.add(token);
+  return { change: (m) => (m.name = `updated bundle v${version}`), message: /updated/ };
+};
 
 /**
  * Handles /hostile/{case}/{file}, and /flaky/{token}/{file} (a good bundle whose manifest answers
- * 503 the first time: a retry then works); returns false for anything else (fixtures/hostile/'s
+ * 503 the first time: a retry then works), and /updated/{token}/{file} (a good bundle whose manifest
+ * names a new version from its second request on); returns false for anything else (fixtures/hostile/'s
  * committed bundles then come from the plain files).
  */
 export function hostileHandler(root: string) {
@@ -144,10 +159,11 @@ export function hostileHandler(root: string) {
       res.writeHead(503, HEADERS).end('try again later');
       return true;
     }
-    const m = /^\/(hostile|flaky)\/([\w-]+)\/(.+)$/.exec(path);
+    const m = /^\/(hostile|flaky|updated)\/([\w-]+)\/(.+)$/.exec(path);
     if (!m) return false;
     const [, kind, name, file] = m as unknown as [string, string, string, string];
-    const c = kind === 'flaky' ? FLAKY : HOSTILE[name];
+    const sound = file === 'ovseg.json' && kind === 'updated' ? updated(name) : FLAKY;
+    const c = kind === 'hostile' ? HOSTILE[name] : sound;
     // Other names under /hostile/ are the committed bundles in fixtures/hostile/: plain files.
     if (!c) return false;
     const send = (body: Buffer) => {
@@ -166,6 +182,7 @@ export function hostileHandler(root: string) {
       bad[0] = 0x08;
       send(bad);
     } else if (file === 'huge.json') void sendHuge(res, HUGE);
+    else if (file === 'wide_text.onnx') send(Buffer.from(wideTextModel()));
     else if (FILES[file]) send(readFileSync(resolve(root, FILES[file])));
     else res.writeHead(404, HEADERS).end();
     return true;

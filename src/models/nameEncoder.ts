@@ -5,6 +5,8 @@ import type { TextCache } from './runnerInputs';
 import { ort } from './runtime/ortRuntime';
 import { tokenRuns, type ClipTokenizer } from './tokenizer';
 import type { Manifest } from './families';
+import { LIMITS } from './manifestSchema';
+import { ModelFileInvalidError } from '../errors';
 
 /** Prompts a text run takes at once: bounds memory for long vocabularies. */
 const BATCH = 64;
@@ -18,6 +20,19 @@ export interface EncodedVocabulary {
   unknown: string[];
   /** Prompts that had to be run through the text model this time. */
   encoded: number;
+}
+
+/**
+ * A text embedding wider than any manifest may declare (LIMITS.embedding) is refused at the first
+ * run (the load's warm-up): every prompt would otherwise cost its author's width in memory and in
+ * the persistent cache, and no image side this app runs could match it.
+ */
+function checkWidth(dim: number): void {
+  const max = LIMITS.embedding[1];
+  if (dim <= max) return;
+  throw new ModelFileInvalidError(
+    `The text model's embeddings have ${Math.round(dim).toLocaleString('en')} numbers each, more than the ${max.toLocaleString('en')} this app takes: this is not a text model it can use`,
+  );
 }
 
 /** Encodes class names to embeddings, running the text model only for prompts not cached. */
@@ -46,6 +61,7 @@ export class NameEncoder {
       const t = res.text_embeds ?? res[this.session.outputNames[0]!]!;
       const data = (await t.getData()) as Float32Array;
       const dim = data.length / enc.batch;
+      checkWidth(dim);
       indices.forEach((i, b) => (out[i] = data.slice(b * dim, (b + 1) * dim)));
       this.runs++;
       t.dispose();

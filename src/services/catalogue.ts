@@ -30,6 +30,9 @@ export const EMBEDDED_KEY = 'embedded';
  */
 const EMBEDDED_BYTES = Number(import.meta.env.VITE_EMBEDDED_MODEL_BYTES ?? 0);
 
+/** The embedded model's build (its files' content hash), none when the code runs unbuilt. */
+const EMBEDDED_VERSION: string | undefined = import.meta.env.VITE_EMBEDDED_MODEL_VERSION || undefined;
+
 /**
  * The hub's CLIP tokenizer files (tokenizer.json and tokenizer_config.json, as this project keeps
  * a copy of them in fixtures/clip-tokenizer): every preset downloads them beside its graphs.
@@ -38,14 +41,16 @@ const HUB_TOKENIZER_BYTES = 3.64e6;
 
 export function embeddedEntry(manifestUrl: string): ModelEntry {
   const sizes = EMBEDDED_BYTES ? { fp32: EMBEDDED_BYTES } : {};
+  // Its files are cached like any model's (so it can be cleared); the build hash keys that copy.
+  const folder = new URL('.', new URL(manifestUrl, globalThis.location?.href ?? 'http://localhost/')).href;
   return {
     key: EMBEDDED_KEY,
     name: 'Colours (embedded demo model)',
     summary: 'Made by this project: segments colours and things with a typical colour. Works offline.',
     licence: 'MIT (made by this project)',
     origin: 'embedded in the app',
-    source: { kind: 'url', manifestUrl },
-    cachePrefixes: [],
+    source: { kind: 'url', manifestUrl, version: EMBEDDED_VERSION },
+    cachePrefixes: [folder],
     sizes,
     totalSizes: sizes,
     embedded: true,

@@ -12,6 +12,7 @@ import { afterError, afterHang, type Loaded, type LoadOptions, type LoadState } 
 import { VocabularySync } from './vocabularySync';
 import { notify } from './notices';
 import { keepInAddress } from './address';
+import { reportLoadCache } from './modelStorage';
 
 const setLoading = (loading: FileProgress | null) => useApp.setState({ loading });
 
@@ -83,6 +84,7 @@ export class Controller {
         engineReady: true,
         banner: entry.embedded ? before.banner : null,
       });
+      reportLoadCache(entry, model);
       this.vocabulary.sync();
       void this.run();
       return true;

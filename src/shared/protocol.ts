@@ -11,8 +11,11 @@ export type Ep = 'webgpu' | 'wasm';
 
 /** Where a model bundle comes from. */
 export type ModelSource =
-  /** A manifest (`ovseg.json`) at a URL; its files are relative to it. */
-  | { kind: 'url'; manifestUrl: string }
+  /**
+   * A manifest (`ovseg.json`) at a URL; its files are relative to it. `version`: known before any
+   * download (the embedded model's build hash); a cached copy of another version is replaced.
+   */
+  | { kind: 'url'; manifestUrl: string; version?: string | undefined }
   /** A manifest object (a preset) whose files are relative to `baseUrl`. */
   | { kind: 'inline'; manifest: unknown; baseUrl: string }
   /** Files the user dropped: the manifest and the files it names, by name. */
@@ -43,6 +46,19 @@ export interface ModelInfo {
   settings: Record<string, string>;
   loadMs: number;
   warmupMs: number;
+  /** What computed the text side's cached values (LoadedBundle.textKey): names its cached prompts. */
+  textKey?: string | undefined;
+  /** What the load did with the model cache (from the worker's load only). */
+  cache?: LoadCacheReport | undefined;
+}
+
+/** A load and the model cache: a newer version replaced the cached copy; the model is kept whole or not. */
+export interface LoadCacheReport {
+  replaced: boolean;
+  /** Every file is kept now (false: none is); null: nothing to keep (files from disk, no cache). */
+  complete: boolean | null;
+  /** Why the model is not kept, in words. */
+  problem?: string | undefined;
 }
 
 interface Timings {
@@ -130,17 +146,21 @@ export interface Requests {
   };
   /** Aborts the download of the model being loaded (answered at once, not queued). */
   cancel: { req: Record<string, never>; res: { cancelled: boolean } };
-  /** Cached bytes for each URL prefix (one per model), and the origin's storage figures. */
+  /**
+   * Cached bytes for each URL prefix (one per model; `incomplete`: a model there lacks a file it
+   * needs), the bytes of cached text values per model (its `textKey`), and the origin's storage.
+   */
   storage: {
-    req: { prefixes: string[] };
+    req: { prefixes: string[]; models?: string[] | undefined };
     res: {
-      cached: { prefix: string; files: number; bytes: number }[];
+      cached: { prefix: string; files: number; bytes: number; incomplete?: boolean | undefined }[];
+      embeddings?: { model: string; bytes: number }[] | undefined;
       usage: number | null;
       quota: number | null;
     };
   };
-  /** Deletes cached files under these URL prefixes. */
-  evict: { req: { prefixes: string[] }; res: { deleted: number } };
+  /** Deletes cached files under these URL prefixes, and the cached text values of these models. */
+  evict: { req: { prefixes: string[]; models?: string[] | undefined }; res: { deleted: number } };
   /**
    * The classes to segment with, sent when they change (and after a load): encodes what is not
    * cached and says at once which names the model knows no word of. Segmentations that follow use it.
@@ -192,6 +212,8 @@ export interface WorkerCounts {
   queued: number;
   /** Size of ONNX Runtime's WebAssembly memory, when known. */
   wasmBytes: number | null;
+  /** Bytes the worker's in-memory text caches hold (each within its bound). */
+  textCacheBytes?: number | undefined;
 }
 
 /** The phase a request is in, so a request that never ends can be named by what hung. */

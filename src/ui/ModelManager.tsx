@@ -1,7 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import { EMBEDDED_MODEL } from '../config';
 import { embeddedEntry, presetEntries, type ModelEntry } from '../services/catalogue';
-import { cacheState, deleteCached, type CacheState } from '../services/modelStorage';
+import {
+  broughtEntries,
+  cacheState,
+  deleteCached,
+  type CacheState,
+  type StoredModel,
+} from '../services/modelStorage';
 import { useApp } from '../store/store';
 import { BringYourOwn } from './BringYourOwn';
 import { ModelRow } from './ModelRow';
@@ -17,6 +23,8 @@ function useDialogFocus() {
   }, []);
   return dialog;
 }
+
+const NOTHING: StoredModel = { files: 0, text: 0, problem: null };
 
 /** Escape closes the dialog (and goes no further). */
 const escapeCloses = (onClose: () => void) => (e: React.KeyboardEvent) => {
@@ -38,12 +46,13 @@ export function ModelManager({ onClose }: { onClose(): void }) {
   const model = useApp((s) => s.model);
   const loadingEntry = useApp((s) => s.loadingEntry);
   const ep = useApp((s) => s.ep);
-  const [cache, setCache] = useState<CacheState>({ bytes: {}, usage: '' });
+  const [cache, setCache] = useState<CacheState>({ models: {}, usage: '' });
   const [tick, setTick] = useState(0);
   const refresh = () => setTick((t) => t + 1);
 
   const entries: ModelEntry[] = [embeddedEntry(EMBEDDED_MODEL), ...presetEntries(controller.hub)];
-  if (active && !entries.some((e) => e.key === active.key)) entries.push(active);
+  for (const e of [...(active ? [active] : []), ...broughtEntries()])
+    if (!entries.some((x) => x.key === e.key)) entries.push(e);
   const keys = entries.map((e) => `${e.key} ${e.cachePrefixes.join(' ')}`).join('\n');
 
   // Cache state comes from the worker (Cache Storage); re-read it after every change.
@@ -79,7 +88,7 @@ export function ModelManager({ onClose }: { onClose(): void }) {
           <ModelRow
             key={e.key}
             e={e}
-            cachedBytes={cache.bytes[e.key] ?? 0}
+            stored={cache.models[e.key] ?? NOTHING}
             onUse={() => void controller.load(e, ep).then(refresh)}
             onDelete={() => void deleteCached(controller, e).then(refresh)}
           />

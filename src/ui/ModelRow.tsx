@@ -1,6 +1,7 @@
 import { familyById, settingsOf } from '../models/families';
 import type { Manifest } from '../models/manifest';
 import type { ModelEntry } from '../services/catalogue';
+import type { StoredModel } from '../services/modelStorage';
 import { formatBytes } from '../shared/format';
 import type { ModelInfo } from '../shared/protocol';
 import { useApp } from '../store/store';
@@ -41,17 +42,32 @@ function Origin({ e }: { e: ModelEntry }) {
   );
 }
 
-/** One model of the manager: what it is, what it costs, whether it is cached; use, cancel, delete. */
-export function ModelRow(p: { e: ModelEntry; cachedBytes: number; onUse(): void; onDelete(): void }) {
+/** Whether the model's files are kept (and whole), in words; the embedded one also ships with the app. */
+function cacheWords(e: ModelEntry, s: StoredModel): string {
+  if (s.problem) return `${s.problem[0]!.toUpperCase()}${s.problem.slice(1)}`;
+  if (s.files > 0) return `Cached: ${mb(s.files)}${e.embedded ? ' (comes with the app)' : ''}`;
+  return e.embedded ? 'Comes with the app' : 'Not downloaded';
+}
+
+/** One model of the manager: what it is, what it costs, what the site keeps of it; use, cancel, delete. */
+export function ModelRow(p: { e: ModelEntry; stored: StoredModel; onUse(): void; onDelete(): void }) {
   const { controller } = useServices();
-  const { e, cachedBytes: bytes } = p;
+  const { e, stored } = p;
+  const bytes = stored.problem ? 0 : stored.files;
+  const kept = stored.files + stored.text;
   const active = useApp((s) => s.entry?.key === e.key);
   const model = useApp((s) => s.model);
   const loadingKey = useApp((s) => s.loadingEntry?.key ?? null);
   const reason = useApp((s) => s.variantReason);
   const isLoading = loadingKey === e.key;
   return (
-    <li data-key={e.key} data-testid="model-row" data-cached={bytes > 0 ? 'yes' : 'no'}>
+    <li
+      data-key={e.key}
+      data-testid="model-row"
+      data-cached={bytes > 0 ? 'yes' : 'no'}
+      data-stored-bytes={kept}
+      data-text-bytes={stored.text}
+    >
       <div className="title">
         <strong>{e.name}</strong> {active && <span className="badge">in use</span>}
       </div>
@@ -62,8 +78,9 @@ export function ModelRow(p: { e: ModelEntry; cachedBytes: number; onUse(): void;
           {s.describeDefault(value)}
         </p>
       ))}
-      <p className="hint" data-testid="model-cache-state">
-        {e.embedded ? 'Always available offline' : bytes > 0 ? `Cached: ${mb(bytes)}` : 'Not downloaded'}
+      <p className="hint" data-testid="model-cache-state" data-problem={stored.problem ? 'yes' : 'no'}>
+        {cacheWords(e, stored)}
+        {stored.text > 0 && ` · prompts' text values: ${mb(stored.text)}`}
       </p>
       {active && model && (
         <p className="hint" data-testid="model-variant">
@@ -81,9 +98,9 @@ export function ModelRow(p: { e: ModelEntry; cachedBytes: number; onUse(): void;
             Cancel download
           </button>
         )}
-        {!e.embedded && bytes > 0 && !isLoading && (
+        {kept > 0 && !isLoading && (
           <button data-testid="model-delete" onClick={p.onDelete}>
-            Delete from cache
+            {e.embedded ? 'Clear cached data' : 'Delete from cache'}
           </button>
         )}
       </div>

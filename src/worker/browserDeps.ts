@@ -4,6 +4,8 @@ import type { RgbaImage } from '../processing/resize';
 import type { FileProgress } from './bundle';
 import { cachedBytes, cachingFetcher, deleteCached, openModelCache } from './modelCache';
 import type { ImageSource } from './segmenter';
+import type { BundleIdentity } from './bundleRecord';
+import type { EmbeddingCache } from './embeddingCache';
 
 export async function detectGpu(): Promise<GpuInfo> {
   const none: GpuInfo = {
@@ -52,13 +54,17 @@ function allowedOrigins(): string[] | undefined {
   return list === undefined ? undefined : [self.location.origin, ...list.split(' ').filter(Boolean)];
 }
 
-export function fetcher(base: string, o: { signal: AbortSignal; onProgress: (p: FileProgress) => void }) {
+export function fetcher(
+  base: string,
+  o: { signal: AbortSignal; onProgress: (p: FileProgress) => void; bundle?: BundleIdentity },
+) {
   const made = openModelCache().then((cache) =>
     cachingFetcher(base, {
       cache,
       signal: o.signal,
       onProgress: o.onProgress,
       allowedOrigins: allowedOrigins(),
+      bundle: o.bundle,
     }),
   );
   const f = async (path: string, onProgress?: (p: FileProgress) => void, cap?: number) =>
@@ -66,19 +72,24 @@ export function fetcher(base: string, o: { signal: AbortSignal; onProgress: (p: 
   return Object.assign(f, { commit: async () => (await made).commit() });
 }
 
-export async function storage(prefixes: string[]) {
+/** What the site keeps: model files under each prefix, text values of each model, the origin's storage. */
+export async function storage(prefixes: string[], models: string[], text: EmbeddingCache<unknown>) {
   const cache = await openModelCache();
   const cached = await Promise.all(
     prefixes.map(async (prefix) => ({ prefix, ...(await cachedBytes(cache, prefix)) })),
   );
+  const bytes = await text.usage(models);
+  const embeddings = models.map((model, i) => ({ model, bytes: bytes[i] ?? 0 }));
   const est = await navigator.storage?.estimate?.().catch(() => null);
-  return { cached, usage: est?.usage ?? null, quota: est?.quota ?? null };
+  return { cached, embeddings, usage: est?.usage ?? null, quota: est?.quota ?? null };
 }
 
-export async function evict(prefixes: string[]) {
+/** Deletes model files under the prefixes and the text values of the models (memory and IndexedDB). */
+export async function evict(prefixes: string[], models: string[], text: readonly EmbeddingCache<unknown>[]) {
   const cache = await openModelCache();
   let n = 0;
   for (const p of prefixes) n += await deleteCached(cache, p);
+  for (const t of text) await t.forget(models);
   return n;
 }
 

@@ -120,4 +120,60 @@ describe('EmbeddingCache', () => {
     expect(store.map.size).toBe(0);
     expect(await cache.lookup('m', ['cat'])).toEqual([undefined]);
   });
+
+  describe('bounds', () => {
+    const bounds = { memory: 4_000, entry: 2_000 };
+    const floats = (n: number, fill = 1) => new Float32Array(n).fill(fill);
+
+    it('keeps memory within its byte bound, the least recently used out first', async () => {
+      const cache = new EmbeddingCache(null, bounds);
+      // 1.6 kB each with their keys: two fit, a third pushes out the least recently used.
+      await cache.store('m', [['a', floats(400)]]);
+      await cache.store('m', [['b', floats(400)]]);
+      await cache.lookup('m', ['a']); // a is now more recent than b
+      await cache.store('m', [['c', floats(400)]]);
+      expect(cache.bytes).toBeLessThanOrEqual(bounds.memory);
+      const got = await cache.lookup('m', ['a', 'b', 'c']);
+      expect(got.map((v) => v !== undefined)).toEqual([true, false, true]);
+    });
+
+    it('never holds more than its bound, whatever is stored', async () => {
+      const cache = new EmbeddingCache(null, bounds);
+      for (let i = 0; i < 200; i++) {
+        await cache.store('m', [[`prompt ${i}`, floats(1 + (i % 480))]]);
+        expect(cache.bytes).toBeLessThanOrEqual(bounds.memory);
+      }
+      expect(cache.size).toBeGreaterThan(1);
+    });
+
+    it('keeps a value larger than the entry bound nowhere, in memory or the store', async () => {
+      const store = new MapStore();
+      const cache = new EmbeddingCache(store, bounds);
+      await cache.store('m', [
+        ['huge', floats(600)],
+        ['fine', floats(10)],
+      ]);
+      expect(store.map.has(EmbeddingCache.key('m', 'huge'))).toBe(false);
+      expect(store.map.has(EmbeddingCache.key('m', 'fine'))).toBe(true);
+      expect(await cache.lookup('m', ['huge'])).toEqual([undefined]);
+      expect(cache.size).toBe(1);
+    });
+
+    it('forgets one model in memory and in the store, keeping the others', async () => {
+      const store = new MapStore();
+      let forgotten: readonly string[] = [];
+      const withForget = Object.assign(store, {
+        forget: async (models: readonly string[]) => void (forgotten = models),
+      });
+      const cache = new EmbeddingCache(withForget, bounds);
+      await cache.store('sha256:aa@cond', [['cat', vec(1)]]);
+      await cache.store('sha256:bb', [['cat', vec(2)]]);
+      store.map.clear(); // what memory still has, it serves without the store
+      await cache.forget(['sha256:aa']);
+      expect(forgotten).toEqual(['sha256:aa']);
+      expect(await cache.lookup('sha256:aa@cond', ['cat'])).toEqual([undefined]);
+      expect(await cache.lookup('sha256:bb', ['cat'])).toEqual([vec(2)]);
+      expect(cache.bytes).toBe(4 + 2 * EmbeddingCache.key('sha256:bb', 'cat').length);
+    });
+  });
 });

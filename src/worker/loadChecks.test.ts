@@ -6,15 +6,18 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fsFetcher, newSegmenter } from '../../tools/lib/nodeSegmenter';
 import { ManifestError, parseManifest, type Manifest } from '../models/manifest';
+import { ModelFileInvalidError } from '../errors';
+import { WIDE_TEXT_WIDTH, wideTextModel } from '../../e2e/support/wideText';
+import type { Fetcher } from './bundle';
 
 const DIR = 'public/models/colours';
 const raw = () => JSON.parse(readFileSync(`${DIR}/ovseg.json`, 'utf8')) as Record<string, unknown>;
 const inline = (changes: Record<string, unknown>): Manifest => parseManifest({ ...raw(), ...changes });
 
-async function loadError(manifest: Manifest, base?: string): Promise<Error | null> {
+async function loadError(manifest: Manifest, base?: string, fetcher?: Fetcher): Promise<Error | null> {
   const engine = newSegmenter();
   try {
-    await engine.load(fsFetcher(DIR), base ? { manifest, base } : { manifest }, 'wasm');
+    await engine.load(fetcher ?? fsFetcher(DIR), base ? { manifest, base } : { manifest }, 'wasm');
     return null;
   } catch (e) {
     return e as Error;
@@ -38,6 +41,15 @@ describe('load-time manifest checks', () => {
         `"voidEmbedding" has ${n} numbers, but the text model's embeddings have ${dim}`,
       );
     }
+  });
+
+  it('refuses a text model whose embeddings are wider than any manifest may declare, at load', async () => {
+    const files = fsFetcher(DIR);
+    const wide: Fetcher = async (path, ...rest) =>
+      path === 'wide_text.onnx' ? wideTextModel() : files(path, ...rest);
+    const err = await loadError(inline({ text: { files: { fp32: 'wide_text.onnx' } } }), undefined, wide);
+    expect(err).toBeInstanceOf(ModelFileInvalidError);
+    expect(err!.message).toContain(`embeddings have ${WIDE_TEXT_WIDTH.toLocaleString('en')} numbers each`);
   });
 
   it('refuses files on a third origin before fetching anything', async () => {

@@ -10,8 +10,11 @@ import type { Fetcher } from './bundle';
 import { formatBytes } from '../shared/format';
 import { LIMITS } from './limits';
 import { looksLikeOnnx } from '../models/runtime/ortRuntime';
+import { BundleCache, recordFiles, type BundleIdentity, type CacheReport } from './bundleRecord';
 
 const cancelled = (file: string) => new DownloadCancelledError(`Download of ${file} was cancelled`);
+
+type Progress = (p: FileProgress & { cached?: boolean }) => void;
 
 const MODEL_CACHE = 'ovseg-models-v1';
 
@@ -38,6 +41,8 @@ export interface DownloadOptions {
   allowedOrigins?: readonly string[] | undefined;
   /** Called as bytes arrive; `cached` when a file came from the cache. */
   onProgress?: (p: FileProgress & { cached?: boolean }) => void;
+  /** The bundle these files belong to: its cached copy is used only while it is that version. */
+  bundle?: BundleIdentity | undefined;
 }
 
 /**
@@ -113,7 +118,10 @@ export async function readCapped(
 }
 
 /** A fetcher whose downloads enter the cache only on `commit()` (once the model has loaded). */
-export type CommittingFetcher = Fetcher & { commit(): Promise<void> };
+export type CommittingFetcher = Fetcher & { commit(): Promise<CacheReport> };
+
+/** Failures where a kept copy may serve instead: the server out of reach or failing, not refusing. */
+const unreachable = new WeakSet<Error>();
 
 /** Whether `url` is on one of the origins (entries like `https://*.hf.co` allow subdomains). */
 export function originAllowed(url: string, allowed: readonly string[]): boolean {
@@ -135,23 +143,18 @@ export function originAllowed(url: string, allowed: readonly string[]): boolean 
  * like ONNX). New files are cached only on `commit()`, after the model loaded, so a failed, cut or
  * corrupt download never leaves an entry behind. One fetcher serves one bundle load: its first failed
  * file stops the other downloads, which the failed load no longer needs.
+ *
+ * With `bundle` (see bundleRecord.ts) the cache follows the bundle's updates: its manifest is fetched
+ * on every load and compared with the cached copy's, cached files are used only for the version that
+ * stored them, offline the kept copy serves, and the commit stores the model whole or not at all.
  */
 export function cachingFetcher(base: string, o: DownloadOptions): CommittingFetcher {
   const pending: [string, Uint8Array][] = [];
   const failed = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, failed.signal]) : failed.signal;
-  const get = async (path: string, onProgress?: (p: FileProgress) => void, cap: number = LIMITS.onnx) => {
-    const url = new URL(path, base).href;
-    const progress = (p: FileProgress & { cached?: boolean }) => {
-      o.onProgress?.(p);
-      onProgress?.(p);
-    };
-    const hit = await o.cache?.match(url).catch(() => undefined);
-    if (hit) {
-      const bytes = new Uint8Array(await hit.arrayBuffer());
-      progress({ file: path, loaded: bytes.length, total: bytes.length, cached: true });
-      return bytes;
-    }
+  // One look at the bundle's record per load (none without a cache or a bundle).
+  const bundle = o.cache && o.bundle ? BundleCache.open(o.cache, o.bundle).catch(() => null) : null;
+  const download = async (url: string, path: string, cap: number, fresh: boolean, progress: Progress) => {
     if (o.allowedOrigins && !originAllowed(url, o.allowedOrigins))
       throw new OriginNotAllowedError(
         `${url} is not on a host this app may download from (${o.allowedOrigins.join(', ')}): ` +
@@ -159,20 +162,63 @@ export function cachingFetcher(base: string, o: DownloadOptions): CommittingFetc
       );
     let res: Response;
     try {
-      res = await fetch(url, { signal });
+      // A manifest, or a changed bundle's file, is fetched past the HTTP cache (revalidated).
+      res = await fetch(url, fresh ? { signal, cache: 'no-cache' } : { signal });
     } catch (e) {
       if (signal.aborted) throw cancelled(path);
-      throw new DownloadFailedError(
+      const err = new DownloadFailedError(
         `Could not reach ${url} (offline, or the server is down): ${(e as Error).message}`,
       );
+      unreachable.add(err);
+      throw err;
     }
-    if (!res.ok)
-      throw new DownloadFailedError(
+    if (!res.ok) {
+      const err = new DownloadFailedError(
         `Could not download ${path}: HTTP ${res.status}${res.status === 404 ? ' (not found)' : ''}`,
       );
+      if (res.status >= 500) unreachable.add(err);
+      throw err;
+    }
     const bytes = await readCapped(res, path, cap, { signal, onProgress: progress });
     if (path.endsWith('.onnx') && !looksLikeOnnx(bytes))
       throw new ModelFileInvalidError(`${path} is not an ONNX model`);
+    return bytes;
+  };
+  const fromCache = async (url: string, path: string, progress: Progress) => {
+    const hit = await o.cache?.match(url).catch(() => undefined);
+    if (!hit) return null;
+    const bytes = new Uint8Array(await hit.arrayBuffer());
+    progress({ file: path, loaded: bytes.length, total: bytes.length, cached: true });
+    return bytes;
+  };
+  const get = async (path: string, onProgress?: (p: FileProgress) => void, cap: number = LIMITS.onnx) => {
+    const url = new URL(path, base).href;
+    const progress: Progress = (p) => {
+      o.onProgress?.(p);
+      onProgress?.(p);
+    };
+    const b = await bundle;
+    const manifest = b?.isManifest(url) ?? false;
+    // A bundle's manifest is always asked for again (it says whether the copy is current); its
+    // files come from the cache while the record vouches for them. Without a record, as before.
+    if (!manifest && (b ? b.trusts(url) : true)) {
+      const hit = await fromCache(url, path, progress);
+      if (hit) return (b?.served(url), hit);
+    }
+    let bytes: Uint8Array;
+    try {
+      // The manifest is revalidated on every load (ETag / Last-Modified): it names the version.
+      bytes = await download(url, path, cap, manifest || (b?.stale ?? false), progress);
+    } catch (e) {
+      // Offline, or the server fails: a kept copy of an unchanged bundle serves.
+      const kept = unreachable.has(e as Error) && b?.mayFallBack() && (await fromCache(url, path, progress));
+      if (!kept) throw e;
+      if (manifest) b!.manifestServed(kept, true);
+      else b!.served(url);
+      return kept;
+    }
+    if (manifest) b!.manifestServed(bytes, false);
+    else b?.served(url);
     pending.push([url, bytes]);
     return bytes;
   };
@@ -182,32 +228,45 @@ export function cachingFetcher(base: string, o: DownloadOptions): CommittingFetc
       pending.length = 0; // a failed load keeps none of its downloads in memory
       throw e;
     });
-  const commit = async () => {
+  const commit = async (): Promise<CacheReport> => {
+    const b = await bundle;
+    if (b) return b.commit(pending.splice(0));
+    let complete: boolean | null = o.cache ? true : null;
     for (const [url, bytes] of pending.splice(0)) {
       const headers = { 'content-length': String(bytes.length), 'content-type': 'application/octet-stream' };
       await o.cache
         ?.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers }))
-        .catch(() => undefined);
+        .catch(() => (complete = false));
     }
+    return { replaced: false, complete };
   };
   return Object.assign(fetcher, { commit });
 }
 
-/** Cached bytes per URL prefix (one model's files share its base URL). */
+/**
+ * Cached bytes per URL prefix (one model's files share its base URL), and whether a bundle record
+ * there lists a file the cache no longer has (then the model is not whole: it is fetched again).
+ */
 export async function cachedBytes(
   cache: CacheLike | null,
   prefix: string,
-): Promise<{ files: number; bytes: number }> {
-  if (!cache) return { files: 0, bytes: 0 };
+): Promise<{ files: number; bytes: number; incomplete: boolean }> {
+  if (!cache) return { files: 0, bytes: 0, incomplete: false };
   let files = 0,
     bytes = 0;
+  const present = new Set<string>();
+  const listed: string[] = [];
   for (const req of await cache.keys()) {
     if (!req.url.startsWith(prefix)) continue;
     const res = await cache.match(req.url);
     files++;
+    present.add(req.url);
     bytes += Number(res?.headers.get('content-length')) || 0;
+    if (res) listed.push(...(recordFiles(res) ?? []));
   }
-  return { files, bytes };
+  // Files of another prefix (a preset's second repository) are that prefix's to count.
+  const incomplete = listed.some((f) => f.startsWith(prefix) && !present.has(f));
+  return { files, bytes, incomplete };
 }
 
 export async function deleteCached(cache: CacheLike | null, prefix: string): Promise<number> {

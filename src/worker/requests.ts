@@ -1,5 +1,6 @@
 import type {
   GpuInfo,
+  LoadCacheReport,
   ModelSource,
   RequestKind,
   Requests,
@@ -15,6 +16,7 @@ import type { VocabClass } from '../processing/vocabulary';
 import type { Fetcher, FileProgress, ManifestSource } from './bundle';
 import { formatBytes } from '../shared/format';
 import type { ImageSource, Segmenter } from './segmenter';
+import { inlineBundleKey, type BundleIdentity } from './bundleRecord';
 
 /** What the handler needs from its environment (a real worker, or a test). */
 export interface HandlerDeps {
@@ -22,20 +24,23 @@ export interface HandlerDeps {
   post(msg: WorkerMessage, transfer?: Transferable[]): void;
   /**
    * Files relative to `base` (a URL, or a folder in Node), downloaded or read; `commit` (if any) keeps
-   * the downloads once the model has loaded.
+   * the downloads once the model has loaded, and says what it kept. `bundle`: the bundle they
+   * belong to, whose cached copy is used only while it is the same version.
    */
   fetcher(
     base: string,
-    o: { signal: AbortSignal; onProgress: (p: FileProgress) => void },
-  ): Fetcher & { commit?: () => Promise<void> };
+    o: { signal: AbortSignal; onProgress: (p: FileProgress) => void; bundle?: BundleIdentity },
+  ): Fetcher & { commit?: () => Promise<LoadCacheReport> };
   gpuInfo(): Promise<GpuInfo>;
   /** Turns a transferred bitmap into an image source (OffscreenCanvas in a worker). */
   sourceFromBitmap(bitmap: ImageBitmap): ImageSource;
   /** Draws RGBA pixels into a transferable bitmap, or null where that is impossible. */
   toBitmap(rgba: Uint8ClampedArray, width: number, height: number): Promise<ImageBitmap | null>;
-  /** Model cache maintenance (Cache Storage in the browser). */
-  storage?(prefixes: string[]): Promise<Requests['storage']['res']>;
-  evict?(prefixes: string[]): Promise<number>;
+  /** Model cache maintenance (Cache Storage and the text caches in the browser). */
+  storage?(prefixes: string[], models: string[]): Promise<Requests['storage']['res']>;
+  evict?(prefixes: string[], models: string[]): Promise<number>;
+  /** Bytes the in-memory text caches hold (diagnostics). */
+  textCacheBytes?(): number;
   /** Live ORT sessions and ORT's WebAssembly memory size (diagnostics). */
   sessions?(): number;
   wasmBytes?(): number | null;
@@ -92,22 +97,32 @@ export class WorkerRequests {
       buffers: this.openBitmaps + (this.last ? 1 : 0) + this.deps.engine.heldBuffers,
       queued: this.waiting,
       wasmBytes: this.deps.wasmBytes?.() ?? null,
+      textCacheBytes: this.deps.textCacheBytes?.(),
     };
   }
 
   /** Where a bundle's files come from: beside a manifest URL, a preset's base, or dropped files. */
   private sourceOf(s: ModelSource, signal: AbortSignal, onProgress: (p: FileProgress) => void) {
-    if (s.kind === 'url')
+    if (s.kind === 'url') {
+      const bundle = { key: s.manifestUrl, ...(s.version && { version: s.version }) };
       return {
-        fetcher: this.deps.fetcher(s.manifestUrl, { signal, onProgress }),
+        fetcher: this.deps.fetcher(s.manifestUrl, { signal, onProgress, bundle }),
         source: { path: s.manifestUrl },
       };
+    }
     const manifest = { manifest: s.manifest } as ManifestSource;
-    if (s.kind === 'inline')
+    if (s.kind === 'inline') {
+      // The app's own manifest: an app update that changes it replaces the cached copy.
+      const id = String((s.manifest as { id?: unknown } | null)?.id ?? '');
+      const bundle = {
+        key: inlineBundleKey(s.baseUrl, id),
+        manifest: new TextEncoder().encode(JSON.stringify(s.manifest)),
+      };
       return {
-        fetcher: this.deps.fetcher(s.baseUrl, { signal, onProgress }),
+        fetcher: this.deps.fetcher(s.baseUrl, { signal, onProgress, bundle }),
         source: { ...manifest, base: s.baseUrl },
       };
+    }
     return { fetcher: blobFetcher(s.files), source: manifest };
   }
 
@@ -136,8 +151,8 @@ export class WorkerRequests {
         gpuBufferLimit,
       });
       // Downloads enter the cache only now that they proved loadable.
-      await (fetcher as { commit?: () => Promise<void> }).commit?.();
-      return { result: info };
+      const cache = await (fetcher as { commit?: () => Promise<LoadCacheReport> }).commit?.();
+      return { result: cache ? { ...info, cache } : info };
     } finally {
       if (this.loading === ctl) this.loading = null;
     }
@@ -223,12 +238,12 @@ export class WorkerRequests {
 
   async storage(m: Message<'storage'>): Promise<Answer<'storage'>> {
     const { deps } = this;
-    return {
-      result: deps.storage ? await deps.storage(m.prefixes) : { cached: [], usage: null, quota: null },
-    };
+    const none = { cached: [], usage: null, quota: null };
+    return { result: deps.storage ? await deps.storage(m.prefixes, m.models ?? []) : none };
   }
 
   async evict(m: Message<'evict'>): Promise<Answer<'evict'>> {
-    return { result: { deleted: this.deps.evict ? await this.deps.evict(m.prefixes) : 0 } };
+    const deleted = this.deps.evict ? await this.deps.evict(m.prefixes, m.models ?? []) : 0;
+    return { result: { deleted } };
   }
 }

@@ -124,6 +124,7 @@ export class Segmenter {
       settings: settingDefaults(m),
       loadMs,
       warmupMs: now() - t1,
+      textKey: b.textKey,
     };
     return this.info;
   }

@@ -18,15 +18,18 @@ ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardw
 shareOrtInstance();
 watchWasmMemory();
 
+// Text embeddings and other per-prompt values: one IndexedDB database, each cache bounded in memory.
+const embeddings = new EmbeddingCache(indexedDbStore<Float32Array>());
+const structured = new EmbeddingCache(indexedDbStore<unknown>());
+const textCaches = [embeddings, structured] as EmbeddingCache<unknown>[];
+
 const handle = createHandler({
-  engine: new Segmenter(
-    new EmbeddingCache(indexedDbStore<Float32Array>()),
-    new EmbeddingCache(indexedDbStore<unknown>()),
-  ),
+  engine: new Segmenter(embeddings, structured),
   post: (msg: WorkerMessage, transfer: Transferable[] = []) => self.postMessage(msg, transfer),
   fetcher,
-  storage,
-  evict,
+  storage: (prefixes, models) => storage(prefixes, models, structured),
+  evict: (prefixes, models) => evict(prefixes, models, textCaches),
+  textCacheBytes: () => embeddings.bytes + structured.bytes,
   gpuInfo: detectGpu,
   sourceFromBitmap,
   toBitmap,

@@ -11,7 +11,7 @@ import type { ModelEntry } from './catalogue';
 import { afterError, afterHang, type Loaded, type LoadOptions, type LoadState } from './loadMachine';
 import { VocabularySync } from './vocabularySync';
 import { notify } from './notices';
-import { keepInAddress } from './address';
+import { keepClassesInAddress, keepInAddress } from './address';
 
 const setLoading = (loading: FileProgress | null) => useApp.setState({ loading });
 
@@ -223,7 +223,7 @@ export class Controller {
     // An isolated class is an index into the old list: the new list shows every class. An object
     // found at a click was named with the old list: it goes too.
     useApp.setState({ classesText: text, highlight: null, prompt: null });
-    keepInAddress('classes', text);
+    keepClassesInAddress(text);
     this.vocabulary.sync();
     void this.run();
   }

@@ -125,7 +125,9 @@ export class Controller {
       entry.source.kind === 'url'
         ? { ...entry.source, manifestUrl: new URL(entry.source.manifestUrl, location.href).href }
         : entry.source;
-    return { request: { source, ep, dtype, hub: this.hub, gpuBufferLimit: this.gpuBufferLimit }, reason };
+    const { responseMs } = this.client.overrides;
+    const request = { source, ep, dtype, hub: this.hub, gpuBufferLimit: this.gpuBufferLimit, responseMs };
+    return { request, reason };
   }
 
   /** Carries out what the load machine decides after a failed load (afterError). */

@@ -52,12 +52,16 @@ function allowedOrigins(): string[] | undefined {
   return list === undefined ? undefined : [self.location.origin, ...list.split(' ').filter(Boolean)];
 }
 
-export function fetcher(base: string, o: { signal: AbortSignal; onProgress: (p: FileProgress) => void }) {
+export function fetcher(
+  base: string,
+  o: { signal: AbortSignal; onProgress: (p: FileProgress) => void; responseMs?: number | undefined },
+) {
   const made = openModelCache().then((cache) =>
     cachingFetcher(base, {
       cache,
       signal: o.signal,
       onProgress: o.onProgress,
+      responseMs: o.responseMs,
       allowedOrigins: allowedOrigins(),
     }),
   );

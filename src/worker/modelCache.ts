@@ -15,6 +15,15 @@ const cancelled = (file: string) => new DownloadCancelledError(`Download of ${fi
 
 const MODEL_CACHE = 'ovseg-models-v1';
 
+/**
+ * How long a server may take to answer a request, and the window in which a download must bring
+ * MIN_WINDOW_BYTES: a server that never answers, stalls or trickles fails with a message naming it
+ * instead of holding the load (settable per load for tests: `responseMs`).
+ */
+const RESPONSE_MS = 20_000;
+/** Bytes a download must bring in every window (16 kB in 20 s, under 1 kB/s: a dead link's pace). */
+const MIN_WINDOW_BYTES = 16 * 1024;
+
 /** The part of Cache Storage the downloader uses (a real Cache, or a Map-backed test double). */
 export interface CacheLike {
   match(url: string): Promise<Response | undefined>;
@@ -38,6 +47,33 @@ export interface DownloadOptions {
   allowedOrigins?: readonly string[] | undefined;
   /** Called as bytes arrive; `cached` when a file came from the cache. */
   onProgress?: (p: FileProgress & { cached?: boolean }) => void;
+  /** How long a server may take to answer, and the window of the least pace (default RESPONSE_MS). */
+  responseMs?: number | undefined;
+}
+
+/** Options of readCapped: the window in which the body must bring MIN_WINDOW_BYTES, and the host. */
+type ReadOptions = Pick<DownloadOptions, 'signal' | 'onProgress'> & { windowMs?: number; host?: string };
+
+/**
+ * Watches a body's pace: every `windowMs`, fewer than MIN_WINDOW_BYTES since the last look stops
+ * the read (`cancel`) and keeps the reason for the reader to throw.
+ */
+function paceWatch(file: string, o: ReadOptions, loaded: () => number, cancel: () => void) {
+  const state: { slow: Error | null; stop: () => void } = { slow: null, stop: () => undefined };
+  if (!o.windowMs) return state;
+  let mark = 0;
+  const timer = setInterval(() => {
+    const got = loaded() - mark;
+    mark = loaded();
+    if (got >= MIN_WINDOW_BYTES) return;
+    state.slow = new DownloadFailedError(
+      `Download of ${file} from ${o.host ?? 'the server'} stopped: ${got} bytes came in the last ` +
+        `${o.windowMs! / 1000} s (a download must bring ${formatBytes(MIN_WINDOW_BYTES)} in each): the server is stalled or too slow`,
+    );
+    cancel();
+  }, o.windowMs);
+  state.stop = () => clearInterval(timer);
+  return state;
 }
 
 /**
@@ -49,7 +85,7 @@ export async function readCapped(
   res: Response,
   file: string,
   cap: number,
-  o: Pick<DownloadOptions, 'signal' | 'onProgress'> = {},
+  o: ReadOptions = {},
 ): Promise<Uint8Array> {
   const announced = res.headers.get('content-length');
   const total = announced !== null && /^\d+$/.test(announced.trim()) ? Number(announced) : null;
@@ -72,44 +108,82 @@ export async function readCapped(
     await reader.cancel().catch(() => undefined);
     throw err;
   };
-  for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>;
-    try {
-      chunk = await reader.read();
-    } catch (e) {
-      if (o.signal?.aborted) throw cancelled(file);
-      throw new DownloadFailedError(
-        `Download of ${file} broke off after ${loaded} bytes: ${(e as Error).message}`,
-      );
+  const pace = paceWatch(
+    file,
+    o,
+    () => loaded,
+    () => void reader.cancel().catch(() => undefined),
+  );
+  try {
+    return await readAll();
+  } finally {
+    pace.stop();
+  }
+
+  async function readAll(): Promise<Uint8Array> {
+    for (;;) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        if (pace.slow) throw pace.slow;
+        if (o.signal?.aborted) throw cancelled(file);
+        throw new DownloadFailedError(
+          `Download of ${file} broke off after ${loaded} bytes: ${(e as Error).message}`,
+        );
+      }
+      if (pace.slow) throw pace.slow;
+      if (chunk.done) break;
+      if (o.signal?.aborted) return stop(cancelled(file));
+      const value = chunk.value;
+      const next = loaded + value.length;
+      if (total !== null && next > total)
+        return stop(
+          new ModelFileTooLargeError(
+            `Download of ${file} stopped: the server sent more than it announced (${formatBytes(total)})`,
+          ),
+        );
+      if (next > cap) return stop(tooBig(`it sent over ${formatBytes(loaded)}`));
+      if (whole) whole.set(value, loaded);
+      else chunks.push(value);
+      loaded = next;
+      o.onProgress?.({ file, loaded, total });
     }
-    if (chunk.done) break;
-    if (o.signal?.aborted) return stop(cancelled(file));
-    const value = chunk.value;
-    const next = loaded + value.length;
-    if (total !== null && next > total)
-      return stop(
-        new ModelFileTooLargeError(
-          `Download of ${file} stopped: the server sent more than it announced (${formatBytes(total)})`,
-        ),
+    if (whole) {
+      if (loaded !== total)
+        throw new DownloadFailedError(`Download of ${file} was cut short (${loaded} of ${total} bytes)`);
+      return whole;
+    }
+    const out = new Uint8Array(loaded);
+    let off = 0;
+    for (const c of chunks.splice(0)) {
+      out.set(c, off);
+      off += c.length;
+    }
+    return out;
+  }
+}
+
+/** The server's answer (its headers) to a request, within `waitMs`: else a message naming the host. */
+async function answer(url: string, path: string, signal: AbortSignal, waitMs: number): Promise<Response> {
+  const noAnswer = new AbortController();
+  const timer = setTimeout(() => noAnswer.abort(), waitMs);
+  try {
+    return await fetch(url, { signal: AbortSignal.any([signal, noAnswer.signal]) });
+  } catch (e) {
+    if (signal.aborted) throw cancelled(path);
+    if (noAnswer.signal.aborted)
+      throw new DownloadFailedError(
+        `${new URL(url).host} did not answer the request for ${path} within ${waitMs / 1000} s: ` +
+          'the server is not responding (try again later, or check the address)',
       );
-    if (next > cap) return stop(tooBig(`it sent over ${formatBytes(loaded)}`));
-    if (whole) whole.set(value, loaded);
-    else chunks.push(value);
-    loaded = next;
-    o.onProgress?.({ file, loaded, total });
+    throw new DownloadFailedError(
+      `Could not reach ${url} (offline, or the server is down): ${(e as Error).message}`,
+    );
+  } finally {
+    // Once answered, the body has its own bound (the pace watch): this one must not cut it.
+    clearTimeout(timer);
   }
-  if (whole) {
-    if (loaded !== total)
-      throw new DownloadFailedError(`Download of ${file} was cut short (${loaded} of ${total} bytes)`);
-    return whole;
-  }
-  const out = new Uint8Array(loaded);
-  let off = 0;
-  for (const c of chunks.splice(0)) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
 }
 
 /** A fetcher whose downloads enter the cache only on `commit()` (once the model has loaded). */
@@ -157,20 +231,14 @@ export function cachingFetcher(base: string, o: DownloadOptions): CommittingFetc
         `${url} is not on a host this app may download from (${o.allowedOrigins.join(', ')}): ` +
           'its Content-Security-Policy allows only these',
       );
-    let res: Response;
-    try {
-      res = await fetch(url, { signal });
-    } catch (e) {
-      if (signal.aborted) throw cancelled(path);
-      throw new DownloadFailedError(
-        `Could not reach ${url} (offline, or the server is down): ${(e as Error).message}`,
-      );
-    }
+    const waitMs = o.responseMs ?? RESPONSE_MS;
+    const host = new URL(url).host;
+    const res = await answer(url, path, signal, waitMs);
     if (!res.ok)
       throw new DownloadFailedError(
         `Could not download ${path}: HTTP ${res.status}${res.status === 404 ? ' (not found)' : ''}`,
       );
-    const bytes = await readCapped(res, path, cap, { signal, onProgress: progress });
+    const bytes = await readCapped(res, path, cap, { signal, onProgress: progress, windowMs: waitMs, host });
     if (path.endsWith('.onnx') && !looksLikeOnnx(bytes))
       throw new ModelFileInvalidError(`${path} is not an ONNX model`);
     pending.push([url, bytes]);

@@ -26,7 +26,7 @@ export interface HandlerDeps {
    */
   fetcher(
     base: string,
-    o: { signal: AbortSignal; onProgress: (p: FileProgress) => void },
+    o: { signal: AbortSignal; onProgress: (p: FileProgress) => void; responseMs?: number | undefined },
   ): Fetcher & { commit?: () => Promise<void> };
   gpuInfo(): Promise<GpuInfo>;
   /** Turns a transferred bitmap into an image source (OffscreenCanvas in a worker). */
@@ -96,16 +96,21 @@ export class WorkerRequests {
   }
 
   /** Where a bundle's files come from: beside a manifest URL, a preset's base, or dropped files. */
-  private sourceOf(s: ModelSource, signal: AbortSignal, onProgress: (p: FileProgress) => void) {
+  private sourceOf(
+    s: ModelSource,
+    signal: AbortSignal,
+    onProgress: (p: FileProgress) => void,
+    responseMs?: number,
+  ) {
     if (s.kind === 'url')
       return {
-        fetcher: this.deps.fetcher(s.manifestUrl, { signal, onProgress }),
+        fetcher: this.deps.fetcher(s.manifestUrl, { signal, onProgress, responseMs }),
         source: { path: s.manifestUrl },
       };
     const manifest = { manifest: s.manifest } as ManifestSource;
     if (s.kind === 'inline')
       return {
-        fetcher: this.deps.fetcher(s.baseUrl, { signal, onProgress }),
+        fetcher: this.deps.fetcher(s.baseUrl, { signal, onProgress, responseMs }),
         source: { ...manifest, base: s.baseUrl },
       };
     return { fetcher: blobFetcher(s.files), source: manifest };
@@ -123,7 +128,7 @@ export class WorkerRequests {
     try {
       const onProgress = (progress: FileProgress) => deps.post({ kind: 'progress', id: m.id, progress });
       this.stage(m.id, 'download');
-      const { fetcher, source } = this.sourceOf(m.source, ctl.signal, onProgress);
+      const { fetcher, source } = this.sourceOf(m.source, ctl.signal, onProgress, m.responseMs);
       const gpuBufferLimit =
         m.ep === 'webgpu'
           ? (m.gpuBufferLimit ?? (await deps.gpuInfo()).maxStorageBufferBindingSize)

@@ -11,6 +11,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { heldHandler } from './support/heldServer';
 import { hostileHandler } from './support/hostile';
 import { hubHandler } from './support/hub';
 
@@ -111,9 +112,9 @@ function arg(name: string, fallback: string): string {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const port = Number(arg('--port', process.env.FIXTURE_PORT ?? '4174'));
   const root = arg('--root', fileURLToPath(new URL('../fixtures', import.meta.url)));
-  // The model hub's layout and faults (see support/hub.ts) and hostile bundles (support/hostile.ts)
-  // beside the plain files.
-  createFixtureServer(root, [plainFiles], [hubHandler(root), hostileHandler(root)]).listen(
+  // The model hub's layout and faults (see support/hub.ts), hostile bundles (support/hostile.ts) and
+  // servers that never answer or trickle (support/heldServer.ts) beside the plain files.
+  createFixtureServer(root, [plainFiles], [hubHandler(root), hostileHandler(root), heldHandler()]).listen(
     port,
     '127.0.0.1',
     () => {

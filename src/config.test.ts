@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HUB, readConfig, resolveHttpUrl } from './config';
+import { ADDRESS_BUDGET, DEFAULT_HUB, readConfig, resolveHttpUrl, withParam } from './config';
 
 const PAGE = 'https://app.example/ovseg/?ep=wasm';
 const read = (search: string) => readConfig(search, PAGE);
@@ -95,5 +95,33 @@ describe('resolveHttpUrl', () => {
     expect(resolveHttpUrl('javascript:void 0', PAGE)).toBeNull();
     expect(resolveHttpUrl('data:,x', PAGE)).toBeNull();
     expect(resolveHttpUrl('https://[::1', PAGE)).toBeNull();
+  });
+});
+
+describe('the address budget', () => {
+  const base = 'https://app.example/ovseg/?model=embedded';
+
+  it('keeps a value that fits, and takes out one that would pass the budget', () => {
+    const short = withParam(base, 'classes', 'sky, grass');
+    expect(short).toEqual({ href: `${base}&classes=sky%2C+grass`, kept: true });
+    const long = 'a, '.repeat(ADDRESS_BUDGET / 3);
+    expect(withParam(`${base}&classes=sky`, 'classes', long)).toEqual({ href: base, kept: false });
+  });
+
+  it('counts the encoded address, not the text: a vocabulary of symbols costs three times its length', () => {
+    const fits = 'x'.repeat(ADDRESS_BUDGET - base.length - '&classes='.length);
+    expect(withParam(base, 'classes', fits)).toMatchObject({ kept: true });
+    expect(withParam(base, 'classes', `${fits}x`)).toMatchObject({ kept: false });
+    const symbols = ','.repeat(Math.ceil(fits.length / 3) + 1); // each "%2C"
+    expect(withParam(base, 'classes', symbols)).toMatchObject({ kept: false });
+  });
+
+  it('says when a link is over the budget, and still takes its vocabulary', () => {
+    const classes = 'x'.repeat(ADDRESS_BUDGET);
+    const href = `${base}&classes=${classes}`;
+    const c = readConfig(`?model=embedded&classes=${classes}`, href);
+    expect(c.classes).toBe(classes);
+    expect(c.problems).toEqual([expect.stringContaining('over the 8.0 KB a shareable address may hold')]);
+    expect(read('?classes=sky').problems).toEqual([]);
   });
 });

@@ -37,6 +37,33 @@ export const DEFAULT_HUB: string = import.meta.env.VITE_HUB_URL || PUBLIC_HUB;
 
 const EPS: readonly Ep[] = ['wasm', 'webgpu'];
 
+/**
+ * Most characters the page address may have. Servers refuse longer request lines (HTTP 414/431:
+ * 8 KB is common, 16 KB Node's default), so a longer address would make a reload or a shared link a
+ * blank error page: the vocabulary leaves the address instead.
+ */
+export const ADDRESS_BUDGET = 8 * 1024;
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+/**
+ * The address with `key` set to `value`, or with `key` removed when setting it would pass the
+ * budget (`kept` false): a stale value would share a vocabulary the page no longer shows.
+ */
+export function withParam(href: string, key: string, value: string): { href: string; kept: boolean } {
+  const url = new URL(href);
+  url.searchParams.set(key, value);
+  if (url.href.length <= ADDRESS_BUDGET) return { href: url.href, kept: true };
+  url.searchParams.delete(key);
+  return { href: url.href, kept: false };
+}
+
+/** Said when a vocabulary no longer fits in the page address. */
+export const TOO_LONG_TO_SHARE =
+  `The vocabulary is too long to share by link (a page address may hold ${kb(ADDRESS_BUDGET)} here): ` +
+  'it is used, but the page address no longer holds it, so a reload or a copied link starts without it. ' +
+  'Keep long vocabularies in a text file and paste them in.';
+
 /** Shows a value in a message: quoted, shortened, control characters made visible. */
 export const shown = (s: string): string =>
   JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}…` : s).replace(/[\u2028\u2029]/g, ' ');
@@ -106,5 +133,11 @@ export function readConfig(search: string, pageHref: string): AppConfig {
   const gpuBufferLimit = debug && limitParam && Number.isSafeInteger(limit) && limit > 0 ? limit : undefined;
   if (debug && limitParam && gpuBufferLimit === undefined)
     problems.push(`?gpuBufferLimit=${shown(limitParam)} is not a number of bytes: ignored.`);
-  return { model, ep, dtype, classes: q.get('classes'), settings, hub, debug, gpuBufferLimit, problems };
+  const classes = q.get('classes');
+  if (classes !== null && pageHref.length > ADDRESS_BUDGET)
+    problems.push(
+      `This link's address is ${kb(pageHref.length)}, over the ${kb(ADDRESS_BUDGET)} a shareable address may hold: ` +
+        'its vocabulary is used, but it is taken out of the page address, so a reload or a copied link starts without it.',
+    );
+  return { model, ep, dtype, classes, settings, hub, debug, gpuBufferLimit, problems };
 }

@@ -1,4 +1,5 @@
 import type { DeadlineOverrides } from './client/deadlines';
+import { lastImageDecodeMs, setImageDecodeMs } from './media/boundedDecode';
 import type { WorkerCounts } from './shared/protocol';
 import type { Controller } from './services/controller';
 import type { LiveController } from './services/liveController';
@@ -16,6 +17,10 @@ export interface DebugApi {
   counts(): Promise<WorkerCounts>;
   /** Fixed watchdog bounds (ms) instead of the model-scaled ones, so hung-worker tests need not wait minutes. */
   setDeadlines(d: DeadlineOverrides): void;
+  /** The deadline of a picture decoded without a readable size (ms), so a test need not wait for it. */
+  setImageDecodeMs(ms: number): void;
+  /** How long the last picture decoded in a worker of its own took (ms). */
+  lastImageDecodeMs(): number | null;
 }
 
 declare global {
@@ -32,6 +37,8 @@ export function installDebugApi(controller: Controller, live: LiveController): v
     store: useApp,
     counts: () => controller.client.request('counts', {}),
     setDeadlines: (d) => (controller.client.overrides = d),
+    setImageDecodeMs,
+    lastImageDecodeMs,
   };
   window.__ovseg = api;
 }

@@ -16,6 +16,8 @@ const LOAD_MS_PER_MB = 2_000;
 export interface DeadlineOverrides {
   segmentMs?: number | undefined;
   loadMs?: number | undefined;
+  /** How long a model's server may take to answer (the worker's download bound, RESPONSE_MS). */
+  responseMs?: number | undefined;
 }
 
 /** Bound of one step of a segmentation (it resets when the worker reports the next stage). */

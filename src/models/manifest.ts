@@ -65,6 +65,12 @@ function describe(issue: v.BaseIssue<unknown>): string {
   return `"${path}" ${issue.message} (got ${preview(value)})`;
 }
 
+/**
+ * Most bytes a manifest may take, downloaded or chosen from disk (a manifest is a few kB; the
+ * embedded model's, with its vocabulary, is under 10 kB).
+ */
+export const MAX_MANIFEST_BYTES = 2 ** 20;
+
 /** Validates untrusted JSON into a manifest, with messages a model owner can act on. */
 export function parseManifest(json: unknown): Manifest {
   if (typeof json !== 'object' || json === null || Array.isArray(json))

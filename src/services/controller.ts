@@ -11,7 +11,7 @@ import type { ModelEntry } from './catalogue';
 import { afterError, afterHang, type Loaded, type LoadOptions, type LoadState } from './loadMachine';
 import { VocabularySync } from './vocabularySync';
 import { notify } from './notices';
-import { keepInAddress } from './address';
+import { keepClassesInAddress, keepInAddress } from './address';
 import { reportLoadCache } from './modelStorage';
 
 const setLoading = (loading: FileProgress | null) => useApp.setState({ loading });
@@ -127,7 +127,9 @@ export class Controller {
       entry.source.kind === 'url'
         ? { ...entry.source, manifestUrl: new URL(entry.source.manifestUrl, location.href).href }
         : entry.source;
-    return { request: { source, ep, dtype, hub: this.hub, gpuBufferLimit: this.gpuBufferLimit }, reason };
+    const { responseMs } = this.client.overrides;
+    const request = { source, ep, dtype, hub: this.hub, gpuBufferLimit: this.gpuBufferLimit, responseMs };
+    return { request, reason };
   }
 
   /** Carries out what the load machine decides after a failed load (afterError). */
@@ -225,7 +227,7 @@ export class Controller {
     // An isolated class is an index into the old list: the new list shows every class. An object
     // found at a click was named with the old list: it goes too.
     useApp.setState({ classesText: text, highlight: null, prompt: null });
-    keepInAddress('classes', text);
+    keepClassesInAddress(text);
     this.vocabulary.sync();
     void this.run();
   }

@@ -1,7 +1,8 @@
 import { resolveHttpUrl, shown } from '../config';
-import { parseManifest } from '../models/manifest';
+import { MAX_MANIFEST_BYTES, parseManifest } from '../models/manifest';
 import { formatBytes } from '../shared/format';
 import { useApp } from '../store/store';
+import { chooseBundleFiles, otherManifests } from './bundleFiles';
 import { urlEntry, type ModelEntry } from './catalogue';
 import type { Controller } from './controller';
 import { notify } from './notices';
@@ -77,25 +78,35 @@ export function loadFromUrl(controller: Controller, text: string): void {
   else notify('error', `${shown(text.trim())} is not an http(s) address of a model manifest.`);
 }
 
-/** A bundle chosen as files: its manifest (ovseg.json, else another JSON) and the files it names. */
-export async function loadFromFiles(controller: Controller, files: readonly File[]): Promise<void> {
-  if (!files.length) return;
-  const mf =
-    files.find((f) => f.name === 'ovseg.json') ??
-    files.find(
-      (f) => f.name.endsWith('.json') && f.name !== 'tokenizer.json' && f.name !== 'tokenizer_config.json',
-    );
+/**
+ * A bundle chosen as files: its manifest (ovseg.json, else another JSON) and the files it names,
+ * one per name; each choice among the files is said. The manifest has the cap a downloaded one has.
+ */
+export async function loadFromFiles(controller: Controller, chosen: readonly File[]): Promise<void> {
+  if (!chosen.length) return;
+  const bundle = chooseBundleFiles(chosen);
+  const { manifest: mf, files, notes } = bundle;
   if (!mf)
     return notify('error', "Drop the bundle's manifest (ovseg.json) together with the files it names.");
+  for (const note of notes) notify('warning', note);
+  if (mf.size > MAX_MANIFEST_BYTES)
+    return notify(
+      'error',
+      `That bundle cannot be used: its manifest "${mf.name}" is ${formatBytes(mf.size)}, more than the ` +
+        `${formatBytes(MAX_MANIFEST_BYTES)} a manifest may take.`,
+    );
   try {
-    const manifest = parseManifest(JSON.parse(await mf.text()));
+    const json: unknown = JSON.parse(await mf.text());
+    const rivals = otherManifests(bundle, json);
+    if (rivals) notify('warning', rivals);
+    const manifest = parseManifest(json);
     const entry: ModelEntry = {
       key: `files:${manifest.id}`,
       name: manifest.name,
       summary: manifest.description ?? 'A model bundle chosen from this computer.',
       licence: manifest.licence ?? 'see the bundle',
       origin: 'files on this computer',
-      source: { kind: 'files', manifest, files: Object.fromEntries(files.map((f) => [f.name, f])) },
+      source: { kind: 'files', manifest, files },
       cachePrefixes: [],
       sizes: {},
       embedded: false,

@@ -1,7 +1,8 @@
-import { EMBEDDED_MODEL, type AppConfig } from '../config';
+import { ADDRESS_BUDGET, EMBEDDED_MODEL, type AppConfig } from '../config';
 import type { Ep, GpuInfo } from '../shared/protocol';
 import { WorkerStartFailedError } from '../errors';
 import { useApp } from '../store/store';
+import { keepClassesInAddress } from './address';
 import { chooseBackend } from './backend';
 import { EMBEDDED_KEY, embeddedEntry, presetEntries, urlEntry } from './catalogue';
 import type { Controller } from './controller';
@@ -15,7 +16,11 @@ export type StartOptions = Pick<AppConfig, 'ep' | 'model' | 'classes' | 'setting
  */
 export function startApp(c: Controller, o: StartOptions): Promise<void> {
   useApp.setState({ settings: o.settings });
-  if (o.classes) useApp.setState({ classesText: o.classes });
+  if (o.classes) {
+    useApp.setState({ classesText: o.classes });
+    // A link over the address budget loads (its problem says so) and leaves the address.
+    if (location.href.length > ADDRESS_BUDGET) keepClassesInAddress(o.classes, true);
+  }
   for (const problem of o.problems) notify('warning', problem);
   return startEngine(c, o.ep, o.model).catch((e: Error) => notify('error', e.message));
 }

@@ -141,6 +141,8 @@ export interface Requests {
       hub?: string | undefined;
       /** Overrides the adapter's buffer limit (diagnostics: ?debug&gpuBufferLimit=bytes). */
       gpuBufferLimit?: number | undefined;
+      /** How long a server may take to answer, and the download pace's window (tests; ?debug). */
+      responseMs?: number | undefined;
     };
     res: ModelInfo;
   };

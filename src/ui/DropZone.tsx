@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { imageFromClipboard } from '../media/loadImage';
-import { openImageFile } from '../services/imageInput';
+import { openImageFile, openImageFiles, openPasted } from '../services/imageInput';
 import { useApp } from '../store/store';
 import { useServices } from './services';
 
@@ -17,11 +16,7 @@ export function DropZone() {
 
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
-      const file = imageFromClipboard(e.clipboardData);
-      if (file) {
-        e.preventDefault();
-        void take(file);
-      }
+      if (openPasted(controller, e.clipboardData)) e.preventDefault();
     };
     window.addEventListener('paste', onPaste);
     return () => window.removeEventListener('paste', onPaste);
@@ -38,7 +33,7 @@ export function DropZone() {
       onDrop={(e) => {
         e.preventDefault();
         setOver(false);
-        void take(e.dataTransfer.files[0]);
+        void openImageFiles(controller, Array.from(e.dataTransfer.files), 'dropped');
       }}
       onClick={() => input.current?.click()}
       role="button"

@@ -1,10 +1,21 @@
 import { formatBytes } from '../shared/format';
-import type { Ep } from '../shared/protocol';
+import type { Ep, ModelSource } from '../shared/protocol';
 import { useShallow } from 'zustand/react/shallow';
 import { useApp } from '../store/store';
 import { useServices } from './services';
 
 const mb = (b: number) => formatBytes(b, 'decimal');
+
+/** The host a model downloads from (null: files on this computer). */
+function serverOf(source: ModelSource): string | null {
+  const base = source.kind === 'url' ? source.manifestUrl : source.kind === 'inline' ? source.baseUrl : null;
+  if (base === null) return null;
+  try {
+    return new URL(base, location.href).host;
+  } catch {
+    return null;
+  }
+}
 
 /** Which model runs, what it is, and the backend switch. */
 export function ModelBar() {
@@ -21,6 +32,9 @@ export function ModelBar() {
       failed: s.loadFailure !== null,
     })),
   );
+
+  // Before the first byte: the server being waited for, with Cancel from the first request.
+  const waiting = loadingEntry && !loadingEntry.embedded && !loading ? serverOf(loadingEntry.source) : null;
 
   return (
     <div className="modelbar">
@@ -48,19 +62,25 @@ export function ModelBar() {
           <option value="wasm">WASM (CPU)</option>
         </select>
       </label>
-      {loading && (
+      {(loading || waiting) && (
         <div
           className="progress"
           data-testid="load-progress"
-          data-loaded={loading.loaded}
-          data-total={loading.total ?? ''}
+          data-loaded={loading?.loaded ?? 0}
+          data-total={loading?.total ?? ''}
         >
           <span>
-            {loadingEntry ? `Downloading ${loadingEntry.name}: ` : 'Loading '}
-            {loading.file.split('/').pop()} — {mb(loading.loaded)}
-            {loading.total ? ` of ${mb(loading.total)}` : ''}
+            {loading ? (
+              <>
+                {loadingEntry ? `Downloading ${loadingEntry.name}: ` : 'Loading '}
+                {loading.file.split('/').pop()} — {mb(loading.loaded)}
+                {loading.total ? ` of ${mb(loading.total)}` : ''}
+              </>
+            ) : (
+              `Waiting for ${waiting}…`
+            )}
           </span>
-          <progress value={loading.loaded} max={loading.total ?? undefined} />
+          <progress value={loading?.loaded} max={loading?.total ?? undefined} />
           {loadingEntry && !loadingEntry.embedded && (
             <button data-testid="cancel-download" onClick={() => controller.cancelLoad()}>
               Cancel

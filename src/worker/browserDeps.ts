@@ -56,13 +56,19 @@ function allowedOrigins(): string[] | undefined {
 
 export function fetcher(
   base: string,
-  o: { signal: AbortSignal; onProgress: (p: FileProgress) => void; bundle?: BundleIdentity },
+  o: {
+    signal: AbortSignal;
+    onProgress: (p: FileProgress) => void;
+    bundle?: BundleIdentity;
+    responseMs?: number | undefined;
+  },
 ) {
   const made = openModelCache().then((cache) =>
     cachingFetcher(base, {
       cache,
       signal: o.signal,
       onProgress: o.onProgress,
+      responseMs: o.responseMs,
       allowedOrigins: allowedOrigins(),
       bundle: o.bundle,
     }),

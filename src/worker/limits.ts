@@ -1,3 +1,5 @@
+import { MAX_MANIFEST_BYTES } from '../models/manifest';
+
 /**
  * How many bytes one file of a bundle may take. Every download is streamed and counted against its
  * cap, so an endless or lying server costs at most the cap in memory, never the tab.
@@ -5,8 +7,7 @@
 const MiB = 1024 * 1024;
 
 export const LIMITS = {
-  /** A manifest is a few kB (the embedded model's, with its vocabulary, is under 10 kB). */
-  manifest: 1 * MiB,
+  manifest: MAX_MANIFEST_BYTES,
   /** CLIP's tokenizer.json is about 2 MB; multilingual tokenizers reach ~10 MB. */
   tokenizerJson: 16 * MiB,
   tokenizerConfig: 1 * MiB,

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cachingFetcher, originAllowed, readCapped, type CacheLike } from './modelCache';
+import { cachingFetcher, originAllowed, type CacheLike } from './modelCache';
+import { readCapped } from './download';
 import { capFor, LIMITS } from './limits';
 
 const CHUNK = 64 * 1024;

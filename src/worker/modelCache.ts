@@ -1,18 +1,10 @@
 import type { FileProgress } from '../shared/protocol';
-import {
-  DownloadCancelledError,
-  DownloadFailedError,
-  ModelFileInvalidError,
-  ModelFileTooLargeError,
-  OriginNotAllowedError,
-} from '../errors';
+import { DownloadFailedError, ModelFileInvalidError, OriginNotAllowedError } from '../errors';
 import type { Fetcher } from './bundle';
-import { formatBytes } from '../shared/format';
 import { LIMITS } from './limits';
 import { looksLikeOnnx } from '../models/runtime/ortRuntime';
+import { answer, readCapped, RESPONSE_MS } from './download';
 import { BundleCache, recordFiles, type BundleIdentity, type CacheReport } from './bundleRecord';
-
-const cancelled = (file: string) => new DownloadCancelledError(`Download of ${file} was cancelled`);
 
 type Progress = (p: FileProgress & { cached?: boolean }) => void;
 
@@ -43,78 +35,8 @@ export interface DownloadOptions {
   onProgress?: (p: FileProgress & { cached?: boolean }) => void;
   /** The bundle these files belong to: its cached copy is used only while it is that version. */
   bundle?: BundleIdentity | undefined;
-}
-
-/**
- * Reads a response body counting bytes against `cap`: refused before reading when the announced
- * length is over the cap, stopped (and the connection cancelled) as soon as the body passes the cap
- * or its announced length.
- */
-export async function readCapped(
-  res: Response,
-  file: string,
-  cap: number,
-  o: Pick<DownloadOptions, 'signal' | 'onProgress'> = {},
-): Promise<Uint8Array> {
-  const announced = res.headers.get('content-length');
-  const total = announced !== null && /^\d+$/.test(announced.trim()) ? Number(announced) : null;
-  const tooBig = (what: string) =>
-    new ModelFileTooLargeError(
-      `Download of ${file} stopped: ${what}, more than the ${formatBytes(cap)} this file may take`,
-    );
-  if (total !== null && total > cap) {
-    await res.body?.cancel().catch(() => undefined);
-    throw tooBig(`the server announced ${formatBytes(total)}`);
-  }
-  if (!res.body) return new Uint8Array(await res.arrayBuffer()); // no stream: only tiny test doubles
-  const reader = res.body.getReader();
-  // A known length is read straight into its buffer; otherwise chunks are kept and joined only once
-  // the whole file is in (a failed download never costs more than its cap).
-  const whole = total !== null ? new Uint8Array(total) : null;
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  const stop = async (err: Error): Promise<never> => {
-    await reader.cancel().catch(() => undefined);
-    throw err;
-  };
-  for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>;
-    try {
-      chunk = await reader.read();
-    } catch (e) {
-      if (o.signal?.aborted) throw cancelled(file);
-      throw new DownloadFailedError(
-        `Download of ${file} broke off after ${loaded} bytes: ${(e as Error).message}`,
-      );
-    }
-    if (chunk.done) break;
-    if (o.signal?.aborted) return stop(cancelled(file));
-    const value = chunk.value;
-    const next = loaded + value.length;
-    if (total !== null && next > total)
-      return stop(
-        new ModelFileTooLargeError(
-          `Download of ${file} stopped: the server sent more than it announced (${formatBytes(total)})`,
-        ),
-      );
-    if (next > cap) return stop(tooBig(`it sent over ${formatBytes(loaded)}`));
-    if (whole) whole.set(value, loaded);
-    else chunks.push(value);
-    loaded = next;
-    o.onProgress?.({ file, loaded, total });
-  }
-  if (whole) {
-    if (loaded !== total)
-      throw new DownloadFailedError(`Download of ${file} was cut short (${loaded} of ${total} bytes)`);
-    return whole;
-  }
-  const out = new Uint8Array(loaded);
-  let off = 0;
-  for (const c of chunks.splice(0)) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
+  /** How long a server may take to answer, and the window of the least pace (default RESPONSE_MS). */
+  responseMs?: number | undefined;
 }
 
 /** A fetcher whose downloads enter the cache only on `commit()` (once the model has loaded). */
@@ -160,17 +82,14 @@ export function cachingFetcher(base: string, o: DownloadOptions): CommittingFetc
         `${url} is not on a host this app may download from (${o.allowedOrigins.join(', ')}): ` +
           'its Content-Security-Policy allows only these',
       );
+    const waitMs = o.responseMs ?? RESPONSE_MS;
     let res: Response;
     try {
       // A manifest, or a changed bundle's file, is fetched past the HTTP cache (revalidated).
-      res = await fetch(url, fresh ? { signal, cache: 'no-cache' } : { signal });
+      res = await answer(url, path, signal, waitMs, fresh);
     } catch (e) {
-      if (signal.aborted) throw cancelled(path);
-      const err = new DownloadFailedError(
-        `Could not reach ${url} (offline, or the server is down): ${(e as Error).message}`,
-      );
-      unreachable.add(err);
-      throw err;
+      if (!signal.aborted) unreachable.add(e as Error);
+      throw e;
     }
     if (!res.ok) {
       const err = new DownloadFailedError(
@@ -179,7 +98,8 @@ export function cachingFetcher(base: string, o: DownloadOptions): CommittingFetc
       if (res.status >= 500) unreachable.add(err);
       throw err;
     }
-    const bytes = await readCapped(res, path, cap, { signal, onProgress: progress });
+    const host = new URL(url).host;
+    const bytes = await readCapped(res, path, cap, { signal, onProgress: progress, windowMs: waitMs, host });
     if (path.endsWith('.onnx') && !looksLikeOnnx(bytes))
       throw new ModelFileInvalidError(`${path} is not an ONNX model`);
     return bytes;

@@ -29,7 +29,12 @@ export interface HandlerDeps {
    */
   fetcher(
     base: string,
-    o: { signal: AbortSignal; onProgress: (p: FileProgress) => void; bundle?: BundleIdentity },
+    o: {
+      signal: AbortSignal;
+      onProgress: (p: FileProgress) => void;
+      bundle?: BundleIdentity;
+      responseMs?: number | undefined;
+    },
   ): Fetcher & { commit?: () => Promise<LoadCacheReport> };
   gpuInfo(): Promise<GpuInfo>;
   /** Turns a transferred bitmap into an image source (OffscreenCanvas in a worker). */
@@ -102,11 +107,16 @@ export class WorkerRequests {
   }
 
   /** Where a bundle's files come from: beside a manifest URL, a preset's base, or dropped files. */
-  private sourceOf(s: ModelSource, signal: AbortSignal, onProgress: (p: FileProgress) => void) {
+  private sourceOf(
+    s: ModelSource,
+    signal: AbortSignal,
+    onProgress: (p: FileProgress) => void,
+    responseMs?: number,
+  ) {
     if (s.kind === 'url') {
       const bundle = { key: s.manifestUrl, ...(s.version && { version: s.version }) };
       return {
-        fetcher: this.deps.fetcher(s.manifestUrl, { signal, onProgress, bundle }),
+        fetcher: this.deps.fetcher(s.manifestUrl, { signal, onProgress, bundle, responseMs }),
         source: { path: s.manifestUrl },
       };
     }
@@ -119,7 +129,7 @@ export class WorkerRequests {
         manifest: new TextEncoder().encode(JSON.stringify(s.manifest)),
       };
       return {
-        fetcher: this.deps.fetcher(s.baseUrl, { signal, onProgress, bundle }),
+        fetcher: this.deps.fetcher(s.baseUrl, { signal, onProgress, bundle, responseMs }),
         source: { ...manifest, base: s.baseUrl },
       };
     }
@@ -138,7 +148,7 @@ export class WorkerRequests {
     try {
       const onProgress = (progress: FileProgress) => deps.post({ kind: 'progress', id: m.id, progress });
       this.stage(m.id, 'download');
-      const { fetcher, source } = this.sourceOf(m.source, ctl.signal, onProgress);
+      const { fetcher, source } = this.sourceOf(m.source, ctl.signal, onProgress, m.responseMs);
       const gpuBufferLimit =
         m.ep === 'webgpu'
           ? (m.gpuBufferLimit ?? (await deps.gpuInfo()).maxStorageBufferBindingSize)

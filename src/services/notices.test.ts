@@ -44,6 +44,17 @@ describe('notices', () => {
     expect(texts()).toEqual([]);
   });
 
+  it('gives the whole reading time after a segmentation that ends just before the time is up', () => {
+    notify('info', 'huge.png was scaled');
+    useApp.setState({ busy: true });
+    vi.advanceTimersByTime(7_000); // the note's reading time is 7.3 s
+    ready(true);
+    vi.advanceTimersByTime(7_000);
+    expect(texts()).toEqual(['huge.png was scaled']);
+    vi.advanceTimersByTime(500);
+    expect(texts()).toEqual([]);
+  });
+
   it('keeps a message the pointer or focus is on, and lets it go when left', () => {
     notify('info', 'held');
     const id = useApp.getState().notices[0]!.id;

@@ -19,23 +19,20 @@ const held = new Set<number>();
  * a note about a picture is read beside its result), nor does time the message is held.
  */
 function expire(id: number, full: number): void {
-  let waited = false;
-  const tick = (ms: number) =>
+  // Sampled often, so a page that was busy until just before the time is up still gets the whole
+  // reading time: only an unbroken stretch of `full` ms of a ready page dismisses (once not held).
+  const STEP_MS = 250;
+  let readyMs = 0;
+  const tick = () =>
     setTimeout(() => {
       const s = useApp.getState();
       if (!s.notices.some((n) => n.id === id)) return;
-      if (selectStatusState(s) !== 'ready') {
-        waited = true;
-        return tick(1000);
-      }
-      if (waited) {
-        waited = false;
-        return tick(full);
-      }
-      if (held.has(id)) return tick(1000);
-      dismiss(id);
-    }, ms);
-  tick(full);
+      if (selectStatusState(s) !== 'ready') readyMs = 0;
+      else readyMs += STEP_MS;
+      if (readyMs >= full && !held.has(id)) dismiss(id);
+      else tick();
+    }, STEP_MS);
+  tick();
 }
 
 /** Adds a message; the same text is not repeated while it is on screen. */

@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeModel, encodeModel, type OnnxNode, type OnnxTensor } from '../../src/models/onnx/onnxProto';
 import { bytesOf } from '../../src/models/samclip/testFixtures.testing';
-import { quantizeDynamic, quantizeWeightUint8 } from './quantizeDynamic';
+import { HUB_OPS, quantizeDynamic, quantizeWeightUint8 } from './quantizeDynamic';
 
 /*
  * The TypeScript port against its Python original: quantising the fixture's fp32 graphs gives the
@@ -14,14 +15,17 @@ const nodeKey = (n: OnnxNode) =>
     n.name,
     n.input,
     n.output,
-    (n.attribute ?? []).map((a) => [a.name, a.type, a.i]),
+    (n.attribute ?? []).map((a) => [a.name, a.type, a.i, a.ints, a.f]),
   ]);
 /** A tensor's values as bytes, whichever field holds them (Python's make_tensor fills float_data / int32_data). */
 const values = (t: OnnxTensor) => {
   if (t.raw_data?.length) return Buffer.from(t.raw_data).toString('hex');
   if (t.float_data?.length) return Buffer.from(Float32Array.from(t.float_data).buffer).toString('hex');
+  if (t.int64_data?.length)
+    return Buffer.from(BigInt64Array.from(t.int64_data, (x) => BigInt(String(x))).buffer).toString('hex');
   return Buffer.from(Uint8Array.from(t.int32_data ?? [])).toString('hex');
 };
+const init = (t: OnnxTensor) => JSON.stringify([t.name, t.dims?.map(Number), t.data_type, values(t)]);
 
 describe('dynamic int8 quantisation', () => {
   it.each(['prompt_encoder_mask_decoder', 'vision_encoder'])(
@@ -31,10 +35,31 @@ describe('dynamic int8 quantisation', () => {
       const ref = decodeModel(bytesOf(`${base}_quantized.onnx`)).graph!;
       expect(mine.node!.filter((n) => n.op_type === 'MatMulInteger').length).toBeGreaterThan(10);
       expect(mine.node!.map(nodeKey)).toEqual(ref.node!.map(nodeKey));
-      const init = (t: OnnxTensor) => [t.name, t.dims, t.data_type, values(t)];
       expect(mine.initializer!.map(init)).toEqual(ref.initializer!.map(init));
     },
   );
+
+  /*
+   * The hub pattern against onnxruntime itself: the CLIPSeg and CLIP fixtures' `_quantized` files were
+   * written by onnxruntime's quantize_dynamic (Gemm folded into MatMul + Add, ConvInteger with its
+   * bias Reshape, quantised Gather + DequantizeLinear). Same nodes (in any order: both are
+   * topological) and the same initializers, byte for byte.
+   */
+  it.each([
+    ['clipseg-tiny', 'model'],
+    ['clip-text-tiny', 'text_model'],
+    ['clip-vision-tiny', 'vision_model'],
+  ])("gives onnxruntime's own fixtures/%s/%s_quantized.onnx with HUB_OPS", (dir, base) => {
+    const read = (f: string) => decodeModel(readFileSync(`fixtures/${dir}/${f}.onnx`));
+    const mine = decodeModel(encodeModel(quantizeDynamic(read(base), HUB_OPS))).graph!;
+    const ref = read(`${base}_quantized`).graph!;
+    const ops = new Set(mine.node!.map((n) => n.op_type));
+    expect(ops).toContain('MatMulInteger');
+    if (dir !== 'clip-text-tiny') expect(ops).toContain('ConvInteger');
+    if (dir !== 'clip-vision-tiny') expect(ops).toContain('DequantizeLinear');
+    expect(mine.node!.map(nodeKey).sort()).toEqual(ref.node!.map(nodeKey).sort());
+    expect(mine.initializer!.map(init).sort()).toEqual(ref.initializer!.map(init).sort());
+  });
 
   it("rounds half to even and widens the range to 0, as onnxruntime's quantize_data", () => {
     // rmin = 0 (widened), rmax = 2.55: scale 0.01, zero point 0; 0.005 / 0.01 = 0.5 rounds to 0, 0.015 to 2.

@@ -1,5 +1,12 @@
 import { errorFromCode, WorkerCrashedError, WorkerStartFailedError, WorkerStoppedError } from '../errors';
-import type { FileProgress, RequestKind, RequestMessage, Requests, WorkerMessage } from '../shared/protocol';
+import type {
+  FileProgress,
+  RequestKind,
+  RequestMessage,
+  Requests,
+  WorkerMessage,
+  WorkSteps,
+} from '../shared/protocol';
 
 /** The part of a Worker the client uses (a real worker, or a test double). */
 export interface WorkerLike {
@@ -48,6 +55,8 @@ export class Transport {
   private readonly make: (() => WorkerLike) | null;
   /** Workers replaced so far (diagnostics). */
   restarts = 0;
+  /** Told how far the running long job got (a vocabulary's prompts, a picture's decoder rows). */
+  onSteps: ((steps: WorkSteps) => void) | null = null;
 
   constructor(
     worker: WorkerLike | (() => WorkerLike),
@@ -131,7 +140,8 @@ export class Transport {
     if (!p) return;
     this.observer.received(msg);
     if (msg.kind === 'progress') p.onProgress?.(msg.progress);
-    if (msg.kind === 'progress' || msg.kind === 'stage') return;
+    if (msg.kind === 'steps') this.onSteps?.(msg.steps);
+    if (msg.kind === 'progress' || msg.kind === 'stage' || msg.kind === 'steps') return;
     this.pending.delete(msg.id);
     if (msg.kind === 'reply') p.resolve(msg.result);
     else p.reject(errorFromCode(msg.code, msg.message));

@@ -55,8 +55,10 @@ export class Transport {
   private readonly make: (() => WorkerLike) | null;
   /** Workers replaced so far (diagnostics). */
   restarts = 0;
-  /** Told how far the running long job got (a vocabulary's prompts, a picture's decoder rows). */
-  onSteps: ((steps: WorkSteps) => void) | null = null;
+  /** Told how far the running long job got (a vocabulary's prompts, a picture's decoder rows), null when it ended. */
+  onSteps: ((steps: WorkSteps | null) => void) | null = null;
+  /** The request whose job last reported steps. */
+  private stepping: number | null = null;
 
   constructor(
     worker: WorkerLike | (() => WorkerLike),
@@ -81,6 +83,14 @@ export class Transport {
       this.observer.sent(msg);
       this.worker.postMessage(msg, transfer);
     });
+  }
+
+  /**
+   * Posts a request whose answer nobody waits for (id 0, never pending): `supersede`, which the
+   * worker answers at once and which means nothing once the job it stops has ended.
+   */
+  signal(kind: 'supersede'): void {
+    this.worker.postMessage({ kind, id: 0 } as RequestMessage, []);
   }
 
   /**
@@ -140,15 +150,25 @@ export class Transport {
     if (!p) return;
     this.observer.received(msg);
     if (msg.kind === 'progress') p.onProgress?.(msg.progress);
-    if (msg.kind === 'steps') this.onSteps?.(msg.steps);
+    if (msg.kind === 'steps') {
+      this.stepping = msg.id;
+      this.onSteps?.(msg.steps);
+    }
     if (msg.kind === 'progress' || msg.kind === 'stage' || msg.kind === 'steps') return;
     this.pending.delete(msg.id);
+    if (this.stepping === msg.id) this.endSteps();
     if (msg.kind === 'reply') p.resolve(msg.result);
     else p.reject(errorFromCode(msg.code, msg.message));
   }
 
+  private endSteps(): void {
+    this.stepping = null;
+    this.onSteps?.(null);
+  }
+
   private failAll(err: Error): void {
     this.observer.cleared();
+    if (this.stepping !== null) this.endSteps();
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       p.reject(err);

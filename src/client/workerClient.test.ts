@@ -185,6 +185,8 @@ describe('WorkerClient.segment', () => {
     await flush();
     expect(w.posted[1]!.msg).toMatchObject({ id: 2, bitmap: b3 });
     expect(w.posted[1]!.transfer).toEqual([b3]);
+    // Each newer picture asked the worker to stop the running segmentation between model runs.
+    expect(w.stops).toBe(2);
     w.reply(2, fakeResult(3));
     await expect(s3).resolves.toEqual(fakeResult(3));
     expect(b3.close).not.toHaveBeenCalled();

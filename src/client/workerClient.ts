@@ -3,7 +3,7 @@ import type { DeadlineOverrides } from './deadlines';
 import { Lane } from './lane';
 import { Transport, type WorkerLike } from './transport';
 import { Watchdog } from './watchdog';
-import type { FileProgress, RequestKind, Requests } from '../shared/protocol';
+import type { FileProgress, RequestKind, Requests, WorkSteps } from '../shared/protocol';
 
 export type { WorkerLike } from './transport';
 
@@ -16,7 +16,11 @@ export type { WorkerLike } from './transport';
 export class WorkerClient {
   private readonly watchdog = new Watchdog((err) => this.hung(err));
   private readonly transport: Transport;
-  private readonly lane = new Lane((kind, req, transfer) => this.request(kind, req, transfer));
+  private readonly lane = new Lane(
+    (kind, req, transfer) => this.request(kind, req, transfer),
+    // Answered at once by the worker; a job that already ended makes it a no-op.
+    () => this.transport.signal('supersede'),
+  );
   /** Called after a hung worker was replaced (the new worker has no model yet). */
   onRestart: ((err: WorkerHungError) => void) | null = null;
 
@@ -36,6 +40,11 @@ export class WorkerClient {
   /** Workers replaced so far (diagnostics). */
   get restarts(): number {
     return this.transport.restarts;
+  }
+
+  /** Told how far the running long job got, and null when it ended (progress in the status bar). */
+  set onSteps(f: ((steps: WorkSteps | null) => void) | null) {
+    this.transport.onSteps = f;
   }
 
   request<K extends RequestKind>(

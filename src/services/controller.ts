@@ -51,6 +51,7 @@ export class Controller {
     this.client = new WorkerClient(worker);
     this.vocabulary = new VocabularySync(this.client);
     this.client.onRestart = (err) => void this.recover(err);
+    this.client.onSteps = (work) => useApp.setState({ work });
     this.dtype = opts.dtype;
     this.gpuBufferLimit = opts.gpuBufferLimit;
     this.hub = opts.hub ?? DEFAULT_HUB;

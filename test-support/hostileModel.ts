@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildModelBytes } from '../src/models/onnx/onnxBuilder';
+import { buildModelBytes, floatTensor, int64Tensor, node, valueInfo } from '../src/models/onnx/onnxBuilder';
+import { DataType } from '../src/models/onnx/onnxProto';
 import { textGraph } from '../tools/colours/graphs';
 import { AXES, D } from '../tools/colours/palette';
 
@@ -26,4 +27,44 @@ export function hostileColoursBundle(): { manifest: Record<string, unknown>; tex
     textGraph({ tokenIds: words.map((w) => vocab[`${w}</w>`]!), weights: words.map(() => red) }),
   );
   return { manifest, textModel };
+}
+
+/** Ways a text model can break the family's contract (float32 [prompts, width], finite values). */
+export type TextFault = 'int64' | 'one-row' | 'not-finite';
+
+/**
+ * The colours text model with its output broken one way: cast to int64, cut to the first prompt's
+ * row whatever the batch, or divided by zero (infinities, and NaN where an embedding is 0).
+ */
+export function brokenColoursText(fault: TextFault): Uint8Array {
+  const vocab = (
+    JSON.parse(readFileSync(coloursFile('tokenizer.json'), 'utf8')) as {
+      model: { vocab: Record<string, number> };
+    }
+  ).model.vocab;
+  const words = ['red', 'green', 'blue'];
+  const weights = words.map((w) => Array.from({ length: D }, (_, i) => (AXES[i] === w ? 1 : 0)));
+  const spec = textGraph({ tokenIds: words.map((w) => vocab[`${w}</w>`]!), weights });
+  const nodes = spec.graph.node ?? [];
+  const inits = spec.graph.initializer ?? [];
+  // The honest output becomes an inner value; one more node makes the broken one.
+  nodes.at(-1)!.output = ['embeds_ok'];
+  let output = spec.graph.output ?? [];
+  if (fault === 'int64') {
+    nodes.push(node('Cast', ['embeds_ok'], ['text_embeds'], { to: DataType.INT64 }));
+    output = [valueInfo('text_embeds', DataType.INT64, ['batch', D])];
+  } else if (fault === 'one-row') {
+    inits.push(
+      int64Tensor('starts', [1], [0]),
+      int64Tensor('ends', [1], [1]),
+      int64Tensor('axes0', [1], [0]),
+    );
+    nodes.push(node('Slice', ['embeds_ok', 'starts', 'ends', 'axes0'], ['text_embeds']));
+    output = [valueInfo('text_embeds', DataType.FLOAT, [1, D])];
+  } else {
+    inits.push(floatTensor('zero_div', [], [0]));
+    nodes.push(node('Div', ['embeds_ok', 'zero_div'], ['text_embeds']));
+  }
+  spec.graph = { ...spec.graph, node: nodes, initializer: inits, output };
+  return buildModelBytes(spec);
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildModelBytes, floatTensor, int64Tensor, node, valueInfo } from '../src/models/onnx/onnxBuilder';
-import { DataType } from '../src/models/onnx/onnxProto';
+import { DataType, decodeModel, encodeModel } from '../src/models/onnx/onnxProto';
 import { textGraph } from '../tools/colours/graphs';
 import { AXES, D } from '../tools/colours/palette';
 
@@ -67,4 +67,18 @@ export function brokenColoursText(fault: TextFault): Uint8Array {
   }
   spec.graph = { ...spec.graph, node: nodes, initializer: inits, output };
   return buildModelBytes(spec);
+}
+
+/**
+ * The colours image model with one more output, the input repeated `copies` times: a model whose
+ * every run (its warm-up included) makes ONNX Runtime's WebAssembly memory grow by
+ * copies x 3 x H x W floats (at the embedded model's 384 x 384 warm-up: 1.7 MiB a copy), memory that never shrinks.
+ */
+export function memoryHogImage(copies: number): Uint8Array {
+  const model = decodeModel(new Uint8Array(readFileSync(coloursFile('image_model.onnx'))));
+  const g = model.graph!;
+  g.initializer = [...(g.initializer ?? []), int64Tensor('hog_shape', [4], [copies, 1, 1, 1])];
+  g.node = [...(g.node ?? []), node('Expand', ['pixel_values', 'hog_shape'], ['memory_hog'])];
+  g.output = [...(g.output ?? []), valueInfo('memory_hog', DataType.FLOAT, [copies, 3, 'height', 'width'])];
+  return encodeModel(model);
 }

@@ -115,6 +115,11 @@ export class Transport {
     return true;
   }
 
+  /** Every request waiting for an answer means the same to a fresh worker (a replacement loses none). */
+  get replaceable(): boolean {
+    return [...this.pending.values()].every((p) => RESENT.has(p.msg.kind));
+  }
+
   terminate(): void {
     this.failAll(new WorkerStoppedError());
     this.worker.terminate();

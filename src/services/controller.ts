@@ -70,6 +70,7 @@ export class Controller {
     const seq = this.beginLoad(entry, ep, o);
     try {
       const { request, reason } = this.loadRequest(entry, ep, before.gpu);
+      await this.client.renewIfGrown();
       const model = await this.client.request('load', request, [], setLoading);
       this.sendImage = true;
       if (seq !== this.seq) return false; // a newer load follows in the worker's queue

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildModelBytes, floatTensor, int64Tensor, node, valueInfo } from '../src/models/onnx/onnxBuilder';
-import { DataType, decodeModel, encodeModel } from '../src/models/onnx/onnxProto';
+import { AttributeType, DataType, decodeModel, encodeModel } from '../src/models/onnx/onnxProto';
 import { textGraph } from '../tools/colours/graphs';
 import { AXES, D } from '../tools/colours/palette';
 
@@ -80,5 +80,49 @@ export function memoryHogImage(copies: number): Uint8Array {
   g.initializer = [...(g.initializer ?? []), int64Tensor('hog_shape', [4], [copies, 1, 1, 1])];
   g.node = [...(g.node ?? []), node('Expand', ['pixel_values', 'hog_shape'], ['memory_hog'])];
   g.output = [...(g.output ?? []), valueInfo('memory_hog', DataType.FLOAT, [copies, 3, 'height', 'width'])];
+  return encodeModel(model);
+}
+
+/**
+ * The colours image model with one more output that spins 2^55 times per pixel row the input's
+ * height differs from `height` (the warm-up's): it loads and warms up, then hangs on any picture of
+ * another shape (a webcam's frames).
+ */
+export function hangsOffShape(height: number): Uint8Array {
+  const model = decodeModel(new Uint8Array(readFileSync(coloursFile('image_model.onnx'))));
+  const g = model.graph!;
+  const body = {
+    name: 'spin',
+    input: [
+      valueInfo('i', DataType.INT64, []),
+      valueInfo('cond_in', DataType.BOOL, []),
+      valueInfo('v_in', DataType.FLOAT, [1]),
+    ],
+    output: [valueInfo('cond_out', DataType.BOOL, []), valueInfo('v_out', DataType.FLOAT, [1])],
+    node: [node('Identity', ['cond_in'], ['cond_out']), node('Identity', ['v_in'], ['v_out'])],
+  };
+  const loop = node('Loop', ['spin_trip', 'spin_keep', 'spin_v0'], ['spin']);
+  loop.attribute = [{ name: 'body', type: AttributeType.GRAPH, g: body }];
+  g.initializer = [
+    ...(g.initializer ?? []),
+    int64Tensor('spin_axis', [], [2]),
+    int64Tensor('spin_height', [], [height]),
+    int64Tensor('spin_big', [], [2 ** 55]),
+    int64Tensor('spin_flat', [1], [-1]),
+    { name: 'spin_keep', dims: [], data_type: DataType.BOOL, raw_data: new Uint8Array([1]) },
+  ];
+  g.node = [
+    ...(g.node ?? []),
+    node('Shape', ['pixel_values'], ['spin_shape']),
+    node('Gather', ['spin_shape', 'spin_axis'], ['spin_h']),
+    node('Sub', ['spin_h', 'spin_height'], ['spin_d']),
+    node('Abs', ['spin_d'], ['spin_ad']),
+    node('Mul', ['spin_ad', 'spin_big'], ['spin_trip']),
+    // Depends on the pixels, so no optimiser can fold the loop away.
+    node('ReduceMean', ['pixel_values'], ['spin_mean'], { keepdims: 0 }),
+    node('Reshape', ['spin_mean', 'spin_flat'], ['spin_v0']),
+    loop,
+  ];
+  g.output = [...(g.output ?? []), valueInfo('spin', DataType.FLOAT, [1])];
   return encodeModel(model);
 }

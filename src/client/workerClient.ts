@@ -11,7 +11,7 @@ export type { WorkerLike } from './transport';
  * WebAssembly memory a worker may keep across a model switch (the embedded model needs tens of MB,
  * full-size CLIP models on WASM a few hundred): past it the next load starts a fresh worker.
  */
-export const WORKER_MEMORY_BOUND = 512 * 2 ** 20;
+const WORKER_MEMORY_BOUND = 512 * 2 ** 20;
 
 /**
  * The page's side of the worker boundary, composed of three parts: the transport (one worker and

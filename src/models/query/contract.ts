@@ -8,7 +8,7 @@ import { ModelOutputInvalidError } from '../../errors';
 import { checkFinite, checkFloatOutput, MAX_EMBEDDING_WIDTH, type OutputLike } from '../outputContract';
 
 /** Mask2Former proposes 100 to 200 queries; the combine costs queries x classes x mask pixels. */
-export const MAX_QUERIES = 1024;
+const MAX_QUERIES = 1024;
 
 const WHAT = 'The image model';
 const count = (n: number) => n.toLocaleString('en-US');

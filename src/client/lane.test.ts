@@ -29,11 +29,14 @@ describe('Lane', () => {
     await flush();
     sent[1]!.resolve({ unknown: [], encoded: 1, textMs: 1 });
     await flush();
+    const replaced = (p: Promise<unknown>) => expect(p).rejects.toBeInstanceOf(RequestSupersededError);
     void lane.segment(segReq(bitmap('p')));
-    void lane.segment(segReq()); // no new picture: waits, stops nothing
-    void lane.segment({ ...segReq(bitmap('p')), live: { smoothing: 0 } }); // a live frame: waits
+    const waits = lane.segment(segReq()); // no new picture: waits, stops nothing
+    const frame = lane.segment({ ...segReq(bitmap('p')), live: { smoothing: 0 } }); // a live frame: waits
     expect(stops).toEqual(['vocabulary']);
     void lane.segment(segReq(bitmap('p')));
+    await replaced(waits);
+    await replaced(frame);
     expect(stops).toEqual(['vocabulary', 'segment']);
     void lane.vocabulary(vocabReq('sea')); // a segmentation runs: the vocabulary waits for it
     expect(stops).toHaveLength(2);

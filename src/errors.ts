@@ -17,11 +17,13 @@ export type ErrorCode =
   | 'download-cancelled'
   | 'model-graph-unsupported'
   | 'model-session-failed'
+  | 'model-output-invalid'
   | 'gpu-buffer-too-small'
   // Running it.
   | 'no-model-loaded'
   | 'no-image'
   | 'vocabulary-empty'
+  | 'vocabulary-too-large'
   | 'nothing-to-export'
   | 'prompt-unsupported'
   // The page's own inputs.
@@ -95,6 +97,12 @@ export class ModelSessionFailedError extends AppError {
   override name = 'ModelSessionFailedError';
 }
 
+/** A model output that breaks its family's contract (dtype, shape, size) or is not finite. */
+export class ModelOutputInvalidError extends AppError {
+  readonly code = 'model-output-invalid';
+  override name = 'ModelOutputInvalidError';
+}
+
 /** A tensor larger than the GPU can bind. */
 export class GpuBufferTooSmallError extends AppError {
   readonly code = 'gpu-buffer-too-small';
@@ -129,6 +137,12 @@ export class VocabularyEmptyError extends AppError {
   constructor(message = 'The vocabulary is empty: type at least one class name') {
     super(message);
   }
+}
+
+/** A vocabulary that would cost more text-model work than a vocabulary may (prompts, names). */
+export class VocabularyTooLargeError extends AppError {
+  readonly code = 'vocabulary-too-large';
+  override name = 'VocabularyTooLargeError';
 }
 
 export class NothingToExportError extends AppError {
@@ -215,10 +229,12 @@ const BY_CODE: { [C in Exclude<ErrorCode, 'worker-hung'>]: new (message: string)
   'download-cancelled': DownloadCancelledError,
   'model-graph-unsupported': ModelGraphUnsupportedError,
   'model-session-failed': ModelSessionFailedError,
+  'model-output-invalid': ModelOutputInvalidError,
   'gpu-buffer-too-small': GpuBufferTooSmallError,
   'no-model-loaded': NoModelLoadedError,
   'no-image': NoImageError,
   'vocabulary-empty': VocabularyEmptyError,
+  'vocabulary-too-large': VocabularyTooLargeError,
   'nothing-to-export': NothingToExportError,
   'prompt-unsupported': PromptUnsupportedError,
   'image-invalid': ImageInvalidError,

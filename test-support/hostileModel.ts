@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildModelBytes } from '../src/models/onnx/onnxBuilder';
+import { buildModelBytes, floatTensor, int64Tensor, node, valueInfo } from '../src/models/onnx/onnxBuilder';
+import { AttributeType, DataType, decodeModel, encodeModel } from '../src/models/onnx/onnxProto';
 import { textGraph } from '../tools/colours/graphs';
 import { AXES, D } from '../tools/colours/palette';
 
@@ -26,4 +27,102 @@ export function hostileColoursBundle(): { manifest: Record<string, unknown>; tex
     textGraph({ tokenIds: words.map((w) => vocab[`${w}</w>`]!), weights: words.map(() => red) }),
   );
   return { manifest, textModel };
+}
+
+/** Ways a text model can break the family's contract (float32 [prompts, width], finite values). */
+export type TextFault = 'int64' | 'one-row' | 'not-finite';
+
+/**
+ * The colours text model with its output broken one way: cast to int64, cut to the first prompt's
+ * row whatever the batch, or divided by zero (infinities, and NaN where an embedding is 0).
+ */
+export function brokenColoursText(fault: TextFault): Uint8Array {
+  const vocab = (
+    JSON.parse(readFileSync(coloursFile('tokenizer.json'), 'utf8')) as {
+      model: { vocab: Record<string, number> };
+    }
+  ).model.vocab;
+  const words = ['red', 'green', 'blue'];
+  const weights = words.map((w) => Array.from({ length: D }, (_, i) => (AXES[i] === w ? 1 : 0)));
+  const spec = textGraph({ tokenIds: words.map((w) => vocab[`${w}</w>`]!), weights });
+  const nodes = spec.graph.node ?? [];
+  const inits = spec.graph.initializer ?? [];
+  // The honest output becomes an inner value; one more node makes the broken one.
+  nodes.at(-1)!.output = ['embeds_ok'];
+  let output = spec.graph.output ?? [];
+  if (fault === 'int64') {
+    nodes.push(node('Cast', ['embeds_ok'], ['text_embeds'], { to: DataType.INT64 }));
+    output = [valueInfo('text_embeds', DataType.INT64, ['batch', D])];
+  } else if (fault === 'one-row') {
+    inits.push(
+      int64Tensor('starts', [1], [0]),
+      int64Tensor('ends', [1], [1]),
+      int64Tensor('axes0', [1], [0]),
+    );
+    nodes.push(node('Slice', ['embeds_ok', 'starts', 'ends', 'axes0'], ['text_embeds']));
+    output = [valueInfo('text_embeds', DataType.FLOAT, [1, D])];
+  } else {
+    inits.push(floatTensor('zero_div', [], [0]));
+    nodes.push(node('Div', ['embeds_ok', 'zero_div'], ['text_embeds']));
+  }
+  spec.graph = { ...spec.graph, node: nodes, initializer: inits, output };
+  return buildModelBytes(spec);
+}
+
+/**
+ * The colours image model with one more output, the input repeated `copies` times: a model whose
+ * every run (its warm-up included) makes ONNX Runtime's WebAssembly memory grow by
+ * copies x 3 x H x W floats (at the embedded model's 384 x 384 warm-up: 1.7 MiB a copy), memory that never shrinks.
+ */
+export function memoryHogImage(copies: number): Uint8Array {
+  const model = decodeModel(new Uint8Array(readFileSync(coloursFile('image_model.onnx'))));
+  const g = model.graph!;
+  g.initializer = [...(g.initializer ?? []), int64Tensor('hog_shape', [4], [copies, 1, 1, 1])];
+  g.node = [...(g.node ?? []), node('Expand', ['pixel_values', 'hog_shape'], ['memory_hog'])];
+  g.output = [...(g.output ?? []), valueInfo('memory_hog', DataType.FLOAT, [copies, 3, 'height', 'width'])];
+  return encodeModel(model);
+}
+
+/**
+ * The colours image model with one more output that spins 2^55 times per pixel row the input's
+ * height differs from `height` (the warm-up's): it loads and warms up, then hangs on any picture of
+ * another shape (a webcam's frames).
+ */
+export function hangsOffShape(height: number): Uint8Array {
+  const model = decodeModel(new Uint8Array(readFileSync(coloursFile('image_model.onnx'))));
+  const g = model.graph!;
+  const body = {
+    name: 'spin',
+    input: [
+      valueInfo('i', DataType.INT64, []),
+      valueInfo('cond_in', DataType.BOOL, []),
+      valueInfo('v_in', DataType.FLOAT, [1]),
+    ],
+    output: [valueInfo('cond_out', DataType.BOOL, []), valueInfo('v_out', DataType.FLOAT, [1])],
+    node: [node('Identity', ['cond_in'], ['cond_out']), node('Identity', ['v_in'], ['v_out'])],
+  };
+  const loop = node('Loop', ['spin_trip', 'spin_keep', 'spin_v0'], ['spin']);
+  loop.attribute = [{ name: 'body', type: AttributeType.GRAPH, g: body }];
+  g.initializer = [
+    ...(g.initializer ?? []),
+    int64Tensor('spin_axis', [], [2]),
+    int64Tensor('spin_height', [], [height]),
+    int64Tensor('spin_big', [], [2 ** 55]),
+    int64Tensor('spin_flat', [1], [-1]),
+    { name: 'spin_keep', dims: [], data_type: DataType.BOOL, raw_data: new Uint8Array([1]) },
+  ];
+  g.node = [
+    ...(g.node ?? []),
+    node('Shape', ['pixel_values'], ['spin_shape']),
+    node('Gather', ['spin_shape', 'spin_axis'], ['spin_h']),
+    node('Sub', ['spin_h', 'spin_height'], ['spin_d']),
+    node('Abs', ['spin_d'], ['spin_ad']),
+    node('Mul', ['spin_ad', 'spin_big'], ['spin_trip']),
+    // Depends on the pixels, so no optimiser can fold the loop away.
+    node('ReduceMean', ['pixel_values'], ['spin_mean'], { keepdims: 0 }),
+    node('Reshape', ['spin_mean', 'spin_flat'], ['spin_v0']),
+    loop,
+  ];
+  g.output = [...(g.output ?? []), valueInfo('spin', DataType.FLOAT, [1])];
+  return encodeModel(model);
 }

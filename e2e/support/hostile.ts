@@ -82,7 +82,7 @@ export const HOSTILE: Record<string, HostileCase> = {
   },
   'text-wide': {
     change: (m) => (m.text = { files: { fp32: 'wide_text.onnx' } }),
-    message: new RegExp(`embeddings have ${WIDE_TEXT_WIDTH.toLocaleString('en')} numbers each, more than`),
+    message: new RegExp(`has ${WIDE_TEXT_WIDTH.toLocaleString('en')} numbers per prompt: at most 8,192`),
   },
   'tokenizer-700mb': {
     change: (m) => (m.tokenizer = { json: 'huge.json', config: 'tokenizer_config.json' }),

@@ -7,6 +7,8 @@
 import type { Stage } from '../shared/protocol';
 
 export const SEGMENT_FLOOR_MS = 30_000;
+/** Prompts of one text run (the worker's batch): the most a vocabulary step's bound grows for. */
+export const STEP_NAMES = 64;
 const WARMUP_FACTOR = 10;
 const LOAD_FLOOR_MS = 120_000;
 /** Extra time after a download, per MB downloaded, for compiling and warming up. */
@@ -28,8 +30,11 @@ export function segmentStepMs(
   o: DeadlineOverrides = {},
 ): number {
   const base = o.segmentMs ?? Math.max(SEGMENT_FLOOR_MS, WARMUP_FACTOR * (warmupMs ?? 0));
-  // Each name may need a text-model run; the warm-up ran about one.
-  return stage === 'vocabulary' && o.segmentMs === undefined ? base * (1 + names / 4) : base;
+  // Each name may need a text-model run; the warm-up ran about one. The worker reports a step after
+  // each run of at most STEP_NAMES prompts and each step restarts the clock, so the bound stops
+  // growing there: a long vocabulary is watched run by run, not given minutes up front.
+  const counted = Math.min(names, STEP_NAMES);
+  return stage === 'vocabulary' && o.segmentMs === undefined ? base * (1 + counted / 4) : base;
 }
 
 /** Bound of a load between signs of progress (download bytes, stage changes). */

@@ -7,9 +7,12 @@ export class FakeWorker implements WorkerLike {
   posted: { msg: RequestMessage; transfer: Transferable[] }[] = [];
   onmessage: ((e: MessageEvent<WorkerMessage>) => void) | null = null;
   onerror: ((e: ErrorEvent) => void) | null = null;
+  /** `supersede` signals received (kept apart: they stop a job, they are not requests). */
+  stops = 0;
   terminated = false;
   postMessage(msg: RequestMessage, transfer: Transferable[]): void {
-    this.posted.push({ msg, transfer });
+    if (msg.kind === 'supersede') this.stops++;
+    else this.posted.push({ msg, transfer });
   }
   terminate(): void {
     this.terminated = true;

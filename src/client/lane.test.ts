@@ -14,10 +14,34 @@ function stubSender() {
   }[] = [];
   const send = ((kind: string, req: unknown, transfer: Transferable[]) =>
     new Promise((resolve, reject) => sent.push({ kind, req, transfer, resolve, reject }))) as LaneSender;
-  return { sent, lane: new Lane(send) };
+  const stops: string[] = [];
+  const lane = new Lane(send, () => stops.push(sent.at(-1)?.kind ?? 'none'));
+  return { sent, lane, stops };
 }
 
 describe('Lane', () => {
+  it('a newer vocabulary stops the one being encoded; a newer still picture the running segmentation', async () => {
+    const { sent, lane, stops } = stubSender();
+    void lane.vocabulary(vocabReq('sky')).catch(() => {});
+    void lane.vocabulary(vocabReq('grass'));
+    expect(stops).toEqual(['vocabulary']);
+    sent[0]!.reject(new RequestSupersededError());
+    await flush();
+    sent[1]!.resolve({ unknown: [], encoded: 1, textMs: 1 });
+    await flush();
+    const replaced = (p: Promise<unknown>) => expect(p).rejects.toBeInstanceOf(RequestSupersededError);
+    void lane.segment(segReq(bitmap('p')));
+    const waits = lane.segment(segReq()); // no new picture: waits, stops nothing
+    const frame = lane.segment({ ...segReq(bitmap('p')), live: { smoothing: 0 } }); // a live frame: waits
+    expect(stops).toEqual(['vocabulary']);
+    void lane.segment(segReq(bitmap('p')));
+    await replaced(waits);
+    await replaced(frame);
+    expect(stops).toEqual(['vocabulary', 'segment']);
+    void lane.vocabulary(vocabReq('sea')); // a segmentation runs: the vocabulary waits for it
+    expect(stops).toHaveLength(2);
+  });
+
   it('sends one request at a time; the next waits and is sent when the running one settles', async () => {
     const { sent, lane } = stubSender();
     expect(lane.busy).toBe(false);

@@ -20,22 +20,28 @@ type Job<Req, Res> = { req: Req; resolve(v: Res): void; reject(e: Error): void }
 /**
  * The ordered lane of vocabulary and segmentation requests: one in flight; a newer request of a
  * kind replaces the queued one of that kind (latest wins); a queued vocabulary goes before a queued
- * segmentation, so a segmentation always runs with the newest vocabulary sent before it.
+ * segmentation, so a segmentation always runs with the newest vocabulary sent before it. A newer
+ * vocabulary also stops one being encoded, and a newer still picture a segmentation running
+ * (`stop`: the worker ends that job between two model runs), so neither waits behind stale work.
  */
 export class Lane {
-  private inFlight = false;
+  private inFlight: LaneKind | null = null;
   private queuedSegment: Job<SegmentReq, SegmentRes> | null = null;
   private queuedVocab: Job<VocabReq, VocabRes> | null = null;
 
-  constructor(private readonly send: LaneSender) {}
+  constructor(
+    private readonly send: LaneSender,
+    private readonly stop: () => void = () => {},
+  ) {}
 
   get busy(): boolean {
-    return this.inFlight;
+    return this.inFlight !== null;
   }
 
   /** Queues a vocabulary; one already queued is replaced (it rejects with RequestSupersededError). */
   vocabulary(req: VocabReq): Promise<VocabRes> {
     return new Promise((resolve, reject) => {
+      if (this.inFlight === 'vocabulary') this.stop();
       this.queuedVocab?.reject(new RequestSupersededError());
       this.queuedVocab = { req, resolve, reject };
       this.pump();
@@ -49,6 +55,8 @@ export class Lane {
    */
   segment(req: SegmentReq): Promise<SegmentRes> {
     return new Promise((resolve, reject) => {
+      // Live frames come one after another's result: only a still picture stops the running one.
+      if (this.inFlight === 'segment' && req.bitmap && !req.live) this.stop();
       const old = this.queuedSegment;
       if (old) {
         if (!req.bitmap && old.req.bitmap) req = { ...req, bitmap: old.req.bitmap };
@@ -75,25 +83,28 @@ export class Lane {
 
   private pump(): void {
     if (this.inFlight) return;
-    const sent = this.sendNext();
-    if (!sent) return;
-    this.inFlight = true;
-    void sent.finally(() => {
-      this.inFlight = false;
+    const next = this.sendNext();
+    if (!next) return;
+    this.inFlight = next.kind;
+    void next.sent.finally(() => {
+      this.inFlight = null;
       this.pump();
     });
   }
 
-  private sendNext(): Promise<unknown> | null {
+  private sendNext(): { kind: LaneKind; sent: Promise<unknown> } | null {
     const vocab = this.queuedVocab;
     if (vocab) {
       this.queuedVocab = null;
-      return this.send('vocabulary', vocab.req, []).then(vocab.resolve, vocab.reject);
+      return {
+        kind: 'vocabulary',
+        sent: this.send('vocabulary', vocab.req, []).then(vocab.resolve, vocab.reject),
+      };
     }
     const seg = this.queuedSegment;
     if (!seg) return null;
     this.queuedSegment = null;
     const transfer: Transferable[] = seg.req.bitmap ? [seg.req.bitmap] : [];
-    return this.send('segment', seg.req, transfer).then(seg.resolve, seg.reject);
+    return { kind: 'segment', sent: this.send('segment', seg.req, transfer).then(seg.resolve, seg.reject) };
   }
 }

@@ -1,5 +1,12 @@
 import { errorFromCode, WorkerCrashedError, WorkerStartFailedError, WorkerStoppedError } from '../errors';
-import type { FileProgress, RequestKind, RequestMessage, Requests, WorkerMessage } from '../shared/protocol';
+import type {
+  FileProgress,
+  RequestKind,
+  RequestMessage,
+  Requests,
+  WorkerMessage,
+  WorkSteps,
+} from '../shared/protocol';
 
 /** The part of a Worker the client uses (a real worker, or a test double). */
 export interface WorkerLike {
@@ -48,6 +55,10 @@ export class Transport {
   private readonly make: (() => WorkerLike) | null;
   /** Workers replaced so far (diagnostics). */
   restarts = 0;
+  /** Told how far the running long job got (a vocabulary's prompts, a picture's decoder rows), null when it ended. */
+  onSteps: ((steps: WorkSteps | null) => void) | null = null;
+  /** The request whose job last reported steps. */
+  private stepping: number | null = null;
 
   constructor(
     worker: WorkerLike | (() => WorkerLike),
@@ -75,6 +86,14 @@ export class Transport {
   }
 
   /**
+   * Posts a request whose answer nobody waits for (id 0, never pending): `supersede`, which the
+   * worker answers at once and which means nothing once the job it stops has ended.
+   */
+  signal(kind: 'supersede'): void {
+    this.worker.postMessage({ kind, id: 0 } as RequestMessage, []);
+  }
+
+  /**
    * Stops the worker and fails what it was doing with `err`; given a factory, attaches a fresh
    * worker and re-sends to it the requests that mean the same there. Says whether it replaced one.
    */
@@ -94,6 +113,11 @@ export class Transport {
       this.worker.postMessage(p.msg, []);
     }
     return true;
+  }
+
+  /** Every request waiting for an answer means the same to a fresh worker (a replacement loses none). */
+  get replaceable(): boolean {
+    return [...this.pending.values()].every((p) => RESENT.has(p.msg.kind));
   }
 
   terminate(): void {
@@ -131,14 +155,25 @@ export class Transport {
     if (!p) return;
     this.observer.received(msg);
     if (msg.kind === 'progress') p.onProgress?.(msg.progress);
-    if (msg.kind === 'progress' || msg.kind === 'stage') return;
+    if (msg.kind === 'steps') {
+      this.stepping = msg.id;
+      this.onSteps?.(msg.steps);
+    }
+    if (msg.kind === 'progress' || msg.kind === 'stage' || msg.kind === 'steps') return;
     this.pending.delete(msg.id);
+    if (this.stepping === msg.id) this.endSteps();
     if (msg.kind === 'reply') p.resolve(msg.result);
     else p.reject(errorFromCode(msg.code, msg.message));
   }
 
+  private endSteps(): void {
+    this.stepping = null;
+    this.onSteps?.(null);
+  }
+
   private failAll(err: Error): void {
     this.observer.cleared();
+    if (this.stepping !== null) this.endSteps();
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       p.reject(err);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WorkerHungError } from '../errors';
 import type { RequestMessage, WorkerMessage } from '../shared/protocol';
-import { SEGMENT_FLOOR_MS } from './deadlines';
+import { SEGMENT_FLOOR_MS, STEP_NAMES } from './deadlines';
 import { Watchdog } from './watchdog';
 
 const load = (id: number): RequestMessage => ({
@@ -97,6 +97,17 @@ describe('Watchdog', () => {
     dog.sent(vocabulary(2, 'a', 'b', 'c', 'd'));
     dog.received(stage(2, 'vocabulary'));
     expect(firesAt(100)).toBe(true);
+  });
+
+  it("the vocabulary step's bound stops growing at one text run of names; each reported step restarts it", () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => `n${i}`);
+    dog.sent(vocabulary(1, ...many));
+    dog.received(stage(1, 'vocabulary'));
+    const cap = (1 + STEP_NAMES / 4) * SEGMENT_FLOOR_MS; // not (1 + 10,000 / 4) times
+    vi.advanceTimersByTime(cap - 1);
+    dog.received({ kind: 'steps', id: 1, steps: { what: 'prompts', done: 64, total: 10_000 } });
+    expect(hung).toEqual([]);
+    expect(firesAt(cap)).toBe(true);
   });
 
   it('cleared() stops every clock', () => {

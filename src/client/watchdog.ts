@@ -53,6 +53,8 @@ export class Watchdog implements RequestObserver {
     } else if (msg.kind === 'stage') {
       c.stage = msg.stage;
       this.arm(msg.id);
+    } else if (msg.kind === 'steps') {
+      this.arm(msg.id); // a long job that finished a model run is alive
     } else {
       this.settle(msg.id);
       if (msg.kind === 'reply' && c.kind === 'load') this.warmupMs = (msg.result as ModelInfo).warmupMs;

@@ -121,6 +121,30 @@ describe('WorkerClient.request', () => {
     await expect(retry).resolves.toBe('fresh');
   });
 
+  it('renewIfGrown() replaces an idle worker whose WebAssembly memory grew past the bound, only then', async () => {
+    const workers: FakeWorker[] = [];
+    const client = new WorkerClient(() => {
+      workers.push(new FakeWorker());
+      return workers.at(-1)!;
+    });
+    const counts = (wasmBytes: number | null) => ({ sessions: 2, buffers: 0, queued: 0, wasmBytes });
+    const small = client.renewIfGrown(100);
+    workers[0]!.reply(1, counts(100));
+    await expect(small).resolves.toBe(false);
+    const busy = client.request('segment', segReq());
+    const whileBusy = client.renewIfGrown(100);
+    workers[0]!.reply(3, counts(101));
+    await expect(whileBusy).resolves.toBe(false); // a request in flight would be lost
+    workers[0]!.reply(2, fakeResult(1));
+    await busy;
+    const grown = client.renewIfGrown(100);
+    workers[0]!.reply(4, counts(101));
+    await expect(grown).resolves.toBe(true);
+    expect(workers).toHaveLength(2);
+    expect(workers[0]!.terminated).toBe(true);
+    expect(client.restarts).toBe(1);
+  });
+
   it('terminate() rejects pending requests and stops the worker', async () => {
     const w = new FakeWorker();
     const client = new WorkerClient(w);
@@ -185,6 +209,8 @@ describe('WorkerClient.segment', () => {
     await flush();
     expect(w.posted[1]!.msg).toMatchObject({ id: 2, bitmap: b3 });
     expect(w.posted[1]!.transfer).toEqual([b3]);
+    // Each newer picture asked the worker to stop the running segmentation between model runs.
+    expect(w.stops).toBe(2);
     w.reply(2, fakeResult(3));
     await expect(s3).resolves.toEqual(fakeResult(3));
     expect(b3.close).not.toHaveBeenCalled();

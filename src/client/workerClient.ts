@@ -1,11 +1,17 @@
-import type { WorkerHungError } from '../errors';
+import { WorkerStoppedError, type WorkerHungError } from '../errors';
 import type { DeadlineOverrides } from './deadlines';
 import { Lane } from './lane';
 import { Transport, type WorkerLike } from './transport';
 import { Watchdog } from './watchdog';
-import type { FileProgress, RequestKind, Requests } from '../shared/protocol';
+import type { FileProgress, RequestKind, Requests, WorkSteps } from '../shared/protocol';
 
 export type { WorkerLike } from './transport';
+
+/**
+ * WebAssembly memory a worker may keep across a model switch (the embedded model needs tens of MB,
+ * full-size CLIP models on WASM a few hundred): past it the next load starts a fresh worker.
+ */
+const WORKER_MEMORY_BOUND = 512 * 2 ** 20;
 
 /**
  * The page's side of the worker boundary, composed of three parts: the transport (one worker and
@@ -16,7 +22,11 @@ export type { WorkerLike } from './transport';
 export class WorkerClient {
   private readonly watchdog = new Watchdog((err) => this.hung(err));
   private readonly transport: Transport;
-  private readonly lane = new Lane((kind, req, transfer) => this.request(kind, req, transfer));
+  private readonly lane = new Lane(
+    (kind, req, transfer) => this.request(kind, req, transfer),
+    // Answered at once by the worker; a job that already ended makes it a no-op.
+    () => this.transport.signal('supersede'),
+  );
   /** Called after a hung worker was replaced (the new worker has no model yet). */
   onRestart: ((err: WorkerHungError) => void) | null = null;
 
@@ -36,6 +46,11 @@ export class WorkerClient {
   /** Workers replaced so far (diagnostics). */
   get restarts(): number {
     return this.transport.restarts;
+  }
+
+  /** Told how far the running long job got, and null when it ended (progress in the status bar). */
+  set onSteps(f: ((steps: WorkSteps | null) => void) | null) {
+    this.transport.onSteps = f;
   }
 
   request<K extends RequestKind>(
@@ -76,6 +91,20 @@ export class WorkerClient {
 
   terminate(): void {
     this.transport.terminate();
+  }
+
+  /**
+   * Before a model is replaced: a worker whose WebAssembly memory grew past `bound` bytes (a model's
+   * huge outputs) is replaced by a fresh one, since that memory never shrinks while it lives. Only
+   * when no model work is pending (requests such as `storage` go to the fresh one). Says whether it
+   * was replaced.
+   */
+  async renewIfGrown(bound = WORKER_MEMORY_BOUND): Promise<boolean> {
+    const { wasmBytes } = await this.request('counts', {});
+    if (wasmBytes === null || wasmBytes <= bound || !this.transport.replaceable) return false;
+    this.transport.replace(new WorkerStoppedError());
+    this.watchdog.forgetWarmup();
+    return true;
   }
 
   /** Nothing queued can run on the stopped worker; a fresh one has no model, so no warm-up yet. */

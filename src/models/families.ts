@@ -65,6 +65,24 @@ export const settingsOf = (m: Manifest): readonly FamilySetting<Manifest>[] =>
 export const settingDefaults = (m: Manifest): Record<string, string> =>
   Object.fromEntries(settingsOf(m).map((s) => [s.key, s.defaultFor(m)]));
 
+/**
+ * A value for each of a manifest's settings: the user's where the family offers it, else the
+ * default (a key the family lacks or a value it does not offer is the model's default).
+ */
+export const resolveSettings = (
+  m: Manifest,
+  asked: Readonly<Record<string, string>>,
+): Record<string, string> =>
+  Object.fromEntries(
+    settingsOf(m).map((s) => {
+      const value = asked[s.key];
+      return [
+        s.key,
+        value !== undefined && s.choices.some((c) => c.value === value) ? value : s.defaultFor(m),
+      ];
+    }),
+  );
+
 /** Every setting key any family offers, with its choices (the page address is read before a model loads). */
 export const ALL_SETTINGS: readonly FamilySetting[] = FAMILY_LIST.flatMap(
   (f) => (f.settings ?? []) as readonly FamilySetting[],

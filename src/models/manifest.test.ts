@@ -187,6 +187,16 @@ describe('parseManifest rejects, naming the field', () => {
     );
   });
 
+  it('templates whose count times length is over the budget: every name would cost that much', () => {
+    const long = `${'a very long template '.repeat(24)}{}`; // 506 characters, within the 512 a template may have
+    const fits = Array.from({ length: 8 }, () => long);
+    expect(parseManifest({ ...colours(), templates: fits }).templates).toHaveLength(8);
+    rejects(
+      { ...colours(), templates: Array.from({ length: 9 }, () => long) },
+      '"templates" must total at most 4096 characters',
+    );
+  });
+
   it('a logitScale that is not a number in 1..1000 (absurd ones included)', () => {
     for (const s of [-1, 0, 0.5, 1e9, '50', Number.POSITIVE_INFINITY, Number.NaN, null])
       rejects({ ...colours(), logitScale: s }, '"logitScale" must be a number in 1..1000');

@@ -22,6 +22,11 @@ export const LIMITS = {
   embedding: [1, 8192],
   maxLength: [2, 1024],
   templates: 64,
+  /**
+   * All templates together, in characters: each name is encoded once per template, so their count
+   * times their length is what every name costs (OpenAI's 80 ImageNet templates total ~2,300).
+   */
+  templateChars: 4096,
   /** Declared file sizes, in bytes (1 TB: far beyond anything a browser downloads). */
   bytes: 1e12,
 } as const;
@@ -179,6 +184,10 @@ export const base = {
     v.array(template, 'must be a list of texts containing "{}"'),
     v.minLength(1, 'must list at least one template'),
     v.maxLength(LIMITS.templates, `must list at most ${LIMITS.templates} templates`),
+    v.check(
+      (t) => t.reduce((n, x) => n + x.length, 0) <= LIMITS.templateChars,
+      `must total at most ${LIMITS.templateChars} characters (each name is encoded once per template)`,
+    ),
   ),
   threshold: v.optional(num(0, 1)),
 };

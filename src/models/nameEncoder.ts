@@ -1,15 +1,18 @@
 import { ensembleTemplates } from '../processing/vectors';
 import { promptsFor, type VocabClass } from '../processing/vocabulary';
-import { cachedEncode } from './promptCache';
+import { UNWATCHED, type Job } from './job';
+import { checkFinite, checkTextEmbeds } from './outputContract';
+import { cachedEncode, type Keep } from './promptCache';
 import type { TextCache } from './runnerInputs';
 import { ort } from './runtime/ortRuntime';
 import { tokenRuns, type ClipTokenizer } from './tokenizer';
 import type { Manifest } from './families';
-import { LIMITS } from './manifestSchema';
-import { ModelFileInvalidError } from '../errors';
 
-/** Prompts a text run takes at once: bounds memory for long vocabularies. */
+/** Prompts a text run takes at once: bounds memory for long vocabularies (and a job's wait to stop). */
 const BATCH = 64;
+/** The warm-up's two prompts: one run of two checks the output's batch axis as well as its width. */
+const WARM_PROMPTS = ['a photo of a cat.', 'warm up'];
+const WHAT = 'The text model';
 
 export interface EncodedVocabulary {
   /** [N, D] normalised name embeddings (template ensemble); zero rows: unknown to the model. */
@@ -20,19 +23,6 @@ export interface EncodedVocabulary {
   unknown: string[];
   /** Prompts that had to be run through the text model this time. */
   encoded: number;
-}
-
-/**
- * A text embedding wider than any manifest may declare (LIMITS.embedding) is refused at the first
- * run (the load's warm-up): every prompt would otherwise cost its author's width in memory and in
- * the persistent cache, and no image side this app runs could match it.
- */
-function checkWidth(dim: number): void {
-  const max = LIMITS.embedding[1];
-  if (dim <= max) return;
-  throw new ModelFileInvalidError(
-    `The text model's embeddings have ${Math.round(dim).toLocaleString('en')} numbers each, more than the ${max.toLocaleString('en')} this app takes: this is not a text model it can use`,
-  );
 }
 
 /** Encodes class names to embeddings, running the text model only for prompts not cached. */
@@ -49,46 +39,75 @@ export class NameEncoder {
     private byLength = true,
   ) {}
 
-  private async run(prompts: string[]): Promise<Float32Array[]> {
-    const out: Float32Array[] = new Array<Float32Array>(prompts.length);
-    for (const { indices, batch: enc } of tokenRuns(this.tokenizer, prompts, BATCH, this.byLength)) {
-      const feeds: Record<string, ort.Tensor> = {
-        input_ids: new ort.Tensor('int64', enc.ids, [enc.batch, enc.length]),
-      };
-      if (this.session.inputNames.includes('attention_mask'))
-        feeds.attention_mask = new ort.Tensor('int64', enc.mask, [enc.batch, enc.length]);
-      const res = await this.session.run(feeds);
-      const t = res.text_embeds ?? res[this.session.outputNames[0]!]!;
+  /** One text-model run on a padded batch; its output checked against the contract (named on failure). */
+  private async runBatch(
+    prompts: readonly string[],
+    ids: BigInt64Array,
+    mask: BigInt64Array,
+    length: number,
+  ) {
+    const batch = prompts.length;
+    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', ids, [batch, length]) };
+    if (this.session.inputNames.includes('attention_mask'))
+      feeds.attention_mask = new ort.Tensor('int64', mask, [batch, length]);
+    const res = await this.session.run(feeds);
+    const name = res.text_embeds ? 'text_embeds' : this.session.outputNames[0]!;
+    const t = res[name]!;
+    try {
+      const dim = checkTextEmbeds(t, name, batch, WHAT);
       const data = (await t.getData()) as Float32Array;
-      const dim = data.length / enc.batch;
-      checkWidth(dim);
-      indices.forEach((i, b) => (out[i] = data.slice(b * dim, (b + 1) * dim)));
+      checkFinite(data, `${WHAT}'s output "${name}"`, prompts);
       this.runs++;
-      t.dispose();
+      return { data, dim };
+    } finally {
+      for (const out of Object.values(res)) out.dispose();
+    }
+  }
+
+  /** Encodes `prompts` in runs, keeping each run's values as it ends and reporting to `job`. */
+  private async run(prompts: string[], keep: Keep<Float32Array>, job: Job): Promise<Float32Array[]> {
+    const out: Float32Array[] = new Array<Float32Array>(prompts.length);
+    let done = 0;
+    for (const { indices, batch: enc } of tokenRuns(this.tokenizer, prompts, BATCH, this.byLength)) {
+      const { data, dim } = await this.runBatch(
+        indices.map((i) => prompts[i]!),
+        enc.ids,
+        enc.mask,
+        enc.length,
+      );
+      indices.forEach((i, b) => (out[i] = data.slice(b * dim, (b + 1) * dim)));
+      await keep(indices.map((i) => [prompts[i]!, out[i]!]));
+      done += indices.length;
+      await job.step('prompts', done, prompts.length);
     }
     return out;
   }
 
   /**
-   * One uncached run so the first real edit does not pay for initialisation; returns the size of
-   * the text model's embeddings.
+   * One uncached run of two prompts, so the first real edit does not pay for initialisation, and
+   * the output is checked against the contract (float32 [2, width], width bounded, finite) before
+   * any vocabulary is encoded. Returns the width of the text model's embeddings.
    */
   async warm(): Promise<number> {
-    const [embedding] = await this.run(['warm up']);
+    const enc = this.tokenizer.pad(WARM_PROMPTS.map((p) => this.tokenizer.ids(p)));
+    const { dim } = await this.runBatch(WARM_PROMPTS, enc.ids, enc.mask, enc.length);
     this.runs = 0;
-    return embedding?.length ?? 0;
+    return dim;
   }
 
   async release(): Promise<void> {
     await this.session.release();
   }
 
-  async encode(classes: VocabClass[]): Promise<EncodedVocabulary> {
+  /** `job`: told after each run (a big vocabulary takes many), and may stop the encoding there. */
+  async encode(classes: VocabClass[], job: Job = UNWATCHED): Promise<EncodedVocabulary> {
     const templates = this.manifest.templates;
     const names = classes.flatMap((c) => c.names);
     const nameToClass = Int32Array.from(classes.flatMap((c, i) => c.names.map(() => i)));
     const prompts = [...new Set(names.flatMap((n) => promptsFor(n, templates)))];
-    const { values, encoded } = await cachedEncode(this.cache, this.namespace, prompts, (m) => this.run(m));
+    const { values, encoded } = await cachedEncode(this.cache, this.namespace, prompts, (m, keep) =>
+      this.run(m, keep, job),
+    );
     const byPrompt = new Map(prompts.map((p, i) => [p, values[i]!]));
     const dim = byPrompt.values().next().value?.length ?? 0;
     const stacked = new Float32Array(names.length * templates.length * dim);

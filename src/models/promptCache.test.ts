@@ -47,6 +47,27 @@ describe('cachedEncode', () => {
     expect(other).toEqual({ values: ['other'], encoded: 1 });
   });
 
+  it('stores what each run kept at once: a job stopped after its first run keeps that run', async () => {
+    const cache = memoryCache();
+    const stopped = new Error('superseded');
+    const job = cachedEncode(cache, 'm', ['a', 'b', 'c'], async (missing, keep) => {
+      await keep([[missing[0]!, 'A']]);
+      throw stopped;
+    });
+    await expect(job).rejects.toBe(stopped);
+    expect(cache.stored).toEqual([['a', 'A']]);
+    const calls: string[][] = [];
+    const again = await cachedEncode(cache, 'm', ['a', 'b', 'c'], async (missing, keep) => {
+      calls.push(missing);
+      const values = missing.map((p) => p.toUpperCase());
+      await keep([[missing[0]!, values[0]!]]); // the rest left to cachedEncode
+      return values;
+    });
+    expect(again).toEqual({ values: ['A', 'B', 'C'], encoded: 2 });
+    expect(calls).toEqual([['b', 'c']]);
+    expect(cache.stored.map(([p]) => p)).toEqual(['a', 'b', 'c']); // each once
+  });
+
   it('refuses an encoder that returns the wrong number of values', async () => {
     await expect(cachedEncode(memoryCache(), 'm', ['a', 'b'], async () => ['A'])).rejects.toThrow(
       '1 values for 2 prompts',

@@ -2,6 +2,7 @@ import type { PromptPoint, PromptResult, SegmentResult } from '../shared/protoco
 import type { RgbaImage } from '../processing/resize';
 import type { FamilyDebug, FamilyStats } from './families';
 import type { Dtype } from './manifest';
+import type { Job } from './job';
 import type { InputSize } from '../processing/normalize';
 import type { VocabClass } from '../processing/vocabulary';
 
@@ -22,10 +23,12 @@ export interface Runner {
   /**
    * Encodes what is not cached yet; returns prompts encoded and names the model knows nothing of.
    * `settings`: a value for each of the family's settings (the user's, else the model's default).
+   * `job`: told after each text run; the encoding stops there when it rejects.
    */
   setVocabulary(
     classes: VocabClass[],
     settings: Readonly<Record<string, string>>,
+    job: Job,
   ): Promise<{ encoded: number; unknown: string[] }>;
   /**
    * A new image, as pixel values at the model's input size; image-only work runs here. `picture`:
@@ -55,6 +58,8 @@ export interface RunnerSegment {
   debug: boolean;
   /** Live video: exponential moving average with the previous frame's `state` (same layout). */
   smoothing?: { previous: Float32Array | null; history: number };
+  /** Told after each model run a family makes here (dense decoder rows); stops there when it rejects. */
+  job?: Job;
 }
 
 /** A runner's result: the label maps of the protocol's result (one definition), plus the class scores. */

@@ -217,3 +217,10 @@ export function sampleNearest(
   const sy = Math.min(h - 1, Math.max(0, Math.floor(((y + 0.5) * h) / H)));
   return map[sy * w + sx]!;
 }
+
+/** Share of positions whose label differs between two label maps of one size (live flicker). */
+export function changedShare(prev: Uint16Array, next: Uint16Array): number {
+  let changed = 0;
+  for (let i = 0; i < prev.length; i++) if (prev[i] !== next[i]) changed++;
+  return changed / prev.length;
+}

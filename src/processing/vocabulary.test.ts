@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseVocabulary, promptsFor } from './vocabulary';
+import { parseVocabulary, promptsFor, VOCAB_LIMITS, vocabularyCostProblem } from './vocabulary';
 
 const labels = (text: string) => parseVocabulary(text).classes.map((c) => c.label);
 
@@ -135,5 +135,40 @@ describe('promptsFor', () => {
   it('gives one prompt a template', () => {
     expect(promptsFor('sky', [])).toEqual([]);
     expect(promptsFor('sky', ['{}'])).toEqual(['sky']);
+  });
+});
+
+describe('what a vocabulary may cost', () => {
+  it('keeps the first names of a class that has too many, and says so once', () => {
+    const many = Array.from({ length: 100_000 }, (_, i) => `n${i}`).join('|');
+    const { classes, warnings } = parseVocabulary(`${many}, sky`);
+    expect(classes[0]!.names).toHaveLength(VOCAB_LIMITS.namesPerClass);
+    expect(classes[0]!.names.at(-1)).toBe(`n${VOCAB_LIMITS.namesPerClass - 1}`);
+    expect(classes[1]).toEqual({ label: 'sky', names: ['sky'] });
+    expect(warnings).toEqual([
+      `"n0" has 100,000 names: only the first ${VOCAB_LIMITS.namesPerClass} are used (a class may have at most ${VOCAB_LIMITS.namesPerClass}).`,
+    ]);
+  });
+
+  it('names the first crowded classes and counts the rest', () => {
+    const crowded = (k: number) => Array.from({ length: 70 }, (_, i) => `c${k}x${i}`).join('|');
+    const { warnings } = parseVocabulary(Array.from({ length: 5 }, (_, k) => crowded(k)).join(', '));
+    expect(warnings).toHaveLength(4);
+    expect(warnings[3]).toBe('2 more classes have over 64 names.');
+  });
+
+  it('counts prompts as names times templates, and names the bound that is passed', () => {
+    const vocab = (classes: number, names: number) =>
+      Array.from({ length: classes }, (_, k) => ({
+        label: `c${k}`,
+        names: Array.from({ length: names }, (_, i) => `c${k}n${i}`),
+      }));
+    expect(vocabularyCostProblem(vocab(2500, 1), 8)).toBeNull(); // exactly 20,000
+    expect(vocabularyCostProblem(vocab(2501, 1), 8)).toBe(
+      'This vocabulary needs 20,008 prompts (2,501 names × 8 templates of this model): at most 20,000 can be encoded. Use fewer names.',
+    );
+    expect(vocabularyCostProblem(vocab(400, 60), 1)).toMatch(/24,000 prompts \(24,000 names × 1 template of/);
+    expect(vocabularyCostProblem(vocab(1, 65), 1)).toBe('"c0" has 65 names: a class may have at most 64.');
+    expect(vocabularyCostProblem(vocab(4097, 1), 1)).toMatch(/4,097 classes: at most 4,096/);
   });
 });

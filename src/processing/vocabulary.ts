@@ -10,9 +10,21 @@ export interface ParsedVocabulary {
   warnings: string[];
 }
 
-/** Label maps are uint16: class k is stored as k + 1, 0 is "unlabelled". */
-const MAX_CLASSES = 4096;
-const MAX_NAME_LENGTH = 200;
+/**
+ * What a vocabulary may cost. Label maps are uint16 (class k is stored as k + 1, 0 is
+ * "unlabelled"); each name costs one text-model run per template of the model, so names per class
+ * and prompts per vocabulary are bounded too: past them a vocabulary keeps a worker busy for many
+ * minutes (a class of 100,000 `|`-joined names, thousands of classes times dozens of templates).
+ */
+export const VOCAB_LIMITS = {
+  classes: 4096,
+  nameLength: 200,
+  namesPerClass: 64,
+  /** Names x the model's templates: about 6 minutes of a full-size CLIP text model on WASM. */
+  prompts: 20_000,
+} as const;
+const MAX_CLASSES = VOCAB_LIMITS.classes;
+const MAX_NAME_LENGTH = VOCAB_LIMITS.nameLength;
 
 const clean = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
@@ -31,12 +43,19 @@ export function parseVocabulary(text: string): ParsedVocabulary {
   /** Lower-cased name -> how a repeat was written, the class that kept it, and how many were dropped. */
   const repeats = new Map<string, { name: string; owner: string; dropped: number }>();
   const shortened: string[] = [];
+  /** Classes with more names than a class may have, and how many of their names were left out. */
+  const crowded: { label: string; over: number }[] = [];
   for (const chunk of text.split(/[,;\n\r]+/)) {
     const names: string[] = [];
     const inClass = new Set<string>();
+    let over = 0;
     for (const raw of chunk.split('|')) {
       let name = clean(raw);
       if (!name) continue;
+      if (names.length === VOCAB_LIMITS.namesPerClass) {
+        over++;
+        continue;
+      }
       if (name.length > MAX_NAME_LENGTH) {
         shortened.push(name);
         name = name.slice(0, MAX_NAME_LENGTH);
@@ -54,6 +73,7 @@ export function parseVocabulary(text: string): ParsedVocabulary {
     }
     if (names.length === 0) continue;
     const label = names[0]!;
+    if (over > 0) crowded.push({ label, over });
     for (const n of names) seen.set(n.toLowerCase(), label);
     classes.push({ label, names });
   }
@@ -72,11 +92,34 @@ export function parseVocabulary(text: string): ParsedVocabulary {
         ? `"${name}" appears more than once; kept it in "${owner}" only.`
         : `"${name}" appears ${count(dropped + 1)} times (${count(dropped)} repeats); kept it in "${owner}" only.`,
     );
+  for (const { label, over } of crowded.slice(0, 3))
+    warnings.push(
+      `"${label.slice(0, 40)}" has ${count(over + VOCAB_LIMITS.namesPerClass)} names: only the first ${VOCAB_LIMITS.namesPerClass} are used (a class may have at most ${VOCAB_LIMITS.namesPerClass}).`,
+    );
+  if (crowded.length > 3)
+    warnings.push(`${count(crowded.length - 3)} more classes have over ${VOCAB_LIMITS.namesPerClass} names.`);
   if (classes.length > MAX_CLASSES) {
     warnings.push(`Only the first ${count(MAX_CLASSES)} of ${count(classes.length)} classes are used.`);
     classes.length = MAX_CLASSES;
   }
   return { classes, warnings };
+}
+
+/**
+ * Why a vocabulary costs more than a vocabulary may with `templates` prompt templates (each name is
+ * encoded once per template), or null when it is within the bounds.
+ */
+export function vocabularyCostProblem(classes: readonly VocabClass[], templates: number): string | null {
+  const crowded = classes.find((c) => c.names.length > VOCAB_LIMITS.namesPerClass);
+  if (crowded)
+    return `"${crowded.label.slice(0, 40)}" has ${count(crowded.names.length)} names: a class may have at most ${VOCAB_LIMITS.namesPerClass}.`;
+  if (classes.length > MAX_CLASSES)
+    return `The vocabulary has ${count(classes.length)} classes: at most ${count(MAX_CLASSES)}.`;
+  const names = classes.reduce((n, c) => n + c.names.length, 0);
+  const prompts = names * templates;
+  if (prompts <= VOCAB_LIMITS.prompts) return null;
+  const per = templates === 1 ? '1 template' : `${count(templates)} templates`;
+  return `This vocabulary needs ${count(prompts)} prompts (${count(names)} names × ${per} of this model): at most ${count(VOCAB_LIMITS.prompts)} can be encoded. Use fewer names.`;
 }
 
 /** Prompts for one name: each template with "{}" replaced by the name. */

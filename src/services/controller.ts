@@ -52,6 +52,7 @@ export class Controller {
     this.client = new WorkerClient(worker);
     this.vocabulary = new VocabularySync(this.client);
     this.client.onRestart = (err) => void this.recover(err);
+    this.client.onSteps = (work) => useApp.setState({ work });
     this.dtype = opts.dtype;
     this.gpuBufferLimit = opts.gpuBufferLimit;
     this.hub = opts.hub ?? DEFAULT_HUB;
@@ -70,6 +71,7 @@ export class Controller {
     const seq = this.beginLoad(entry, ep, o);
     try {
       const { request, reason } = this.loadRequest(entry, ep, before.gpu);
+      await this.client.renewIfGrown();
       const model = await this.client.request('load', request, [], setLoading);
       this.sendImage = true;
       if (seq !== this.seq) return false; // a newer load follows in the worker's queue

@@ -102,6 +102,7 @@ export class LiveController {
       return;
     }
     const t0 = now();
+    const shape = `${frame.width} × ${frame.height}`; // read before the frame is transferred
     try {
       // The vocabulary travels on its own, when it changes (the controller sends it).
       const result = await this.controller.client.segment({
@@ -120,10 +121,24 @@ export class LiveController {
         liveStats: { fps, latencyMs: t - t0, captureMs, flicker: result.flicker ?? null },
       });
     } catch (e) {
-      // A hung worker is reported once, by the controller that restarts it.
-      if (!(e instanceof RequestSupersededError || e instanceof WorkerHungError))
-        notify('error', (e as Error).message);
+      if (e instanceof WorkerHungError) this.hung(shape);
+      // A hung worker is also reported by the controller that restarts it.
+      else if (!(e instanceof RequestSupersededError)) notify('error', (e as Error).message);
     }
+  }
+
+  /**
+   * A frame hung the worker: the restarted worker runs the same model, which would hang again on
+   * the next frame of the same shape, forever. The loop stops (once, whichever frame hears of it
+   * first) and says why; starting the camera again is the user asking to retry.
+   */
+  private hung(shape: string): void {
+    if (!useApp.getState().live) return;
+    this.stop();
+    notify(
+      'error',
+      `The webcam stopped: the model hung on a ${shape} camera frame, so frames of that size are not sent again. Start the camera to retry.`,
+    );
   }
 
   /**

@@ -70,6 +70,13 @@ interface Timings {
   total?: number;
 }
 
+/** How far a long job got: prompts of a vocabulary encoded, decoder rows of a picture run. */
+export interface WorkSteps {
+  what: 'prompts' | 'rows';
+  done: number;
+  total: number;
+}
+
 export interface FileProgress {
   file: string;
   loaded: number;
@@ -148,6 +155,11 @@ export interface Requests {
   };
   /** Aborts the download of the model being loaded (answered at once, not queued). */
   cancel: { req: Record<string, never>; res: { cancelled: boolean } };
+  /**
+   * Stops the running vocabulary or segmentation at its next model run: a newer request replaces
+   * it, which then fails with RequestSupersededError (answered at once, not queued).
+   */
+  supersede: { req: Record<string, never>; res: { stopped: boolean } };
   /**
    * Cached bytes for each URL prefix (one per model; `incomplete`: a model there lacks a file it
    * needs), the bytes of cached text values per model (its `textKey`), and the origin's storage.
@@ -248,4 +260,6 @@ export type WorkerMessage =
   /** `code` names the error's kind: the page re-creates its class (see src/errors.ts). */
   | { kind: 'error'; id: number; code: ErrorCode; message: string }
   | { kind: 'progress'; id: number; progress: FileProgress }
+  /** A long job's progress (a sign of life: the watchdog restarts its clock). */
+  | { kind: 'steps'; id: number; steps: WorkSteps }
   | { kind: 'stage'; id: number; stage: Stage };

@@ -1,10 +1,12 @@
 import { familyById } from '../models/families';
+import type { WorkSteps } from '../shared/protocol';
 import { useShallow } from 'zustand/react/shallow';
 import { selectStatusState } from '../store/selectors';
 import { useApp } from '../store/store';
 import { useServices } from './services';
 
 const ms = (v: number | undefined) => `${Math.round(v ?? 0)} ms`;
+const WORK_WORDS: Record<WorkSteps['what'], string> = { prompts: 'encoding', rows: 'decoding' };
 
 /**
  * Model, backend and timings: what ran, where, and how long it took. "error" when no model could be
@@ -12,7 +14,7 @@ const ms = (v: number | undefined) => `${Math.round(v ?? 0)} ms`;
  */
 export function StatusBar() {
   const { controller } = useServices();
-  const { model, ep, result, gpu, failure, backendReason, state } = useApp(
+  const { model, ep, result, gpu, failure, backendReason, state, work } = useApp(
     useShallow((s) => ({
       model: s.model,
       ep: s.ep,
@@ -21,6 +23,7 @@ export function StatusBar() {
       failure: s.loadFailure,
       backendReason: s.backendReason,
       state: selectStatusState(s),
+      work: s.work,
     })),
   );
 
@@ -35,6 +38,12 @@ export function StatusBar() {
       <span>Backend: {backend}</span>
       {backendReason && ep === 'wasm' && <span data-testid="backend-reason">({backendReason})</span>}
       <span>State: {state}</span>
+      {work && (
+        <span data-testid="work" data-done={work.done} data-total={work.total} aria-live="polite">
+          {WORK_WORDS[work.what]} {work.done.toLocaleString('en-US')} / {work.total.toLocaleString('en-US')}{' '}
+          {work.what}
+        </span>
+      )}
       {failure && (
         <span className="failure" data-testid="load-failure">
           {failure}{' '}

@@ -245,7 +245,7 @@ describe('createHandler with the real engine and the colours model', () => {
     const done = msgs.map((m) => handle(m));
     await Promise.all(done);
     const answers = posted
-      .filter((p) => p.msg.kind !== 'progress' && p.msg.kind !== 'stage')
+      .filter((p) => !['progress', 'stage', 'steps'].includes(p.msg.kind))
       .map((p) => [p.msg.id, p.msg.kind]);
     expect(answers).toEqual([
       [1, 'reply'],

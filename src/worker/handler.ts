@@ -7,12 +7,15 @@ export { blobFetcher };
 
 type Handler<K extends RequestKind> = (m: Requests[K]['req'] & { id: number }) => Promise<Answer<K>>;
 
-/** Requests answered at once, outside the queue: `cancel` must reach a download in progress. */
-const IMMEDIATE: ReadonlySet<RequestKind> = new Set(['cancel', 'counts']);
+/**
+ * Requests answered at once, outside the queue: `cancel` must reach a download in progress,
+ * `supersede` a long vocabulary or segmentation (between its model runs).
+ */
+const IMMEDIATE: ReadonlySet<RequestKind> = new Set(['cancel', 'supersede', 'counts']);
 
 /**
  * Message handler: one request at a time, in arrival order, each answered with one reply or error
- * (`cancel` and `counts` at once). One table holds a handler for every request kind (a kind
+ * (`cancel`, `supersede` and `counts` at once). One table holds a handler for every request kind (a kind
  * without one is a type error); what each does is in `WorkerRequests`. Result buffers are
  * transferred, never copied twice.
  */
@@ -23,6 +26,7 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
     init: () => r.init(),
     load: (m) => r.load(m),
     cancel: () => r.cancel(),
+    supersede: () => r.supersede(),
     vocabulary: (m) => r.vocabulary(m),
     segment: (m) => r.segment(m),
     export: () => r.export(),

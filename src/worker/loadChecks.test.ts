@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fsFetcher, newSegmenter } from '../../tools/lib/nodeSegmenter';
 import { ManifestError, parseManifest, type Manifest } from '../models/manifest';
-import { ModelFileInvalidError } from '../errors';
+import { ModelOutputInvalidError } from '../errors';
 import { WIDE_TEXT_WIDTH, wideTextModel } from '../../e2e/support/wideText';
 import type { Fetcher } from './bundle';
 
@@ -48,8 +48,10 @@ describe('load-time manifest checks', () => {
     const wide: Fetcher = async (path, ...rest) =>
       path === 'wide_text.onnx' ? wideTextModel() : files(path, ...rest);
     const err = await loadError(inline({ text: { files: { fp32: 'wide_text.onnx' } } }), undefined, wide);
-    expect(err).toBeInstanceOf(ModelFileInvalidError);
-    expect(err!.message).toContain(`embeddings have ${WIDE_TEXT_WIDTH.toLocaleString('en')} numbers each`);
+    expect(err).toBeInstanceOf(ModelOutputInvalidError);
+    expect(err!.message).toContain(
+      `has ${WIDE_TEXT_WIDTH.toLocaleString('en')} numbers per prompt: at most 8,192`,
+    );
   });
 
   it('refuses files on a third origin before fetching anything', async () => {

@@ -15,6 +15,7 @@ import { colourizeLabels, paletteFor } from '../processing/palette';
 import type { VocabClass } from '../processing/vocabulary';
 import type { Fetcher, FileProgress, ManifestSource } from './bundle';
 import { formatBytes } from '../shared/format';
+import { JobSlot } from './jobs';
 import type { ImageSource, Segmenter } from './segmenter';
 import { inlineBundleKey, type BundleIdentity } from './bundleRecord';
 
@@ -86,11 +87,15 @@ export class WorkerRequests {
   private last: { labels: Uint16Array; width: number; height: number; classes: VocabClass[] } | null = null;
   private vocab: VocabClass[] = [];
   private loading: AbortController | null = null;
+  /** The running vocabulary's or segmentation's job: stopped between runs by `supersede`. */
+  private readonly jobs: JobSlot;
   /** Bitmaps received and not yet closed, and requests not yet answered (diagnostics). */
   openBitmaps = 0;
   waiting = 0;
 
-  constructor(private deps: HandlerDeps) {}
+  constructor(private deps: HandlerDeps) {
+    this.jobs = new JobSlot((msg) => deps.post(msg));
+  }
 
   private stage(id: number, st: Stage): void {
     this.deps.post({ kind: 'stage', id, stage: st });
@@ -174,9 +179,14 @@ export class WorkerRequests {
     return { result: { cancelled } };
   }
 
+  async supersede(): Promise<Answer<'supersede'>> {
+    return { result: { stopped: this.jobs.stop() } };
+  }
+
   async vocabulary(m: Message<'vocabulary'>): Promise<Answer<'vocabulary'>> {
     this.stage(m.id, 'vocabulary');
-    const v = await this.deps.engine.setVocabulary(m.classes, m.settings);
+    this.vocab = [];
+    const v = await this.jobs.run(m.id, (job) => this.deps.engine.setVocabulary(m.classes, m.settings, job));
     this.vocab = m.classes;
     return { result: { unknown: v.unknown, encoded: v.encoded, textMs: v.ms } };
   }
@@ -201,12 +211,15 @@ export class WorkerRequests {
     const t0 = now();
     await this.takeImage(m);
     this.stage(m.id, 'combine');
-    const out = await this.deps.engine.segment({
-      threshold: m.threshold,
-      debug: m.debug ?? false,
-      fresh: !!m.bitmap || !!m.pixels,
-      live: m.live,
-    });
+    const out = await this.jobs.run(m.id, (job) =>
+      this.deps.engine.segment({
+        threshold: m.threshold,
+        debug: m.debug ?? false,
+        fresh: !!m.bitmap || !!m.pixels,
+        live: m.live,
+        job,
+      }),
+    );
     const t1 = now();
     const rgba = colourizeLabels(out.labels, paletteFor(out.classes));
     const overlay = await this.deps.toBitmap(rgba, out.width, out.height);

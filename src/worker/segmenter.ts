@@ -1,7 +1,15 @@
 import type { ModelInfo, PromptPoint, PromptResult, SegmentResult } from '../shared/protocol';
-import { familyOf, settingDefaults, settingsOf, type Manifest } from '../models/families';
+import { resolveSettings, type Manifest } from '../models/families';
 import { PUBLIC_HUB } from '../models/hub';
-import { NoImageError, NoModelLoadedError, PromptUnsupportedError, VocabularyEmptyError } from '../errors';
+import {
+  NoImageError,
+  NoModelLoadedError,
+  PromptUnsupportedError,
+  VocabularyEmptyError,
+  VocabularyTooLargeError,
+} from '../errors';
+import { UNWATCHED, type Job } from '../models/job';
+import { checkFinite } from '../models/outputContract';
 import type { Dtype } from '../models/manifest';
 import { DTYPE_ORDER } from '../models/presets';
 import { checkGpuBuffers } from '../models/onnx/bufferCheck';
@@ -10,11 +18,13 @@ import type { TextCaches } from '../models/runnerInputs';
 import { RUNNERS } from '../models/runners';
 import type { Ep } from '../models/runtime/ortRuntime';
 import { createClipTokenizer } from '../models/tokenizer';
+import { changedShare } from '../processing/labels';
 import { preprocess } from '../processing/normalize';
 import type { RgbaImage } from '../processing/resize';
-import type { VocabClass } from '../processing/vocabulary';
+import { vocabularyCostProblem, type VocabClass } from '../processing/vocabulary';
 import { loadBundle, type Fetcher, type FileProgress, type ManifestSource } from './bundle';
 import { EmbeddingCache } from './embeddingCache';
+import { describeModel } from './modelInfo';
 
 export type { ModelInfo };
 
@@ -42,8 +52,8 @@ export interface LoadOptions {
 const now = () => performance.now();
 
 /**
- * The Segmenter (the worker's side; the page talks to it through WorkerClient), free of DOM and worker APIs so that the browser worker and the Node command line run
- * the same code. It loads a bundle of any family (through `../models/runners.ts`), keeps the text
+ * The engine (the page talks to it through WorkerClient), free of DOM and worker APIs so that the
+ * browser worker and the Node command line run the same code. It loads a bundle of any family (through `../models/runners.ts`), keeps the text
  * side cached per prompt and the image's outputs per image, so a vocabulary edit re-runs only what
  * depends on it.
  */
@@ -53,6 +63,8 @@ export class Segmenter {
   /** The current vocabulary; `version` changes with every vocabulary set (live history key). */
   private vocab: { version: number; classes: VocabClass[] } | null = null;
   private vocabVersion = 0;
+  /** Why the last vocabulary could not be set: what segmentations say until one is. */
+  private vocabError: Error | null = null;
   /** Text time of the last vocabulary, not yet reported by a segmentation. */
   private textMs = 0;
   /** Previous frame of a live stream: smoothing input and flicker reference. */
@@ -72,13 +84,9 @@ export class Segmenter {
 
   /**
    * `cache`: text embeddings; `structured`: other per-prompt values a family keeps (a split model's
-   * text cut), by default in the same cache (namespaces keep them apart).
+   * text cuts), memory only unless the caller gives a store (the worker does).
    */
-  constructor(
-    cache: EmbeddingCache<Float32Array>,
-    /** Other per-prompt values (a split model's text cuts); memory only unless the caller gives a store (the worker does). */
-    structured = new EmbeddingCache<unknown>(),
-  ) {
+  constructor(cache: EmbeddingCache<Float32Array>, structured = new EmbeddingCache<unknown>()) {
     this.caches = { embeddings: cache, structured };
   }
 
@@ -103,45 +111,21 @@ export class Segmenter {
     // ("no GPU data for input" when switching WASM -> WebGPU).
     await this.dispose();
     const runner = await RUNNERS[m.family](b, ep, tokenizer, this.caches);
-    const family = familyOf(m);
     this.runner = runner;
     this.norm = m.pixel;
     this.manifest = m;
     const loadMs = now() - t0;
     const t1 = now();
     o.onStage?.('warm-up');
-    await runner.warmUp();
-    this.info = {
-      id: m.id,
-      name: m.name,
-      family: m.family,
-      description: m.description ?? '',
-      ep,
-      imageDtype: runner.dtypes.image,
-      textDtype: runner.dtypes.text,
-      threshold: m.threshold ?? 0,
-      vocabulary: family.vocabulary?.(m) ?? [],
-      settings: settingDefaults(m),
-      loadMs,
-      warmupMs: now() - t1,
-      textKey: b.textKey,
-    };
+    try {
+      await runner.warmUp();
+    } catch (e) {
+      // A model that fails its warm-up (a broken output contract) keeps no session alive.
+      await this.dispose();
+      throw e;
+    }
+    this.info = describeModel(m, runner, ep, { loadMs, warmupMs: now() - t1, textKey: b.textKey });
     return this.info;
-  }
-
-  /** A value for each of the loaded family's settings: the user's where the family offers it, else the default. */
-  private settingsFor(asked: Readonly<Record<string, string>>): Record<string, string> {
-    const m = this.manifest;
-    if (!m) return {};
-    return Object.fromEntries(
-      settingsOf(m).map((s) => {
-        const value = asked[s.key];
-        return [
-          s.key,
-          value !== undefined && s.choices.some((c) => c.value === value) ? value : s.defaultFor(m),
-        ];
-      }),
-    );
   }
 
   private need(): Runner {
@@ -154,20 +138,34 @@ export class Segmenter {
    * encodes what is not cached (cached prompts cost nothing). Returns the milliseconds spent, the
    * prompts encoded and the names the model knows no word of. `settings`: the user's choices among
    * the family's settings; a key the family lacks or a value it does not offer is the model's default.
+   * A vocabulary over what a vocabulary may cost is refused before any run; `job` hears of each run
+   * and may stop the encoding between runs. Until a vocabulary is set, segmentations fail with the
+   * last one's error (not "the vocabulary is empty").
    */
   async setVocabulary(
     classes: VocabClass[],
     settings: Readonly<Record<string, string>> = {},
+    job: Job = UNWATCHED,
   ): Promise<{ ms: number; encoded: number; unknown: string[] }> {
     const runner = this.need();
-    if (classes.length === 0) throw new VocabularyEmptyError();
-    const t0 = now();
-    const { encoded, unknown } = await runner.setVocabulary(classes, this.settingsFor(settings));
-    this.promptsEncoded += encoded;
-    this.vocab = { version: ++this.vocabVersion, classes };
-    const ms = now() - t0;
-    this.textMs += ms;
-    return { ms, encoded, unknown };
+    this.vocab = null;
+    try {
+      if (classes.length === 0) throw new VocabularyEmptyError();
+      const tooLarge = vocabularyCostProblem(classes, this.manifest!.templates.length);
+      if (tooLarge) throw new VocabularyTooLargeError(tooLarge);
+      const t0 = now();
+      const asked = resolveSettings(this.manifest!, settings);
+      const { encoded, unknown } = await runner.setVocabulary(classes, asked, job);
+      this.promptsEncoded += encoded;
+      this.vocab = { version: ++this.vocabVersion, classes };
+      this.vocabError = null;
+      const ms = now() - t0;
+      this.textMs += ms;
+      return { ms, encoded, unknown };
+    } catch (e) {
+      this.vocabError = e as Error;
+      throw e;
+    }
   }
 
   /** A new image: preprocessed to the model's input size, image-only work done now. */
@@ -232,10 +230,12 @@ export class Segmenter {
     fresh?: boolean;
     /** Video frame: smoothing weight of the history (0 = none) and flicker against the last frame. */
     live?: { smoothing: number } | undefined;
+    /** Told after each of the family's model runs here (dense decoder rows); may stop between them. */
+    job?: Job | undefined;
   }): Promise<SegmentOutput> {
     const runner = this.need();
     if (!this.image) throw new NoImageError();
-    if (!this.vocab) throw new VocabularyEmptyError();
+    if (!this.vocab) throw this.vocabError ?? new VocabularyEmptyError();
     const { width, height } = this.image;
     const t0 = now();
     const liveKey = `${this.vocab.version}|${width}x${height}|${opts.threshold}`;
@@ -246,15 +246,13 @@ export class Segmenter {
       height,
       debug: opts.debug ?? false,
       smoothing: opts.live ? { previous: this.live?.state ?? null, history: opts.live.smoothing } : undefined,
+      job: opts.job ?? UNWATCHED,
     });
+    // Any family: scores that are not numbers would label nothing, silently.
+    checkFinite(combined.scores, "The model's class scores");
     let flicker: number | undefined;
     if (opts.live) {
-      if (this.live) {
-        let changed = 0;
-        const prev = this.live.labels;
-        for (let i = 0; i < prev.length; i++) if (prev[i] !== combined.labels[i]) changed++;
-        flicker = changed / prev.length;
-      }
+      if (this.live) flicker = changedShare(this.live.labels, combined.labels);
       this.live = { key: liveKey, state: combined.semseg, labels: combined.labels.slice() };
     }
     // A runner that runs image-dependent model work here (the dense decoder) reports its own split.
@@ -290,6 +288,7 @@ export class Segmenter {
     this.image = null;
     this.lastPixels = null;
     this.vocab = null;
+    this.vocabError = null;
     this.textMs = 0;
     this.live = null;
     this.info = null;

@@ -25,6 +25,7 @@ import type { InputSize } from '../../processing/normalize';
 import type { VocabClass } from '../../processing/vocabulary';
 import { ModelGraphUnsupportedError, NoImageError, VocabularyEmptyError } from '../../errors';
 import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
+import type { Job } from '../job';
 import { createSession, type Ep } from '../runtime/ortRuntime';
 import type { FamilyStats } from '../families';
 import type { RunnerResult, Runner, RunnerSegment } from '../runner';
@@ -96,8 +97,8 @@ export class ClipDenseRunner implements Runner {
     return this.model.runs;
   }
 
-  async setVocabulary(classes: VocabClass[]) {
-    const enc = await this.text.encode(classes);
+  async setVocabulary(classes: VocabClass[], _settings: unknown, job: Job) {
+    const enc = await this.text.encode(classes, job);
     this.vocab = { classes, enc };
     return { encoded: enc.encoded, unknown: enc.unknown };
   }

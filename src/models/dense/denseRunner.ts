@@ -5,6 +5,7 @@ import { chooseRows, type NamesRule, type RowsReport } from './namesRule';
 import { smoothScores } from '../../processing/smoothing';
 import { promptsFor, type VocabClass } from '../../processing/vocabulary';
 import { cachedEncode } from '../promptCache';
+import { UNWATCHED, type Job } from '../job';
 import type { FamilyStats } from '../families';
 import type { RunnerResult, Runner, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCache, TextCaches } from '../runnerInputs';
@@ -88,22 +89,36 @@ export class DenseRunner implements Runner {
     return this.model.crossBatch.joint ? 1 : DECODER_ROWS[this.model.visionOnGpu ? 'webgpu' : 'wasm'];
   }
 
-  private async encode(prompts: string[]): Promise<{ cuts: PromptCut[]; encoded: number }> {
-    const { values, encoded } = await cachedEncode(this.cache, this.namespace, prompts, async (missing) => {
-      const fresh: PromptCut[] = new Array<PromptCut>(missing.length);
-      // int8 exports quantise with one scale per run: encode such prompts alone, so cached values hold.
-      const max = this.model.crossBatch.text ? 1 : TEXT_ROWS;
-      for (const { indices, batch: b } of tokenRuns(this.tokenizer, missing, max, !this.model.visionOnGpu)) {
-        const cuts = await this.model.encodeText(b.ids, b.mask, b.batch, b.length);
-        indices.forEach((i, j) => (fresh[i] = cuts[j]!));
-      }
-      return fresh;
-    });
+  private async encode(prompts: string[], job: Job): Promise<{ cuts: PromptCut[]; encoded: number }> {
+    const { values, encoded } = await cachedEncode(
+      this.cache,
+      this.namespace,
+      prompts,
+      async (missing, keep) => {
+        const fresh: PromptCut[] = new Array<PromptCut>(missing.length);
+        // int8 exports quantise with one scale per run: encode such prompts alone, so cached values hold.
+        const max = this.model.crossBatch.text ? 1 : TEXT_ROWS;
+        let done = 0;
+        for (const { indices, batch: b } of tokenRuns(
+          this.tokenizer,
+          missing,
+          max,
+          !this.model.visionOnGpu,
+        )) {
+          const cuts = await this.model.encodeText(b.ids, b.mask, b.batch, b.length);
+          indices.forEach((i, j) => (fresh[i] = cuts[j]!));
+          // Kept run by run: a stopped job keeps what it finished.
+          await keep(indices.map((i) => [missing[i]!, fresh[i]!]));
+          await job.step('prompts', (done += indices.length), missing.length);
+        }
+        return fresh;
+      },
+    );
     return { cuts: values, encoded };
   }
 
   /** `settings.names`: the rule for classes with several names (the user's, else the manifest's). */
-  async setVocabulary(classes: VocabClass[], settings: Readonly<Record<string, string>>) {
+  async setVocabulary(classes: VocabClass[], settings: Readonly<Record<string, string>>, job: Job) {
     const templates = this.manifest.templates;
     const prompts: string[] = [];
     const promptClass: number[] = [];
@@ -115,7 +130,7 @@ export class DenseRunner implements Runner {
         }),
       ),
     );
-    const { cuts, encoded } = await this.encode(prompts);
+    const { cuts, encoded } = await this.encode(prompts, job);
     const asked = (settings.names ?? 'auto') as NamesRule;
     const canAverage = this.model.conditional !== null;
     const rule = chooseRows(asked, prompts.length, canAverage);
@@ -159,7 +174,7 @@ export class DenseRunner implements Runner {
    * Class logits [C, h*w]: the per-class max over its rows. Kept rows are reused; the decoder runs
    * only the others (in chunks), and their results are kept for the next vocabulary edit.
    */
-  private async classLogits(): Promise<{ data: Float32Array; h: number; w: number }> {
+  private async classLogits(job: Job): Promise<{ data: Float32Array; h: number; w: number }> {
     const key = `${this.versions.rows}/${this.versions.pixels}`;
     if (this.logits?.key === key) return this.logits;
     const vision = this.vision!;
@@ -195,6 +210,8 @@ export class DenseRunner implements Runner {
         this.rowCache.set(k, row);
         fold(row, byKey.get(k)!);
       });
+      // Rows are kept as they come: a picture replaced mid-way stops here, an edit reuses them.
+      await job.step('rows', i, missing.length);
     }
     this.logits = { key, data: out!, h: vision.h, w: vision.w };
     return this.logits;
@@ -204,7 +221,7 @@ export class DenseRunner implements Runner {
     if (!this.vision) throw new NoImageError();
     if (this.numClasses === 0) throw new VocabularyEmptyError();
     const t0 = performance.now();
-    const cl = await this.classLogits();
+    const cl = await this.classLogits(o.job ?? UNWATCHED);
     const t1 = performance.now();
     const logits = smoothScores(cl.data, o.smoothing?.previous, o.smoothing?.history);
     const identity = Int32Array.from({ length: this.numClasses }, (_, i) => i);

@@ -14,8 +14,10 @@ import {
   type Scored,
 } from '../gkc/combine';
 import type { QueryManifest } from './family';
+import type { Job } from '../job';
 import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
 import { ModelGraphUnsupportedError, NoImageError, VocabularyEmptyError } from '../../errors';
+import { checkQueryShapes, checkQueryValues } from './contract';
 
 /** GKC / Mask2Former family: image model once per image, names embedded once and cached. */
 export class QueryRunner implements Runner {
@@ -66,8 +68,8 @@ export class QueryRunner implements Runner {
     return this.text.runs;
   }
 
-  async setVocabulary(classes: VocabClass[]) {
-    const enc = await this.text.encode(classes);
+  async setVocabulary(classes: VocabClass[], _settings: unknown, job: Job) {
+    const enc = await this.text.encode(classes, job);
     this.vocab = { classes, enc };
     return { encoded: enc.encoded, unknown: enc.unknown };
   }
@@ -81,17 +83,16 @@ export class QueryRunner implements Runner {
     const res = await this.image.run({
       pixel_values: new ort.Tensor('float32', pixels, [1, 3, height, width]),
     });
-    const masksT = res.pred_masks;
-    const embedsT = res.query_embeds;
-    if (!masksT || !embedsT)
-      throw new ModelGraphUnsupportedError('The image model must output pred_masks and query_embeds');
-    const [, Q, h, w] = masksT.dims as number[];
-    const D = embedsT.dims[2]!;
-    const masks = (await masksT.getData()) as Float32Array;
-    const embeds = (await embedsT.getData()) as Float32Array;
-    masksT.dispose();
-    embedsT.dispose();
-    return { masks, embeds, Q: Q!, h: h!, w: w!, D, inputWidth: width, inputHeight: height };
+    try {
+      const { Q, h, w, D } = checkQueryShapes(res);
+      const masks = (await res.pred_masks!.getData()) as Float32Array;
+      const embeds = (await res.query_embeds!.getData()) as Float32Array;
+      checkQueryValues(masks, embeds);
+      return { masks, embeds, Q, h, w, D, inputWidth: width, inputHeight: height };
+    } finally {
+      // Every output, the ones the family does not read included.
+      for (const t of Object.values(res)) t.dispose();
+    }
   }
 
   async segment(o: RunnerSegment): Promise<RunnerResult> {

@@ -44,9 +44,22 @@ export async function createSession(
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     throw new ModelSessionFailedError(
-      `Could not load ${what} on ${ep === 'webgpu' ? 'WebGPU' : 'WASM'}: ${msg}`,
+      `Could not load ${what} on ${ep === 'webgpu' ? 'WebGPU' : 'WASM'}: ${msg}${likelyReasons(msg, bytes.length)}`,
     );
   }
+}
+
+/**
+ * ONNX Runtime's bare "Can't create a session" (an error code, no cause) says nothing a person can
+ * act on: the likely causes, the model's size among them.
+ */
+export function likelyReasons(msg: string, bytes: number): string {
+  if (!/can't create a session/i.test(msg) || msg.length > 120) return '';
+  const mb = Math.round(bytes / 1e6);
+  return (
+    ` (likely: its weights are in a separate external-data file this app does not load, an operator ` +
+    `this backend does not support, or its size, ${mb.toLocaleString('en-US')} MB, is more than this browser can hold)`
+  );
 }
 
 /** ONNX files are protobuf ModelProto: the first field is ir_version (tag 0x08). */

@@ -20,6 +20,7 @@ import type { ClipDenseModel } from '../clip/clipDenseModel';
 import { clipInputSize, createDenseTower, embedPicture, type Coverage } from '../clip/pictureEmbeds';
 import type { FamilyStats } from '../families';
 import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
+import type { Job } from '../job';
 import type { Runner, RunnerResult, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCaches } from '../runnerInputs';
 import { createSession, type Ep } from '../runtime/ortRuntime';
@@ -102,8 +103,8 @@ export class SamClipRunner implements Runner {
     return { resolution: c.resolution, ...c.window, resample: c.resample };
   }
 
-  async setVocabulary(classes: VocabClass[], settings: Readonly<Record<string, string>>) {
-    const enc = await this.text.encode(classes);
+  async setVocabulary(classes: VocabClass[], settings: Readonly<Record<string, string>>, job: Job) {
+    const enc = await this.text.encode(classes, job);
     this.textRuns = this.text.runs;
     this.vocab = { classes, enc };
     const byBackend = this.manifest.amg.pointsPerSide[this.ep];

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { Ep, FileProgress, GpuInfo, ModelInfo } from '../../shared/protocol';
+import type { Ep, FileProgress, GpuInfo, ModelInfo, WorkSteps } from '../../shared/protocol';
 import type { ModelEntry } from '../../services/catalogue';
 import type { AppState } from '../store';
 
@@ -24,6 +24,8 @@ export interface ModelSlice {
    * going back failed too). The status bar says so and offers a retry.
    */
   loadFailure: string | null;
+  /** How far the running long job got (a vocabulary's prompts, a picture's decoder rows), or null. */
+  work: WorkSteps | null;
 }
 
 export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = () => ({
@@ -38,4 +40,5 @@ export const createModelSlice: StateCreator<AppState, [], [], ModelSlice> = () =
   loading: null,
   engineReady: false,
   loadFailure: null,
+  work: null,
 });

@@ -136,14 +136,54 @@ export async function readCapped(
   }
 }
 
+/**
+ * Requests the Content-Security-Policy refused, as the browser reports them (in a worker too). A
+ * refused redirect is reported under the URL first asked for: browsers keep where a redirect pointed
+ * from the page, so the message can name the server that redirected, not the host it pointed to.
+ */
+const refusedByPolicy = new Set<string>();
+if (typeof self !== 'undefined' && 'addEventListener' in self)
+  self.addEventListener('securitypolicyviolation', (e) => {
+    if (e.effectiveDirective === 'connect-src') refusedByPolicy.add(e.blockedURI);
+  });
+
+/** Whether the server answers `url` with a redirect (an opaque answer: the target stays hidden). */
+async function redirects(url: string, signal: AbortSignal): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal, redirect: 'manual', cache: 'no-store' })).type === 'opaqueredirect';
+  } catch {
+    return false;
+  }
+}
+
+/** Why a request that reached no answer failed: a refused redirect, or the server out of reach. */
+async function unreachable(url: string, path: string, signal: AbortSignal, allowed?: readonly string[]) {
+  const host = new URL(url).host;
+  const moved = await redirects(url, signal);
+  // The violation is reported a task after the failure: the probe above has given it that time.
+  const refused = refusedByPolicy.delete(url);
+  const only = `this app's Content-Security-Policy lets it download only from ${allowed?.join(', ') ?? 'its own origin'}`;
+  if (refused)
+    return new DownloadFailedError(
+      `${host} redirected the request for ${path} to another host, and the browser refused it: ${only} ` +
+        '(a browser does not tell a page where a refused redirect pointed). Put the files on one of ' +
+        'these hosts, or load them from disk.',
+    );
+  if (moved)
+    return new DownloadFailedError(
+      `${host} redirected the request for ${path} to another host, which could not be reached or which ` +
+        `the browser refused (${only})`,
+    );
+  return null;
+}
+
 /** The server's answer (its headers) to a request, within `waitMs`: else a message naming the host. */
 export async function answer(
   url: string,
   path: string,
-  signal: AbortSignal,
-  waitMs: number,
-  fresh: boolean,
+  o: { signal: AbortSignal; waitMs: number; fresh: boolean; allowed?: readonly string[] | undefined },
 ): Promise<Response> {
+  const { signal, waitMs, fresh } = o;
   const noAnswer = new AbortController();
   const timer = setTimeout(() => noAnswer.abort(), waitMs);
   try {
@@ -156,8 +196,11 @@ export async function answer(
         `${new URL(url).host} did not answer the request for ${path} within ${waitMs / 1000} s: ` +
           'the server is not responding (try again later, or check the address)',
       );
-    throw new DownloadFailedError(
-      `Could not reach ${url} (offline, or the server is down): ${(e as Error).message}`,
+    throw (
+      (await unreachable(url, path, signal, o.allowed)) ??
+      new DownloadFailedError(
+        `Could not reach ${url} (offline, or the server is down): ${(e as Error).message}`,
+      )
     );
   } finally {
     // Once answered, the body has its own bound (the pace watch): this one must not cut it.

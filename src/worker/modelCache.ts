@@ -86,7 +86,7 @@ export function cachingFetcher(base: string, o: DownloadOptions): CommittingFetc
     let res: Response;
     try {
       // A manifest, or a changed bundle's file, is fetched past the HTTP cache (revalidated).
-      res = await answer(url, path, signal, waitMs, fresh);
+      res = await answer(url, path, { signal, waitMs, fresh, allowed: o.allowedOrigins });
     } catch (e) {
       if (!signal.aborted) unreachable.add(e as Error);
       throw e;

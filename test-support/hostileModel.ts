@@ -69,6 +69,38 @@ export function brokenColoursText(fault: TextFault): Uint8Array {
   return buildModelBytes(spec);
 }
 
+/** Ways an image model can break the query family's contract (shapes, finite values). */
+export type ImageFault = 'mask-rank' | 'not-finite-masks';
+
+/**
+ * The colours image model with `pred_masks` broken one way: one more axis in front (rank 5), or
+ * divided by zero (infinities, NaN where a mask logit is 0).
+ */
+export function brokenColoursImage(fault: ImageFault): Uint8Array {
+  const model = decodeModel(new Uint8Array(readFileSync(coloursFile('image_model.onnx'))));
+  const g = model.graph!;
+  const nodes = g.node ?? [];
+  nodes.find((n) => n.output?.[0] === 'pred_masks')!.output = ['masks_ok'];
+  if (fault === 'mask-rank') {
+    g.initializer = [...(g.initializer ?? []), int64Tensor('front_axis', [1], [0])];
+    nodes.push(node('Unsqueeze', ['masks_ok', 'front_axis'], ['pred_masks']));
+  } else {
+    g.initializer = [...(g.initializer ?? []), floatTensor('zero_div', [], [0])];
+    nodes.push(node('Div', ['masks_ok', 'zero_div'], ['pred_masks']));
+  }
+  g.node = nodes;
+  g.output = (g.output ?? []).map((o) =>
+    o.name === 'pred_masks'
+      ? valueInfo(
+          'pred_masks',
+          DataType.FLOAT,
+          fault === 'mask-rank' ? [1, 1, 'q', 'h', 'w'] : [1, 'q', 'h', 'w'],
+        )
+      : o,
+  );
+  return encodeModel(model);
+}
+
 /**
  * The colours image model with one more output, the input repeated `copies` times: a model whose
  * every run (its warm-up included) makes ONNX Runtime's WebAssembly memory grow by

@@ -144,7 +144,9 @@ export async function readCapped(
 const refusedByPolicy = new Set<string>();
 if (typeof self !== 'undefined' && 'addEventListener' in self)
   self.addEventListener('securitypolicyviolation', (e) => {
-    if (e.effectiveDirective === 'connect-src') refusedByPolicy.add(e.blockedURI);
+    // A worker's event map lacks this event (its type is declared; Chromium fires it in workers).
+    const v = e as SecurityPolicyViolationEvent;
+    if (v.effectiveDirective === 'connect-src') refusedByPolicy.add(v.blockedURI);
   });
 
 /** Whether the server answers `url` with a redirect (an opaque answer: the target stays hidden). */

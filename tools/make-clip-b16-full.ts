@@ -6,7 +6,8 @@
  *   npx tsx tools/make-clip-b16-full.ts [--out .tmp/bench/clip-b16-full] [--seed 1] [--size full|tiny]
  *
  * Layout: onnx/vision_model.onnx (pixel_values -> image_embeds, last_hidden_state),
- * onnx/text_model.onnx (input_ids -> text_embeds, last_hidden_state), config.json,
+ * onnx/text_model.onnx (input_ids -> text_embeds, last_hidden_state), each with its dynamic-int8
+ * variant `*_quantized.onnx` (the hub's pattern: tools/lib/quantizeDynamic.ts), config.json,
  * preprocessor_config.json, tokenizer.json, tokenizer_config.json, and the app's manifest ovseg.json.
  */
 import { parseArgs } from 'node:util';
@@ -26,4 +27,5 @@ const line = (f: TowerFile) =>
   `${f.file}: ${(f.bytes / 1e6).toFixed(1)} MB, ${(f.parameters / 1e6).toFixed(2)} M parameters, ${f.nodes} nodes`;
 console.log(line(r.vision));
 console.log(line(r.text));
+for (const q of r.quantized) console.log(`${q.file}: ${(q.bytes / 1e6).toFixed(1)} MB (dynamic int8)`);
 console.log(`${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -4,7 +4,8 @@
  *
  *   npx tsx tools/make-clipseg-full.ts [--out .tmp/bench/clipseg-full] [--seed 1] [--size full|tiny]
  *
- * Layout (what both this app and transformers.js load): onnx/model.onnx, config.json,
+ * Layout (what both this app and transformers.js load): onnx/model.onnx and its dynamic-int8 variant
+ * onnx/model_quantized.onnx (the hub's `_quantized` pattern: tools/lib/quantizeDynamic.ts), config.json,
  * preprocessor_config.json, tokenizer.json, tokenizer_config.json, special_tokens_map.json, and the
  * app's manifest ovseg.json.
  */
@@ -26,3 +27,5 @@ console.log(
     `${(r.torchParameters / 1e6).toFixed(2)} M in the torch model, ${r.nodes} nodes, ` +
     `${((performance.now() - t0) / 1000).toFixed(1)} s`,
 );
+if (r.quantized)
+  console.log(`${r.quantized.file}: ${(r.quantized.bytes / 1e6).toFixed(1)} MB (dynamic int8)`);

@@ -12,6 +12,7 @@ import { CLIP_DENSE } from '../../src/models/presets';
 import type { ClipSegSize } from './clipsegSize';
 import { CLIP_B16, CLIP_TINY, ClipTowers } from './clipTowersGraph';
 import { GraphWriter } from './graphWriter';
+import { writeQuantized, type QuantizedFile } from './quantizeBundle';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
@@ -123,11 +124,13 @@ export interface ClipBundleInfo {
   dir: string;
   vision: TowerFile;
   text: TowerFile;
+  /** The towers' dynamic-int8 variants (`*_quantized.onnx`), unless `q8: false`. */
+  quantized: QuantizedFile[];
 }
 
 export async function writeClipTowersBundle(
   dir: string,
-  o: { seed: number; size: 'full' | 'tiny' },
+  o: { seed: number; size: 'full' | 'tiny'; q8?: boolean },
 ): Promise<ClipBundleInfo> {
   const s = o.size === 'full' ? CLIP_B16 : CLIP_TINY;
   await mkdir(path.join(dir, 'onnx'), { recursive: true });
@@ -161,5 +164,7 @@ export async function writeClipTowersBundle(
   for (const f of ['tokenizer.json', 'tokenizer_config.json'])
     await copyFile(path.join(ROOT, 'fixtures/clip-tokenizer', f), path.join(dir, f));
   await json('ovseg.json', clipDenseManifest(`clip-b16-bench-${o.size}`));
-  return { dir, vision, text };
+  // After the manifest: writeQuantized adds the q8 entries.
+  const quantized = o.q8 === false ? [] : await writeQuantized(dir, [VISION_FILE, TEXT_FILE]);
+  return { dir, vision, text, quantized };
 }

@@ -6,8 +6,10 @@ import { buildModelBytes, valueInfo } from '../../src/models/onnx/onnxBuilder';
 import { DataType } from '../../src/models/onnx/onnxProto';
 import { buildClipSeg, RD64_REFINED, TINY, torchParameterCount, type ClipSegSize } from './clipsegGraph';
 import { GraphWriter } from './graphWriter';
+import { quantizedName, writeQuantized, type QuantizedFile } from './quantizeBundle';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const MODEL_FILE = 'onnx/model.onnx';
 const MEAN = [0.485, 0.456, 0.406];
 const STD = [0.229, 0.224, 0.225];
 
@@ -82,16 +84,18 @@ export interface BundleInfo {
   nodes: number;
   fileParameters: number;
   torchParameters: number;
+  /** The dynamic-int8 variant (onnx/model_quantized.onnx), unless `q8: false`. */
+  quantized: QuantizedFile | null;
 }
 
 export async function writeClipSegBundle(
   dir: string,
-  o: { seed: number; size: 'full' | 'tiny' },
+  o: { seed: number; size: 'full' | 'tiny'; q8?: boolean },
 ): Promise<BundleInfo> {
   const s = o.size === 'full' ? RD64_REFINED : TINY;
   const { bytes, nodes, fileParameters } = clipSegModelBytes(s, o.seed);
   await mkdir(path.join(dir, 'onnx'), { recursive: true });
-  const file = path.join(dir, 'onnx', 'model.onnx');
+  const file = path.join(dir, MODEL_FILE);
   await writeFile(file, bytes);
   const json = (name: string, v: unknown) =>
     writeFile(path.join(dir, name), JSON.stringify(v, null, 2) + '\n');
@@ -117,11 +121,14 @@ export async function writeClipSegBundle(
     unk_token: '<|endoftext|>',
   });
   await json('ovseg.json', benchManifest(`clipseg-bench-${o.size}`, s.vision.image));
-  return { dir, file, bytes: bytes.length, nodes, fileParameters, torchParameters: torchParameterCount(s) };
+  // After the manifest: writeQuantized adds its q8 entry.
+  const quantized = o.q8 === false ? null : (await writeQuantized(dir, [MODEL_FILE]))[0]!;
+  const torchParameters = torchParameterCount(s);
+  return { dir, file, bytes: bytes.length, nodes, fileParameters, torchParameters, quantized };
 }
 
 /** The app's manifest for a hub-layout CLIPSeg folder (the bench also serves it for `--model <dir>`). */
-export function benchManifest(id: string, size = 352, classMode?: 'max' | 'mean') {
+export function benchManifest(id: string, size = 352, classMode?: 'max' | 'mean', q8 = false) {
   return {
     id,
     name: `CLIPSeg (${id})`,
@@ -129,7 +136,7 @@ export function benchManifest(id: string, size = 352, classMode?: 'max' | 'mean'
     description: 'CLIPSeg for the benchmark',
     licence: 'benchmark model',
     source: 'tools/make-clipseg-full.ts',
-    model: { files: { fp32: 'onnx/model.onnx' } },
+    model: { files: { fp32: MODEL_FILE, ...(q8 ? { q8: quantizedName(MODEL_FILE) } : {}) } },
     tokenizer: { json: 'tokenizer.json', config: 'tokenizer_config.json' },
     input: { kind: 'fixed', height: size, width: size },
     pixel: { mean: MEAN, std: STD },

@@ -2,7 +2,7 @@
  * `npm run bench`: the app's CLIPSeg speed against transformers.js's own CLIPSeg on the same model
  * file, in the same headless Chromium, same backend and thread count. See README, "Speed".
  *
- *   npm run bench -- [--model .tmp/bench/clipseg-full] [--rounds 2] [--ep wasm,webgpu]
+ *   npm run bench -- [--model .tmp/bench/clipseg-full] [--rounds 2] [--ep wasm,webgpu] [--dtype fp32|q8]
  *                    [--scenarios S1,S1steady,S2,S3,S4,S5,S5new,S6] [--rows default,names]
  *                    [--frames 10] [--threads N] [--port 4213] [--live-seconds 10] [--prep-frames 20]
  *                    [--split-prompts 4] [--floor-reps 3] [--combine-frames 7] [--out .tmp/bench/results]
@@ -15,6 +15,10 @@
  * (tools/make-clipseg-full.ts). `--model <dir>` takes any folder in the hub's layout, e.g. the real
  * Xenova/clipseg-rd64-refined files (onnx/model.onnx, config.json, preprocessor_config.json,
  * tokenizer.json, tokenizer_config.json).
+ *
+ * `--dtype q8`: both sides load the dynamic-int8 `onnx/model_quantized.onnx` (transformers.js's WASM
+ * default; the dense-CLIP part its towers' `*_quantized.onnx`), and the floor is timed on it. A
+ * folder without the int8 files gets them made from its fp32 ones (tools/lib/quantizeBundle.ts).
  *
  * The dense-CLIP part (`--family clip-dense`, WASM only) times the app on CLIP ViT-B/16 towers
  * (default: the random-weight full-size ones of tools/make-clip-b16-full.ts, made on first use; any
@@ -37,8 +41,9 @@ import { parseArgs } from 'node:util';
 import { runClipDenseBench } from './bench/clipDense';
 import { measureSamClip } from './bench/samClipNode';
 import { samClipMarkdown } from './bench/samClipReport';
-import { writeClipSegBundle } from './lib/clipsegBundle';
-import { writeClipTowersBundle } from './lib/clipTowersBundle';
+import { MODEL_FILE, writeClipSegBundle } from './lib/clipsegBundle';
+import { TEXT_FILE, VISION_FILE, writeClipTowersBundle } from './lib/clipTowersBundle';
+import { writeQuantized } from './lib/quantizeBundle';
 import { writeSamBundle } from './lib/samBundle';
 import { SAM_FILES } from './lib/samGraph';
 import { TITLES, type Rows, type ScenarioId } from './bench/report';
@@ -49,6 +54,7 @@ const { values: v } = parseArgs({
     model: { type: 'string' },
     rounds: { type: 'string', default: '2' },
     ep: { type: 'string' },
+    dtype: { type: 'string', default: 'fp32' },
     scenarios: { type: 'string', default: Object.keys(TITLES).join(',') },
     rows: { type: 'string', default: 'default,names' },
     frames: { type: 'string', default: '10' },
@@ -80,6 +86,8 @@ const fail = (msg: string): never => {
 // Default: WASM, then WebGPU where the browser has a hardware adapter. Named: each, whatever the adapter.
 const eps = (v.ep ?? 'wasm,webgpu').split(',').map((s) => s.trim());
 for (const e of eps) if (e !== 'wasm' && e !== 'webgpu') fail(`--ep takes wasm and/or webgpu, not ${e}`);
+const dtype = v.dtype as 'fp32' | 'q8';
+if (dtype !== 'fp32' && dtype !== 'q8') fail(`--dtype takes fp32 or q8, not ${dtype}`);
 const scenarios = v.scenarios.split(',').map((s) => s.trim()) as ScenarioId[];
 for (const s of scenarios)
   if (!(s in TITLES)) fail(`unknown scenario ${s} (known: ${Object.keys(TITLES).join(', ')})`);
@@ -119,6 +127,16 @@ if (!clipModel && (families.includes('clip-dense') || families.includes('sam-cli
     await writeClipTowersBundle(clipModel, { seed: 1, size: 'full' });
   }
 }
+// Folders made before the bundles carried their int8 files (or brought by --model) get them once.
+if (dtype === 'q8') {
+  const made = [
+    ...(model ? await writeQuantized(model, [MODEL_FILE], false) : []),
+    ...(clipModel && families.includes('clip-dense')
+      ? await writeQuantized(clipModel, [VISION_FILE, TEXT_FILE], false)
+      : []),
+  ];
+  for (const q of made) console.log(`made ${q.file} (dynamic int8, ${(q.bytes / 1e6).toFixed(1)} MB)`);
+}
 const dense = families.includes('clip-dense');
 if (dense && !eps.includes('wasm')) console.log('the dense-CLIP part runs on WASM only: not measured');
 for (const ep of eps as ('wasm' | 'webgpu')[]) {
@@ -128,6 +146,7 @@ for (const ep of eps as ('wasm' | 'webgpu')[]) {
         model,
         rounds: int(v.rounds, 'rounds', 1),
         ep,
+        dtype,
         hardwareOnly: ep === 'webgpu' && !v.ep,
         scenarios,
         rows,
@@ -148,6 +167,7 @@ for (const ep of eps as ('wasm' | 'webgpu')[]) {
   if (dense && ep === 'wasm') {
     const d = await runClipDenseBench({
       model: clipModel!,
+      dtype,
       rounds: int(v['dense-rounds'], 'dense-rounds', 1),
       threads,
       port: int(v.port, 'port'),

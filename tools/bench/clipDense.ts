@@ -16,12 +16,14 @@ import { launchWithCamera, measureLive, type LiveFigures } from '../bench-live';
 import { measureClipDenseNode, type ClipDenseNodeFigures } from './clipDenseNode';
 import { ADE, scene, VOC, type BenchClass } from './inputs';
 import { startBenchServer } from './server';
-import { AppSide, type Sample } from './sides';
+import { AppSide, type BenchDtype, type Sample } from './sides';
 import { clipDenseMarkdown } from './clipDenseReport';
 
 export interface ClipDenseBenchOptions {
   /** The model folder (hub layout with the app's manifest `ovseg.json`). */
   model: string;
+  /** The towers' variant the app and the Node figures load (default fp32). */
+  dtype?: BenchDtype;
   rounds: number;
   threads: number;
   port: number;
@@ -65,7 +67,7 @@ export async function runClipDenseBench(o: ClipDenseBenchOptions): Promise<ClipD
   const manifest = `${origin}/models/clipdense/ovseg.json`;
   const browser: Browser = await launchWithCamera();
   try {
-    const side = new AppSide(browser, origin, o.log, manifest, 'wasm');
+    const side = new AppSide(browser, origin, o.log, manifest, 'wasm', o.dtype);
     const { loadMs } = await side.open();
     o.log(`dense-CLIP: loaded in ${Math.round(loadMs)} ms`);
     const firstRun = await side.segment({ image: 'a', classes: ADE });
@@ -98,7 +100,7 @@ export async function runClipDenseBench(o: ClipDenseBenchOptions): Promise<ClipD
         seconds: o.liveSeconds,
         warmupSeconds: o.liveWarmupSeconds ?? 3,
         model: manifest,
-        dtype: 'fp32',
+        dtype: o.dtype ?? 'fp32',
         browser,
       });
     }
@@ -106,7 +108,7 @@ export async function runClipDenseBench(o: ClipDenseBenchOptions): Promise<ClipD
     let node: ClipDenseNodeFigures | null = null;
     if (o.nodeReps > 0) {
       o.log('dense-CLIP bare costs in Node...');
-      node = await measureClipDenseNode(o.model, o.threads, o.nodeReps);
+      node = await measureClipDenseNode(o.model, o.threads, o.nodeReps, undefined, o.dtype);
     }
     const result = { loadMs, firstRun, frames, live, node };
     return { ...result, markdown: clipDenseMarkdown(o, result) };

@@ -19,6 +19,8 @@ export interface ClipDenseFigures {
 
 interface ReportOptions {
   model: string;
+  /** The towers' variant the app (and the Node figures) loaded (absent: fp32). */
+  dtype?: 'fp32' | 'q8';
   rounds: number;
   threads: number;
   clipseg?: { walls: Record<string, number[]>; parts: Record<string, Record<string, number>> } | null;
@@ -40,7 +42,7 @@ export function clipDenseMarkdown(o: ReportOptions, f: ClipDenseFigures): string
   ];
   const out: string[] = [];
   out.push(
-    `Model: ${o.model} (dense-CLIP, \`family: clip-dense\`, loaded from its manifest as a bring-your-own bundle); WASM, ${o.threads} threads; ` +
+    `Model: ${o.model} (dense-CLIP, \`family: clip-dense\`, loaded from its manifest as a bring-your-own bundle; ${o.dtype ?? 'fp32'}); WASM, ${o.threads} threads; ` +
       `${o.rounds} interleaved round(s), medians; the app's default windows (224x224, stride 112, short side 448). ` +
       `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}; load average at the end ${os.loadavg()[0]!.toFixed(1)}. Load ${ms(f.loadMs)} ms.`,
     '',

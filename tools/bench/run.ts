@@ -12,20 +12,23 @@ import path from 'node:path';
 import type { Browser } from '@playwright/test';
 import { launchWithCamera, measureLive, type LiveFigures } from '../bench-live';
 import { describeCombine, measureQueryCombine } from './queryCombine';
-import { writeClipSegBundle } from '../lib/clipsegBundle';
+import { MODEL_FILE, writeClipSegBundle } from '../lib/clipsegBundle';
+import { quantizedName } from '../lib/quantizeBundle';
 import type { FloorTimes } from '../lib/floor';
 import type { SplitCheckResult } from '../lib/splitCheck';
 import { scene } from './inputs';
 import { checkSplit, measureFloor } from './nodeChecks';
 import { agreement, medianParts, type Rows, type ScenarioId } from './report';
 import { MANIFESTS, startBenchServer } from './server';
-import { AppSide, TjsSide, type Ep, type PrepTimes, type Sample, type Side } from './sides';
+import { AppSide, TjsSide, type BenchDtype, type Ep, type PrepTimes, type Sample, type Side } from './sides';
 import { phases, summary, type Key } from './summary';
 
 export interface BenchOptions {
   model: string;
   rounds: number;
   ep: Ep;
+  /** The file both sides load (and the floor is timed on): fp32, or the `_quantized` one (default fp32). */
+  dtype?: BenchDtype;
   scenarios: ScenarioId[];
   rows: Rows[];
   /** S6: consecutive frames (10 in the issue's scenario). */
@@ -77,13 +80,15 @@ export interface BenchResult {
 export async function runBench(o: BenchOptions): Promise<BenchResult | null> {
   if (!existsSync(path.join(o.dist, 'index.html')))
     throw new Error(`no production build in ${o.dist}: run "vite build" first`);
-  if (!existsSync(path.join(o.model, 'onnx/model.onnx')))
-    throw new Error(`no onnx/model.onnx in ${o.model} (make one with: npx tsx tools/make-clipseg-full.ts)`);
+  const dtype = o.dtype ?? 'fp32';
+  const file = dtype === 'q8' ? quantizedName(MODEL_FILE) : MODEL_FILE;
+  if (!existsSync(path.join(o.model, file)))
+    throw new Error(`no ${file} in ${o.model} (make one with: npx tsx tools/make-clipseg-full.ts)`);
   // Preprocessing depends on the picture and the model's input size only: a tiny CLIPSeg with the
   // same 352 px input keeps its frames from each costing a full-size vision-tower run.
   const prepDir =
     o.prepFrames > 0 && o.ep === 'wasm' ? await mkdtemp(path.join(os.tmpdir(), 'ovseg-prep-')) : null;
-  if (prepDir) await writeClipSegBundle(prepDir, { seed: 5, size: 'tiny' });
+  if (prepDir) await writeClipSegBundle(prepDir, { seed: 5, size: 'tiny', q8: false });
   const server = await startBenchServer({
     port: o.port,
     dist: o.dist,
@@ -130,9 +135,9 @@ export async function runBench(o: BenchOptions): Promise<BenchResult | null> {
     for (let r = 0; r < o.rounds; r++) {
       for (const steps of wanted) {
         const sides: [Side, Rows | 'tjs'][] = [
-          [new TjsSide(browser, origin, o.log, 'bench', o.ep, threads), 'tjs'],
+          [new TjsSide(browser, origin, o.log, 'bench', o.ep, threads, dtype), 'tjs'],
           ...o.rows.map((rows): [Side, Rows] => [
-            new AppSide(browser, origin, o.log, `${origin}/models/bench/${MANIFESTS[rows]}`, o.ep),
+            new AppSide(browser, origin, o.log, `${origin}/models/bench/${MANIFESTS[rows]}`, o.ep, dtype),
             rows,
           ]),
         ];
@@ -200,22 +205,22 @@ export async function runBench(o: BenchOptions): Promise<BenchResult | null> {
     await browser.close();
     let split: SplitCheckResult | null = null;
     let floor: FloorTimes | null = null;
-    if (o.splitPrompts > 0 || o.floorReps > 0) {
-      const bytes = new Uint8Array(await readFile(path.join(o.model, 'onnx/model.onnx')));
-      if (o.splitPrompts > 0) {
-        o.log(`split == unsplit in Node, ${o.splitPrompts} prompts...`);
-        split = await checkSplit(bytes, threads, o.splitPrompts);
-      }
-      if (o.floorReps > 0) {
-        o.log('floor in Node...');
-        floor = await measureFloor(bytes, threads, o.floorReps);
-      }
+    const bytesOf = async (f: string) => new Uint8Array(await readFile(path.join(o.model, f)));
+    // The split on the fp32 file: an int8 graph's whole-batch scales make its unsplit logits depend
+    // on the batch, which the split (one prompt, one row a run) rightly does not reproduce.
+    if (o.splitPrompts > 0) {
+      o.log(`split == unsplit in Node, ${o.splitPrompts} prompts...`);
+      split = await checkSplit(await bytesOf(MODEL_FILE), threads, o.splitPrompts);
+    }
+    if (o.floorReps > 0) {
+      o.log(`floor in Node (${dtype})...`);
+      floor = await measureFloor(await bytesOf(file), threads, o.floorReps);
     }
     const walls = Object.fromEntries([...samples].map(([k, v]) => [k, v.map((x) => x.wall)]));
     const parts = Object.fromEntries([...samples].map(([k, v]) => [k, medianParts(v.map((x) => x.parts))]));
     return {
       markdown:
-        summary(o, samples, firstFrame, agree, { floor, live, prep, split }, threads) +
+        summary({ ...o, dtype }, samples, firstFrame, agree, { floor, live, prep, split }, threads) +
         (combineLine ? `\n\n${combineLine}.\n` : ''),
       walls,
       parts,

@@ -10,7 +10,8 @@ import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchManifest } from '../lib/clipsegBundle';
+import { benchManifest, MODEL_FILE } from '../lib/clipsegBundle';
+import { quantizedName } from '../lib/quantizeBundle';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require_ = createRequire(import.meta.url);
@@ -86,6 +87,8 @@ export function startBenchServer(o: BenchServerOptions): Promise<Server> {
         `bench-${man[1]}${man[2] === MANIFESTS.names ? '-names' : ''}`,
         352,
         man[2] === MANIFESTS.names ? 'max' : undefined,
+        // The q8 entry where the folder has the int8 file (`--dtype q8` asks the app for it).
+        existsSync(path.join(o.models[man[1]!]!, quantizedName(MODEL_FILE))),
       );
       return send(200, JSON.stringify(m), 'application/json');
     }

@@ -9,6 +9,8 @@ import type { BenchClass } from './inputs';
 import type { Ep } from '../../src/shared/protocol';
 
 export type { Ep };
+/** The model variant both sides load: the fp32 file, or its dynamic-int8 `_quantized` one. */
+export type BenchDtype = 'fp32' | 'q8';
 
 export interface Sample {
   /** Request to label map, ms. */
@@ -106,6 +108,7 @@ export class TjsSide extends PageSide implements Side {
     private model: string,
     private ep: Ep,
     private threads: number,
+    private dtype: BenchDtype = 'fp32',
   ) {
     super(browser, origin, log);
   }
@@ -115,11 +118,13 @@ export class TjsSide extends PageSide implements Side {
     await page.goto(`${this.origin}/bench/tjs.html?threads=${this.threads}`);
     await page.waitForFunction(() => 'bench' in window, null, { timeout: 60_000 });
     return page.evaluate(
-      ([m, ep]) =>
+      ([m, ep, dtype]) =>
         (
-          window as unknown as { bench: { load(m: string, d: string): Promise<{ loadMs: number }> } }
-        ).bench.load(m, ep),
-      [this.model, this.ep] as const,
+          window as unknown as {
+            bench: { load(m: string, d: string, t: string): Promise<{ loadMs: number }> };
+          }
+        ).bench.load(m, ep, dtype),
+      [this.model, this.ep, this.dtype] as const,
     );
   }
 
@@ -153,6 +158,7 @@ export class AppSide extends PageSide implements Side {
     /** The model: a manifest URL, or "embedded". */
     private model: string,
     private ep: Ep,
+    private dtype: BenchDtype = 'fp32',
   ) {
     super(browser, origin, log);
   }
@@ -162,7 +168,7 @@ export class AppSide extends PageSide implements Side {
     // The app encodes its vocabulary as soon as a model is loaded: a word no scenario uses, so that
     // start-up encoding neither caches a scenario's prompts nor counts as its work.
     const q = new URLSearchParams({ debug: '1', ep: this.ep, model: this.model, classes: 'zqxbench' });
-    if (this.model !== 'embedded') q.set('dtype', 'fp32');
+    if (this.model !== 'embedded') q.set('dtype', this.dtype);
     const t0 = Date.now();
     this.lastRuns = null;
     this.lastImage = null;

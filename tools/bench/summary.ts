@@ -32,6 +32,8 @@ export interface Extras {
 export interface SummaryOptions {
   model: string;
   ep: 'wasm' | 'webgpu';
+  /** The variant both sides loaded (absent: fp32). */
+  dtype?: 'fp32' | 'q8';
   rounds: number;
   frames: number;
   scenarios: ScenarioId[];
@@ -87,7 +89,7 @@ export function summary(
   const out: string[] = [];
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   out.push(
-    `Model: ${o.model}; ${o.ep.toUpperCase()}, ${threads} threads; ${o.rounds} interleaved round(s), medians; ` +
+    `Model: ${o.model} (${o.dtype === 'q8' ? 'q8: onnx/model_quantized.onnx, dynamic int8' : 'fp32'}); ${o.ep.toUpperCase()}, ${threads} threads; ${o.rounds} interleaved round(s), medians; ` +
       `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; load average at the end ${os.loadavg()[0]!.toFixed(1)}.`,
   );
   for (const rows of o.rows) {
@@ -146,7 +148,7 @@ export function summary(
     out.push(
       '',
       `Floor (bare parts, ONNX Runtime WASM in Node, ${threads} threads, median of ${floor.reps}): vision tower ${Math.round(floor.visionMs)} ms a run, ` +
-        `decoder ${floor.decoderRowMs.toFixed(1)} ms a row (timed ${floor.rowsPerRun ?? 1} rows a run, the app's most on WASM), text ${floor.textMs.toFixed(1)} ms a prompt (timed ${floor.textRowsPerRun ?? 1} prompts a run, as the app encodes). A scenario's floor: its vision runs + decoder rows + prompts encoded, as the engine counted them (table).`,
+        `decoder ${floor.decoderRowMs.toFixed(1)} ms a row (timed ${floor.rowsPerRun ?? 1} row(s) a run, as the app runs this file on WASM), text ${floor.textMs.toFixed(1)} ms a prompt (timed ${floor.textRowsPerRun ?? 1} prompt(s) a run, as the app encodes this file). A scenario's floor: its vision runs + decoder rows + prompts encoded, as the engine counted them (table).`,
     );
   if (split)
     out.push(

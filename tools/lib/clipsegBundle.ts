@@ -9,7 +9,7 @@ import { GraphWriter } from './graphWriter';
 import { quantizedName, writeQuantized, type QuantizedFile } from './quantizeBundle';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const MODEL_FILE = 'onnx/model.onnx';
+export const MODEL_FILE = 'onnx/model.onnx';
 const MEAN = [0.485, 0.456, 0.406];
 const STD = [0.229, 0.224, 0.225];
 

@@ -4,7 +4,9 @@
  * vision part (what depends on the pixels only) and the joint decoder, fed with `rows` text rows a
  * run against the one image's activations. Both batch sizes are the app's on WASM (decoder rows in
  * runs of up to DECODER_ROWS.wasm, prompts encoded 32 a run): a row or a prompt costs less in a
- * batch than alone, so a floor timed one at a time would not be a floor.
+ * batch than alone, so a floor timed one at a time would not be a floor. A part whose rows depend on
+ * their batch-mates (crossBatch: an int8 `_quantized` file's whole-batch scales) is timed one row or
+ * one prompt a run, as the app runs it (denseModel.ts).
  */
 import { DECODER_ROWS, TEXT_ROWS } from '../../src/models/dense/chunks';
 import { splitDenseModel } from '../../src/models/dense/split';
@@ -21,11 +23,13 @@ const PROMPT = [49406, 320, 2368, 49407];
 export async function splitFloorParts(
   bytes: Uint8Array,
   ep: 'wasm' | 'webgpu' = 'wasm',
-  rows = DECODER_ROWS[ep],
-  textRows = TEXT_ROWS,
+  decoderRows?: number,
+  promptRows?: number,
 ): Promise<FloorParts> {
   const split = splitDenseModel(bytes, { textEnd: 'conditional' });
   if (!split.anchor) throw new Error('floor: the model has no conditional embedding to split at');
+  const rows = decoderRows ?? (split.crossBatch.joint ? 1 : DECODER_ROWS[ep]);
+  const textRows = promptRows ?? (split.crossBatch.text ? 1 : TEXT_ROWS);
   const opts = { executionProviders: [ep], graphOptimizationLevel: 'all' as const };
   const text = await ort.InferenceSession.create(split.text, opts);
   const vision = await ort.InferenceSession.create(split.vision, opts);

@@ -31,11 +31,12 @@ function toBase64(bytes) {
 }
 
 window.bench = {
-  async load(name, device) {
+  /** dtype: 'fp32' (onnx/model.onnx) or 'q8' (onnx/model_quantized.onnx, transformers.js's WASM default). */
+  async load(name, device, dtype = 'fp32') {
     const t0 = performance.now();
     tokenizer = await AutoTokenizer.from_pretrained(name);
     processor = await AutoProcessor.from_pretrained(name);
-    model = await CLIPSegForImageSegmentation.from_pretrained(name, { device, dtype: 'fp32' });
+    model = await CLIPSegForImageSegmentation.from_pretrained(name, { device, dtype });
     document.getElementById('state').textContent = 'ready';
     return { loadMs: performance.now() - t0, threads: env.backends.onnx.wasm.numThreads };
   },

@@ -4,7 +4,7 @@ import type { RgbaImage } from '../processing/resize';
 import type { FileProgress } from './bundle';
 import { cachedBytes, cachingFetcher, deleteCached, openModelCache } from './modelCache';
 import type { ImageSource } from './segmenter';
-import type { BundleIdentity } from './bundleRecord';
+import type { FetcherOptions } from './requests';
 import type { EmbeddingCache } from './embeddingCache';
 
 export async function detectGpu(): Promise<GpuInfo> {
@@ -54,15 +54,7 @@ function allowedOrigins(): string[] | undefined {
   return list === undefined ? undefined : [self.location.origin, ...list.split(' ').filter(Boolean)];
 }
 
-export function fetcher(
-  base: string,
-  o: {
-    signal: AbortSignal;
-    onProgress: (p: FileProgress) => void;
-    bundle?: BundleIdentity;
-    responseMs?: number | undefined;
-  },
-) {
+export function fetcher(base: string, o: FetcherOptions) {
   const made = openModelCache().then((cache) =>
     cachingFetcher(base, {
       cache,

@@ -20,6 +20,14 @@ import type { ImageSource, Segmenter } from './segmenter';
 import { inlineBundleKey, type BundleIdentity } from './bundleRecord';
 
 /** What the handler needs from its environment (a real worker, or a test). */
+/** A load's download options: its cancel signal, progress, bundle identity and answer bound. */
+export interface FetcherOptions {
+  signal: AbortSignal;
+  onProgress: (p: FileProgress) => void;
+  bundle?: BundleIdentity;
+  responseMs?: number | undefined;
+}
+
 export interface HandlerDeps {
   engine: Segmenter;
   post(msg: WorkerMessage, transfer?: Transferable[]): void;
@@ -28,15 +36,7 @@ export interface HandlerDeps {
    * the downloads once the model has loaded, and says what it kept. `bundle`: the bundle they
    * belong to, whose cached copy is used only while it is the same version.
    */
-  fetcher(
-    base: string,
-    o: {
-      signal: AbortSignal;
-      onProgress: (p: FileProgress) => void;
-      bundle?: BundleIdentity;
-      responseMs?: number | undefined;
-    },
-  ): Fetcher & { commit?: () => Promise<LoadCacheReport> };
+  fetcher(base: string, o: FetcherOptions): Fetcher & { commit?: () => Promise<LoadCacheReport> };
   gpuInfo(): Promise<GpuInfo>;
   /** Turns a transferred bitmap into an image source (OffscreenCanvas in a worker). */
   sourceFromBitmap(bitmap: ImageBitmap): ImageSource;

@@ -7,8 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { buildModelBytes, floatTensor, int64Tensor, node, valueInfo } from '../src/models/onnx/onnxBuilder';
-import { AttributeType, DataType, decodeModel, encodeModel } from '../src/models/onnx/onnxProto';
+import { DataType, decodeModel, encodeModel } from '../src/models/onnx/onnxProto';
 import { textGraph } from '../tools/colours/graphs';
+import { spinLoop } from './spinLoop';
 import { AXES, D } from '../tools/colours/palette';
 
 const COLOURS_DIR = fileURLToPath(new URL('../public/models/colours/', import.meta.url));
@@ -123,18 +124,7 @@ export function memoryHogImage(copies: number): Uint8Array {
 export function hangsOffShape(height: number): Uint8Array {
   const model = decodeModel(new Uint8Array(readFileSync(coloursFile('image_model.onnx'))));
   const g = model.graph!;
-  const body = {
-    name: 'spin',
-    input: [
-      valueInfo('i', DataType.INT64, []),
-      valueInfo('cond_in', DataType.BOOL, []),
-      valueInfo('v_in', DataType.FLOAT, [1]),
-    ],
-    output: [valueInfo('cond_out', DataType.BOOL, []), valueInfo('v_out', DataType.FLOAT, [1])],
-    node: [node('Identity', ['cond_in'], ['cond_out']), node('Identity', ['v_in'], ['v_out'])],
-  };
-  const loop = node('Loop', ['spin_trip', 'spin_keep', 'spin_v0'], ['spin']);
-  loop.attribute = [{ name: 'body', type: AttributeType.GRAPH, g: body }];
+  const loop = spinLoop('spin_trip', 'spin_keep', 'spin_v0', 'spin');
   g.initializer = [
     ...(g.initializer ?? []),
     int64Tensor('spin_axis', [], [2]),

@@ -13,7 +13,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildModelBytes, int64Tensor, node, valueInfo } from '../src/models/onnx/onnxBuilder';
-import { AttributeType, DataType, type OnnxGraph } from '../src/models/onnx/onnxProto';
+import { DataType, type OnnxGraph } from '../src/models/onnx/onnxProto';
+import { spinLoop } from '../test-support/spinLoop';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const OUT = join(ROOT, 'hostile');
@@ -44,18 +45,7 @@ function hostileTokenizer(): Record<string, unknown> {
 
 /** pixel_values -> mean -> Loop(2^62 x Identity) -> outputs shaped like query-ovseg-tiny's. */
 function loopImageModel(): Uint8Array {
-  const body: OnnxGraph = {
-    name: 'spin',
-    input: [
-      valueInfo('i', DataType.INT64, []),
-      valueInfo('cond_in', DataType.BOOL, []),
-      valueInfo('v_in', DataType.FLOAT, [1]),
-    ],
-    output: [valueInfo('cond_out', DataType.BOOL, []), valueInfo('v_out', DataType.FLOAT, [1])],
-    node: [node('Identity', ['cond_in'], ['cond_out']), node('Identity', ['v_in'], ['v_out'])],
-  };
-  const loop = node('Loop', ['trip', 'keep', 'v0'], ['v_end']);
-  loop.attribute = [{ name: 'body', type: AttributeType.GRAPH, g: body }];
+  const loop = spinLoop('trip', 'keep', 'v0', 'v_end');
   const graph: OnnxGraph = {
     name: 'hostile-loop',
     input: [valueInfo('pixel_values', DataType.FLOAT, [1, 3, 'height', 'width'])],

@@ -1,8 +1,8 @@
 /**
  * How long a worker request may run before the worker counts as hung. Bounds scale with the model:
  * a segmentation step may take 10x the model's measured warm-up (at least 30 s), the vocabulary
- * step more for long vocabularies; a load may go this long without a sign of progress, plus time
- * for the bytes it brought (compiling and warming up big models is slow on software WebGPU).
+ * step more for long vocabularies; a load may go this long without a sign of progress (bytes, a stage,
+ * a finished warm-up run, a WebGPU warm-up waiting on the GPU), plus time for the bytes it brought.
  */
 import type { Stage } from '../shared/protocol';
 
@@ -13,6 +13,7 @@ const WARMUP_FACTOR = 10;
 const LOAD_FLOOR_MS = 120_000;
 /** Extra time after a download, per MB downloaded, for compiling and warming up. */
 const LOAD_MS_PER_MB = 2_000;
+const ALIVE_STEPS = 10;
 
 /** Test/diagnostic overrides (?debug): fixed bounds instead of the scaled ones. */
 export interface DeadlineOverrides {
@@ -40,4 +41,13 @@ export function segmentStepMs(
 /** Bound of a load between signs of progress (download bytes, stage changes). */
 export function loadStepMs(bytesSeen: number, o: DeadlineOverrides = {}): number {
   return o.loadMs ?? LOAD_FLOOR_MS + (bytesSeen / 2 ** 20) * LOAD_MS_PER_MB;
+}
+
+/**
+ * How long a WebGPU warm-up's notes that it waits on the GPU keep it alive: 10 load steps (22 min
+ * for an 8 MB bundle). A software adapter may need minutes; a graph that waits on the GPU forever
+ * (a loop reading a GPU value each turn) must still end.
+ */
+export function aliveForMs(bytesSeen: number, o: DeadlineOverrides = {}): number {
+  return ALIVE_STEPS * loadStepMs(bytesSeen, o);
 }

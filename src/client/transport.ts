@@ -159,7 +159,8 @@ export class Transport {
       this.stepping = msg.id;
       this.onSteps?.(msg.steps);
     }
-    if (msg.kind === 'progress' || msg.kind === 'stage' || msg.kind === 'steps') return;
+    if (msg.kind === 'progress' || msg.kind === 'stage' || msg.kind === 'steps' || msg.kind === 'alive')
+      return;
     this.pending.delete(msg.id);
     if (this.stepping === msg.id) this.endSteps();
     if (msg.kind === 'reply') p.resolve(msg.result);

@@ -75,6 +75,34 @@ describe('Watchdog', () => {
     expect(hung[0]).toMatchObject({ kind: 'load', afterMs: 122_000 });
   });
 
+  it("each warm-up run, and each sign that it waits on the GPU, restarts a load's clock", () => {
+    dog.sent(load(1));
+    dog.received({ kind: 'stage', id: 1, stage: 'warm-up' });
+    for (let done = 1; done <= 3; done++) {
+      vi.advanceTimersByTime(119_000);
+      dog.received({ kind: 'steps', id: 1, steps: { what: 'runs', done, total: 3 } });
+      vi.advanceTimersByTime(119_000);
+      dog.received({ kind: 'alive', id: 1 });
+    }
+    expect(hung).toEqual([]);
+    expect(firesAt(120_000)).toBe(true);
+    expect(hung[0]!.message).toBe('The model stopped responding (the warm-up run took over 120 s)');
+  });
+
+  it('notes that a warm-up waits on the GPU keep it alive for 10 load steps of its stage, no longer', () => {
+    dog.sent(load(1));
+    dog.received(progress(1, 2 ** 20)); // 122 s a step: alive for 1,220 s of warm-up
+    dog.received({ kind: 'stage', id: 1, stage: 'warm-up' });
+    for (let t = 100_000; t < 1_220_000; t += 100_000) {
+      vi.advanceTimersByTime(100_000);
+      dog.received({ kind: 'alive', id: 1 });
+    }
+    expect(hung).toEqual([]);
+    vi.advanceTimersByTime(20_000); // 1,220 s into the warm-up: a note no longer restarts the clock,
+    dog.received({ kind: 'alive', id: 1 }); // which runs from the last one that did (at 1,200 s)
+    expect(firesAt(102_000)).toBe(true);
+  });
+
   it('segmentation bounds scale with the warm-up of the last load that succeeded, until forgotten', () => {
     dog.sent(load(1));
     dog.received(reply(1, { warmupMs: 5_000 }));

@@ -1,5 +1,5 @@
 import { WorkerHungError } from '../errors';
-import { loadStepMs, segmentStepMs, type DeadlineOverrides } from './deadlines';
+import { aliveForMs, loadStepMs, segmentStepMs, type DeadlineOverrides } from './deadlines';
 import {
   hungWords,
   type ModelInfo,
@@ -18,6 +18,8 @@ interface Clock {
   /** Vocabulary: its names (the vocabulary step's bound grows with them). */
   names: number;
   stage: Stage | null;
+  /** When the current stage began (Date.now()): a warm-up's notes that it waits count for so long. */
+  stageAt: number;
   /** Load: largest `loaded` seen per file. */
   bytes: Map<string, number>;
   timer: ReturnType<typeof setTimeout> | null;
@@ -40,7 +42,8 @@ export class Watchdog implements RequestObserver {
   sent(msg: RequestMessage): void {
     if (!BOUNDED.has(msg.kind)) return;
     const names = msg.kind === 'vocabulary' ? msg.classes.reduce((n, c) => n + c.names.length, 0) : 0;
-    this.clocks.set(msg.id, { kind: msg.kind, names, stage: null, bytes: new Map(), timer: null });
+    const c = { kind: msg.kind, names, stage: null, stageAt: Date.now(), bytes: new Map(), timer: null };
+    this.clocks.set(msg.id, c);
     this.arm(msg.id);
   }
 
@@ -52,9 +55,12 @@ export class Watchdog implements RequestObserver {
       this.arm(msg.id); // a download that moves is alive
     } else if (msg.kind === 'stage') {
       c.stage = msg.stage;
+      c.stageAt = Date.now();
       this.arm(msg.id);
     } else if (msg.kind === 'steps') {
       this.arm(msg.id); // a long job that finished a model run is alive
+    } else if (msg.kind === 'alive') {
+      if (Date.now() - c.stageAt < aliveForMs(this.loadBytes(c), this.overrides)) this.arm(msg.id);
     } else {
       this.settle(msg.id);
       if (msg.kind === 'reply' && c.kind === 'load') this.warmupMs = (msg.result as ModelInfo).warmupMs;
@@ -94,7 +100,10 @@ export class Watchdog implements RequestObserver {
 
   private boundMs(c: Clock): number {
     if (c.kind !== 'load') return segmentStepMs(this.warmupMs, c.names, c.stage, this.overrides);
-    const bytes = [...c.bytes.values()].reduce((a, b) => a + b, 0);
-    return loadStepMs(bytes, this.overrides);
+    return loadStepMs(this.loadBytes(c), this.overrides);
+  }
+
+  private loadBytes(c: Clock): number {
+    return [...c.bytes.values()].reduce((a, b) => a + b, 0);
   }
 }

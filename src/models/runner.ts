@@ -47,7 +47,11 @@ export interface Runner {
    * model runs (the dense decoder) and the label pass. None: all of it was the label pass.
    */
   readonly lastSegmentMs?: { image: number; combine: number } | undefined;
-  warmUp(): Promise<void>;
+  /**
+   * Every model run at the shapes real use compiles. `job` hears of each finished run: the load's
+   * sign of life, since a warm-up on a software adapter takes minutes.
+   */
+  warmUp(job?: Job): Promise<void>;
   release(): Promise<void>;
 }
 

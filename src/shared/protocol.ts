@@ -72,7 +72,7 @@ interface Timings {
 
 /** How far a long job got: prompts of a vocabulary encoded, decoder rows of a picture run. */
 export interface WorkSteps {
-  what: 'prompts' | 'rows';
+  what: 'prompts' | 'rows' | 'runs';
   done: number;
   total: number;
 }
@@ -262,4 +262,11 @@ export type WorkerMessage =
   | { kind: 'progress'; id: number; progress: FileProgress }
   /** A long job's progress (a sign of life: the watchdog restarts its clock). */
   | { kind: 'steps'; id: number; steps: WorkSteps }
+  /**
+   * A WebGPU warm-up is waiting on the GPU while the worker's thread is free: slow (a software
+   * adapter compiles and runs every shader on the CPU), not stuck. A run that holds the thread
+   * (WASM, a CPU kernel) sends none, so the watchdog still bounds it; the notes count for a while
+   * only (deadlines.ts, aliveForMs).
+   */
+  | { kind: 'alive'; id: number }
   | { kind: 'stage'; id: number; stage: Stage };

@@ -6,7 +6,11 @@ import { useApp } from '../store/store';
 import { useServices } from './services';
 
 const ms = (v: number | undefined) => `${Math.round(v ?? 0)} ms`;
-const WORK_WORDS: Record<WorkSteps['what'], string> = { prompts: 'encoding', rows: 'decoding' };
+const WORK_WORDS: Record<WorkSteps['what'], string> = {
+  prompts: 'encoding',
+  rows: 'decoding',
+  runs: 'warm-up',
+};
 
 /**
  * Model, backend and timings: what ran, where, and how long it took. "error" when no model could be

@@ -103,13 +103,20 @@ describe('createHandler with the real engine and the colours model', () => {
     expect(init).toHaveLength(1);
     expect(init[0]!.msg).toEqual({ kind: 'reply', id: 1, result: { gpu: noGpu } });
 
-    // load: progress for the downloads, then one reply with the model info
+    // load: progress for the downloads, a step for each warm-up run (the page's sign that a long
+    // warm-up is alive), then one reply with the model info
     const load = await send({
       kind: 'load',
       source: { kind: 'url', manifestUrl: '/models/colours/ovseg.json' },
       ep: 'wasm',
     });
-    const progress = load.slice(0, -1);
+    const steps = load.flatMap((p) => (p.msg.kind === 'steps' ? [p.msg.steps] : []));
+    expect(steps).toEqual([
+      { what: 'runs', done: 1, total: 2 },
+      { what: 'runs', done: 2, total: 2 },
+    ]);
+    expect(load.slice(-3, -1).map((p) => p.msg.kind)).toEqual(['steps', 'steps']);
+    const progress = load.slice(0, -3);
     expect(progress.length).toBeGreaterThan(0);
     for (const p of progress) expect(p.msg.kind).toBe('progress');
     const files = progress.map((p) => (p.msg.kind === 'progress' ? p.msg.progress.file : ''));

@@ -77,6 +77,8 @@ export interface Answer<K extends RequestKind> {
 type Message<K extends RequestKind> = Requests[K]['req'] & { id: number };
 
 const now = () => performance.now();
+/** How often a WebGPU warm-up says it is alive while the worker's thread waits on the GPU. */
+export const ALIVE_MS = 10_000;
 
 /**
  * What the worker does for each request, and what it holds between them: the last label map (for
@@ -150,6 +152,10 @@ export class WorkerRequests {
     this.last = null;
     this.vocab = [];
     const ctl = (this.loading = new AbortController());
+    // Timers run only while the thread is free: on WebGPU that is while the GPU works (minutes of
+    // shader work on a software adapter); a run that holds the thread stops them, so the page's
+    // watchdog still catches it.
+    let alive: ReturnType<typeof setInterval> | undefined;
     try {
       const onProgress = (progress: FileProgress) => deps.post({ kind: 'progress', id: m.id, progress });
       this.stage(m.id, 'download');
@@ -162,13 +168,22 @@ export class WorkerRequests {
         dtype: m.dtype,
         hub: m.hub,
         onProgress,
-        onStage: (st) => this.stage(m.id, st),
+        onStage: (st) => {
+          this.stage(m.id, st);
+          if (st === 'warm-up' && m.ep === 'webgpu')
+            alive = setInterval(() => deps.post({ kind: 'alive', id: m.id }), ALIVE_MS);
+        },
+        warmUpJob: {
+          step: (what, done, total) =>
+            Promise.resolve(deps.post({ kind: 'steps', id: m.id, steps: { what, done, total } })),
+        },
         gpuBufferLimit,
       });
       // Downloads enter the cache only now that they proved loadable.
       const cache = await (fetcher as { commit?: () => Promise<LoadCacheReport> }).commit?.();
       return { result: cache ? { ...info, cache } : info };
     } finally {
+      clearInterval(alive);
       if (this.loading === ctl) this.loading = null;
     }
   }

@@ -47,15 +47,16 @@ export interface LoadOptions {
   onProgress?: (p: FileProgress) => void;
   /** Told when the load moves on from the download (so a hang can be named). */
   onStage?: (stage: 'compile' | 'warm-up') => void;
+  /** Hears of each warm-up run: signs of life, as a warm-up on a software adapter takes minutes. */
+  warmUpJob?: Job;
 }
 
 const now = () => performance.now();
 
 /**
- * The engine (the page talks to it through WorkerClient), free of DOM and worker APIs so that the
- * browser worker and the Node command line run the same code. It loads a bundle of any family (through `../models/runners.ts`), keeps the text
- * side cached per prompt and the image's outputs per image, so a vocabulary edit re-runs only what
- * depends on it.
+ * The engine (the page talks to it through WorkerClient), free of DOM and worker APIs: the browser worker
+ * and the Node command line run the same code. It loads a bundle of any family (../models/runners.ts), keeps
+ * the text side per prompt and the image's outputs per image: a vocabulary edit re-runs what depends on it.
  */
 export class Segmenter {
   private runner: Runner | null = null;
@@ -118,7 +119,7 @@ export class Segmenter {
     const t1 = now();
     o.onStage?.('warm-up');
     try {
-      await runner.warmUp();
+      await runner.warmUp(o.warmUpJob);
     } catch (e) {
       // A model that fails its warm-up (a broken output contract) keeps no session alive.
       await this.dispose();

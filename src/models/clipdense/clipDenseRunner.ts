@@ -25,7 +25,7 @@ import type { InputSize } from '../../processing/normalize';
 import type { VocabClass } from '../../processing/vocabulary';
 import { ModelGraphUnsupportedError, NoImageError, VocabularyEmptyError } from '../../errors';
 import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
-import type { Job } from '../job';
+import { UNWATCHED, type Job } from '../job';
 import { createSession, type Ep } from '../runtime/ortRuntime';
 import type { FamilyStats } from '../families';
 import type { RunnerResult, Runner, RunnerSegment } from '../runner';
@@ -199,11 +199,13 @@ export class ClipDenseRunner implements Runner {
   }
 
   /** One window and one prompt at real shapes; the text and image towers must share a space. */
-  async warmUp(): Promise<void> {
+  async warmUp(job: Job = UNWATCHED): Promise<void> {
     const { h, w } = this.model.size;
     await this.model.embed(new Float32Array(3 * h * w));
     this.model.runs = 0;
+    await job.step('runs', 1, 2);
     const textDim = await this.text.warm();
+    await job.step('runs', 2, 2);
     if (textDim !== this.model.info.dim)
       throw new ModelGraphUnsupportedError(
         `The image model's patch embeddings have ${this.model.info.dim} numbers, but the text model's have ${textDim}: they do not belong together`,

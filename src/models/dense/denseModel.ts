@@ -24,6 +24,7 @@ import { slicePrompts, stackCut } from './cut';
 import type { CutData, CutLayout, CutValue, PromptCut } from './cut';
 import { fixedSize, padBatch, probeLayouts, readFloats, runText, toTensor } from './ortIo';
 import { SplitError, splitDenseModel, type DenseSplit, type SplitOptions, type SplitStats } from './split';
+import { UNWATCHED, type Job } from '../job';
 
 export type { CutLayout, CutValue, PromptCut };
 export { padBatch };
@@ -158,20 +159,22 @@ export class DenseModel {
    * of a shape compiles its shaders and the first WASM run grows its arena. Counters are reset after;
    * returns the decoder's output size.
    */
-  async warmUp(o: { textRows?: number; decoderRows?: readonly number[] } = {}) {
-    const rows = Array.from(
-      { length: o.textRows ?? 1 },
-      (_, i) => this.probes.ids[i % this.probes.ids.length]!,
-    );
-    const b = padBatch(rows, this.probes.pad);
-    if (b.n > 0) await this.encodeText(b.ids, b.mask, b.n, b.length);
+  async warmUp(o: { textRows?: number; decoderRows?: readonly number[]; job?: Job } = {}) {
+    const { job = UNWATCHED, decoderRows = [1], textRows = 1 } = o;
+    let done = 0;
+    const ran = () => job.step('runs', ++done, (textRows && 1) + 1 + decoderRows.length);
+    const { ids, pad } = this.probes;
+    const rows = Array.from({ length: textRows }, (_, i) => ids[i % ids.length]!);
+    const b = padBatch(rows, pad);
+    if (b.n > 0) await this.encodeText(b.ids, b.mask, b.n, b.length).then(ran);
     const size = this.inputSize ?? { width: 352, height: 352 };
     const pixels = Float32Array.from({ length: 3 * size.width * size.height }, (_, i) => Math.sin(i * 0.37));
     const handle = await this.runVision(pixels, size.width, size.height);
     let out = { h: 0, w: 0 };
     try {
-      for (const n of o.decoderRows ?? [1])
-        out = await this.runDecoder(handle, Array(n).fill(this.probes.cut));
+      await ran();
+      for (const n of decoderRows)
+        out = await this.runDecoder(handle, Array(n).fill(this.probes.cut)).finally(ran);
     } finally {
       handle.dispose();
     }

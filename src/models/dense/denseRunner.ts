@@ -252,11 +252,12 @@ export class DenseRunner implements Runner {
    * compiled the text part's shaders): on a software adapter each new decoder shape costs tens of seconds of shader
    * work, and a full chunk minutes; DenseModel.warmUp takes any row counts for other choices.
    */
-  async warmUp(): Promise<void> {
+  async warmUp(job: Job = UNWATCHED): Promise<void> {
     const gpu = this.model.visionOnGpu;
     const { h, w } = await this.model.warmUp({
       textRows: gpu ? 0 : this.model.crossBatch.text ? 1 : TEXT_ROWS,
       decoderRows: this.chunk === 1 || gpu ? [1] : [this.chunk, 1],
+      job,
     });
     // The label pass too (plain JavaScript, slow until the engine has compiled it): 2 classes of
     // noise at the decoder's size, upsampled to a 4:3 photo.

@@ -14,7 +14,7 @@ import {
   type Scored,
 } from '../gkc/combine';
 import type { QueryManifest } from './family';
-import type { Job } from '../job';
+import { UNWATCHED, type Job } from '../job';
 import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
 import { ModelGraphUnsupportedError, NoImageError, VocabularyEmptyError } from '../../errors';
 import { checkQueryShapes, checkQueryValues } from './contract';
@@ -126,10 +126,12 @@ export class QueryRunner implements Runner {
     return combine(this.outputs, options, value);
   }
 
-  async warmUp(): Promise<void> {
+  async warmUp(job: Job = UNWATCHED): Promise<void> {
     const size = modelInputSize(this.manifest.input, 64, 64);
     const out = await this.runImage(new Float32Array(3 * size.width * size.height), size.width, size.height);
+    await job.step('runs', 1, 2);
     const textDim = await this.text.warm();
+    await job.step('runs', 2, 2);
     warmCombine();
     // Checked once here, not at every run: the sizes a manifest cannot know until the graphs ran.
     const voidLength = this.voidEmbedding?.length;

@@ -20,7 +20,7 @@ import type { ClipDenseModel } from '../clip/clipDenseModel';
 import { clipInputSize, createDenseTower, embedPicture, type Coverage } from '../clip/pictureEmbeds';
 import type { FamilyStats } from '../families';
 import { NameEncoder, type EncodedVocabulary } from '../nameEncoder';
-import type { Job } from '../job';
+import { UNWATCHED, type Job } from '../job';
 import type { Runner, RunnerResult, RunnerSegment } from '../runner';
 import type { LoadedBundle, TextCaches } from '../runnerInputs';
 import { createSession, type Ep } from '../runtime/ortRuntime';
@@ -198,14 +198,16 @@ export class SamClipRunner implements Runner {
    * the decoder: the shapes a picture's automatic mask generation runs (on WebGPU each new shape
    * compiles its shaders), so the warm-up time also sizes what a segmentation takes.
    */
-  async warmUp(): Promise<void> {
+  async warmUp(job: Job = UNWATCHED): Promise<void> {
     const side = 32;
     const rgba = { width: side, height: side, data: new Uint8Array(side * side * 4).fill(128) };
     const size = this.inputFor(side, side);
     const px = preprocess(rgba, size, this.manifest.pixel);
     await this.setPixels(px.data, px.width, px.height, rgba);
+    await job.step('runs', 2, 3);
     const P = this.manifest.amg.pointsPerBatch;
     await this.sam.decode(new Float32Array(2 * P).fill(512), new Array<number>(P).fill(1), P, 1);
+    await job.step('runs', 3, 3);
     this.picture = null;
   }
 

@@ -43,13 +43,15 @@ test('the sam-tiny bundle keeps the reference masks in its order and labels the 
     `${app.url({ model: BUNDLE, classes: CLASSES, dtype: 'fp32', debug: true })}&uncovered=unlabelled`,
   );
   await app.waitReady(Math.max(15 * 60_000, 12 * app.slow));
-  // The warm-up ran the encoder and one batch of the decoder; a picture runs the encoder and four
-  // batches (an 8 x 8 grid, 16 points a run): the wait is sized from the measured warm-up.
+  // The warm-up ran the encoder and one batch of the decoder; a picture runs the encoder, CLIP at a
+  // new size and four decoder batches (an 8 x 8 grid, 16 points a run), and measured 5x the warm-up
+  // here on SwiftShader (91 s, then 7.5 min): the ceiling is 12x, a little over the page's own bound
+  // of a segmentation step (10x the warm-up).
   const { name, loadMs, warmupMs } = await app.debug.modelTimes();
   // A load that fails falls back to the embedded model, which is "ready" too.
   expect(name).toBe('sam-tiny (test fixture)');
   console.log(`[sam-clip ${app.ep}] load ${Math.round(loadMs)} ms, warm-up ${Math.round(warmupMs)} ms`);
-  const pictureMs = Math.max(app.slow, 6 * (loadMs + warmupMs));
+  const pictureMs = Math.max(app.slow, 12 * (loadMs + warmupMs));
   await app.dropImage(file('image.png'), 'sam-tiny.png', 'image/png');
   await expect(page.getByTestId('sam-status')).toBeVisible({ timeout: pictureMs });
   await expect(app.statusBar.ready).toBeVisible({ timeout: pictureMs });

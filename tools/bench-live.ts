@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
+import { benchContext } from './bench/benchContext';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/support/browser';
 import { makeY4m } from '../test-support/video/y4m';
 import { describeCombine, measureQueryCombine } from './bench/queryCombine';
@@ -98,8 +99,7 @@ export async function measureLive(o: {
   browser?: Browser;
 }): Promise<LiveFigures> {
   const browser = o.browser ?? (await launchWithCamera());
-  // No service worker: the app's would precache its files in the background of the timed frames.
-  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const context = await benchContext(browser);
   try {
     const page = await context.newPage();
     const ep = o.ep ?? 'wasm';

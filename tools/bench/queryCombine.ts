@@ -6,6 +6,7 @@
  * picture to warm up. Issue target: combine <= 0.5x the image model.
  */
 import type { Browser } from '@playwright/test';
+import { benchContext } from './benchContext';
 import { scene } from './inputs';
 
 export interface CombineFigures {
@@ -42,8 +43,7 @@ export async function measureQueryCombine(o: {
   const height = o.height ?? 480;
   const frames = o.frames ?? 7;
   const classes = o.classes ?? 'red, blue, black, white, green, yellow';
-  // No service worker: the app's would precache its files in the background of the timed frames.
-  const context = await o.browser.newContext({ serviceWorkers: 'block' });
+  const context = await benchContext(o.browser);
   try {
     const page = await context.newPage();
     const q = new URLSearchParams({ ep, model: 'embedded', classes, debug: '1' });

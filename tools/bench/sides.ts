@@ -4,6 +4,7 @@
  * worker through the page's debug hook (`?debug` exposes the controller and its engine client).
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { benchContext } from './benchContext';
 import type { BenchClass } from './inputs';
 
 import type { Ep } from '../../src/shared/protocol';
@@ -77,8 +78,7 @@ abstract class PageSide {
 
   protected async fresh(): Promise<Page> {
     await this.close();
-    // No service worker: the app's would precache its files in the background of the timed runs.
-    this.context = await this.browser.newContext({ serviceWorkers: 'block' });
+    this.context = await benchContext(this.browser);
     this.page = await this.context.newPage();
     this.page.on('console', (m) => {
       // Missing optional files (transformers.js probes some) show as responses below, with their URL.

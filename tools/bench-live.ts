@@ -117,8 +117,8 @@ export async function measureLive(o: {
     const seconds = o.seconds ?? 10;
     const warmup = o.warmupSeconds ?? 3;
     const minFrames = o.minFrames ?? 2;
-    // The camera's own rate (frames the video element presents) caps the live rate. A string: the
-    // script runner's helpers for named functions do not exist in the page.
+    // The camera's own rate (frames the video element presents) caps the live rate. A string reaches
+    // the page as written, untyped (the page's `window` has no such field).
     await page.evaluate(`(() => {
       const v = document.querySelector('[data-testid=video]');
       window.__benchFrames = 0;

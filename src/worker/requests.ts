@@ -19,7 +19,6 @@ import { JobSlot } from './jobs';
 import type { ImageSource, Segmenter } from './segmenter';
 import { inlineBundleKey, type BundleIdentity } from './bundleRecord';
 
-/** What the handler needs from its environment (a real worker, or a test). */
 /** A load's download options: its cancel signal, progress, bundle identity and answer bound. */
 export interface FetcherOptions {
   signal: AbortSignal;
@@ -28,6 +27,7 @@ export interface FetcherOptions {
   responseMs?: number | undefined;
 }
 
+/** What the handler needs from its environment (a real worker, or a test). */
 export interface HandlerDeps {
   engine: Segmenter;
   post(msg: WorkerMessage, transfer?: Transferable[]): void;

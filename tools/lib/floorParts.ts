@@ -4,9 +4,10 @@
  * vision part (what depends on the pixels only) and the joint decoder, fed with `rows` text rows a
  * run against the one image's activations. Both batch sizes are the app's on WASM (decoder rows in
  * runs of up to DECODER_ROWS.wasm, prompts encoded 32 a run): a row or a prompt costs less in a
- * batch than alone, so a floor timed one at a time would not be a floor. A part whose rows depend on
- * their batch-mates (crossBatch: an int8 `_quantized` file's whole-batch scales) is timed one row or
- * one prompt a run, as the app runs it (denseModel.ts).
+ * batch than alone, so a floor timed one at a time would not be a floor. An int8 `_quantized` file's
+ * text and decoder parts are made per row by the split (src/models/onnx/rowQuant.ts), as the app
+ * loads them, so they batch too; a part whose rows still depend on their batch-mates (crossBatch) is
+ * timed one row or one prompt a run, as the app runs it (denseModel.ts).
  */
 import { DECODER_ROWS, TEXT_ROWS } from '../../src/models/dense/chunks';
 import { splitDenseModel } from '../../src/models/dense/split';

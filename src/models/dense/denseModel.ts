@@ -76,7 +76,7 @@ export class DenseModel {
     readonly layouts: CutLayout[],
     /** Split at the conditional embedding: its tensor name (then the only batched cut), else null. */
     readonly conditional: string | null,
-    /** See DenseSplit.crossBatch: true for the text and joint parts of `_quantized` exports. */
+    /** See DenseSplit.crossBatch: false for `_quantized` text and joint parts made per row. */
     readonly crossBatch: DenseSplit['crossBatch'],
     /** The image input's fixed size when the graph declares one (CLIPSeg: 352 x 352). */
     readonly inputSize: { width: number; height: number } | null,
@@ -107,7 +107,7 @@ export class DenseModel {
       if (opts.textEnd || !(e instanceof SplitError)) throw e;
       split = splitDenseModel(bytes, { ...opts, textEnd: 'frontier' });
     }
-    const { cut, stats, anchor, crossBatch } = split;
+    const { cut, stats, anchor, rowQuantised, crossBatch: splitCross } = split;
     const pixels = split.imageInputs[0];
     const logits = split.jointOutputs.includes('logits') ? 'logits' : split.jointOutputs[0];
     if (!pixels || !logits)
@@ -130,7 +130,9 @@ export class DenseModel {
     try {
       const probes = opts.probeIds ?? CLIP_PROBES;
       const pad = opts.padId ?? 49407;
-      const { layouts, probe } = await probeLayouts(text, cut, probes, pad);
+      const { layouts, probe, rowsAlone } = await probeLayouts(text, cut, probes, pad);
+      // Probe rows that still depend on their batch-mates after a per-row rewrite: one prompt a run.
+      const crossBatch = { ...splitCross, text: splitCross.text || (rowQuantised.text > 0 && !rowsAlone) };
       const batched = layouts.filter((l) => l.kind === 'batched');
       const conditional = anchor && batched.length === 1 && batched[0]!.name === anchor ? anchor : null;
       const names = { pixels, logits };
@@ -188,9 +190,8 @@ export class DenseModel {
 
   /**
    * Runs the text part on `n` prompts of `length` tokens (right-padded ids and mask, row-major) and
-   * returns one PromptCut per prompt, to cache and stack later in any combination. When
-   * `crossBatch.text` is true (int8 dynamic quantisation), pass one prompt per call so that a cached
-   * value does not depend on the prompts it was encoded with.
+   * returns one PromptCut per prompt, to cache and stack later in any combination. With
+   * `crossBatch.text`, pass one prompt per call (a cached value must not depend on its batch-mates).
    */
   async encodeText(ids: BigInt64Array, mask: BigInt64Array, n: number, length: number): Promise<PromptCut[]> {
     const res = await runText(this.sessions.text, { ids, mask, n, length });
@@ -232,8 +233,7 @@ export class DenseModel {
 
   /**
    * Runs the decoder for `rows` (one PromptCut each, or already stacked) on a kept vision handle.
-   * With `crossBatch.joint` (int8 exports) a row's result depends on the rows run with it: run one
-   * row per call where results are kept per row.
+   * With `crossBatch.joint` a row depends on its batch-mates: run one row per call.
    */
   async runDecoder(
     handle: VisionHandle,

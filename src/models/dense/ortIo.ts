@@ -5,7 +5,14 @@
 import { ort } from '../runtime/ortRuntime';
 import { padTokenRows } from '../tokenizer';
 import { halfToFloat } from '../onnx/half';
-import { classifyCut, type CutData, type CutLayout, type CutValue, type PromptCut } from './cut';
+import {
+  classifyCut,
+  slicePrompts,
+  type CutData,
+  type CutLayout,
+  type CutValue,
+  type PromptCut,
+} from './cut';
 import type { CutTensor } from './split';
 
 /**
@@ -74,14 +81,16 @@ export function padBatch(rows: number[][], pad: number, padTo = 0): TokenBatch {
 /**
  * How each text cut tensor depends on the prompt count: the text part run on the probes for
  * N = 1, 2, 3 at one padded length, then the shortest probe alone at its own length (see classifyCut).
- * Also returns the first probe's own cut (for warm-up).
+ * Also returns the first probe's own cut (for warm-up), and `rowsAlone`: whether the first probe's
+ * row came out bit-identical in the runs of 2 and 3 (false where batch-mates change a row, as
+ * whole-batch int8 scales do, or a per-row rewrite took the wrong axis for the rows).
  */
 export async function probeLayouts(
   text: ort.InferenceSession,
   cut: readonly CutTensor[],
   probes: number[][],
   pad: number,
-): Promise<{ layouts: CutLayout[]; probe: PromptCut }> {
+): Promise<{ layouts: CutLayout[]; probe: PromptCut; rowsAlone: boolean }> {
   if (probes.length < 3) throw new Error('probeIds needs at least 3 prompts');
   const length = Math.max(...probes.slice(0, 3).map((r) => r.length));
   const shortest = probes.slice(0, 3).reduce((a, b) => (b.length < a.length ? b : a));
@@ -96,8 +105,17 @@ export async function probeLayouts(
     ),
   );
   const probe: PromptCut = {};
-  for (const l of layouts) if (l.kind === 'batched') probe[l.name] = runs[0]![l.name]!;
-  return { layouts, probe };
+  let rowsAlone = true;
+  for (const l of layouts) {
+    if (l.kind !== 'batched') continue;
+    probe[l.name] = runs[0]![l.name]!;
+    const own = probe[l.name]!.data;
+    for (const r of runs.slice(1, 3)) {
+      const first = slicePrompts(r[l.name]!, l.axis, r[l.name]!.dims[l.axis]!)[0]!.data;
+      rowsAlone &&= first.length === own.length && first.every((x, i) => x === own[i]);
+    }
+  }
+  return { layouts, probe, rowsAlone };
 }
 
 /** An NCHW input's fixed size when the graph declares one (CLIPSeg: 352 x 352), else null. */

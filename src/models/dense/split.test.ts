@@ -53,7 +53,8 @@ describe('splitDenseModel on clipseg-tiny', () => {
     it(`${file}: splits by input dependence (frontier)`, () => {
       const bytes = load(file);
       const source = decodeModel(bytes).graph!;
-      const s = splitDenseModel(bytes);
+      // The split alone (no per-row rewrite, which adds nodes): every source node lands in a part.
+      const s = splitDenseModel(bytes, { rowQuant: false });
       checkParts(s, source);
       expect(s.anchor).toBeNull();
       expect(s.cut.map((c) => c.name).sort()).toEqual([
@@ -78,21 +79,30 @@ describe('splitDenseModel on clipseg-tiny', () => {
       // Weights are carried as they are: the three parts together are the source size, give or take.
       const total = s.text.length + s.vision.length + s.joint.length;
       expect(Math.abs(total - bytes.length)).toBeLessThan(0.02 * bytes.length);
-      // int8 exports quantise dynamically in every part: the text and joint parts mix rows per run.
+      // int8 exports quantise dynamically in every part: as exported, the text and joint parts mix
+      // rows per run; made per row (the default), only the one-image vision part keeps its pattern.
       const q = file.includes('quantized');
       expect(s.crossBatch).toEqual({ text: q, vision: q, joint: q });
+      expect(s.rowQuantised).toEqual({ text: 0, joint: 0 });
+      const perRow = splitDenseModel(bytes);
+      expect(perRow.crossBatch).toEqual({ text: false, vision: q, joint: false });
+      expect(perRow.rowQuantised.text > 0 && perRow.rowQuantised.joint > 0).toBe(q);
+      const dql = (b: Uint8Array) =>
+        decodeModel(b).graph!.node!.filter((n) => n.op_type === 'DynamicQuantizeLinear').length;
+      expect([dql(perRow.text), dql(perRow.joint)]).toEqual([0, 0]);
+      expect(perRow.rowQuantised).toEqual({ text: dql(s.text), joint: dql(s.joint) });
       expect(s.imageInputDims.pixel_values).toEqual(['batch_size', 3, 352, 352]);
     });
 
     it(`${file}: ends the text part at the conditional embedding`, () => {
       const bytes = load(file);
-      const s = splitDenseModel(bytes, { textEnd: 'conditional' });
+      const s = splitDenseModel(bytes, { textEnd: 'conditional', rowQuant: false });
       checkParts(s, decodeModel(bytes).graph!);
       expect(s.anchor).toBe('/m/text_projection/MatMul_output_0');
       expect(s.cut.map((c) => c.name)).toEqual([s.anchor]);
       expect(s.cut[0]!.elemType).toBe(file.includes('fp16') ? DataType.FLOAT16 : DataType.FLOAT);
       // Naming the tensor gives the same split.
-      const named = splitDenseModel(bytes, { textEnd: { tensor: s.anchor! } });
+      const named = splitDenseModel(bytes, { textEnd: { tensor: s.anchor! }, rowQuant: false });
       expect(named.cut).toEqual(s.cut);
       expect(named.stats).toEqual(s.stats);
     });

@@ -27,6 +27,7 @@ import { decodeModel, encodeModel, type OnnxGraph, type OnnxModel } from '../onn
 import { buildPart, cutValueInfo, sharedInits, visionCutInfo, type BuiltPart } from './buildParts';
 import { DEFAULT_TEXT_INPUTS, indexGraph, type GraphIndex } from './graphIndex';
 import { dimsOf, SplitError } from '../onnx/graphTools';
+import { quantizePerRow } from '../onnx/rowQuant';
 import { partition, PART_JOINT, PART_TEXT, PART_VISION, type Partition, type TextEnd } from './partition';
 
 export { SplitError };
@@ -40,6 +41,11 @@ export interface SplitOptions {
    * ends it at the conditional embedding (see the file comment); `{ tensor }` at a named tensor.
    */
   textEnd?: TextEnd;
+  /**
+   * Rewrite the text and joint parts' dynamic int8 quantisation per row (../onnx/rowQuant), so their
+   * rows can be batched (default true). The vision part sees one image a run and is left as it is.
+   */
+  rowQuant?: boolean;
 }
 
 /** A tensor that the text or vision model outputs and the joint model takes as input. */
@@ -98,9 +104,13 @@ export interface DenseSplit {
    * (DynamicQuantizeLinear, in `_quantized` exports) picks one scale for the whole [N, ...] tensor, so
    * a prompt's result then depends on the other prompts run with it. Encode such a text part one
    * prompt per run, and run such a joint part one row per run, to keep kept values independent of
-   * their batch-mates. (The vision part sees one image per run: it has no batch-mates.)
+   * their batch-mates. With `rowQuant` (the default) the text and joint parts are rewritten per row
+   * and are false here unless some quantisation could not be rewritten. (The vision part sees one
+   * image per run: it has no batch-mates.)
    */
   crossBatch: { text: boolean; vision: boolean; joint: boolean };
+  /** DynamicQuantizeLinear nodes made per row by the `rowQuant` rewrite, per part. */
+  rowQuantised: { text: number; joint: number };
   stats: SplitStats;
 }
 
@@ -119,6 +129,15 @@ export function splitDenseModel(bytes: Uint8Array, opts: SplitOptions = {}): Den
   const text = buildPart(ix, p, PART_TEXT);
   const vision = buildPart(ix, p, PART_VISION);
   const joint = buildPart(ix, p, PART_JOINT);
+  const stats = splitStats(ix, p, [text, vision, joint]);
+  const opset = (model.opset_import ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
+  const perRow = (b: BuiltPart) => {
+    if (opts.rowQuant === false) return 0;
+    const r = quantizePerRow(b.graph, Number(opset ?? 0));
+    b.graph = r.graph;
+    return r.rewritten;
+  };
+  const rowQuantised = { text: perRow(text), joint: perRow(joint) };
   const wrap = (graph: OnnxGraph, which: string): Uint8Array => {
     const out: OnnxModel = {
       ...model,
@@ -143,7 +162,8 @@ export function splitDenseModel(bytes: Uint8Array, opts: SplitOptions = {}): Den
     anchor: p.anchor,
     imageInputDims: Object.fromEntries(imageInputs.map((v) => [v.name!, dimsOf(v)])),
     crossBatch: { text: crossBatch(text), vision: crossBatch(vision), joint: crossBatch(joint) },
-    stats: splitStats(ix, p, [text, vision, joint]),
+    rowQuantised,
+    stats,
   };
 }
 

@@ -115,6 +115,51 @@ describe('Lane', () => {
     expect(b3.close).not.toHaveBeenCalled();
   });
 
+  it('while a picture is on its way, a segmentation without one waits for it (vocabularies go)', async () => {
+    const { sent, lane, stops } = stubSender();
+    void lane.vocabulary(vocabReq('sky'));
+    const stale = lane.segment(segReq()); // the vocabulary's segmentation of the current picture
+    lane.holdForPicture();
+    expect(stops).toEqual([]); // a vocabulary runs: it goes on
+    sent[0]!.resolve({ unknown: [], encoded: 1, textMs: 1 });
+    await flush();
+    expect(sent).toHaveLength(1); // the stale segmentation waits
+    const b = bitmap('b');
+    const fresh = lane.segment(segReq(b));
+    await expect(stale).rejects.toBeInstanceOf(RequestSupersededError);
+    expect(sent.map((s) => [s.kind, s.transfer])).toEqual([
+      ['vocabulary', []],
+      ['segment', [b]],
+    ]);
+    sent[1]!.resolve(fakeResult(1));
+    await expect(fresh).resolves.toEqual(fakeResult(1));
+  });
+
+  it('holding for a picture stops a running segmentation without one, not one that brings its own', async () => {
+    const { sent, lane, stops } = stubSender();
+    void lane.segment(segReq(bitmap('a'))).catch(() => undefined);
+    lane.holdForPicture();
+    expect(stops).toEqual([]); // stopped, the worker might lack this picture
+    sent[0]!.resolve(fakeResult(1));
+    await flush();
+    lane.release();
+    void lane.segment(segReq()).catch(() => undefined);
+    lane.holdForPicture();
+    expect(stops).toEqual(['segment']);
+  });
+
+  it('a picture that will not come: release sends what waited', async () => {
+    const { sent, lane } = stubSender();
+    lane.holdForPicture();
+    const waited = lane.segment(segReq());
+    await flush();
+    expect(sent).toHaveLength(0);
+    lane.release();
+    expect(sent.map((s) => s.kind)).toEqual(['segment']);
+    sent[0]!.resolve(fakeResult(2));
+    await expect(waited).resolves.toEqual(fakeResult(2));
+  });
+
   it('moves on after a request fails', async () => {
     const { sent, lane } = stubSender();
     const s1 = lane.segment(segReq());

@@ -23,11 +23,17 @@ type Job<Req, Res> = { req: Req; resolve(v: Res): void; reject(e: Error): void }
  * segmentation, so a segmentation always runs with the newest vocabulary sent before it. A newer
  * vocabulary also stops one being encoded, and a newer still picture a segmentation running
  * (`stop`: the worker ends that job between two model runs), so neither waits behind stale work.
+ * While a new picture is on its way (`holdForPicture`), a queued segmentation of the picture it
+ * replaces stays queued: the picture's own request replaces it, or `release` lets it go.
  */
 export class Lane {
   private inFlight: LaneKind | null = null;
   private queuedSegment: Job<SegmentReq, SegmentRes> | null = null;
   private queuedVocab: Job<VocabReq, VocabRes> | null = null;
+  /** A new picture is on its way: segmentations without one wait for it (vocabularies go). */
+  private held = false;
+  /** The running segmentation brings its own picture (the worker may not hold it otherwise). */
+  private inFlightPicture = false;
 
   constructor(
     private readonly send: LaneSender,
@@ -57,6 +63,7 @@ export class Lane {
     return new Promise((resolve, reject) => {
       // Live frames come one after another's result: only a still picture stops the running one.
       if (this.inFlight === 'segment' && req.bitmap && !req.live) this.stop();
+      if (req.bitmap) this.held = false; // the picture (or a frame) came: nothing to wait for
       const old = this.queuedSegment;
       if (old) {
         if (!req.bitmap && old.req.bitmap) req = { ...req, bitmap: old.req.bitmap };
@@ -66,6 +73,23 @@ export class Lane {
       this.queuedSegment = { req, resolve, reject };
       this.pump();
     });
+  }
+
+  /**
+   * A new picture is being decoded: a segmentation without a picture (of the one it replaces, e.g.
+   * after a vocabulary change) is not sent until a request brings a picture or `release` is called,
+   * and a running one is stopped (its caller asks again if the picture fails: its rows so far are
+   * kept). One that brings a picture runs on: stopped, the worker might not hold that picture.
+   */
+  holdForPicture(): void {
+    this.held = true;
+    if (this.inFlight === 'segment' && !this.inFlightPicture) this.stop();
+  }
+
+  /** The picture that was on its way will not come (its decoding failed): what waited is sent. */
+  release(): void {
+    this.held = false;
+    this.pump();
   }
 
   /**
@@ -102,8 +126,9 @@ export class Lane {
       };
     }
     const seg = this.queuedSegment;
-    if (!seg) return null;
+    if (!seg || this.held) return null;
     this.queuedSegment = null;
+    this.inFlightPicture = !!seg.req.bitmap;
     const transfer: Transferable[] = seg.req.bitmap ? [seg.req.bitmap] : [];
     return { kind: 'segment', sent: this.send('segment', seg.req, transfer).then(seg.resolve, seg.reject) };
   }

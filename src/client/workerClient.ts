@@ -80,6 +80,19 @@ export class WorkerClient {
     return this.lane.segment(req);
   }
 
+  /**
+   * A new still picture is on its way (being decoded): segmentations of the current one wait for it
+   * and are replaced by its request, so a vocabulary change just before it runs no rows for the
+   * picture it replaces. `releasePicture` when it will not come.
+   */
+  holdForPicture(): void {
+    this.lane.holdForPicture();
+  }
+
+  releasePicture(): void {
+    this.lane.release();
+  }
+
   /** Drops the queued (not yet sent) vocabulary and segmentation, e.g. because a model load comes first. */
   dropQueued(): void {
     this.lane.dropQueued();

@@ -1,10 +1,9 @@
 import { DEFAULT_HUB } from '../config';
 import { WorkerClient, type WorkerLike } from '../client/workerClient';
-import type { Ep, FileProgress, GpuInfo } from '../shared/protocol';
+import type { Ep, FileProgress } from '../shared/protocol';
 import { workerCopy } from '../client/workerCopy';
 import { RequestSupersededError, WorkerHungError } from '../errors';
 import type { Dtype } from '../models/manifest';
-import { chooseVariant } from '../models/presets';
 import { selectVocab } from '../store/selectors';
 import { useApp, type LoadedImage } from '../store/store';
 import type { ModelEntry } from './catalogue';
@@ -13,6 +12,7 @@ import { VocabularySync } from './vocabularySync';
 import { notify } from './notices';
 import { keepClassesInAddress, keepInAddress } from './address';
 import { reportLoadCache } from './modelStorage';
+import { loadRequest } from './loadRequest';
 
 const setLoading = (loading: FileProgress | null) => useApp.setState({ loading });
 
@@ -70,7 +70,12 @@ export class Controller {
       !o.restoring && before.entry && before.model ? { entry: before.entry, model: before.model } : null;
     const seq = this.beginLoad(entry, ep, o);
     try {
-      const { request, reason } = this.loadRequest(entry, ep, before.gpu);
+      const { request, reason } = loadRequest(entry, ep, before.gpu, {
+        dtype: this.dtype,
+        hub: this.hub,
+        gpuBufferLimit: this.gpuBufferLimit,
+        responseMs: this.client.overrides.responseMs,
+      });
       await this.client.renewIfGrown();
       const model = await this.client.request('load', request, [], setLoading);
       this.sendImage = true;
@@ -118,20 +123,6 @@ export class Controller {
       backendReason: ep === 'wasm' ? s.backendReason : null,
     });
     return seq;
-  }
-
-  /** The worker's load request for an entry, and why its file variant was preferred. */
-  private loadRequest(entry: ModelEntry, ep: Ep, gpu: GpuInfo | null) {
-    const choice = chooseVariant(ep, gpu, entry.sizes);
-    const dtype = this.dtype ?? choice.prefer[0];
-    const reason = this.dtype ? 'chosen in the page address (?dtype=)' : choice.reason;
-    const source =
-      entry.source.kind === 'url'
-        ? { ...entry.source, manifestUrl: new URL(entry.source.manifestUrl, location.href).href }
-        : entry.source;
-    const { responseMs } = this.client.overrides;
-    const request = { source, ep, dtype, hub: this.hub, gpuBufferLimit: this.gpuBufferLimit, responseMs };
-    return { request, reason };
   }
 
   /** Carries out what the load machine decides after a failed load (afterError). */
@@ -196,9 +187,20 @@ export class Controller {
     return `${this.inputSeq}|${image?.name}|${JSON.stringify(classes)}|${threshold}|${JSON.stringify(settings)}`;
   }
 
-  /** A new user input is starting (e.g. a file is being decoded): older inputs lose. */
+  /**
+   * A new user input is starting (e.g. a file is being decoded): older inputs lose, and until it is
+   * shown (or `inputFailed`) no segmentation of the picture it replaces is sent (client.holdForPicture).
+   */
   beginInput(): number {
+    this.client.holdForPicture();
     return ++this.inputSeq;
+  }
+
+  /** Input `seq` shows nothing: the current picture is segmented after all (this run replaces what waited). */
+  inputFailed(seq: number): void {
+    if (seq !== this.inputSeq) return;
+    void this.run();
+    this.client.releasePicture();
   }
 
   /** Stops a download in progress (the load then fails and the previous model stays). */

@@ -5,16 +5,21 @@ import { notify } from './notices';
 /**
  * A picture the user gave (dropped, chosen, pasted or a sample): decoded, then shown and segmented.
  * Decoding a big picture takes long: a later input that finishes first stays on screen (the
- * controller drops the older one). Failures are said, never thrown.
+ * controller drops the older one). Failures are said, never thrown. `seq`: the input begun by the
+ * caller (a sample begins it before setting its classes), else one begun here.
  */
-export async function openImageFile(controller: Controller, file: File): Promise<boolean> {
-  const seq = controller.beginInput();
+export async function openImageFile(
+  controller: Controller,
+  file: File,
+  seq = controller.beginInput(),
+): Promise<boolean> {
   try {
     const { image, note } = await loadImageFile(file);
     const shown = controller.setImage(image, seq);
     if (shown && note) notify('info', note);
     return shown;
   } catch (e) {
+    controller.inputFailed(seq);
     notify('error', (e as Error).message);
     return false;
   }

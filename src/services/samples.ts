@@ -47,14 +47,17 @@ export const thumbnailUrl = (s: Sample) => url(`${s.id}-thumb.jpg`);
  * model lists the words it knows, its object names otherwise.
  */
 export async function openSample(controller: Controller, s: Sample): Promise<void> {
+  // Begun before the classes change: their segmentation waits for the sample, not the old picture.
+  const seq = controller.beginInput();
   try {
     const res = await fetch(url(`${s.id}.jpg`));
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const file = new File([await res.blob()], `${s.id}.jpg`, { type: 'image/jpeg' });
     const listsWords = (useApp.getState().model?.vocabulary.length ?? 0) > 0;
     controller.setClasses(listsWords ? s.colours : s.objects);
-    await openImageFile(controller, file);
+    await openImageFile(controller, file, seq);
   } catch (e) {
+    controller.inputFailed(seq);
     notify('error', `Could not open the sample picture: ${(e as Error).message}`);
   }
 }

@@ -52,6 +52,7 @@ export function createHandler(deps: HandlerDeps): (msg: RequestMessage) => Promi
   return (msg) => {
     if (IMMEDIATE.has(msg.kind)) return answer(msg);
     r.waiting++;
+    if (msg.kind === 'segment' || msg.kind === 'vocabulary') r.arrived(msg.id);
     if (msg.kind === 'segment' && msg.bitmap) r.openBitmaps++;
     return (queue = queue.then(() => answer(msg).finally(() => r.waiting--)));
   };

@@ -99,6 +99,11 @@ export class WorkerRequests {
     this.jobs = new JobSlot((msg) => deps.post(msg));
   }
 
+  /** A vocabulary or segmentation request arrived: a stop heard from now on covers it. */
+  arrived(id: number): void {
+    this.jobs.arrived(id);
+  }
+
   private stage(id: number, st: Stage): void {
     this.deps.post({ kind: 'stage', id, stage: st });
   }
@@ -199,6 +204,7 @@ export class WorkerRequests {
   }
 
   async vocabulary(m: Message<'vocabulary'>): Promise<Answer<'vocabulary'>> {
+    this.jobs.check(m.id); // replaced while it waited: the engine keeps its vocabulary until the newer one
     this.stage(m.id, 'vocabulary');
     this.vocab = [];
     const v = await this.jobs.run(m.id, (job) => this.deps.engine.setVocabulary(m.classes, m.settings, job));
@@ -210,6 +216,8 @@ export class WorkerRequests {
   private async takeImage(m: Message<'segment'>): Promise<void> {
     const { engine } = this.deps;
     try {
+      // Stopped while it waited: the picture about to be replaced is not even read.
+      this.jobs.check(m.id);
       this.stage(m.id, 'image');
       if (m.bitmap) await engine.setImage(this.deps.sourceFromBitmap(m.bitmap));
       else if (m.pixels) await engine.setPixelValues(m.pixels.data, m.pixels.width, m.pixels.height);

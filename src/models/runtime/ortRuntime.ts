@@ -1,10 +1,21 @@
-import * as ort from 'onnxruntime-web';
+import * as ortPackage from 'onnxruntime-web';
 import { ModelSessionFailedError } from '../../errors';
 
 import type { Ep } from '../../shared/protocol';
 
-export { ort };
 export type { Ep };
+
+/**
+ * The ORT build every model and tensor here goes through (one build: a session refuses another
+ * build's tensors). A live binding, so that Node can swap in the browser build, whose WebGPU backend
+ * Node's own build leaves out (tools/lib/nodeSegmenter.ts), before it makes a session.
+ */
+export let ort: typeof ortPackage = ortPackage;
+
+/** Replaces the ORT build (before any session or tensor is made: they belong to their build). */
+export function useOrtBuild(build: typeof ortPackage): void {
+  ort = build;
+}
 
 /** Makes transformers.js reuse this ORT instance instead of initialising its own build. */
 export function shareOrtInstance(): void {

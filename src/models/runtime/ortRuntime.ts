@@ -11,6 +11,17 @@ export type { Ep };
  * Node's own build leaves out (tools/lib/nodeSegmenter.ts), before it makes a session.
  */
 export let ort: typeof ortPackage = ortPackage;
+/** The types under the same name, as the namespace import gave them (`ort.Tensor` as a type). */
+// eslint-disable-next-line @typescript-eslint/no-namespace -- types only, merged with the binding above
+export declare namespace ort {
+  type Tensor = ortPackage.Tensor;
+  type InferenceSession = ortPackage.InferenceSession;
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- as above
+  namespace InferenceSession {
+    type SessionOptions = ortPackage.InferenceSession.SessionOptions;
+    type OnnxValueMapType = ortPackage.InferenceSession.OnnxValueMapType;
+  }
+}
 
 /** Replaces the ORT build (before any session or tensor is made: they belong to their build). */
 export function useOrtBuild(build: typeof ortPackage): void {

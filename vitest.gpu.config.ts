@@ -17,6 +17,7 @@ export default defineConfig({
       'src/models/clip/surgery.golden.test.ts',
       'src/models/samclip/samModel.golden.test.ts',
       'src/worker/segmenter.golden.test.ts',
+      'tools/bench/floorNode.test.ts',
     ],
     env: { OVSEG_TEST_EP: 'webgpu' },
   },

@@ -18,6 +18,7 @@ export default defineConfig({
       'src/models/samclip/samModel.golden.test.ts',
       'src/worker/segmenter.golden.test.ts',
       'tools/bench/floorNode.test.ts',
+      'tools/segmentEp.test.ts',
     ],
     env: { OVSEG_TEST_EP: 'webgpu' },
   },

@@ -16,6 +16,9 @@
  * Xenova/clipseg-rd64-refined files (onnx/model.onnx, config.json, preprocessor_config.json,
  * tokenizer.json, tokenizer_config.json).
  *
+ * The floor (the bare model parts, timed in Node) is timed on each run's own backend: WebGPU's
+ * through Dawn's Node bindings (tools/lib/dawnGpu.ts; see docs/testing.md, "WebGPU in Node").
+ *
  * `--dtype q8`: both sides load the dynamic-int8 `onnx/model_quantized.onnx` (transformers.js's WASM
  * default; the dense-CLIP part its towers' `*_quantized.onnx`), and the floor is timed on it. A
  * folder without the int8 files gets them made from its fp32 ones (tools/lib/quantizeBundle.ts).
@@ -156,7 +159,8 @@ for (const ep of eps as ('wasm' | 'webgpu')[]) {
         dist: v.dist,
         liveSeconds: int(v['live-seconds'], 'live-seconds'),
         prepFrames: int(v['prep-frames'], 'prep-frames'),
-        // Split == unsplit and the floor are backend-independent checks in Node: once, with WASM.
+        // Split == unsplit is a backend-independent check in Node: once, with WASM. The floor is timed
+        // in Node on the run's own backend (WebGPU: Dawn's Node bindings, in a process of its own).
         splitPrompts: ep === 'wasm' || !eps.includes('wasm') ? int(v['split-prompts'], 'split-prompts') : 0,
         floorReps: int(v['floor-reps'], 'floor-reps'),
         combineFrames: int(v['combine-frames'], 'combine-frames'),

@@ -1,5 +1,6 @@
 /**
- * Command-line segmentation with the app's own engine (WASM in Node):
+ * Command-line segmentation with the app's own engine in Node (WASM; `--ep webgpu`: WebGPU through
+ * Dawn's Node bindings, see docs/testing.md, "WebGPU in Node"):
  *   npm run segment -- --model public/models/colours --image photo.jpg --classes "sky, grass" --out labels.png
  * Writes the label map PNG (value = class index + 1, 0 = unlabelled) and a JSON legend beside it.
  */
@@ -10,10 +11,10 @@ import { parseArgs } from 'node:util';
 import type { Dtype } from '../src/models/manifest';
 import { encodeLabelPng, labelLegendJson } from '../src/processing/labelPng';
 import { parseVocabulary } from '../src/processing/vocabulary';
-import { decodeImage, fsFetcher, newSegmenter, rgbaSource } from './lib/nodeSegmenter';
+import { configureNodeEp, decodeImage, fsFetcher, newSegmenter, rgbaSource } from './lib/nodeSegmenter';
 
 const USAGE = `usage: npm run segment -- --model <bundle dir> --image <file> --classes "<text>" --out <labels.png>
-  [--threshold <0..1>] [--dtype fp32|fp16|q8] [--manifest ovseg.json]`;
+  [--threshold <0..1>] [--dtype fp32|fp16|q8] [--manifest ovseg.json] [--ep wasm|webgpu]`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
       threshold: { type: 'string' },
       dtype: { type: 'string' },
       manifest: { type: 'string', default: 'ovseg.json' },
+      ep: { type: 'string', default: 'wasm' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -38,8 +40,12 @@ async function main(): Promise<void> {
   if (classes.length === 0)
     throw new VocabularyEmptyError('The vocabulary is empty: give at least one class name');
 
+  const ep = values.ep;
+  if (ep !== 'wasm' && ep !== 'webgpu') throw new Error(`--ep takes wasm or webgpu, not ${ep}`);
+  const gpu = await configureNodeEp(ep);
+  if (gpu) console.log(`WebGPU adapter: ${gpu.adapter}${gpu.isFallback ? ' (a CPU implementation)' : ''}`);
   const engine = newSegmenter();
-  const info = await engine.load(fsFetcher(values.model), { path: values.manifest! }, 'wasm', {
+  const info = await engine.load(fsFetcher(values.model), { path: values.manifest! }, ep, {
     dtype: values.dtype as Dtype | undefined,
   });
   const image = decodeImage(new Uint8Array(await readFile(values.image)));
@@ -58,7 +64,9 @@ async function main(): Promise<void> {
   await writeFile(jsonPath, labelLegendJson(classes, info.id));
 
   const total = out.width * out.height;
-  console.log(`${info.name} [${info.imageDtype}] on WASM, ${out.width}x${out.height}`);
+  console.log(
+    `${info.name} [${info.imageDtype}] on ${ep === 'wasm' ? 'WASM' : 'WebGPU'}, ${out.width}x${out.height}`,
+  );
   const t = out.timings;
   console.log(
     `preprocess ${t.preprocess.toFixed(0)} ms, image model ${t.image.toFixed(0)} ms, combine ${t.combine.toFixed(0)} ms`,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TEST_EP, TEST_EP_NAME, setUpTestEp } from '../../test-support/testEp';
 import { decodeImage, fsFetcher, newSegmenter, rgbaSource } from '../../tools/lib/nodeSegmenter';
 import { parseVocabulary } from '../processing/vocabulary';
 import type { Segmenter } from './segmenter';
@@ -24,13 +25,14 @@ const agreement = (labels: Uint16Array, ref: Uint8Array) => {
   return same / ref.length;
 };
 
-describe('query-ovseg-tiny golden (WASM, Node)', () => {
+describe(`query-ovseg-tiny golden (${TEST_EP_NAME}, Node)`, () => {
   let engine: Segmenter;
   const refLabels = new Uint8Array(readFileSync(`${DIR}/label_map.bin`));
 
   beforeAll(async () => {
+    await setUpTestEp();
     engine = newSegmenter();
-    await engine.load(fsFetcher(DIR), { path: 'ovseg.json' }, 'wasm', { dtype: 'fp32' });
+    await engine.load(fsFetcher(DIR), { path: 'ovseg.json' }, TEST_EP, { dtype: 'fp32' });
     const { classes } = parseVocabulary(vocabText);
     expect(classes.map((c) => c.names)).toEqual(golden.classes);
     await engine.setVocabulary(classes);

@@ -1,12 +1,14 @@
 /**
- * The benchmark's checks in Node (ONNX Runtime WASM, the bench's thread count), on the model file
- * itself: the bare parts' floor, and split == unsplit. One at a time, each releasing its sessions
- * before the next is made (a full-size model is 545 MB a session).
+ * The benchmark's checks in Node (ONNX Runtime WASM, the bench's thread count; the floor also on
+ * WebGPU through Dawn), on the model file itself: the bare parts' floor, and split == unsplit. One at
+ * a time, each releasing its sessions before the next is made (a full-size model is 545 MB a session).
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { ort } from '../../src/models/runtime/ortRuntime';
 import { timeFloor, type FloorTimes } from '../lib/floor';
 import { splitFloorParts } from '../lib/floorParts';
-import { configureOrt } from '../lib/nodeSegmenter';
+import { configureNodeEp, configureOrt } from '../lib/nodeSegmenter';
 import { compareSplitToWhole, splitCheckInputs, type SplitCheckResult } from '../lib/splitCheck';
 
 /** The speed issue's bar for split == unsplit: max difference over the whole graph's logit range. */
@@ -17,14 +19,38 @@ function setUp(threads: number) {
   ort.env.wasm.numThreads = threads;
 }
 
-export async function measureFloor(bytes: Uint8Array, threads: number, reps: number): Promise<FloorTimes> {
+/**
+ * The floor in this process. On WebGPU it turns this process's ORT into the browser build for good
+ * (configureNodeEp): a bench that goes on timing WASM in Node calls measureFloorApart instead.
+ */
+export async function measureFloor(
+  bytes: Uint8Array,
+  threads: number,
+  reps: number,
+  ep: 'wasm' | 'webgpu' = 'wasm',
+): Promise<FloorTimes> {
+  const gpu = await configureNodeEp(ep);
   setUp(threads);
-  const parts = await splitFloorParts(bytes);
+  const parts = await splitFloorParts(bytes, ep);
   try {
-    return await timeFloor(parts, reps);
+    return { ...(await timeFloor(parts, reps)), ep, ...(gpu ? { adapter: gpu.adapter } : {}) };
   } finally {
     await parts.release?.();
   }
+}
+
+/** The floor of a model file on `ep`, timed in a Node process of its own (tools/bench/floorNode.ts). */
+export async function measureFloorApart(
+  file: string,
+  threads: number,
+  reps: number,
+  ep: 'wasm' | 'webgpu',
+): Promise<FloorTimes> {
+  const args = ['tsx', 'tools/bench/floorNode.ts', file, String(threads), String(reps), ep];
+  // A full-size model's parts take minutes on a CPU driver; the JSON is one line.
+  const { stdout } = await promisify(execFile)('npx', args, { maxBuffer: 1 << 20 });
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(last) as FloorTimes;
 }
 
 /**

@@ -17,7 +17,7 @@ import { quantizedName } from '../lib/quantizeBundle';
 import type { FloorTimes } from '../lib/floor';
 import type { SplitCheckResult } from '../lib/splitCheck';
 import { scene } from './inputs';
-import { checkSplit, measureFloor } from './nodeChecks';
+import { checkSplit, measureFloor, measureFloorApart } from './nodeChecks';
 import { agreement, medianParts, type Rows, type ScenarioId } from './report';
 import { MANIFESTS, startBenchServer } from './server';
 import { AppSide, TjsSide, type BenchDtype, type Ep, type PrepTimes, type Sample, type Side } from './sides';
@@ -213,8 +213,19 @@ export async function runBench(o: BenchOptions): Promise<BenchResult | null> {
       split = await checkSplit(await bytesOf(MODEL_FILE), threads, o.splitPrompts);
     }
     if (o.floorReps > 0) {
-      o.log(`floor in Node (${dtype})...`);
-      floor = await measureFloor(await bytesOf(file), threads, o.floorReps);
+      o.log(`floor in Node (${dtype}, ${o.ep === 'wasm' ? 'WASM' : 'WebGPU through Dawn'})...`);
+      // WebGPU's floor in a process of its own: it swaps ORT's build for the rest of a process.
+      floor =
+        o.ep === 'wasm'
+          ? await measureFloor(await bytesOf(file), threads, o.floorReps)
+          : await measureFloorApart(path.join(o.model, file), threads, o.floorReps, o.ep).catch(
+              (e: Error) => {
+                o.log(
+                  `no WebGPU floor: Node's WebGPU (Dawn) failed: ${e.message.split('\n').slice(-3).join(' ')}`,
+                );
+                return null;
+              },
+            );
     }
     const walls = Object.fromEntries([...samples].map(([k, v]) => [k, v.map((x) => x.wall)]));
     const parts = Object.fromEntries([...samples].map(([k, v]) => [k, medianParts(v.map((x) => x.parts))]));

@@ -144,11 +144,12 @@ export function summary(
       `S1 label-map agreement with transformers.js at the model's resolution (target ≥ 99.9 %): ${pct(median(agree.same))} on the same pixel values, ` +
         `${pct(median(agree.own))} with each side's own image preprocessing.`,
     );
+  const floorEp = floor?.ep === 'webgpu' ? `WebGPU (Dawn, ${floor.adapter ?? 'unnamed adapter'})` : 'WASM';
   if (floor)
     out.push(
       '',
-      `Floor (bare parts, ONNX Runtime WASM in Node, ${threads} threads, median of ${floor.reps}): vision tower ${Math.round(floor.visionMs)} ms a run, ` +
-        `decoder ${floor.decoderRowMs.toFixed(1)} ms a row (timed ${floor.rowsPerRun ?? 1} row(s) a run, as the app runs this file on WASM), text ${floor.textMs.toFixed(1)} ms a prompt (timed ${floor.textRowsPerRun ?? 1} prompt(s) a run, as the app encodes this file). A scenario's floor: its vision runs + decoder rows + prompts encoded, as the engine counted them (table).`,
+      `Floor (bare parts, ONNX Runtime ${floorEp} in Node, ${threads} threads, median of ${floor.reps}): vision tower ${Math.round(floor.visionMs)} ms a run, ` +
+        `decoder ${floor.decoderRowMs.toFixed(1)} ms a row (timed ${floor.rowsPerRun ?? 1} row(s) a run, as the app runs this file on ${floor.ep === 'webgpu' ? 'WebGPU' : 'WASM'}), text ${floor.textMs.toFixed(1)} ms a prompt (timed ${floor.textRowsPerRun ?? 1} prompt(s) a run, as the app encodes this file). A scenario's floor: its vision runs + decoder rows + prompts encoded, as the engine counted them (table).`,
     );
   if (split)
     out.push(

@@ -30,6 +30,9 @@ export interface FloorTimes {
   rowsPerRun?: number;
   /** Prompts per text run the per-prompt figure was timed at. */
   textRowsPerRun?: number;
+  /** Where the parts ran (default WASM); on WebGPU, the adapter Dawn gave. */
+  ep?: 'wasm' | 'webgpu';
+  adapter?: string;
 }
 
 /** The work a scenario needs at least. */

@@ -1,8 +1,9 @@
-/** Node glue for the engine: files from disk, images decoded in JavaScript, ORT on WASM. */
+/** Node glue for the engine: files from disk, images decoded in JavaScript, ORT on WASM or WebGPU. */
 import { ImageInvalidError } from '../../src/errors';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { pathToFileURL } from 'node:url';
 import { decode as decodePng, type DecodedPng } from 'fast-png';
 import jpeg from 'jpeg-js';
@@ -11,7 +12,8 @@ import type { RgbaImage } from '../../src/processing/resize';
 import type { Fetcher } from '../../src/worker/bundle';
 import { EmbeddingCache } from '../../src/worker/embeddingCache';
 import { Segmenter, type ImageSource } from '../../src/worker/segmenter';
-import { ort, shareOrtInstance } from '../../src/models/runtime/ortRuntime';
+import { ort, shareOrtInstance, useOrtBuild, type Ep } from '../../src/models/runtime/ortRuntime';
+import { installDawnGpu, type DawnGpu } from './dawnGpu';
 
 let configured = false;
 /** ORT WASM in Node: one thread keeps runs reproducible and light on a small machine. */
@@ -24,6 +26,34 @@ export function configureOrt(): void {
   ort.env.logLevel = 'error';
   shareOrtInstance();
   configured = true;
+}
+
+let webBuild = false;
+/**
+ * The engine's EP in Node. WASM: configureOrt. WebGPU: a navigator.gpu from Dawn, and ORT's browser
+ * build in place of its Node build (which has no WebGPU backend), same threads and files as WASM;
+ * call it before any session is made. Gives the adapter (null on WASM); throws when there is none.
+ */
+export async function configureNodeEp(ep: Ep): Promise<DawnGpu | null> {
+  if (ep === 'wasm') {
+    configureOrt();
+    return null;
+  }
+  const gpu = await installDawnGpu();
+  if (!webBuild) {
+    // The browser build's WebAssembly (ORT's JSEP build, asyncified) has functions V8's optimising
+    // compiler spends a minute or more of a core on, in the background, and Node waits for that at
+    // exit: its baseline compiler alone makes it start at once. Set before the module is compiled.
+    setFlagsFromString('--liftoff-only');
+    const dist = path.dirname(
+      createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'),
+    );
+    useOrtBuild((await import(pathToFileURL(path.join(dist, 'ort.min.mjs')).href)) as typeof ort);
+    webBuild = true;
+    configured = false;
+  }
+  configureOrt();
+  return gpu;
 }
 
 export function fsFetcher(dir: string): Fetcher {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureOrt } from '../../../tools/lib/nodeSegmenter';
+import { TEST_EP, setUpTestEp } from '../../../test-support/testEp';
 import { prng } from '../../../test-support/prng';
 import { cropChw, slidingWindows } from './maths/windows';
 import { patchClassLogits } from '../gkc/patchLogits';
@@ -31,12 +31,12 @@ function classRows(): ClassRows {
   return { names, rowToClass: [0, 1, 1], numClasses: 2, logitScale: 100 };
 }
 
-beforeAll(() => configureOrt());
+beforeAll(() => setUpTestEp());
 
 describe('ClipDenseModel at the tower own 224 grid', () => {
   let m: ClipDenseModel;
   beforeAll(async () => {
-    m = await ClipDenseModel.create(bytesOf('vision_model.onnx'), 'wasm', 'clip-vision-tiny');
+    m = await ClipDenseModel.create(bytesOf('vision_model.onnx'), TEST_EP, 'clip-vision-tiny');
   }, HOOK_TIMEOUT);
   afterAll(() => m.release());
 
@@ -94,7 +94,7 @@ for (const file of ['vision_model.onnx', '../clip-vision-opset14-tiny/vision_mod
     it(
       'loads for 28x37 patches (448x592 input) and gives unit embeddings for every patch',
       async () => {
-        const m = await ClipDenseModel.create(bytesOf(file), 'wasm', file, {
+        const m = await ClipDenseModel.create(bytesOf(file), TEST_EP, file, {
           grid: { h: 28, w: 37 },
         });
         try {
@@ -118,7 +118,7 @@ describe('single pass with resized position embeddings, against PyTorch (clip-vi
     'reproduces interpolate_pos_encoding (bicubic) at an 18x24 grid within 1e-4',
     async () => {
       const dir = '../clip-vision-opset14-tiny/';
-      const m = await ClipDenseModel.create(bytesOf(`${dir}vision_model.onnx`), 'wasm', 'opset14', {
+      const m = await ClipDenseModel.create(bytesOf(`${dir}vision_model.onnx`), TEST_EP, 'opset14', {
         grid: { h: 18, w: 24 },
       });
       try {
@@ -154,10 +154,12 @@ describe('an export that fixes the token count', () => {
       const out = nodes[k]!.output![0]!;
       nodes[k] = node('Constant', [], [out], { value: int64Tensor('fixed', [3], [1, 197, 32]) });
       const bytes = encodeModel(model);
-      const own = await ClipDenseModel.create(bytes, 'wasm', 'fixed');
+      const own = await ClipDenseModel.create(bytes, TEST_EP, 'fixed');
       expect(maxAbs(await own.embed(PIXELS), GOLDEN)).toBeLessThanOrEqual(1e-4);
       await own.release();
-      await expect(ClipDenseModel.create(bytes, 'wasm', 'fixed', { grid: { h: 18, w: 24 } })).rejects.toThrow(
+      await expect(
+        ClipDenseModel.create(bytes, TEST_EP, 'fixed', { grid: { h: 18, w: 24 } }),
+      ).rejects.toThrow(
         /could not run at a 24x18 patch grid \(its export may fix the number of tokens; use sliding windows/,
       );
     },

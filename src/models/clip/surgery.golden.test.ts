@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { configureOrt } from '../../../tools/lib/nodeSegmenter';
+import { TEST_EP, TEST_EP_NAME, setUpTestEp } from '../../../test-support/testEp';
 import { decodeModel } from '../onnx/onnxProto';
 import { decomposeLayerNorms } from './decomposeLayerNorm';
 import { clearClipSurgery, OUTPUT } from './surgery';
@@ -15,7 +15,7 @@ const OPSET14 = '../clip-vision-opset14-tiny/';
  */
 const TOL = 1e-4;
 
-beforeAll(() => configureOrt());
+beforeAll(() => setUpTestEp());
 
 const FORMS = [
   { what: 'LayerNormalization nodes (opset 17)', make: () => bytesOf('vision_model.onnx'), form: 'node' },
@@ -35,7 +35,7 @@ const FORMS = [
 ] as const;
 
 for (const f of FORMS)
-  describe(`dense-CLIP surgery on clip-vision-tiny fp32, ${f.what} (WASM, Node)`, () => {
+  describe(`dense-CLIP surgery on clip-vision-tiny fp32, ${f.what} (${TEST_EP_NAME}, Node)`, () => {
     it('reproduces the dense_clearclip golden within 1e-4, and finds the last layer input', async () => {
       const dir = 'dir' in f ? f.dir : '';
       const [PIXELS, GOLDEN, HIDDEN] = ['pixel_values', 'dense_clearclip', 'hidden_before_last_block'].map(
@@ -53,7 +53,11 @@ for (const f of FORMS)
       });
       const ops = new Set(decodeModel(bytes).graph!.node!.map((n) => n.op_type));
       expect(ops.has('LayerNormalization')).toBe(f.form === 'node');
-      const out = await runOnce(bytes, { [info.pixelInput]: { data: PIXELS, dims: [1, 3, 224, 224] } });
+      const out = await runOnce(
+        bytes,
+        { [info.pixelInput]: { data: PIXELS, dims: [1, 3, 224, 224] } },
+        TEST_EP,
+      );
       expect(out[OUTPUT]!.dims).toEqual([1, 196, 16]);
       expect(maxAbs(out[OUTPUT]!.data, GOLDEN)).toBeLessThanOrEqual(TOL);
       expect(maxAbs(out[info.lastLayerInput]!.data, HIDDEN)).toBeLessThanOrEqual(TOL);

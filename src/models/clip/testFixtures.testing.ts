@@ -17,8 +17,9 @@ export const f32 = (f: string): Float32Array => {
 export async function runOnce(
   model: Uint8Array,
   inputs: Record<string, { data: Float32Array; dims: number[] }>,
+  ep: 'wasm' | 'webgpu' = 'wasm',
 ): Promise<Record<string, { data: Float32Array; dims: readonly number[] }>> {
-  const s = await ort.InferenceSession.create(model);
+  const s = await ort.InferenceSession.create(model, { executionProviders: [ep] });
   try {
     const feeds: Record<string, ort.Tensor> = {};
     for (const [k, v] of Object.entries(inputs)) feeds[k] = new ort.Tensor('float32', v.data, v.dims);

@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLIPTokenizer } from '@huggingface/transformers';
-import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_EP, setUpTestEp } from '../../../test-support/testEp';
 import { generateColoursModel } from '../../../tools/make-colours-model';
+import { ort } from '../runtime/ortRuntime';
 
 const DIR = fileURLToPath(new URL('../../../public/models/colours', import.meta.url));
 const BASIC = [
@@ -67,14 +68,15 @@ async function embedBatch(texts: string[]): Promise<number[][]> {
 const embed = async (text: string): Promise<number[]> => (await embedBatch([text]))[0]!;
 
 beforeAll(async () => {
-  ort.env.wasm.numThreads = 1;
+  await setUpTestEp();
   manifest = readJson('ovseg.json') as Manifest;
   tokenizer = new CLIPTokenizer(
     readJson('tokenizer.json') as object,
     readJson('tokenizer_config.json') as object,
   );
-  textSession = await ort.InferenceSession.create(readFileSync(join(DIR, 'text_model.onnx')));
-  imageSession = await ort.InferenceSession.create(readFileSync(join(DIR, 'image_model.onnx')));
+  const opts = { executionProviders: [TEST_EP] };
+  textSession = await ort.InferenceSession.create(readFileSync(join(DIR, 'text_model.onnx')), opts);
+  imageSession = await ort.InferenceSession.create(readFileSync(join(DIR, 'image_model.onnx')), opts);
 });
 
 afterAll(async () => {

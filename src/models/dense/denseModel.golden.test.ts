@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureOrt, decodeImage } from '../../../tools/lib/nodeSegmenter';
+import { TEST_EP, TEST_EP_NAME, fp32OnlyOnGpu, setUpTestEp } from '../../../test-support/testEp';
+import { decodeImage } from '../../../tools/lib/nodeSegmenter';
 import { averageRows, denseLabels } from './maths/dense';
 import { toPixelValues } from '../../processing/normalize';
 import { resizeRgba, upsamplePlanes } from '../../processing/resize';
@@ -59,7 +60,9 @@ const argmaxAgreement = (x: Float32Array, ref: Float32Array, n = N, margin = 0) 
 };
 
 async function wholeGraph(file: string): Promise<Float32Array> {
-  const s = await ort.InferenceSession.create(new Uint8Array(readFileSync(`${DIR}/${file}`)));
+  const s = await ort.InferenceSession.create(new Uint8Array(readFileSync(`${DIR}/${file}`)), {
+    executionProviders: [TEST_EP],
+  });
   const out = await s.run({
     input_ids: new ort.Tensor('int64', IDS, [N, S]),
     attention_mask: new ort.Tensor('int64', MASK, [N, S]),
@@ -91,122 +94,125 @@ const VARIANTS = [
   },
 ] as const;
 
-beforeAll(() => configureOrt());
+beforeAll(() => setUpTestEp());
 
 for (const v of VARIANTS)
   for (const textEnd of ['frontier', 'conditional'] as const)
-    describe(`clipseg-tiny ${v.file}, text part ending at the ${textEnd} (WASM, Node)`, () => {
-      let m: DenseModel;
-      let batch: PromptCut[];
-      let logits: Float32Array;
-      const ref = f32(v.ref);
+    describe.skipIf(fp32OnlyOnGpu(`${v.file} (${textEnd})`, v.file === 'model.onnx'))(
+      `clipseg-tiny ${v.file}, text part ending at the ${textEnd} (${TEST_EP_NAME}, Node)`,
+      () => {
+        let m: DenseModel;
+        let batch: PromptCut[];
+        let logits: Float32Array;
+        const ref = f32(v.ref);
 
-      beforeAll(async () => {
-        // The int8 file as exported (whole-batch scales, as its references were made); the app's
-        // per-row rewrite of it is checked against this one prompt and row a run in rowQuant.golden.test.
-        m = await DenseModel.create(new Uint8Array(readFileSync(`${DIR}/${v.file}`)), 'wasm', v.file, {
-          textEnd,
-          rowQuant: false,
+        beforeAll(async () => {
+          // The int8 file as exported (whole-batch scales, as its references were made); the app's
+          // per-row rewrite of it is checked against this one prompt and row a run in rowQuant.golden.test.
+          m = await DenseModel.create(new Uint8Array(readFileSync(`${DIR}/${v.file}`)), TEST_EP, v.file, {
+            textEnd,
+            rowQuant: false,
+          });
+          batch = await m.encodeText(IDS, MASK, N, S);
+          const out = await m.runImage(PIXELS, SIZE, SIZE, m.stack(batch));
+          expect([out.n, out.h, out.w]).toEqual([N, SIZE, SIZE]);
+          logits = out.logits;
+        }, HOOK_TIMEOUT);
+        afterAll(() => m.release());
+
+        it('matches its reference logits (1 image, 3 prompts)', () => {
+          expect(maxAbs(logits, ref)).toBeLessThanOrEqual(v.tol);
+          if (v.argmax === 1) {
+            // 100 % wherever the reference's best two prompts differ by more than twice the tolerance.
+            // The one pixel of 123904 left out is a tie in PyTorch (27.07117 vs 27.07121); onnxruntime
+            // CPU's own reference flips two other such ties.
+            expect(argmaxAgreement(logits, ref, N, 2 * v.tol)).toBe(1);
+            expect(argmaxAgreement(logits, ref)).toBeGreaterThanOrEqual(1 - 2 / P);
+          } else {
+            expect(argmaxAgreement(logits, ref)).toBeGreaterThanOrEqual(v.argmax);
+          }
         });
-        batch = await m.encodeText(IDS, MASK, N, S);
-        const out = await m.runImage(PIXELS, SIZE, SIZE, m.stack(batch));
-        expect([out.n, out.h, out.w]).toEqual([N, SIZE, SIZE]);
-        logits = out.logits;
-      }, HOOK_TIMEOUT);
-      afterAll(() => m.release());
 
-      it('matches its reference logits (1 image, 3 prompts)', () => {
-        expect(maxAbs(logits, ref)).toBeLessThanOrEqual(v.tol);
-        if (v.argmax === 1) {
-          // 100 % wherever the reference's best two prompts differ by more than twice the tolerance.
-          // The one pixel of 123904 left out is a tie in PyTorch (27.07117 vs 27.07121); onnxruntime
-          // CPU's own reference flips two other such ties.
-          expect(argmaxAgreement(logits, ref, N, 2 * v.tol)).toBe(1);
-          expect(argmaxAgreement(logits, ref)).toBeGreaterThanOrEqual(1 - 2 / P);
-        } else {
-          expect(argmaxAgreement(logits, ref)).toBeGreaterThanOrEqual(v.argmax);
-        }
-      });
-
-      it('agrees with the unsplit graph run directly', async () => {
-        expect(maxAbs(logits, await wholeGraph(v.file))).toBeLessThanOrEqual(v.vsWhole);
-      });
-
-      it('finds how each cut tensor depends on the prompt count', () => {
-        const kinds = m.layouts.map((l) => l.kind).sort();
-        if (textEnd === 'conditional') {
-          expect(m.conditional).toBe('/m/text_projection/MatMul_output_0');
-          expect(kinds).toEqual(['batched']);
-        } else {
-          // FiLM scale and shift per prompt, and the decoder's [N] for a Reshape.
-          expect(m.conditional).toBeNull();
-          expect(kinds).toEqual(['batched', 'batched', 'count']);
-        }
-        for (const l of m.layouts)
-          if (l.kind === 'batched') expect(l).toMatchObject({ axis: 0, lengthDependent: false });
-        expect(m.crossBatch.text).toBe(v.file.includes('quantized'));
-      });
-
-      it('caches per prompt: one-at-a-time encodings stack to the same logits', async () => {
-        const one = await encodeOneByOne(m);
-        const out = await m.runImage(PIXELS, SIZE, SIZE, m.stack(one));
-        if (!m.crossBatch.text) {
-          // fp32 1.4e-4 (padding changes float summation order), fp16 0.
-          expect(maxAbs(out.logits, logits)).toBeLessThanOrEqual(v.file === 'model.onnx' ? 1e-3 : 0.25);
-          expect(argmaxAgreement(out.logits, logits)).toBe(1);
-        } else {
-          // Dynamic int8 quantisation picks one scale per tensor over all prompts of a run: a
-          // prompt's cut depends on its batch-mates, so the engine encodes q8 prompts one per run,
-          // and then they are reproducible.
-          const again = await encodeOneByOne(m);
-          for (let i = 0; i < N; i++)
-            for (const name of Object.keys(one[i]!))
-              expect(Array.from(again[i]![name]!.data as Float32Array)).toEqual(
-                Array.from(one[i]![name]!.data as Float32Array),
-              );
-        }
-        if (!m.crossBatch.joint) {
-          // Any subset, in any order, gives those prompts' rows exactly.
-          const sub = await m.runImage(PIXELS, SIZE, SIZE, m.stack([one[2]!, one[0]!]));
-          expect(sub.n).toBe(2);
-          expect(maxAbs(sub.logits.subarray(0, P), out.logits.subarray(2 * P))).toBe(0);
-          expect(maxAbs(sub.logits.subarray(P), out.logits.subarray(0, P))).toBe(0);
-        }
-      });
-
-      if (textEnd === 'conditional')
-        it('gives the conditional embeddings and runs one decoder row per class', async () => {
-          const cond = f32('conditional_embeddings.bin');
-          const emb = new Float32Array(N * 16);
-          batch.forEach((p, i) => emb.set(m.embeddingOf(p), i * 16));
-          const tol = { 'model.onnx': 1e-5, 'model_fp16.onnx': 0.01, 'model_quantized.onnx': 0.1 }[v.file];
-          expect(maxAbs(emb, cond)).toBeLessThanOrEqual(tol);
-          // Singleton classes: the class row is the prompt's own embedding, so the same logits.
-          const same = averageRows(emb, 16, [0, 1, 2], 3);
-          const rows = Array.from({ length: 3 }, (_, c) =>
-            m.promptFromEmbedding(same.subarray(c * 16, (c + 1) * 16)),
-          );
-          const out = await m.runImage(PIXELS, SIZE, SIZE, m.stack(rows));
-          expect(maxAbs(out.logits, logits)).toBeLessThanOrEqual(
-            v.file === 'model_quantized.onnx' ? 1e-3 : v.vsWhole + 1e-3,
-          );
-          // Two classes, the first with two names: the decoder runs 2 rows instead of 3.
-          const avg = averageRows(emb, 16, [0, 1, 0], 2);
-          const two = await m.runImage(
-            PIXELS,
-            SIZE,
-            SIZE,
-            m.stack([0, 1].map((c) => m.promptFromEmbedding(avg.subarray(c * 16, (c + 1) * 16)))),
-          );
-          expect(two.n).toBe(2);
-          expect(two.logits.every(Number.isFinite)).toBe(true);
+        it('agrees with the unsplit graph run directly', async () => {
+          expect(maxAbs(logits, await wholeGraph(v.file))).toBeLessThanOrEqual(v.vsWhole);
         });
-    });
+
+        it('finds how each cut tensor depends on the prompt count', () => {
+          const kinds = m.layouts.map((l) => l.kind).sort();
+          if (textEnd === 'conditional') {
+            expect(m.conditional).toBe('/m/text_projection/MatMul_output_0');
+            expect(kinds).toEqual(['batched']);
+          } else {
+            // FiLM scale and shift per prompt, and the decoder's [N] for a Reshape.
+            expect(m.conditional).toBeNull();
+            expect(kinds).toEqual(['batched', 'batched', 'count']);
+          }
+          for (const l of m.layouts)
+            if (l.kind === 'batched') expect(l).toMatchObject({ axis: 0, lengthDependent: false });
+          expect(m.crossBatch.text).toBe(v.file.includes('quantized'));
+        });
+
+        it('caches per prompt: one-at-a-time encodings stack to the same logits', async () => {
+          const one = await encodeOneByOne(m);
+          const out = await m.runImage(PIXELS, SIZE, SIZE, m.stack(one));
+          if (!m.crossBatch.text) {
+            // fp32 1.4e-4 (padding changes float summation order), fp16 0.
+            expect(maxAbs(out.logits, logits)).toBeLessThanOrEqual(v.file === 'model.onnx' ? 1e-3 : 0.25);
+            expect(argmaxAgreement(out.logits, logits)).toBe(1);
+          } else {
+            // Dynamic int8 quantisation picks one scale per tensor over all prompts of a run: a
+            // prompt's cut depends on its batch-mates, so the engine encodes q8 prompts one per run,
+            // and then they are reproducible.
+            const again = await encodeOneByOne(m);
+            for (let i = 0; i < N; i++)
+              for (const name of Object.keys(one[i]!))
+                expect(Array.from(again[i]![name]!.data as Float32Array)).toEqual(
+                  Array.from(one[i]![name]!.data as Float32Array),
+                );
+          }
+          if (!m.crossBatch.joint) {
+            // Any subset, in any order, gives those prompts' rows exactly.
+            const sub = await m.runImage(PIXELS, SIZE, SIZE, m.stack([one[2]!, one[0]!]));
+            expect(sub.n).toBe(2);
+            expect(maxAbs(sub.logits.subarray(0, P), out.logits.subarray(2 * P))).toBe(0);
+            expect(maxAbs(sub.logits.subarray(P), out.logits.subarray(0, P))).toBe(0);
+          }
+        });
+
+        if (textEnd === 'conditional')
+          it('gives the conditional embeddings and runs one decoder row per class', async () => {
+            const cond = f32('conditional_embeddings.bin');
+            const emb = new Float32Array(N * 16);
+            batch.forEach((p, i) => emb.set(m.embeddingOf(p), i * 16));
+            const tol = { 'model.onnx': 1e-5, 'model_fp16.onnx': 0.01, 'model_quantized.onnx': 0.1 }[v.file];
+            expect(maxAbs(emb, cond)).toBeLessThanOrEqual(tol);
+            // Singleton classes: the class row is the prompt's own embedding, so the same logits.
+            const same = averageRows(emb, 16, [0, 1, 2], 3);
+            const rows = Array.from({ length: 3 }, (_, c) =>
+              m.promptFromEmbedding(same.subarray(c * 16, (c + 1) * 16)),
+            );
+            const out = await m.runImage(PIXELS, SIZE, SIZE, m.stack(rows));
+            expect(maxAbs(out.logits, logits)).toBeLessThanOrEqual(
+              v.file === 'model_quantized.onnx' ? 1e-3 : v.vsWhole + 1e-3,
+            );
+            // Two classes, the first with two names: the decoder runs 2 rows instead of 3.
+            const avg = averageRows(emb, 16, [0, 1, 0], 2);
+            const two = await m.runImage(
+              PIXELS,
+              SIZE,
+              SIZE,
+              m.stack([0, 1].map((c) => m.promptFromEmbedding(avg.subarray(c * 16, (c + 1) * 16)))),
+            );
+            expect(two.n).toBe(2);
+            expect(two.logits.every(Number.isFinite)).toBe(true);
+          });
+      },
+    );
 
 describe('clipseg-tiny from image.png through the app preprocessing (fp32)', () => {
   let m: DenseModel;
   beforeAll(async () => {
-    m = await DenseModel.create(new Uint8Array(readFileSync(`${DIR}/model.onnx`)), 'wasm', 'model.onnx');
+    m = await DenseModel.create(new Uint8Array(readFileSync(`${DIR}/model.onnx`)), TEST_EP, 'model.onnx');
   }, HOOK_TIMEOUT);
   afterAll(() => m.release());
 

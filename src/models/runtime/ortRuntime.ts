@@ -1,10 +1,32 @@
-import * as ort from 'onnxruntime-web';
+import * as ortPackage from 'onnxruntime-web';
 import { ModelSessionFailedError } from '../../errors';
 
 import type { Ep } from '../../shared/protocol';
 
-export { ort };
 export type { Ep };
+
+/**
+ * The ORT build every model and tensor here goes through (one build: a session refuses another
+ * build's tensors). A live binding, so that Node can swap in the browser build, whose WebGPU backend
+ * Node's own build leaves out (tools/lib/nodeSegmenter.ts), before it makes a session.
+ */
+export let ort: typeof ortPackage = ortPackage;
+/** The types under the same name, as the namespace import gave them (`ort.Tensor` as a type). */
+// eslint-disable-next-line @typescript-eslint/no-namespace -- types only, merged with the binding above
+export declare namespace ort {
+  type Tensor = ortPackage.Tensor;
+  type InferenceSession = ortPackage.InferenceSession;
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- as above
+  namespace InferenceSession {
+    type SessionOptions = ortPackage.InferenceSession.SessionOptions;
+    type OnnxValueMapType = ortPackage.InferenceSession.OnnxValueMapType;
+  }
+}
+
+/** Replaces the ORT build (before any session or tensor is made: they belong to their build). */
+export function useOrtBuild(build: typeof ortPackage): void {
+  ort = build;
+}
 
 /** Makes transformers.js reuse this ORT instance instead of initialising its own build. */
 export function shareOrtInstance(): void {

@@ -17,9 +17,14 @@ function setUp(threads: number) {
   ort.env.wasm.numThreads = threads;
 }
 
-export async function measureFloor(bytes: Uint8Array, threads: number, reps: number): Promise<FloorTimes> {
+export async function measureFloor(
+  bytes: Uint8Array,
+  threads: number,
+  reps: number,
+  ep: 'wasm' | 'webgpu' = 'wasm',
+): Promise<FloorTimes> {
   setUp(threads);
-  const parts = await splitFloorParts(bytes);
+  const parts = await splitFloorParts(bytes, ep);
   try {
     return await timeFloor(parts, reps);
   } finally {

@@ -57,6 +57,19 @@ const ortInNode: Plugin = {
   },
 };
 
+/**
+ * transformers.js's Node build imports sharp for pictures, whose native part the kit lacks and
+ * which would throw on load; the engine decodes its pictures itself, and transformers.js runs
+ * without sharp when the import gives nothing.
+ */
+const noSharp: Plugin = {
+  name: 'no-sharp',
+  setup(b) {
+    b.onResolve({ filter: /^sharp$/ }, () => ({ path: 'sharp', namespace: 'no-sharp' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-sharp' }, () => ({ contents: 'export default undefined;' }));
+  },
+};
+
 async function bundle() {
   await build({
     entryPoints: [path.join(ROOT, 'tools/device/kit.ts')],
@@ -67,7 +80,7 @@ async function bundle() {
     outfile: path.join(kit, 'tools/device/kit.mjs'),
     // The app's own ORT build (JSEP: WebGPU and WASM), not the WASM-only one Node would pick.
     alias: { 'onnxruntime-web': path.join(ortDist, 'ort.min.mjs') },
-    plugins: [ortInNode],
+    plugins: [ortInNode, noSharp],
     banner: {
       js: "import { createRequire as __kitRequire } from 'node:module'; const require = __kitRequire(import.meta.url);",
     },

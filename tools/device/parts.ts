@@ -23,7 +23,7 @@ export interface PartPlan {
   estimate: number;
 }
 
-export const partName = (i: number) => `ovseg-kit-part-${String(i + 1).padStart(2, '0')}.tar.gz`;
+const partName = (i: number) => `ovseg-kit-part-${String(i + 1).padStart(2, '0')}.tar.gz`;
 
 /**
  * Largest first into the first part with room (first-fit decreasing): few parts, and the big

@@ -5,7 +5,7 @@
  */
 
 /** The loader's default ICD folders (Vulkan loader docs, Linux), searched when no variable names files. */
-export const ICD_DIRS = ['/usr/local/share/vulkan/icd.d', '/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'];
+const ICD_DIRS = ['/usr/local/share/vulkan/icd.d', '/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'];
 
 export interface IcdFile {
   file: string;

@@ -133,6 +133,10 @@ async function stageKit(node: string) {
   // The bundled code finds these from the repository root, two folders above tools/device/.
   for (const f of ['pascal_voc_21.txt', 'ade20k_150.txt'])
     await put(path.join(ROOT, 'public/vocab', f), `public/vocab/${f}`);
+  // transformers.js's Node build requires onnxruntime-node at run time (not bundled): the project's stub.
+  await cp(path.join(ROOT, 'tools/stubs/onnxruntime-node'), path.join(kit, 'node_modules/onnxruntime-node'), {
+    recursive: true,
+  });
   await cp(path.join(ROOT, 'fixtures/clip-tokenizer'), path.join(kit, 'fixtures/clip-tokenizer'), {
     recursive: true,
   });

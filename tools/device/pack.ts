@@ -58,15 +58,16 @@ const ortInNode: Plugin = {
 };
 
 /**
- * transformers.js's Node build imports sharp for pictures, whose native part the kit lacks and
- * which would throw on load; the engine decodes its pictures itself, and transformers.js runs
- * without sharp when the import gives nothing.
+ * transformers.js's Node build imports sharp for pictures (and refuses to load without it), whose
+ * native part the kit lacks: a stand-in that throws if ever called; the engine decodes pictures itself.
  */
 const noSharp: Plugin = {
   name: 'no-sharp',
   setup(b) {
     b.onResolve({ filter: /^sharp$/ }, () => ({ path: 'sharp', namespace: 'no-sharp' }));
-    b.onLoad({ filter: /.*/, namespace: 'no-sharp' }, () => ({ contents: 'export default undefined;' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-sharp' }, () => ({
+      contents: "export default function sharp() { throw new Error('no sharp in the device kit'); }",
+    }));
   },
 };
 

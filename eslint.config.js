@@ -81,6 +81,8 @@ const NO_APP = {
 export default tseslint.config(
   {
     ignores: [
+      // Scratch and generated files (bench models, the device kit's bundle): git ignores it too.
+      '.tmp',
       'dist',
       'node_modules',
       'public/models',

@@ -23,7 +23,7 @@ import { argmaxLabels } from '../../src/processing/argmax';
 import { upsampleLabels } from '../../src/processing/labels';
 import { toPixelValues } from '../../src/processing/normalize';
 import { resizeRgba } from '../../src/processing/resize';
-import { ort } from '../../src/models/runtime/ortRuntime';
+import { ort, type Ep } from '../../src/models/runtime/ortRuntime';
 import { median } from '../lib/floor';
 import { TEXT_FILE, VISION_FILE } from '../lib/clipTowersBundle';
 import { quantizedName } from '../lib/quantizeBundle';
@@ -103,13 +103,14 @@ export async function measureClipDenseNode(
   reps: number,
   classCounts: readonly number[] = [1, 20, 150],
   dtype: 'fp32' | 'q8' = 'fp32',
+  ep: Ep = 'wasm',
 ): Promise<ClipDenseNodeFigures> {
   const file = (fp32: string) => path.join(dir, dtype === 'q8' ? quantizedName(fp32) : fp32);
   configureOrt();
   ort.env.wasm.numThreads = threads;
   const model = await ClipDenseModel.create(
     new Uint8Array(await readFile(file(VISION_FILE))),
-    'wasm',
+    ep,
     'bench vision tower',
   );
   const frameMs: Record<number, number> = {};
@@ -134,7 +135,9 @@ export async function measureClipDenseNode(
 
   const json = async (f: string) => JSON.parse(await readFile(path.join(dir, f), 'utf8')) as unknown;
   const tok = await createClipTokenizer(await json('tokenizer.json'), await json('tokenizer_config.json'));
-  const text = await ort.InferenceSession.create(new Uint8Array(await readFile(file(TEXT_FILE))));
+  const text = await ort.InferenceSession.create(new Uint8Array(await readFile(file(TEXT_FILE))), {
+    executionProviders: [ep],
+  });
   const prompts = ADE.flatMap((c) => DEFAULT_TEMPLATES.map((t) => t.replace('{}', c.label)));
   const run = async (chunk: string[]) => {
     const enc = tok.pad(chunk.map((p) => tok.ids(p)));

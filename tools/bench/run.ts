@@ -21,7 +21,8 @@ import { checkSplit, measureFloor, measureFloorApart } from './nodeChecks';
 import { agreement, medianParts, type Rows, type ScenarioId } from './report';
 import { MANIFESTS, startBenchServer } from './server';
 import { AppSide, TjsSide, type BenchDtype, type Ep, type PrepTimes, type Sample, type Side } from './sides';
-import { phases, summary, type Key } from './summary';
+import { phases } from './phases';
+import { summary, type Key } from './summary';
 
 export interface BenchOptions {
   model: string;

@@ -20,7 +20,7 @@ import { PRESETS } from '../../src/models/presets';
 import type { SamClipManifest } from '../../src/models/samclip/family';
 import type { Named } from '../../src/models/samclip/named';
 import { SamModel } from '../../src/models/samclip/samModel';
-import { ort } from '../../src/models/runtime/ortRuntime';
+import { ort, type Ep } from '../../src/models/runtime/ortRuntime';
 import type { RgbaImage } from '../../src/processing/resize';
 import { VISION_FILE } from '../lib/clipTowersBundle';
 import { configureOrt, decodeImage } from '../lib/nodeSegmenter';
@@ -43,6 +43,8 @@ export interface SamClipOptions {
   /** Runs of the synthetic post-processing. */
   postRuns: number;
   log: (line: string) => void;
+  /** The backend of SAM and the CLIP tower (default WASM); the grid stays WASM's on either, so the work is the same. */
+  ep?: Ep;
 }
 
 const CLASS_COUNTS = [1, 150] as const;
@@ -78,9 +80,9 @@ const picture = (seed: number): RgbaImage =>
 const bytes = async (dir: string, file: string) => new Uint8Array(await readFile(path.join(dir, file)));
 const round = (v: number) => Math.round(v);
 
-async function samModel(dir: string, decoder: string): Promise<SamModel> {
+async function samModel(dir: string, decoder: string, ep: Ep): Promise<SamModel> {
   const part = async (file: string) => ({ bytes: await bytes(dir, file), file });
-  return SamModel.create(await part(SAM_FILES.encoder), await part(decoder), 'wasm');
+  return SamModel.create(await part(SAM_FILES.encoder), await part(decoder), ep);
 }
 
 async function frames(f: SamClipFrame, clip: ClipDenseModel, o: SamClipOptions) {
@@ -137,9 +139,14 @@ export async function measureSamClip(o: SamClipOptions): Promise<SamClipFigures>
   };
   const c = MANIFEST.clip;
   const coverage = { resolution: c.resolution, ...c.window, resample: c.resample };
-  const clip = await createDenseTower(await bytes(o.clip, VISION_FILE), 'wasm', 'bench CLIP tower', coverage);
+  const clip = await createDenseTower(
+    await bytes(o.clip, VISION_FILE),
+    o.ep ?? 'wasm',
+    'bench CLIP tower',
+    coverage,
+  );
   try {
-    const sam = await samModel(o.sam, SAM_FILES.decoder);
+    const sam = await samModel(o.sam, SAM_FILES.decoder, o.ep ?? 'wasm');
     const f = new SamClipFrame(sam, clip, MANIFEST);
     let fr: Awaited<ReturnType<typeof frames>>;
     let fp32: ClickParts[];
@@ -149,7 +156,7 @@ export async function measureSamClip(o: SamClipOptions): Promise<SamClipFigures>
     } finally {
       await sam.release();
     }
-    const sam8 = await samModel(o.sam, quantizedFile('decoder'));
+    const sam8 = await samModel(o.sam, quantizedFile('decoder'), o.ep ?? 'wasm');
     let int8: ClickParts[];
     let encoderAgain: number;
     try {

@@ -87,10 +87,23 @@ function copySharedWrites(): void {
       // slice() copies into a fresh ArrayBuffer and keeps the element type, so dataOffset and size
       // (counted in elements for typed arrays) still mean the same.
       const copy = (data as unknown as { slice(): ArrayBufferView }).slice();
-      return write.call(this, buffer, offset, copy as BufferSource, dataOffset, size);
+      return writeGiven(this, buffer, offset, copy as BufferSource, dataOffset, size);
     }
-    return write.call(this, buffer, offset, data as BufferSource, dataOffset, size);
+    return writeGiven(this, buffer, offset, data as BufferSource, dataOffset, size);
   };
+  // Dawn refuses an explicit `undefined` for the optional arguments: pass on only those given.
+  function writeGiven(
+    q: GPUQueue,
+    buffer: GPUBuffer,
+    offset: number,
+    data: BufferSource,
+    dataOffset?: number,
+    size?: number,
+  ): undefined {
+    if (dataOffset === undefined) return write.call(q, buffer, offset, data);
+    if (size === undefined) return write.call(q, buffer, offset, data, dataOffset);
+    return write.call(q, buffer, offset, data, dataOffset, size);
+  }
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));

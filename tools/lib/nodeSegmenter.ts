@@ -21,14 +21,24 @@ export function configureOrt(): void {
   if (configured) return;
   ort.env.wasm.numThreads = 1;
   // Point ORT at its own files: left unset, transformers.js would fill in a CDN address.
-  const wasm = createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm');
-  ort.env.wasm.wasmPaths = pathToFileURL(path.dirname(wasm) + path.sep).href;
+  // The device kit ships ORT's files beside its one-file bundle, with no node_modules to resolve from.
+  const dir =
+    process.env.OVSEG_ORT_DIR ??
+    path.dirname(createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'));
+  ort.env.wasm.wasmPaths = pathToFileURL(dir + path.sep).href;
   ort.env.logLevel = 'error';
   shareOrtInstance();
   configured = true;
 }
 
 let webBuild = false;
+/**
+ * The device kit bundles ORT's browser build in place of its Node build (tools/device/pack.ts): it
+ * says so before its first session, so configureNodeEp keeps that build rather than loading another.
+ */
+export function ortIsBrowserBuild(): void {
+  webBuild = true;
+}
 /**
  * The engine's EP in Node. WASM: configureOrt. WebGPU: a navigator.gpu from Dawn, and ORT's browser
  * build in place of its Node build (which has no WebGPU backend), same threads and files as WASM;

@@ -16,10 +16,14 @@
  *   0. `argmaxLabels` applies its threshold only when it is above 0; a caller passes -Infinity
  *   for "none", which no score is under.
  * NaN scores are out of scope: the output contracts reject them before any label pass.
- * Labels come back as int32 (WebGPU has no 16-bit integer storage); the caller narrows them.
+ * Labels come back as int32 (WebGPU has no 16-bit integer storage); the caller narrows them. They are
+ * looked up in a table of k + 1 (Gather) rather than cast from ArgMax's int64 and added to: ONNX
+ * Runtime's WebGPU backend has no int64 Cast, and would run that one node on the CPU, reading the
+ * indices back and copying the labels up again.
  */
 import { buildModelBytes, floatTensor, node, valueInfo } from './onnxBuilder';
 import { DataType } from './onnxProto';
+import { VOCAB_LIMITS } from '../../processing/vocabulary';
 
 /** Names of the graph's inputs and outputs. */
 export const LABEL_GRAPH = {
@@ -33,17 +37,21 @@ export const LABEL_GRAPH = {
   best: 'best_scores',
 } as const;
 
+/** Classes the graph labels at most: the vocabulary's own limit (a 16 KB table). */
+export const MAX_LABEL_CLASSES = VOCAB_LIMITS.classes;
+
 let bytes: Uint8Array | null = null;
 
 /** The label-pass graph (built once: it has no weights, only dynamic C and P). */
 export function labelGraphBytes(): Uint8Array {
   if (bytes) return bytes;
   const { scores, threshold, labels, best } = LABEL_GRAPH;
-  const int32 = (name: string, v: number) => ({
+  const int32 = (name: string, dims: number[], v: Int32Array) => ({
     name,
-    dims: [],
+    dims,
     data_type: DataType.INT32,
-    raw_data: new Uint8Array(Int32Array.of(v).buffer),
+    // Little-endian, as ONNX stores raw data (and every engine this app runs on is).
+    raw_data: new Uint8Array(v.buffer),
   });
   bytes = buildModelBytes({
     graph: {
@@ -51,15 +59,22 @@ export function labelGraphBytes(): Uint8Array {
       node: [
         node('ArgMax', [scores], ['index64'], { axis: 0, keepdims: 1, select_last_index: 0 }),
         node('GatherElements', [scores, 'index64'], [best], { axis: 0 }),
-        node('Cast', ['index64'], ['index'], { to: DataType.INT32 }),
-        node('Add', ['index', 'one'], ['label']),
+        node('Gather', ['class_labels', 'index64'], ['label'], { axis: 0 }),
         node('Greater', [best, 'minus_inf'], ['scored']),
         node('Less', [best, threshold], ['under']),
         node('Not', ['under'], ['over']),
         node('And', ['scored', 'over'], ['kept']),
         node('Where', ['kept', 'label', 'zero'], [labels]),
       ],
-      initializer: [int32('one', 1), int32('zero', 0), floatTensor('minus_inf', [], [-Infinity])],
+      initializer: [
+        int32(
+          'class_labels',
+          [MAX_LABEL_CLASSES],
+          Int32Array.from({ length: MAX_LABEL_CLASSES }, (_, k) => k + 1),
+        ),
+        int32('zero', [], Int32Array.of(0)),
+        floatTensor('minus_inf', [], [-Infinity]),
+      ],
       input: [
         valueInfo(scores, DataType.FLOAT, ['classes', 'pixels']),
         valueInfo(threshold, DataType.FLOAT, [1]),

@@ -3,7 +3,7 @@
  * [C, P] class scores can stay a GPU tensor and only the label map and best scores are read back.
  * Same labels and scores as `argmaxLabels`, bit for bit (see `labelGraph.ts`).
  */
-import { LABEL_GRAPH, labelGraphBytes } from '../onnx/labelGraph';
+import { LABEL_GRAPH, labelGraphBytes, MAX_LABEL_CLASSES } from '../onnx/labelGraph';
 import { createSession, ort, type Ep } from './ortRuntime';
 
 export interface LabelPassResult {
@@ -30,6 +30,8 @@ export class GraphLabelPass {
     P: number,
     threshold: number,
   ): Promise<LabelPassResult> {
+    if (C > MAX_LABEL_CLASSES)
+      throw new RangeError(`The label pass labels ${MAX_LABEL_CLASSES} classes at most, not ${C}`);
     const input = scores instanceof Float32Array ? new ort.Tensor('float32', scores, [C, P]) : scores;
     const t = new ort.Tensor('float32', Float32Array.of(threshold > 0 ? threshold : -Infinity), [1]);
     const out = await this.session.run({ [LABEL_GRAPH.scores]: input, [LABEL_GRAPH.threshold]: t });

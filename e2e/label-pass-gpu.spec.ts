@@ -32,6 +32,9 @@ function ties(C: number, P: number): Float32Array {
   return Float32Array.from({ length: C * P }, () => values[(s = (s * 48271) % 2147483647) % values.length]!);
 }
 
+/** The timed case: CLIPSeg's logit map (352x352) against 20 classes. */
+const TIMED = { classes: 20, width: 352, height: 352 };
+
 interface PageCase {
   name: string;
   scores: number[];
@@ -78,7 +81,7 @@ test('the label pass graph on WebGPU labels as argmaxLabels does, from a GPU buf
     { name: 'ties over 1', scores: Array.from(ties(7, 4099)), C: 7, P: 4099, threshold: 1 },
   ];
   const results = await page.evaluate(
-    async ({ cases, names, jsPass }) => {
+    async ({ cases, names, jsPass, timed }) => {
       const ort = (await import(
         /* @vite-ignore */ '/label-pass/ort.webgpu.min.mjs'
       )) as typeof import('onnxruntime-web');
@@ -112,12 +115,46 @@ test('the label pass graph on WebGPU labels as argmaxLabels does, from a GPU buf
         });
         buffer.destroy();
       }
+      // Timed (reported, not asserted): a CLIPSeg-sized map, the GPU path with its read-back against
+      // the JavaScript pass on the same scores. Medians of 5 after one warm-up run.
+      const [C, P] = [timed.classes, timed.width * timed.height];
+      let seed = 1;
+      const scores = Float32Array.from(
+        { length: C * P },
+        () => (seed = (seed * 48271) % 2147483647) / 2147483647,
+      );
+      const buffer = device.createBuffer({
+        size: scores.byteLength,
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      });
+      device.queue.writeBuffer(buffer, 0, scores);
+      const input = ort.Tensor.fromGpuBuffer(buffer, { dataType: 'float32', dims: [C, P] });
+      const t = new ort.Tensor('float32', Float32Array.of(0.3), [1]);
+      const median = async (f: () => Promise<unknown>) => {
+        const ms: number[] = [];
+        for (let r = 0; r < 6; r++) {
+          const t0 = performance.now();
+          await f();
+          if (r > 0) ms.push(performance.now() - t0);
+        }
+        return ms.sort((a, b) => a - b)[2]!;
+      };
+      const graphMs = await median(async () => {
+        const res = await session.run({ [names.scores]: input, [names.threshold]: t });
+        await res[names.labels]!.getData();
+        await res[names.best]!.getData();
+      });
+      const jsMs = await median(async () => argmax(scores, C, P, 0.3));
+      buffer.destroy();
       await session.release();
-      return out;
+      return { out, graphMs, jsMs };
     },
-    { cases, names: LABEL_GRAPH, jsPass: argmaxLabels.toString() },
+    { cases, names: LABEL_GRAPH, jsPass: argmaxLabels.toString(), timed: TIMED },
   );
-  for (const r of results) {
+  console.log(
+    `[label pass webgpu] ${TIMED.classes} classes x ${TIMED.width}x${TIMED.height}: graph on SwiftShader from a GPU buffer, read-back included, ${results.graphMs.toFixed(1)} ms; JavaScript in the page ${results.jsMs.toFixed(1)} ms (medians of 5; both on the CPU here)`,
+  );
+  for (const r of results.out) {
     const c = cases.find((x) => x.name === r.name)!;
     // The page's JavaScript pass is the engine's: the same answer as in Node.
     expect(r.jsLabels).toEqual(

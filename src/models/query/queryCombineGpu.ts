@@ -5,8 +5,12 @@
  * the [Q, h, w] masks nor the [C, H, W] class scores.
  *
  * Same definition as `querySemseg` + `argmaxLabels`, not the same arithmetic (float32 throughout, the
- * backend's summing order): labels agree except where two classes tie within float32 rounding, so
- * the query runner uses it only when asked (`gpuCombine`), never by default.
+ * backend's summing order): labels agree except where two classes tie within float32 rounding (a few
+ * pixels per boundary-rich picture, measured in `e2e/query-combine-gpu.spec.ts`). And on the app's
+ * WebGPU backend (ONNX Runtime's JSEP build) the label pass's ArgMax keeps the class count of the
+ * first run it compiled a shader for: after a run over C classes, a run over more looks at the first
+ * C rows only (seen as label 1 everywhere after a 1-class warm-up; not seen on the native WebGPU
+ * build). So the query runner uses this only when asked (`gpuCombine`), never by default.
  */
 import { pairWeights } from '../gkc/querySemseg';
 import { QUERY_COMBINE_GRAPH, queryCombineGraphBytes } from '../onnx/queryCombineGraph';

@@ -91,7 +91,9 @@ test('the query combine on WebGPU labels as the JavaScript combine does, from th
   app,
   page,
 }) => {
-  test.skip(app.ep !== 'webgpu', 'the combine graph on WASM is checked in Vitest (queryCombineGpu.test.ts)');
+  const why = 'the combine graph on WASM is checked in Vitest (queryCombineGpu.test.ts)';
+  if (app.ep !== 'webgpu') console.log(`[skipped on ${app.ep}] ${test.info().title}: ${why}`);
+  test.skip(app.ep !== 'webgpu', why);
   const warnings: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'warning' || m.type() === 'error') warnings.push(m.text());

@@ -59,6 +59,19 @@ export interface Scored {
   sh: number;
 }
 
+/** GKC's class probabilities per query [Q, C] (void dropped). */
+export function queryProbs(out: Pick<QueryOutputs, 'embeds' | 'D'>, o: CombineOptions): Float32Array {
+  return classProbs({
+    queryEmbeds: out.embeds,
+    nameEmbeds: o.nameEmbeds,
+    nameToClass: o.nameToClass,
+    numClasses: o.numClasses,
+    dim: out.D,
+    logitScale: o.logitScale,
+    voidEmbedding: o.voidEmbedding,
+  });
+}
+
 /**
  * GKC's scores from image-model outputs and name embeddings: class probabilities per query, then mask
  * logits upsampled to the model's input size (or straight to the image size when the image is
@@ -66,15 +79,7 @@ export interface Scored {
  */
 export function scoreQueries(out: QueryOutputs, o: CombineOptions): Scored {
   const C = o.numClasses;
-  const probs = classProbs({
-    queryEmbeds: out.embeds,
-    nameEmbeds: o.nameEmbeds,
-    nameToClass: o.nameToClass,
-    numClasses: C,
-    dim: out.D,
-    logitScale: o.logitScale,
-    voidEmbedding: o.voidEmbedding,
-  });
+  const probs = queryProbs(out, o);
   const smaller = o.width <= out.inputWidth && o.height <= out.inputHeight;
   const sw = smaller ? o.width : out.inputWidth;
   const sh = smaller ? o.height : out.inputHeight;

@@ -208,3 +208,16 @@ function scoreRows(
     }
   }
 }
+
+/**
+ * The probabilities `querySemseg` sums with, as a [C, Q] matrix (transposed, for a MatMul over
+ * queries): p(q, c) where `activePairs` keeps the pair, 0 where it leaves it out. A graph that sums
+ * every pair of this matrix drops what `querySemseg` drops.
+ */
+export function pairWeights(probs: Float32Array, Q: number, C: number, budget = DROP_BUDGET): Float32Array {
+  const { queries, start, cls, prob } = activePairs(probs, Q, C, budget);
+  const out = new Float32Array(C * Q);
+  for (let a = 0; a < queries.length; a++)
+    for (let j = start[a]!; j < start[a + 1]!; j++) out[cls[j]! * Q + queries[a]!] = prob[j]!;
+  return out;
+}

@@ -54,8 +54,12 @@ export function checkQueryShapes(outputs: Readonly<Record<string, OutputLike | u
   return { Q, h, w, D };
 }
 
-/** The values of a run's outputs: no NaN or infinity (they would label nothing, silently). */
-export function checkQueryValues(masks: Float32Array, embeds: Float32Array): void {
-  checkFinite(masks, `${WHAT}'s output "pred_masks"`);
+/**
+ * The values of a run's outputs: no NaN or infinity (they would label nothing, silently). `masks`
+ * null: left on the GPU for the combine graph, checked where they are read back (the warm-up, and
+ * before the JavaScript combine); on the GPU path alone a NaN is not looked for before the labels.
+ */
+export function checkQueryValues(masks: Float32Array | null, embeds: Float32Array): void {
+  if (masks) checkFinite(masks, `${WHAT}'s output "pred_masks"`);
   checkFinite(embeds, `${WHAT}'s output "query_embeds"`);
 }

@@ -36,7 +36,12 @@ export interface QueryDebug {
   semsegLow: Float32Array;
 }
 
-export const queryFamily = defineFamily<typeof querySchema, Record<string, never>, QueryDebug>({
+/** The runner's counters: segments whose combine and label pass ran as graphs on the GPU. */
+export interface QueryStats {
+  gpuCombines: number;
+}
+
+export const queryFamily = defineFamily<typeof querySchema, QueryStats, QueryDebug>({
   id: 'query',
   label: 'Mask queries scored by name embeddings (GKC / Mask2Former)',
   schema: querySchema,

@@ -6,16 +6,10 @@ import { cachedBytes, cachingFetcher, deleteCached, openModelCache } from './mod
 import type { ImageSource } from './segmenter';
 import type { FetcherOptions } from './requests';
 import type { EmbeddingCache } from './embeddingCache';
+import { NO_GPU } from './noGpu';
 
 export async function detectGpu(): Promise<GpuInfo> {
-  const none: GpuInfo = {
-    available: false,
-    fallback: false,
-    f16: false,
-    description: 'no WebGPU',
-    maxBufferSize: 0,
-    maxStorageBufferBindingSize: 0,
-  };
+  const none = NO_GPU;
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
   if (!gpu) return none;
   try {

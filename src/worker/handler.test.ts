@@ -2,7 +2,6 @@ import { decode } from 'fast-png';
 import { describe, expect, it, vi } from 'vitest';
 import { fsFetcher, newSegmenter, rgbaSource } from '../../tools/lib/nodeSegmenter';
 import type {
-  GpuInfo,
   ModelInfo,
   RequestMessage,
   Requests,
@@ -15,6 +14,7 @@ import type { VocabClass } from '../processing/vocabulary';
 import type { Fetcher } from './bundle';
 import { createHandler } from './handler';
 import { liveSessionCount } from '../models/runtime/ortRuntime';
+import { NO_GPU as noGpu } from './noGpu';
 
 const W = 40,
   H = 30;
@@ -26,14 +26,6 @@ function twoColourImage(): RgbaImage {
   return { width: W, height: H, data };
 }
 
-const noGpu: GpuInfo = {
-  available: false,
-  fallback: false,
-  f16: false,
-  description: 'no WebGPU',
-  maxBufferSize: 0,
-  maxStorageBufferBindingSize: 0,
-};
 const vocab = (...classes: string[][]): VocabClass[] => classes.map((names) => ({ label: names[0]!, names }));
 
 type Posted = { msg: WorkerMessage; transfer: Transferable[] | undefined };

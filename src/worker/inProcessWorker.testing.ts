@@ -8,6 +8,7 @@ import type { RgbaImage } from '../processing/resize';
 import type { RequestMessage, WorkerMessage } from '../shared/protocol';
 import { createHandler } from './handler';
 import type { ImageSource } from './segmenter';
+import { NO_GPU } from './noGpu';
 
 /** What stands in for an ImageBitmap here: its pixels ride along. */
 export interface FakeBitmap {
@@ -69,14 +70,7 @@ export function inProcessWorker(dir: string): InProcessWorker {
       setTimeout(() => worker.onmessage?.({ data: msg } as MessageEvent<WorkerMessage>), 0);
     },
     fetcher: () => (file) => read(file),
-    gpuInfo: async () => ({
-      available: false,
-      fallback: false,
-      f16: false,
-      description: 'none',
-      maxBufferSize: 0,
-      maxStorageBufferBindingSize: 0,
-    }),
+    gpuInfo: async () => NO_GPU,
     sourceFromBitmap: (b): ImageSource => {
       const f = b as unknown as FakeBitmap;
       return { width: f.width, height: f.height, rgba: () => f.rgba };

@@ -27,7 +27,7 @@ import { ort, type Ep } from '../../src/models/runtime/ortRuntime';
 import { median } from '../lib/floor';
 import { TEXT_FILE, VISION_FILE } from '../lib/clipTowersBundle';
 import { quantizedName } from '../lib/quantizeBundle';
-import { configureOrt, decodeImage } from '../lib/nodeSegmenter';
+import { configureNodeEp, decodeImage } from '../lib/nodeSegmenter';
 import { prng } from '../../test-support/prng';
 import { ADE, scene } from './inputs';
 
@@ -106,7 +106,7 @@ export async function measureClipDenseNode(
   ep: Ep = 'wasm',
 ): Promise<ClipDenseNodeFigures> {
   const file = (fp32: string) => path.join(dir, dtype === 'q8' ? quantizedName(fp32) : fp32);
-  configureOrt();
+  await configureNodeEp(ep);
   ort.env.wasm.numThreads = threads;
   const model = await ClipDenseModel.create(
     new Uint8Array(await readFile(file(VISION_FILE))),

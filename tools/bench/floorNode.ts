@@ -14,3 +14,5 @@ if (!file || !threads || !reps || (ep !== 'wasm' && ep !== 'webgpu')) {
 }
 const floor = await measureFloor(new Uint8Array(await readFile(file)), Number(threads), Number(reps), ep);
 console.log(JSON.stringify(floor));
+// Dawn's and ORT's threads would keep the process alive after the work is done.
+process.exit(0);

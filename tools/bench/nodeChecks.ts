@@ -47,8 +47,9 @@ export async function measureFloorApart(
   ep: 'wasm' | 'webgpu',
 ): Promise<FloorTimes> {
   const args = ['tsx', 'tools/bench/floorNode.ts', file, String(threads), String(reps), ep];
-  // A full-size model's parts take minutes on a CPU driver; the JSON is one line.
-  const { stdout } = await promisify(execFile)('npx', args, { maxBuffer: 1 << 20 });
+  // A full-size model's parts take minutes on a CPU driver; the JSON is one line. The bound only
+  // keeps a process that never ends (a driver that hangs) from holding the bench for good.
+  const { stdout } = await promisify(execFile)('npx', args, { maxBuffer: 1 << 20, timeout: 60 * 60_000 });
   const last = stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(last) as FloorTimes;
 }

@@ -23,7 +23,7 @@ import { SamModel } from '../../src/models/samclip/samModel';
 import { ort, type Ep } from '../../src/models/runtime/ortRuntime';
 import type { RgbaImage } from '../../src/processing/resize';
 import { VISION_FILE } from '../lib/clipTowersBundle';
-import { configureOrt, decodeImage } from '../lib/nodeSegmenter';
+import { configureNodeEp, decodeImage } from '../lib/nodeSegmenter';
 import { quantizedFile } from '../lib/samBundle';
 import { SAM_FILES } from '../lib/samGraph';
 import { classRows, denseFrame, unitRows } from './clipDenseNode';
@@ -132,7 +132,7 @@ async function clicks(f: SamClipFrame, named: Named, n: number, log: (line: stri
 }
 
 export async function measureSamClip(o: SamClipOptions): Promise<SamClipFigures> {
-  configureOrt();
+  await configureNodeEp(o.ep ?? 'wasm');
   ort.env.wasm.numThreads = o.threads;
   const config = JSON.parse(await readFile(path.join(o.sam, 'config.json'), 'utf8')) as {
     vision_config: { hidden_size: number; mlp_dim: number };

@@ -1,7 +1,7 @@
 /**
  * The device kit's bench: on each backend (WebGPU through Dawn, then WASM), CLIPSeg's bare parts,
  * the S1-S6 work through the Node engine, the dense-CLIP frame at 1 and 150 classes and the SAM
- * family's parts, on the full-size random models the kit made on the server (kitModels.ts).
+ * family's parts, on the full-size random models the kit made on the server (kit.ts, `make`).
  */
 import os from 'node:os';
 import { readFile } from 'node:fs/promises';

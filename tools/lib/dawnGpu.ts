@@ -5,7 +5,6 @@
  * Debian's bookworm-backports (bookworm's own Mesa 22.3 lacks a feature Dawn needs). See
  * docs/testing.md, "WebGPU in Node".
  */
-import { create, globals } from 'webgpu';
 
 export interface DawnGpu {
   /** The adapter's own description, e.g. lavapipe's "llvmpipe (LLVM …)". */
@@ -37,13 +36,18 @@ export async function installDawnGpu(): Promise<DawnGpu> {
 
 async function install(): Promise<DawnGpu> {
   let gpu: GPU;
+  let globals: object;
   try {
+    // Loaded here, not at the top: the native module is only wanted by a process that asks for
+    // WebGPU, and a machine without it still runs everything on WASM.
+    const dawn = await import('webgpu');
+    globals = dawn.globals;
     Object.assign(globalThis, globals); // GPUBufferUsage, GPUMapMode… which ORT reads as globals
-    gpu = create([]);
+    gpu = dawn.create([]);
   } catch (e) {
     throw new Error(`Dawn could not start (${message(e)}). ${SETUP}`);
   }
-  copySharedWrites();
+  copySharedWrites(globals);
   let adapter: GPUAdapter | null;
   try {
     adapter = await gpu.requestAdapter();
@@ -67,7 +71,7 @@ async function install(): Promise<DawnGpu> {
  * in a browser's cross-origin-isolated pages), and ORT's threaded build keeps its heap on one: hand
  * Dawn a copy of the bytes instead.
  */
-function copySharedWrites(): void {
+function copySharedWrites(globals: object): void {
   const queue = (globals as { GPUQueue: { prototype: GPUQueue } }).GPUQueue.prototype;
   const write = queue.writeBuffer;
   queue.writeBuffer = function (

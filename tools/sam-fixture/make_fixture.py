@@ -5,7 +5,7 @@ and the naming of its masks by a dense CLIP tower (ClearCLIP) and GKC's class co
     /usr/bin/python3 tools/sam-fixture/make_fixture.py fixtures/sam-tiny
 
 Needs Debian's python3-torch (1.13), python3-torchvision, python3-onnx (1.12), python3-pil,
-python3-numpy, and node with /work/main/node_modules/onnxruntime-web (the ONNX graphs are checked with
+python3-numpy, and node with the repository's node_modules/onnxruntime-web (the ONNX graphs are checked with
 onnxruntime-web's WASM backend by check_onnx.mjs; its figures go into golden.json). Deterministic:
 torch runs on one thread and every random draw is seeded.
 """

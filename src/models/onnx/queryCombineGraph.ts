@@ -10,7 +10,7 @@
  * in float64 and adds each query's term to a float32 sum in its own order; here every step is float32
  * and the MatMul sums in whatever order the backend's kernel does. The class scores agree within
  * float32 rounding, so labels can differ only where two classes tie within that (measured in
- * `queryCombine.test.ts` and `e2e/query-combine-gpu.spec.ts`). The pairs `querySemseg` leaves out
+ * `src/models/query/queryCombineGpu.test.ts` and `e2e/query-combine-gpu.spec.ts`). The pairs `querySemseg` leaves out
  * (`activePairs`) are zeros in `probs`, which the caller builds.
  */
 import { buildModelBytes, node, valueInfo } from './onnxBuilder';

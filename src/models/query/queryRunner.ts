@@ -118,6 +118,7 @@ export class QueryRunner implements Runner {
       pixel_values: new ort.Tensor('float32', pixels, [1, 3, height, width]),
     });
     let kept: ort.Tensor | null = null;
+    let done = false;
     try {
       const { Q, h, w, D } = checkQueryShapes(res);
       const embeds = (await res.query_embeds!.getData()) as Float32Array;
@@ -135,10 +136,12 @@ export class QueryRunner implements Runner {
         inputWidth: width,
         inputHeight: height,
       };
+      done = true;
       return { value, gpuMasks: kept };
     } finally {
-      // Every output, the ones the family does not read included (not the masks kept on the GPU).
-      for (const t of Object.values(res)) if (t !== kept) t.dispose();
+      // Every output, the ones the family does not read included (the masks kept on the GPU only
+      // when they are handed on: a failed check must not leave them behind).
+      for (const t of Object.values(res)) if (t !== kept || !done) t.dispose();
     }
   }
 

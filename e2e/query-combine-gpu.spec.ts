@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from '@playwright/test';
 import { test } from './support/fixtures';
 import { APP_ORIGIN } from './support/ports';
+import { crossingProbs } from '../test-support/crossingProbs';
 import { pairWeights, querySemseg } from '../src/models/gkc/querySemseg';
 import { LABEL_GRAPH, labelGraphBytes } from '../src/models/onnx/labelGraph';
 import { QUERY_COMBINE_GRAPH, queryCombineGraphBytes } from '../src/models/onnx/queryCombineGraph';
@@ -34,23 +35,7 @@ const f32 = (p: string): Float32Array => {
 const [Q, H, W] = [12, 256, 320];
 const MARKS = ['combine loaded', 'label pass loaded'];
 
-/**
- * [Q, C] probabilities whose classes cross: every class weighs the queries about alike (a shared
- * base), each with its own small zero-sum tilt, so class scores differ by a smooth function of the
- * masks that changes sign across the picture (seeded: the boundaries are long on these masks).
- */
-function crossing(C: number, seed: number): Float32Array {
-  let s = seed;
-  const rnd = () => (s = (s * 48271) % 2147483647) / 2147483647;
-  const base = Array.from({ length: Q }, () => 0.05 + 0.1 * rnd());
-  const p = new Float32Array(Q * C);
-  for (let c = 0; c < C; c++) {
-    const d = Array.from({ length: Q }, () => rnd() - 0.5);
-    const mean = d.reduce((a, b) => a + b, 0) / Q;
-    for (let q = 0; q < Q; q++) p[q * C + c] = base[q]! + 0.04 * (d[q]! - mean);
-  }
-  return p;
-}
+const crossing = (C: number, seed: number): Float32Array => crossingProbs(Q, C, seed);
 
 /** The median best score of the JavaScript combine on the golden's masks: a threshold that bites. */
 function medianBest(probs: Float32Array, C: number): number {

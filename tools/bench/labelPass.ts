@@ -7,19 +7,11 @@
  */
 import { argmaxLabels } from '../../src/processing/argmax';
 import { GraphLabelPass } from '../../src/models/runtime/labelPass';
+import { timeMedian } from './timeMedian';
 
 const RUNS = 9;
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
 
-async function time(f: () => unknown): Promise<number> {
-  const ms: number[] = [];
-  for (let r = 0; r < RUNS + 2; r++) {
-    const t0 = performance.now();
-    await f();
-    if (r >= 2) ms.push(performance.now() - t0);
-  }
-  return median(ms);
-}
+const time = (f: () => unknown): Promise<number> => timeMedian(f, RUNS);
 
 async function main(): Promise<void> {
   const [C, W, H] = [

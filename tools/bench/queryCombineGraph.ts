@@ -10,23 +10,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { querySemseg } from '../../src/models/gkc/querySemseg';
 import { GraphQueryCombine } from '../../src/models/query/queryCombineGpu';
+import { timeMedian } from './timeMedian';
 
 const RUNS = 9;
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
 const fixture = (p: string): Float32Array => {
   const b = readFileSync(fileURLToPath(new URL(`../../fixtures/query-ovseg-tiny/${p}`, import.meta.url)));
   return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 };
 
-async function time(f: () => unknown): Promise<number> {
-  const ms: number[] = [];
-  for (let r = 0; r < RUNS + 2; r++) {
-    const t0 = performance.now();
-    await f();
-    if (r >= 2) ms.push(performance.now() - t0);
-  }
-  return median(ms);
-}
+const time = (f: () => unknown): Promise<number> => timeMedian(f, RUNS);
 
 async function main(): Promise<void> {
   const [W, H] = [Number(process.argv[2] ?? 320), Number(process.argv[3] ?? 256)];

@@ -10,25 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { querySemseg } from '../gkc/querySemseg';
 import { GraphQueryCombine } from './queryCombineGpu';
+import { crossingProbs } from '../../../test-support/crossingProbs';
 
 const fixture = (p: string): Float32Array => {
   const b = readFileSync(fileURLToPath(new URL(`../../../fixtures/${p}`, import.meta.url)));
   return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 };
-
-/** Classes that cross on the golden's masks (as in e2e/query-combine-gpu.spec.ts): long boundaries. */
-function crossing(Q: number, C: number, seed: number): Float32Array {
-  let s = seed;
-  const rnd = () => (s = (s * 48271) % 2147483647) / 2147483647;
-  const base = Array.from({ length: Q }, () => 0.05 + 0.1 * rnd());
-  const p = new Float32Array(Q * C);
-  for (let c = 0; c < C; c++) {
-    const d = Array.from({ length: Q }, () => rnd() - 0.5);
-    const mean = d.reduce((a, b) => a + b, 0) / Q;
-    for (let q = 0; q < Q; q++) p[q * C + c] = base[q]! + 0.04 * (d[q]! - mean);
-  }
-  return p;
-}
 
 /** Largest gap between two classes' scores that float32 sums of Q terms in [0, 1] can flip. */
 const TIE = (Q: number) => Q * 2 ** -23;
@@ -44,8 +31,8 @@ describe('query combine graph on WASM', () => {
   const [Q, C, h, w] = [12, 4, 64, 80];
   const sets = {
     golden: fixture('query-ovseg-tiny/class_probs.bin'),
-    crossing7: crossing(Q, C, 7),
-    crossing13: crossing(Q, C, 13),
+    crossing7: crossingProbs(Q, C, 7),
+    crossing13: crossingProbs(Q, C, 13),
   };
 
   for (const [H, W, set] of [

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argmaxLabels } from '../../processing/argmax';
 import { querySemseg } from '../gkc/querySemseg';
 import { GraphLabelPass } from './labelPass';
+import { prng } from '../../../test-support/prng';
 
 const fixture = (p: string): Float32Array => {
   const b = readFileSync(fileURLToPath(new URL(`../../../fixtures/${p}`, import.meta.url)));
@@ -16,18 +17,6 @@ const fixture = (p: string): Float32Array => {
 
 /** Bit patterns, so that -0 and +0 (and every other pair of floats) count as different. */
 const bits = (a: Float32Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length);
-
-/** A deterministic generator (mulberry32): failures reproduce. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let pass: GraphLabelPass;
 beforeAll(async () => {
@@ -64,7 +53,7 @@ describe('label pass graph on WASM', () => {
   });
 
   it('keeps the first of tied scores, +0 before -0 and -0 before +0, as the loop does', async () => {
-    const next = random(19);
+    const next = prng(19);
     const C = 7,
       P = 4096;
     // Few distinct values: most pixels have several classes at their best score.
@@ -85,7 +74,7 @@ describe('label pass graph on WASM', () => {
   });
 
   it('agrees on random scores, a threshold at one of them, and one class', async () => {
-    const next = random(4);
+    const next = prng(4);
     for (const [C, P] of [
       [1, 999],
       [2, 1],
